@@ -1,0 +1,5 @@
+// Every command portolan knows, in the order --help lists them.
+import type { CommandModule } from '../command.js';
+import { versionCommand } from './version.js';
+
+export const commands: CommandModule[] = [versionCommand];

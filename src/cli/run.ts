@@ -1,0 +1,71 @@
+// Builds the yargs parser from an argv array and runs one command: runCli(argv, io) → exit code.
+// Commands are registered explicitly and load their implementation lazily, so start-up stays fast.
+import yargs from 'yargs';
+import type { Argv } from 'yargs';
+import { PortolanError, UsageError, isPortolanError, messageOf } from '../errors.js';
+import { colours, type CliIo } from './io.js';
+import { commands } from './commands/index.js';
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const debug = argv.includes('--debug');
+  let exitCode = 0;
+  let usageFailure: string | undefined;
+  const parser: Argv = yargs(argv)
+    .scriptName('portolan')
+    .usage('portolan <command> [options]')
+    .option('debug', { type: 'boolean', describe: 'Show stack traces and extra detail on errors', global: true })
+    .strict()
+    .demandCommand(1, 'Name a command: portolan --help lists them.')
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version(false)
+    .wrap(Math.min(120, process.stdout.columns ?? 100))
+    .fail((message: string | undefined, error: Error | undefined) => {
+      if (error) throw error;
+      usageFailure = message ?? 'invalid command line';
+    });
+  for (const command of commands) {
+    parser.command({
+      command: command.command,
+      aliases: command.aliases,
+      describe: command.describe,
+      builder: command.builder,
+      handler: async (args) => {
+        exitCode = await command.run(args as Record<string, unknown>, io);
+      },
+    });
+  }
+  try {
+    let helpText: string | undefined;
+    await parser.parseAsync(argv, {}, (_err, _argv, output) => {
+      helpText = output;
+    });
+    if (usageFailure !== undefined) throw new UsageError(usageFailure, { hint: 'Run with --help to see the options.' });
+    if (helpText) io.stdout(helpText.endsWith('\n') ? helpText : `${helpText}\n`);
+    return exitCode;
+  } catch (error) {
+    return reportError(error, io, debug);
+  }
+}
+
+/** Prints an error in one or two lines (stack only with --debug) and returns the exit code. */
+export function reportError(error: unknown, io: CliIo, debug: boolean): number {
+  const c = colours(io);
+  if (isPortolanError(error)) {
+    io.stderr(formatError(error, c.red('Error:')));
+    if (debug && error.stack) io.stderr(`${c.dim(error.stack)}\n`);
+    return error.exitCode;
+  }
+  io.stderr(`${c.red('Error:')} ${messageOf(error)}\n`);
+  io.stderr(debug && error instanceof Error && error.stack ? `${error.stack}\n` : 'This is a bug in portolan; run again with --debug for the stack trace.\n');
+  return 1;
+}
+
+export function formatError(error: PortolanError, label = 'Error:'): string {
+  const where = error.location ?? (error.flag ? `flag ${error.flag}` : undefined);
+  let text = `${label} ${where && !error.message.includes(where) ? `${where}: ` : ''}${error.message}\n`;
+  for (const problem of error.problems ?? []) text += `  - ${problem}\n`;
+  if (error.hint) text += `  hint: ${error.hint}\n`;
+  return text;
+}

@@ -1,0 +1,3 @@
+// The public library API of portolan.
+export * from './errors.js';
+export type * from './chart/types.js';
