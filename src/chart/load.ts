@@ -1,0 +1,168 @@
+// Loading charts: from a folder or an archive on disk (the I/O edge), and from a list of files (pure, like
+// Helm's loader.LoadFiles). Subcharts under charts/ may be folders or archives.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import yaml from 'js-yaml';
+import { PortolanError } from '../errors.js';
+import { readChartArchive } from './archive.js';
+import { isIgnored, parseHelmignore } from './helmignore.js';
+import { parseChartYaml, parseYamlDocument } from './metadata.js';
+import type { Chart, ChartFile, ChartLock, Values } from './types.js';
+
+/** Loads a chart from a folder or a `.tgz` path. */
+export async function loadChart(path: string): Promise<Chart> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    throw new PortolanError('CHART_NOT_FOUND', `chart "${path}" not found: no such folder or archive`, {
+      file: path,
+      hint: 'Give a chart folder (with a Chart.yaml) or a .tgz archive.',
+    });
+  }
+  if (info.isDirectory()) return loadChartFiles(await readChartFolder(path), path);
+  const data = await readFile(path);
+  return loadChartArchive(data, path);
+}
+
+export function loadChartArchive(data: Buffer, source: string): Chart {
+  return loadChartFiles(readChartArchive(data, source).files, source);
+}
+
+/** Reads every file of a chart folder that .helmignore keeps, as chart-relative slash paths, sorted. */
+export async function readChartFolder(root: string): Promise<ChartFile[]> {
+  let ignoreText = '';
+  try {
+    ignoreText = await readFile(join(root, '.helmignore'), 'utf8');
+  } catch {
+    // no .helmignore: only the default rules apply
+  }
+  const rules = parseHelmignore(ignoreText);
+  const files: ChartFile[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const reads: Array<Promise<void>> = [];
+    for (const entry of entries) {
+      const full = join(dir, entry.name);
+      const name = relative(root, full).split(sep).join('/');
+      if (entry.isSymbolicLink()) {
+        const target = await stat(full).catch(() => undefined);
+        if (!target) continue;
+        const real = relative(root, full);
+        if (real.startsWith('..')) continue;
+        if (target.isDirectory()) {
+          if (!isIgnored(rules, name, true)) await walk(full);
+          continue;
+        }
+      }
+      if (entry.isDirectory()) {
+        if (!isIgnored(rules, name, true)) await walk(full);
+      } else if (!isIgnored(rules, name, false)) {
+        const file: ChartFile = { name, data: Buffer.alloc(0) };
+        files.push(file);
+        reads.push(readFile(full).then((data) => void (file.data = data)));
+      }
+    }
+    await Promise.all(reads);
+  };
+  await walk(root);
+  files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return files;
+}
+
+/** Builds a Chart from its files (chart-relative slash paths). Pure. */
+export function loadChartFiles(files: ChartFile[], source: string): Chart {
+  let chartYaml: ChartFile | undefined;
+  let valuesText: string | undefined;
+  let schema: Record<string, unknown> | undefined;
+  let lock: ChartLock | undefined;
+  const templates: ChartFile[] = [];
+  const other: ChartFile[] = [];
+  const subchartFolders = new Map<string, ChartFile[]>();
+  const subchartArchives: ChartFile[] = [];
+
+  for (const file of files) {
+    const name = file.name;
+    if (name === 'Chart.yaml') chartYaml = file;
+    else if (name === 'values.yaml') valuesText = file.data.toString('utf8');
+    else if (name === 'values.schema.json') schema = parseSchema(file, source);
+    else if (name === 'Chart.lock') lock = parseYamlDocument(file.data.toString('utf8'), `${source}/Chart.lock`) as ChartLock;
+    else if (name.startsWith('templates/')) templates.push(file);
+    else if (name.startsWith('charts/')) {
+      const rest = name.slice('charts/'.length);
+      const slash = rest.indexOf('/');
+      if (slash < 0) {
+        if (rest.endsWith('.tgz') || rest.endsWith('.tar.gz')) subchartArchives.push(file);
+        else other.push(file);
+      } else {
+        const sub = rest.slice(0, slash);
+        const list = subchartFolders.get(sub) ?? [];
+        list.push({ name: rest.slice(slash + 1), data: file.data });
+        subchartFolders.set(sub, list);
+      }
+    } else other.push(file);
+  }
+
+  if (!chartYaml) {
+    throw new PortolanError('CHART_INVALID', `${source}: Chart.yaml is missing; this is not a chart`, {
+      file: source,
+      hint: 'A chart folder holds Chart.yaml, values.yaml and templates/. `portolan create NAME` scaffolds one.',
+    });
+  }
+  const metadata = parseChartYaml(chartYaml.data.toString('utf8'), `${source}/Chart.yaml`);
+  const values = valuesText === undefined ? {} : parseDefaultValues(valuesText, `${source}/values.yaml`);
+
+  const dependencies: Chart[] = [];
+  for (const [sub, subFiles] of subchartFolders) {
+    if (!subFiles.some((f) => f.name === 'Chart.yaml')) continue; // a stray folder, not a chart: Helm skips it too
+    dependencies.push(loadChartFiles(subFiles, `${source}/charts/${sub}`));
+  }
+  for (const archive of subchartArchives) dependencies.push(loadChartArchive(archive.data, `${source}/${archive.name}`));
+
+  return {
+    metadata,
+    values,
+    valuesText,
+    schema,
+    templates,
+    files: other,
+    dependencies,
+    lock,
+    source,
+    chartYamlText: chartYaml.data.toString('utf8'),
+  };
+}
+
+function parseSchema(file: ChartFile, source: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(file.data.toString('utf8'));
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('the schema must be a JSON object');
+    return parsed as Record<string, unknown>;
+  } catch (error) {
+    throw new PortolanError('SCHEMA_INVALID', `${source}/values.schema.json is not valid JSON: ${(error as Error).message}`, {
+      file: `${source}/values.schema.json`,
+    });
+  }
+}
+
+function parseDefaultValues(text: string, file: string): Values {
+  let doc: unknown;
+  try {
+    doc = yaml.load(text, { filename: file });
+  } catch (error) {
+    if (error instanceof yaml.YAMLException) {
+      throw new PortolanError('VALUES_PARSE', `${file}:${error.mark.line + 1}:${error.mark.column + 1}: ${error.reason}`, {
+        file,
+        line: error.mark.line + 1,
+        column: error.mark.column + 1,
+      });
+    }
+    throw error;
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new PortolanError('VALUES_PARSE', `${file}: expected a map of values at the top, found ${Array.isArray(doc) ? 'a list' : typeof doc}`, { file });
+  }
+  return doc as Values;
+}

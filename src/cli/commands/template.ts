@@ -1,0 +1,112 @@
+// portolan template [NAME] CHART: render a chart locally and print the manifests.
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { UsageError, PortolanError } from '../../errors.js';
+import type { CommandModule } from '../command.js';
+import { valueOptionsFrom, withRenderFlags, withValuesFlags } from '../flags.js';
+import { loadChartArgument, valuesIo } from '../chart-ref.js';
+import { colours } from '../io.js';
+import * as helmGlob from '../../chart/helmignore.js';
+
+interface OutputDoc {
+  source: string;
+  text: string;
+}
+
+export const templateCommand: CommandModule = {
+  command: 'template [name] [chart]',
+  describe: 'Render a chart locally and print the manifests',
+  builder: (y) =>
+    withRenderFlags(withValuesFlags(y))
+      .positional('name', { type: 'string', describe: 'Release name (default "release-name")' })
+      .positional('chart', { type: 'string', describe: 'Chart folder or .tgz archive' })
+      .option('show-only', { alias: 's', type: 'string', array: true, describe: 'Only print manifests from these templates (e.g. templates/service.yaml)' })
+      .option('output-dir', { type: 'string', describe: 'Write each template\'s manifests to files under this folder instead of stdout' })
+      .option('release-name', { type: 'boolean', default: false, describe: 'Put the release name in the --output-dir path' })
+      .option('is-upgrade', { type: 'boolean', default: false, describe: 'Set Release.IsUpgrade (and not IsInstall)' })
+      .option('strict', { type: 'boolean', default: false, describe: 'Fail on missing values referenced by templates' })
+      .option('include-crds', { type: 'boolean', default: false, describe: 'Print the files of crds/ first' })
+      .option('skip-tests', { type: 'boolean', default: false, describe: 'Leave out test hooks' })
+      .option('no-hooks', { type: 'boolean', default: false, describe: 'Leave out all hooks' })
+      .example('$0 template demo charts/webapp -f charts/webapp/values-prod.yaml', 'Render the webapp chart with production values'),
+  run: async (args, io) => {
+    let name = args.name as string | undefined;
+    let chartRef = args.chart as string | undefined;
+    if (chartRef === undefined) {
+      if (name === undefined) throw new UsageError('template needs a CHART (a chart folder or .tgz)', { hint: 'portolan template [NAME] CHART' });
+      chartRef = name;
+      name = 'release-name';
+    }
+    const { readValues, templateChart } = await import('../../template.js');
+    const { formatManifests } = await import('../../render/index.js');
+    const chart = await loadChartArgument(chartRef, io);
+    const user = await readValues(valueOptionsFrom(args), valuesIo(io));
+    const isUpgrade = Boolean(args['is-upgrade']);
+    const result = templateChart(chart, user, {
+      releaseName: name ?? 'release-name',
+      namespace: args.namespace as string,
+      isInstall: !isUpgrade,
+      isUpgrade,
+      kubeVersion: args['kube-version'] as string | undefined,
+      apiVersions: (args['api-versions'] as string[] | undefined) ?? [],
+      strict: Boolean(args.strict),
+      skipSchemaValidation: Boolean(args['skip-schema-validation']),
+    });
+    for (const warning of result.warnings) io.stderr(`${colours(io).yellow('Warning:')} ${warning}\n`);
+
+    let docs: OutputDoc[] = [...result.manifests];
+    if (!args['no-hooks']) {
+      docs.push(...result.hooks.filter((h) => !args['skip-tests'] || !(h.hook ?? []).includes('test')));
+    }
+    if (args['include-crds']) docs = [...result.crds, ...docs];
+
+    const showOnly = (args['show-only'] as string[] | undefined) ?? [];
+    if (showOnly.length > 0) docs = filterShowOnly(docs, showOnly);
+
+    const outputDir = args['output-dir'] as string | undefined;
+    if (outputDir) {
+      const base = resolve(io.cwd, outputDir, args['release-name'] ? (name ?? 'release-name') : '');
+      await writeOutputDir(base, docs, io);
+      return 0;
+    }
+    io.stdout(formatManifests(docs));
+    return 0;
+  },
+};
+
+/** Helm matches -s against the template path without the chart's own name, as a glob. */
+function filterShowOnly(docs: OutputDoc[], patterns: string[]): OutputDoc[] {
+  const { globToRegex } = helmGlob;
+  const kept: OutputDoc[] = [];
+  for (const pattern of patterns) {
+    const regex = globToRegex(pattern.replace(/\\/g, '/'));
+    const matched = docs.filter((d) => regex.test(d.source.slice(d.source.indexOf('/') + 1)) || regex.test(d.source));
+    if (matched.length === 0) {
+      throw new PortolanError('CHART_INVALID', `could not find template ${pattern} in chart`, {
+        flag: '--show-only',
+        hint: `Templates with output: ${[...new Set(docs.map((d) => d.source.slice(d.source.indexOf('/') + 1)))].join(', ')}`,
+      });
+    }
+    for (const doc of matched) if (!kept.includes(doc)) kept.push(doc);
+  }
+  return docs.filter((d) => kept.includes(d));
+}
+
+async function writeOutputDir(base: string, docs: OutputDoc[], io: { stdout(t: string): void }): Promise<void> {
+  const byFile = new Map<string, string[]>();
+  for (const doc of docs) {
+    const list = byFile.get(doc.source) ?? [];
+    list.push(`---\n# Source: ${doc.source}\n${doc.text}\n`);
+    byFile.set(doc.source, list);
+  }
+  for (const [source, parts] of byFile) {
+    const target = join(base, source);
+    await mkdir(dirname(target), { recursive: true });
+    const temp = `${target}.${process.pid}.tmp`;
+    await writeFile(temp, parts.join(''));
+    await rename(temp, target);
+    io.stdout(`wrote ${target}\n`);
+  }
+}
+
+

@@ -1,0 +1,38 @@
+// Flag groups shared by several commands, declared once.
+import type { Argv } from 'yargs';
+import type { ValueOptions } from '../values/index.js';
+
+export function withValuesFlags(y: Argv): Argv {
+  return y
+    .option('values', { alias: 'f', type: 'string', array: true, describe: 'Values file (YAML; several documents merge; "-" reads stdin). Repeatable', requiresArg: true })
+    .option('set', { type: 'string', array: true, describe: 'Set values: a.b=c,d[0]=e (types inferred). Repeatable', requiresArg: true })
+    .option('set-string', { type: 'string', array: true, describe: 'Set values, always as strings', requiresArg: true })
+    .option('set-json', { type: 'string', array: true, describe: 'Set JSON values: a={"b":1} or a whole object', requiresArg: true })
+    .option('set-file', { type: 'string', array: true, describe: 'Set values from files: key=path', requiresArg: true })
+    .option('set-literal', { type: 'string', array: true, describe: 'Set one value to the literal rest of the text', requiresArg: true })
+    .group(['values', 'set', 'set-string', 'set-json', 'set-file', 'set-literal'], 'Values:');
+}
+
+export function valueOptionsFrom(args: Record<string, unknown>): ValueOptions {
+  const list = (key: string): string[] => (args[key] as string[] | undefined) ?? [];
+  return {
+    valueFiles: list('values'),
+    set: list('set'),
+    setString: list('set-string'),
+    setJson: list('set-json'),
+    setFile: list('set-file'),
+    setLiteral: list('set-literal'),
+  };
+}
+
+export function withRenderFlags(y: Argv): Argv {
+  return y
+    .option('namespace', { alias: 'n', type: 'string', default: 'default', describe: 'Namespace of the release' })
+    .option('kube-version', { type: 'string', describe: 'Kubernetes version for Capabilities.KubeVersion (e.g. 1.30.0)' })
+    .option('api-versions', { alias: 'a', type: 'string', array: true, describe: 'Extra API versions for Capabilities.APIVersions (group/version or group/version/Kind)' })
+    .option('skip-schema-validation', { type: 'boolean', default: false, describe: 'Do not validate values against values.schema.json' });
+}
+
+export function withOutputFlag(y: Argv, choices: string[] = ['table', 'json', 'yaml']): Argv {
+  return y.option('output', { alias: 'o', type: 'string', choices, default: choices[0], describe: 'Output format' });
+}
