@@ -1,0 +1,55 @@
+// A small side-by-side timing harness: runs two commands in turn (A B A B …) after a warm-up, measures each
+// whole process's wall time, and reports medians and the median of the per-pair ratios A/B.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const portolanBin = join(root, 'dist', 'cli', 'main.js');
+
+export function peer(name) {
+  const path = join(root, 'node_modules', '.cache', 'portolan-peers', name);
+  if (!existsSync(path)) throw new Error(`${path} missing: run npm run peers`);
+  return path;
+}
+
+function timeOnce(command, args, env) {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 512 * 1024 * 1024 });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${String(result.stderr).slice(0, 2000)}`);
+  }
+  return ms;
+}
+
+export function median(values) {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** a, b: {label, command, args, env?}. Returns {a: {median, min, max}, b: {...}, ratio}. */
+export function compare(name, a, b, { runs = 10, warmup = 2 } = {}) {
+  const env = (x) => ({ ...process.env, ...(x.env ?? {}) });
+  for (let i = 0; i < warmup; i++) {
+    timeOnce(a.command, a.args, env(a));
+    timeOnce(b.command, b.args, env(b));
+  }
+  const ta = [];
+  const tb = [];
+  const ratios = [];
+  for (let i = 0; i < runs; i++) {
+    const x = timeOnce(a.command, a.args, env(a));
+    const y = timeOnce(b.command, b.args, env(b));
+    ta.push(x);
+    tb.push(y);
+    ratios.push(x / y);
+  }
+  const stats = (t) => ({ median: median(t), min: Math.min(...t), max: Math.max(...t) });
+  const result = { name, runs, a: { label: a.label, ...stats(ta) }, b: { label: b.label, ...stats(tb) }, ratio: median(ratios) };
+  const fmt = (s) => `${s.median.toFixed(1)} ms (min ${s.min.toFixed(1)}, max ${s.max.toFixed(1)})`;
+  console.log(`${name}\n  ${a.label.padEnd(10)} ${fmt(result.a)}\n  ${b.label.padEnd(10)} ${fmt(result.b)}\n  ratio ${a.label}/${b.label}: ${result.ratio.toFixed(3)} (median of ${runs} paired runs)`);
+  return result;
+}

@@ -1,0 +1,30 @@
+// bench/render: `portolan template` against `helm template` on the same work, same machine, same run.
+// Usage: npm run build && node bench/render/run.mjs [--runs N]
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compare, peer, portolanBin, root } from '../lib/harness.mjs';
+import { generateLargeCharts } from './generate.mjs';
+
+const runsFlag = process.argv.indexOf('--runs');
+const runs = runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 10;
+const out = join(root, 'bench', 'out');
+mkdirSync(out, { recursive: true });
+const { hbsDir, goDir, keyCount, templates } = generateLargeCharts(join(out, 'render'));
+console.log(`large chart: ${templates} templates, ${keyCount} value keys`);
+
+const helmHome = mkdtempSync(join(tmpdir(), 'bench-helm-'));
+const helmEnv = { HOME: helmHome, HELM_CACHE_HOME: join(helmHome, 'c'), HELM_CONFIG_HOME: join(helmHome, 'g'), HELM_DATA_HOME: join(helmHome, 'd') };
+const helm = peer('helm');
+const node = process.execPath;
+
+const results = [
+  compare('template: large chart', { label: 'portolan', command: node, args: [portolanBin, 'template', 'bench', hbsDir] }, { label: 'helm', command: helm, args: ['template', 'bench', goDir], env: helmEnv }, { runs }),
+  compare(
+    'template: charts/hello',
+    { label: 'portolan', command: node, args: [portolanBin, 'template', 'bench', join(root, 'charts', 'hello')] },
+    { label: 'helm', command: helm, args: ['template', 'bench', join(root, 'charts', 'hello')], env: helmEnv },
+    { runs },
+  ),
+];
+writeFileSync(join(out, 'render.json'), `${JSON.stringify(results, null, 2)}\n`);

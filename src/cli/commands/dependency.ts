@@ -1,0 +1,52 @@
+// portolan dependency list|build|update CHART: manage a chart's dependencies in charts/ and Chart.lock.
+import { readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Chart } from '../../chart/types.js';
+import type { CommandModule } from '../command.js';
+import { withOutputFlag } from '../flags.js';
+
+export const dependencyCommand: CommandModule = {
+  command: 'dependency <action> <chart>',
+  aliases: ['dep', 'dependencies'],
+  describe: 'Manage a chart\'s dependencies (action: list, build, update)',
+  builder: (y) =>
+    withOutputFlag(
+      y
+        .positional('action', { type: 'string', choices: ['list', 'build', 'update'], describe: 'list: show status; update: resolve ranges and write Chart.lock; build: rebuild charts/ from Chart.lock' })
+        .positional('chart', { type: 'string', describe: 'Chart folder' }),
+      ['table', 'json'],
+    ),
+  run: async (args, io) => {
+    const chartDir = resolve(io.cwd, args.chart as string);
+    const action = args.action as 'list' | 'build' | 'update';
+    if (action === 'list') {
+      const { loadChart, loadChartArchive } = await import('../../chart/load.js');
+      const { listDependencies } = await import('../../chart/dependencies.js');
+      const chart = await loadChart(chartDir);
+      const archives = new Map<string, Chart>();
+      const folders = new Map<string, Chart>();
+      const entries = await readdir(join(chartDir, 'charts'), { withFileTypes: true }).catch(() => []);
+      for (const entry of entries) {
+        const path = join(chartDir, 'charts', entry.name);
+        if (entry.isFile() && entry.name.endsWith('.tgz')) archives.set(entry.name, loadChartArchive(await readFile(path), path));
+        else if (entry.isDirectory()) {
+          const sub = chart.dependencies.find((d) => d.source === `${chartDir}/charts/${entry.name}`);
+          if (sub) folders.set(entry.name, sub);
+        }
+      }
+      const rows = listDependencies(chart, archives, folders);
+      if (args.output === 'json') io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
+      else if (rows.length === 0) io.stdout(`WARNING: no dependencies at ${join(chartDir, 'Chart.yaml')}\n`);
+      else {
+        const { formatTable } = await import('../table.js');
+        io.stdout(formatTable(['NAME', 'VERSION', 'REPOSITORY', 'STATUS'], rows.map((r) => [r.name, r.version, r.repository, r.status])));
+      }
+      return 0;
+    }
+    const { buildDependencies, updateDependencies } = await import('../../chart/dependency-update.js');
+    const result = action === 'update' ? await updateDependencies(chartDir) : await buildDependencies(chartDir);
+    for (const dep of result.lock.dependencies) io.stdout(`Dependency ${dep.name} ${dep.version}${dep.repository ? ` from ${dep.repository}` : ' (charts/)'}\n`);
+    io.stdout(`Saving ${result.written.length} charts to ${join(chartDir, 'charts')}${action === 'update' ? `; wrote ${join(chartDir, 'Chart.lock')}` : ''}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { loadChartArchive, readChartFolder } from '../../src/chart/load.js';
+import { packageChartFiles } from '../../src/chart/package.js';
+import { helm, portolan, projectRoot } from '../helpers/peers.js';
+import { makeTgz } from '../helpers/tar.js';
+
+const webapp = join(projectRoot, 'charts', 'webapp');
+
+function entryNames(tgz: Buffer): string[] {
+  const tar = gunzipSync(tgz);
+  const names: string[] = [];
+  for (let offset = 0; offset + 512 <= tar.length; ) {
+    const header = tar.subarray(offset, offset + 512);
+    if (header.every((b) => b === 0)) break;
+    const name = header.toString('utf8', 0, 100).replace(/\0.*$/s, '');
+    const size = parseInt(header.toString('utf8', 124, 136).replace(/\0.*$/s, '').trim(), 8);
+    names.push(name);
+    offset += 512 + Math.ceil(size / 512) * 512;
+  }
+  return names;
+}
+
+describe('packaging', () => {
+  it('puts every entry under <name>/, sorted, with .helmignore applied', async () => {
+    const packaged = packageChartFiles(await readChartFolder(webapp), webapp);
+    expect(packaged.fileName).toBe('webapp-1.4.0.tgz');
+    const names = entryNames(packaged.data);
+    expect(names.every((n) => n.startsWith('webapp/'))).toBe(true);
+    expect(names).toEqual([...names].sort());
+    expect(names).toContain('webapp/Chart.yaml');
+    expect(names).toContain('webapp/templates/_helpers.tpl');
+    expect(packaged.digest).toBe(createHash('sha256').update(packaged.data).digest('hex'));
+  });
+
+  it('gives byte-identical archives for the same chart and time', async () => {
+    const files = await readChartFolder(webapp);
+    const a = packageChartFiles(files, webapp, { mtime: new Date(1_700_000_000_000) });
+    const b = packageChartFiles(await readChartFolder(webapp), webapp, { mtime: new Date(1_700_000_000_000) });
+    expect(a.data.equals(b.data)).toBe(true);
+    const c = packageChartFiles(files, webapp, { mtime: new Date(1_700_000_001_000) });
+    expect(c.digest).not.toBe(a.digest);
+  });
+
+  it('overrides version and appVersion, keeping the rest of Chart.yaml', async () => {
+    const packaged = packageChartFiles(await readChartFolder(webapp), webapp, { version: '2.0.0-beta.1', appVersion: '9.9' });
+    expect(packaged.fileName).toBe('webapp-2.0.0-beta.1.tgz');
+    const chart = loadChartArchive(packaged.data, packaged.fileName);
+    expect(chart.metadata.version).toBe('2.0.0-beta.1');
+    expect(chart.metadata.appVersion).toBe('9.9');
+    expect(chart.chartYamlText).toContain('description: A web application');
+  });
+
+  it('stores subchart archives unpacked under charts/', () => {
+    const sub = makeTgz([{ name: 'sub/Chart.yaml', data: 'apiVersion: v2\nname: sub\nversion: 1.0.0\n' }, { name: 'sub/values.yaml', data: 'a: 1\n' }]);
+    const packaged = packageChartFiles(
+      [
+        { name: 'Chart.yaml', data: Buffer.from('apiVersion: v2\nname: top\nversion: 0.1.0\n') },
+        { name: 'charts/sub-1.0.0.tgz', data: sub },
+      ],
+      'top',
+    );
+    expect(entryNames(packaged.data)).toEqual(['top/Chart.yaml', 'top/charts/sub/Chart.yaml', 'top/charts/sub/values.yaml']);
+    expect(loadChartArchive(packaged.data, 'top.tgz').dependencies[0]?.values).toEqual({ a: 1 });
+  });
+});
+
+describe('portolan package', () => {
+  const out = mkdtempSync(join(tmpdir(), 'portolan-package-'));
+
+  it('writes the archive, prints its digest, and honours SOURCE_DATE_EPOCH', async () => {
+    const first = await portolan(['package', 'charts/webapp', '-d', join(out, 'a')], { env: { SOURCE_DATE_EPOCH: '1700000000' } });
+    expect(first.code, first.stderr).toBe(0);
+    const archive = readFileSync(join(out, 'a', 'webapp-1.4.0.tgz'));
+    expect(first.stdout).toContain(`Digest: sha256:${createHash('sha256').update(archive).digest('hex')}`);
+    const again = await portolan(['package', 'charts/webapp', '-d', join(out, 'b')], { env: { SOURCE_DATE_EPOCH: '1700000000' } });
+    expect(readFileSync(join(out, 'b', 'webapp-1.4.0.tgz')).equals(archive)).toBe(true);
+    const later = await portolan(['package', 'charts/webapp', '-d', join(out, 'c')], { env: { SOURCE_DATE_EPOCH: '1700000999' } });
+    expect(again.code + later.code).toBe(0);
+    expect(readFileSync(join(out, 'c', 'webapp-1.4.0.tgz')).equals(archive)).toBe(false);
+  });
+
+  it('renders the packaged archive like the folder', async () => {
+    await portolan(['package', 'charts/webapp', '-d', join(out, 'r')]);
+    const fromArchive = await portolan(['template', 'web', join(out, 'r', 'webapp-1.4.0.tgz'), '-f', 'charts/webapp/values-prod.yaml']);
+    const fromFolder = await portolan(['template', 'web', 'charts/webapp', '-f', 'charts/webapp/values-prod.yaml']);
+    expect(fromArchive.code, fromArchive.stderr).toBe(0);
+    expect(fromArchive.stdout).toBe(fromFolder.stdout);
+  });
+
+  it('is read by the real helm: show chart and show values', async () => {
+    await portolan(['package', 'charts/webapp', '-d', join(out, 'h')]);
+    const archive = join(out, 'h', 'webapp-1.4.0.tgz');
+    const chart = await helm(['show', 'chart', archive]);
+    expect(chart.code, chart.stderr).toBe(0);
+    expect(chart.stdout).toMatch(/name: webapp/);
+    expect(chart.stdout).toMatch(/version: 1.4.0/);
+    const values = await helm(['show', 'values', archive]);
+    expect(values.code, values.stderr).toBe(0);
+    expect(values.stdout).toBe(readFileSync(join(webapp, 'values.yaml'), 'utf8'));
+  });
+
+  it('reads archives written by the real helm package with the same metadata and values', async () => {
+    const dir = join(out, 'helm-made');
+    const made = await helm(['package', webapp, '-d', dir]);
+    expect(made.code, made.stderr).toBe(0);
+    const theirs = loadChartArchive(readFileSync(join(dir, 'webapp-1.4.0.tgz')), 'helm-made.tgz');
+    const ours = loadChartArchive(packageChartFiles(await readChartFolder(webapp), webapp).data, 'ours.tgz');
+    expect(theirs.metadata).toEqual(ours.metadata);
+    expect(theirs.values).toEqual(ours.values);
+    expect(theirs.templates.map((t) => t.name).sort()).toEqual(ours.templates.map((t) => t.name).sort());
+  });
+
+  it('refuses a folder that is not there, exit 1', async () => {
+    const result = await portolan(['package', 'charts/missing']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/chart folder "charts\/missing" not found/);
+  });
+});
