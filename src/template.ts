@@ -30,6 +30,7 @@ export function templateChart(chart: Chart, user: SourcedValues, options: Templa
       hint: 'Use it as a dependency of an application chart.',
     });
   }
+  checkDependenciesPresent(chart);
   const prepared = prepareChart(chart, user);
   if (!options.skipSchemaValidation) validateValues(prepared);
   const rendered = renderChart(prepared.chart, prepared.values, options);
@@ -42,4 +43,16 @@ function collectCrds(chart: Chart, prefix = chart.metadata.name): Array<{ source
     .map((f) => ({ source: `${prefix}/${f.name}`, text: f.data.toString('utf8') }));
   for (const sub of chart.dependencies) crds.push(...collectCrds(sub, `${prefix}/charts/${sub.metadata.name}`));
   return crds;
+}
+
+/** Every dependency Chart.yaml asks for must be in charts/ (Helm: "found in Chart.yaml, but missing in charts/"). */
+export function checkDependenciesPresent(chart: Chart): void {
+  const present = new Set(chart.dependencies.map((d) => d.metadata.name));
+  const missing = [...new Set((chart.metadata.dependencies ?? []).map((d) => d.name).filter((name) => !present.has(name)))];
+  if (missing.length > 0) {
+    throw new PortolanError('DEPENDENCY', `${chart.metadata.name}: found in Chart.yaml, but missing in charts/: ${missing.join(', ')}`, {
+      file: chart.source ? `${chart.source}/Chart.yaml` : undefined,
+      hint: `Run \`portolan dependency build ${chart.source ?? '<chart>'}\` to fetch them.`,
+    });
+  }
 }

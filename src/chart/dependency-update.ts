@@ -92,7 +92,8 @@ async function writeArchives(chartDir: string, resolved: Resolved[]): Promise<st
     }
   }
   for (const r of resolved) {
-    if (!r.archive) continue;
+    // Two aliases of one chart share one archive.
+    if (!r.archive || written.includes(r.archive.fileName)) continue;
     const target = join(chartsDir, r.archive.fileName);
     const temp = `${target}.${process.pid}.tmp`;
     await writeFile(temp, r.archive.data);

@@ -30,6 +30,9 @@ portolan.dev/chart: {{ include "webapp.chart" . }}
 {{ include "webapp.selectorLabels" . }}
 app.kubernetes.io/version: {{ default .Chart.AppVersion .Values.image.tag | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{#if Values.global.environment~}}
+portolan.dev/environment: {{ .Values.global.environment }}
+{{~/if}}
 {{~/define}}
 
 {{#define "webapp.serviceAccountName"~}}
