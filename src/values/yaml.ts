@@ -1,0 +1,245 @@
+// Values as YAML: the YAML 1.2 core schema (no timestamps; `<<` merge keys, which Helm's reader also takes), several
+// documents merged in order, and the checks every source of values needs: no prototype keys, no alias bombs.
+// `lineOf` finds where a value path is written, for error messages; it parses again only when asked.
+import yaml from 'js-yaml';
+import { PortolanError } from '../errors.js';
+import type { Values } from '../chart/types.js';
+
+/** What a YAML reader for values accepts: YAML 1.2 core plus merge keys. */
+// js-yaml exports its built-in types at run time; its type definitions leave `types` out.
+const mergeType = (yaml as unknown as { types: { merge: yaml.Type } }).types.merge;
+export const VALUES_SCHEMA = yaml.CORE_SCHEMA.extend([mergeType]);
+
+/** Keys that would reach an object's prototype if assigned; refused from every source. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** A values tree larger than this many nodes (after YAML aliases are expanded) is refused. */
+export const MAX_VALUE_NODES = 1_000_000;
+
+export type PathSegment = string | number;
+
+/** `image.tag`, `servers[1].port`; dots inside a key are escaped as in `--set` (`a\.b`). */
+export function formatPath(path: readonly PathSegment[]): string {
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else out += `${out === '' ? '' : '.'}${segment.replace(/([.[\]\\])/g, '\\$1')}`;
+  }
+  return out;
+}
+
+export function isMap(value: unknown): value is Values {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Helm's MergeMaps: maps merge deeply, anything else replaces. Returns a new map; inputs are not changed. */
+export function mergeMaps(base: Values, next: Values): Values {
+  const out: Values = { ...base };
+  for (const [key, value] of Object.entries(next)) {
+    const current = out[key];
+    out[key] = isMap(value) && isMap(current) ? mergeMaps(current, value) : value;
+  }
+  return out;
+}
+
+/**
+ * A fresh copy of parsed data with every key checked: shared (aliased) nodes become separate copies, so their
+ * expansion is counted and a "billion laughs" document is refused rather than grown.
+ */
+export function checkedCopy(value: unknown, onForbidden: (path: PathSegment[]) => never, onTooLarge: () => never): unknown {
+  let nodes = 0;
+  const copy = (node: unknown, path: PathSegment[]): unknown => {
+    if (++nodes > MAX_VALUE_NODES) onTooLarge();
+    if (Array.isArray(node)) return node.map((item, index) => copy(item, [...path, index]));
+    if (node !== null && typeof node === 'object') {
+      const out: Values = {};
+      for (const key of Object.keys(node)) {
+        if (FORBIDDEN_KEYS.has(key)) onForbidden([...path, key]);
+        out[key] = copy((node as Values)[key], [...path, key]);
+      }
+      return out;
+    }
+    return node;
+  };
+  return copy(value, []);
+}
+
+function yamlError(error: unknown, name: string): never {
+  if (error instanceof yaml.YAMLException) {
+    const line = error.mark.line + 1;
+    const column = error.mark.column + 1;
+    throw new PortolanError('VALUES_PARSE', `${name}:${line}:${column}: ${error.reason}`, {
+      file: name,
+      line,
+      column,
+      hint: 'Fix the YAML at that position.',
+    });
+  }
+  throw error;
+}
+
+/**
+ * Parses a values file: every document must be a map (or empty); documents merge in order (Helm's LoadValues).
+ * `name` is what messages call the file.
+ */
+export function parseValuesYaml(text: string, name: string): Values {
+  let documents: unknown[];
+  try {
+    documents = yaml.loadAll(text, null, { schema: VALUES_SCHEMA, filename: name });
+  } catch (error) {
+    yamlError(error, name);
+  }
+  let merged: Values = {};
+  documents.forEach((document, index) => {
+    if (document === null || document === undefined) return;
+    if (!isMap(document)) {
+      const found = Array.isArray(document) ? 'a list' : `${typeof document} ${JSON.stringify(document)}`;
+      throw new PortolanError('VALUES_PARSE', `${name}: expected a map of values${documents.length > 1 ? ` in document ${index + 1}` : ''}, found ${found}`, {
+        file: name,
+        hint: 'A values file maps keys to values, e.g. `replicaCount: 2`.',
+      });
+    }
+    const checked = checkedCopy(
+      document,
+      (path) => {
+        const line = lineOf(text, path);
+        throw new PortolanError('FORBIDDEN_KEY', `${name}${line ? `:${line}` : ''}: the key "${path[path.length - 1]}" (at ${formatPath(path)}) is not allowed in values`, {
+          file: name,
+          line,
+          path: formatPath(path),
+          hint: '__proto__, constructor and prototype are refused so that values can never reach an object prototype.',
+        });
+      },
+      () => {
+        throw new PortolanError('VALUES_PARSE', `${name}: more than ${MAX_VALUE_NODES.toLocaleString('en-US')} values once YAML aliases are expanded`, {
+          file: name,
+          hint: 'A values file this large is refused; check for aliases (*name) that repeat large parts of the file.',
+        });
+      },
+    ) as Values;
+    merged = mergeMaps(merged, checked);
+  });
+  return merged;
+}
+
+interface ListenerState {
+  line: number;
+  kind: string | null;
+  result: unknown;
+}
+
+interface Frame {
+  line: number;
+  children: Frame[];
+  kind?: string | null;
+  result?: unknown;
+  /** Paths below this node (relative to it) and the line each starts on. */
+  entries?: Array<[PathSegment[], number]>;
+}
+
+/** Every path written in a YAML text and its 1-based line; later documents win. */
+export function pathLines(text: string): Map<string, number> {
+  const lines = new Map<string, number>();
+  const stack: Frame[] = [{ line: 0, children: [] }];
+  const listener = (event: 'open' | 'close', state: ListenerState): void => {
+    if (event === 'open') {
+      const frame: Frame = { line: state.line + 1, children: [] };
+      (stack[stack.length - 1] as Frame).children.push(frame);
+      stack.push(frame);
+      return;
+    }
+    const frame = stack.pop() as Frame;
+    frame.kind = state.kind;
+    frame.result = state.result;
+    const entries: Array<[PathSegment[], number]> = [];
+    if (frame.kind === 'mapping') {
+      for (let i = 0; i + 1 < frame.children.length; i += 2) {
+        const keyFrame = frame.children[i] as Frame;
+        const key = String(keyFrame.result);
+        entries.push([[key], keyFrame.line]);
+        for (const [path, line] of (frame.children[i + 1] as Frame).entries ?? []) entries.push([[key, ...path], line]);
+      }
+    } else if (frame.kind === 'sequence') {
+      frame.children.forEach((child, index) => {
+        entries.push([[index], child.line]);
+        for (const [path, line] of child.entries ?? []) entries.push([[index, ...path], line]);
+      });
+    } else if (frame.children.length === 1) {
+      // A sequence item's node wraps the node that holds its content.
+      entries.push(...((frame.children[0] as Frame).entries ?? []));
+    }
+    frame.entries = entries;
+    frame.children = [];
+    if (stack.length === 1) {
+      for (const [path, line] of entries) lines.set(formatPath(path), line);
+      (stack[0] as Frame).children = [];
+    }
+  };
+  try {
+    yaml.loadAll(text, null, { schema: VALUES_SCHEMA, listener: listener as never });
+  } catch {
+    // Only asked about texts that parsed before; a failure here just means no lines.
+  }
+  return lines;
+}
+
+const lineCache = new Map<string, Map<string, number>>();
+
+/** The line where `path` (or the nearest enclosing key that is written) is set in `text`. */
+export function lineOf(text: string, path: readonly PathSegment[]): number | undefined {
+  let lines = lineCache.get(text);
+  if (!lines) {
+    lines = pathLines(text);
+    if (lineCache.size > 32) lineCache.clear();
+    lineCache.set(text, lines);
+  }
+  for (let length = path.length; length > 0; length--) {
+    const line = lines.get(formatPath(path.slice(0, length)));
+    if (line !== undefined) return line;
+  }
+  return undefined;
+}
+
+/** True when `path` exists in `values` (a null counts as present). */
+export function hasPath(values: unknown, path: readonly PathSegment[]): boolean {
+  let node: unknown = values;
+  for (const segment of path) {
+    if (typeof segment === 'number') {
+      if (!Array.isArray(node) || segment >= node.length) return false;
+      node = node[segment];
+    } else {
+      if (!isMap(node) || !Object.hasOwn(node, segment)) return false;
+      node = node[segment];
+    }
+  }
+  return true;
+}
+
+/**
+ * JSON text of values as Go's encoding/json writes it: map keys sorted, `<`, `>` and `&` escaped; integers beyond
+ * 2^53 (kept as BigInt from `--set`) keep every digit.
+ */
+export function valuesToJson(value: unknown, indent?: number): string {
+  let hasBig = false;
+  const text = JSON.stringify(
+    value,
+    (_key, v: unknown) => {
+      if (typeof v === 'bigint') {
+        hasBig = true;
+        return `\u0000big:${v.toString()}\u0000`;
+      }
+      if (isMap(v) && !(v instanceof Date)) {
+        const keys = Object.keys(v);
+        if (keys.length < 2) return v;
+        const sorted: Values = {};
+        for (const key of keys.sort()) sorted[key] = v[key];
+        return sorted;
+      }
+      return v;
+    },
+    indent,
+  );
+  if (text === undefined) return 'null';
+  const escaped = text.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return hasBig ? escaped.replace(/"\\u0000big:(-?\d+)\\u0000"/g, '$1') : escaped;
+}
