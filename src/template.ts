@@ -16,7 +16,6 @@ export interface TemplateResult extends RenderResult {
   userValues: Values;
   /** Files under crds/ of the chart and its enabled subcharts, in order. */
   crds: Array<{ source: string; text: string }>;
-  warnings: string[];
 }
 
 export async function readValues(options: ValueOptions, io: ValuesIo): Promise<SourcedValues> {
@@ -34,7 +33,7 @@ export function templateChart(chart: Chart, user: SourcedValues, options: Templa
   const prepared = prepareChart(chart, user);
   if (!options.skipSchemaValidation) validateValues(prepared);
   const rendered = renderChart(prepared.chart, prepared.values, options);
-  return { ...rendered, values: prepared.values, userValues: user.values, crds: collectCrds(prepared.chart), warnings: prepared.warnings };
+  return { ...rendered, values: prepared.values, userValues: user.values, crds: collectCrds(prepared.chart), warnings: [...prepared.warnings, ...rendered.warnings] };
 }
 
 function collectCrds(chart: Chart, prefix = chart.metadata.name): Array<{ source: string; text: string }> {

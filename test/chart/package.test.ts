@@ -101,7 +101,8 @@ describe('portolan package', () => {
     expect(chart.stdout).toMatch(/version: 1.4.0/);
     const values = await helm(['show', 'values', archive]);
     expect(values.code, values.stderr).toBe(0);
-    expect(values.stdout).toBe(readFileSync(join(webapp, 'values.yaml'), 'utf8'));
+    // helm prints the file as written, followed by a newline of its own.
+    expect(values.stdout).toBe(`${readFileSync(join(webapp, 'values.yaml'), 'utf8')}\n`);
   });
 
   it('reads archives written by the real helm package with the same metadata and values', async () => {

@@ -19,7 +19,7 @@ function file(name: string, text: string): string {
 const staging = file('staging.yaml', 'replicas: 3\nimage:\n  tag: "2.0"\nlist: [x]\nkeep:\n  nested:\n    other: 2\n');
 const nulls = file('nulls.yaml', 'image:\n  pullPolicy: null\nnotDefaulted: null\nkeep:\n  nested: null\n');
 const multi = file('multi.yaml', 'a: 1\nb: {c: 1}\n---\nb: {d: 2}\na: 2\n');
-const subValues = file('sub.yaml', 'sub:\n  port: 9090\n  items: [y, z]\nglobal:\n  tier: frontend\nother:\n  enabled: true\n  port: 7070\n');
+const subValues = file('sub.yaml', 'sub:\n  port: 9090\n  items: [w, z]\nglobal:\n  tier: frontend\nother:\n  enabled: true\n  port: 7070\n');
 const listFile = file('list.yaml', 'servers:\n  - name: a\n    port: 80\n  - name: b\n    port: 81\n');
 const content = file('content.txt', 'line one\nline two\n');
 
@@ -66,5 +66,12 @@ describe('merged values match the real helm', () => {
   it.each(cases)('%s', async (_name, args) => {
     const [ours, theirs] = await Promise.all([portolanValues(args), helmValues(args)]);
     expect(ours).toEqual(theirs);
+  });
+
+  it('differs where README says: YAML 1.1 words stay strings in portolan (YAML 1.2)', async () => {
+    const words = file('words.yaml', 'answers: [y, yes, on, off, no]\n');
+    const [ours, theirs] = await Promise.all([portolanValues(['-f', words]), helmValues(['-f', words])]);
+    expect((ours as { answers: unknown[] }).answers).toEqual(['y', 'yes', 'on', 'off', 'no']);
+    expect((theirs as { answers: unknown[] }).answers).toEqual([true, true, true, false, false]);
   });
 });

@@ -29,10 +29,10 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 portolan.dev/chart: {{ include "webapp.chart" . }}
 {{ include "webapp.selectorLabels" . }}
 app.kubernetes.io/version: {{ default .Chart.AppVersion .Values.image.tag | quote }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
-{{#if Values.global.environment~}}
+{{#if Values.global.environment}}
 portolan.dev/environment: {{ .Values.global.environment }}
-{{~/if}}
+{{/if}}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{~/define}}
 
 {{#define "webapp.serviceAccountName"~}}

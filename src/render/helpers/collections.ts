@@ -1,0 +1,163 @@
+// Sprig's list and dict functions. Lists never change in place (as in sprig); `set`, `unset`, `merge` and
+// `mergeOverwrite` change the dict they are given, as Helm charts expect. Pure otherwise.
+import { FORBIDDEN_KEYS } from '../../values/yaml.js';
+import { isDict, strval, toInt64, truth, type Dict } from './go.js';
+import type { HelperFn } from './strings.js';
+
+function asList(value: unknown): unknown[] {
+  if (Array.isArray(value)) return value;
+  if (value === undefined || value === null) return [];
+  return [value];
+}
+
+/** Go's reflect.DeepEqual on plain data; numbers compare by value. */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a === 'bigint' || typeof b === 'bigint') return (typeof a === 'number' || typeof a === 'bigint') && (typeof b === 'number' || typeof b === 'bigint') && BigInt(a as number) === BigInt(b as number);
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
+  if (isDict(a) && isDict(b)) {
+    const ak = Object.keys(a);
+    const bk = Object.keys(b);
+    return ak.length === bk.length && ak.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+function checkKey(key: string): string {
+  if (FORBIDDEN_KEYS.has(key)) throw new Error(`the key "${key}" is not allowed in a dict`);
+  return key;
+}
+
+/** Recursive copy: dst keeps its values; with `overwrite` the sources' non-empty values win (mergo). */
+function mergeInto(dst: Dict, src: Dict, overwrite: boolean): Dict {
+  for (const key of Object.keys(src)) {
+    checkKey(key);
+    const from = src[key];
+    const to = dst[key];
+    if (isDict(to) && isDict(from)) mergeInto(to, from, overwrite);
+    else if (!Object.hasOwn(dst, key) || (!overwrite && !truth(to))) dst[key] = copy(from);
+    else if (overwrite && truth(from)) dst[key] = copy(from);
+  }
+  return dst;
+}
+
+function copy<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(copy) as T;
+  if (isDict(value)) {
+    const out: Dict = {};
+    for (const key of Object.keys(value)) out[key] = copy(value[key]);
+    return out as T;
+  }
+  return value;
+}
+
+function dig(keys: unknown[], fallback: unknown, dict: unknown): unknown {
+  let node = dict;
+  for (const key of keys) {
+    if (!isDict(node) || !Object.hasOwn(node, strval(key))) return fallback;
+    node = node[strval(key)];
+  }
+  return node;
+}
+
+function range(start: number, end: number, step: number): number[] {
+  const out: number[] = [];
+  if (step === 0) return out;
+  for (let i = start; step > 0 ? i < end : i > end; i += step) out.push(i);
+  return out;
+}
+
+export const collectionHelpers: Record<string, HelperFn> = {
+  list: (...items) => items,
+  tuple: (...items) => items,
+  first: (list) => asList(list)[0] ?? null,
+  last: (list) => asList(list).at(-1) ?? null,
+  rest: (list) => asList(list).slice(1),
+  initial: (list) => asList(list).slice(0, -1),
+  append: (list, value) => [...asList(list), value],
+  push: (list, value) => [...asList(list), value],
+  prepend: (list, value) => [value, ...asList(list)],
+  concat: (...lists) => lists.flatMap(asList),
+  reverse: (list) => [...asList(list)].reverse(),
+  uniq: (list) => asList(list).filter((v, i, all) => all.findIndex((w) => deepEqual(v, w)) === i),
+  without: (list, ...omit) => asList(list).filter((v) => !omit.some((o) => deepEqual(v, o))),
+  has: (needle, list) => asList(list).some((v) => deepEqual(v, needle)),
+  compact: (list) => asList(list).filter(truth),
+  slice: (list, ...bounds) => {
+    const items = asList(list);
+    const start = bounds.length > 0 ? toInt64(bounds[0]) : 0;
+    const end = bounds.length > 1 ? toInt64(bounds[1]) : items.length;
+    return items.slice(start, end);
+  },
+  chunk: (size, list) => {
+    const n = Math.max(1, toInt64(size));
+    const items = asList(list);
+    const out: unknown[][] = [];
+    for (let i = 0; i < items.length; i += n) out.push(items.slice(i, i + n));
+    return out;
+  },
+  until: (count) => range(0, toInt64(count), toInt64(count) >= 0 ? 1 : -1),
+  untilStep: (start, stop, step) => range(toInt64(start), toInt64(stop), toInt64(step)),
+  seq: (...args) => {
+    const n = args.map(toInt64);
+    if (n.length === 1) return range(1, (n[0] as number) + 1, 1).join(' ');
+    if (n.length === 2) {
+      const [a, b] = n as [number, number];
+      return (a <= b ? range(a, b + 1, 1) : range(a, b - 1, -1)).join(' ');
+    }
+    const [a, step, b] = n as [number, number, number];
+    return range(a, step > 0 ? b + 1 : b - 1, step).join(' ');
+  },
+  len: (value) => {
+    if (typeof value === 'string' || Array.isArray(value)) return value.length;
+    if (isDict(value)) return Object.keys(value).length;
+    return 0;
+  },
+  index: (collection, ...keys) => {
+    let node = collection;
+    for (const key of keys) {
+      if (Array.isArray(node)) {
+        const i = toInt64(key);
+        if (i < 0 || i >= node.length) throw new Error(`index out of range: ${i}`);
+        node = node[i];
+      } else if (isDict(node)) node = Object.hasOwn(node, strval(key)) ? node[strval(key)] : undefined;
+      else if (typeof node === 'string') node = node.charCodeAt(toInt64(key));
+      else return undefined;
+    }
+    return node;
+  },
+  dict: (...pairs) => {
+    const out: Dict = {};
+    for (let i = 0; i < pairs.length; i += 2) out[checkKey(strval(pairs[i]))] = i + 1 < pairs.length ? pairs[i + 1] : '';
+    return out;
+  },
+  get: (dict, key) => (isDict(dict) && Object.hasOwn(dict, strval(key)) ? dict[strval(key)] : ''),
+  set: (dict, key, value) => {
+    if (isDict(dict)) dict[checkKey(strval(key))] = value;
+    return dict;
+  },
+  unset: (dict, key) => {
+    if (isDict(dict)) delete dict[strval(key)];
+    return dict;
+  },
+  hasKey: (dict, key) => isDict(dict) && Object.hasOwn(dict, strval(key)),
+  pluck: (key, ...dicts) => dicts.filter((d) => isDict(d) && Object.hasOwn(d, strval(key))).map((d) => (d as Dict)[strval(key)]),
+  dig: (...args) => (args.length < 3 ? undefined : dig(args.slice(0, -2), args.at(-2), args.at(-1))),
+  merge: (dst, ...srcs) => srcs.reduce<Dict>((acc, src) => (isDict(src) ? mergeInto(acc, src, false) : acc), isDict(dst) ? dst : {}),
+  mergeOverwrite: (dst, ...srcs) => srcs.reduce<Dict>((acc, src) => (isDict(src) ? mergeInto(acc, src, true) : acc), isDict(dst) ? dst : {}),
+  keys: (...dicts) => dicts.flatMap((d) => (isDict(d) ? Object.keys(d) : [])),
+  values: (dict) => (isDict(dict) ? Object.values(dict) : []),
+  pick: (dict, ...keys) => {
+    const out: Dict = {};
+    if (isDict(dict)) for (const key of keys.map(strval)) if (Object.hasOwn(dict, key)) out[key] = dict[key];
+    return out;
+  },
+  omit: (dict, ...keys) => {
+    const out: Dict = {};
+    const skip = new Set(keys.map(strval));
+    if (isDict(dict)) for (const key of Object.keys(dict)) if (!skip.has(key)) out[key] = dict[key];
+    return out;
+  },
+  deepCopy: (value) => copy(value),
+  deepEqual: (a, b) => deepEqual(a, b),
+};

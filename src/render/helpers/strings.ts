@@ -1,0 +1,232 @@
+// Sprig's string functions with Helm's argument order: the string comes last so pipelines feed it
+// (`{{ .Values.name | trunc 63 | trimSuffix "-" }}`). Pure.
+import { randomInt } from 'node:crypto';
+import { formatValue, goQuote, sprintf, strval, toInt64, type Dict } from './go.js';
+
+export type HelperFn = (...args: unknown[]) => unknown;
+
+const s = strval;
+
+function trimCutset(text: string, cutset: string, left: boolean, right: boolean): string {
+  const chars = new Set([...cutset]);
+  const runes = [...text];
+  let start = 0;
+  let end = runes.length;
+  if (left) while (start < end && chars.has(runes[start] as string)) start++;
+  if (right) while (end > start && chars.has(runes[end - 1] as string)) end--;
+  return runes.slice(start, end).join('');
+}
+
+function words(text: string): string[] {
+  return text
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter((w) => w !== '');
+}
+
+function randomFrom(alphabet: string, length: unknown): string {
+  let out = '';
+  const n = toInt64(length);
+  for (let i = 0; i < n; i++) out += alphabet[randomInt(alphabet.length)];
+  return out;
+}
+
+const LOWER = 'abcdefghijklmnopqrstuvwxyz';
+const UPPER = LOWER.toUpperCase();
+const DIGITS = '0123456789';
+
+/** Go regexp syntax is close to JavaScript's; the named-group and flag spellings differ. */
+export function goRegex(pattern: unknown, flags = ''): RegExp {
+  let source = s(pattern).replace(/\(\?P</g, '(?<');
+  let extra = '';
+  const inline = /^\(\?([imsU]+)\)/.exec(source);
+  if (inline) {
+    source = source.slice(inline[0].length);
+    extra = (inline[1] as string).replace(/U/g, '');
+  }
+  return new RegExp(source, [...new Set(flags + extra + 'u')].join(''));
+}
+
+/** Go's `${1}`/`$name` replacement syntax for JavaScript's `$1`/`$<name>`. */
+function goReplacement(replacement: string): string {
+  return replacement.replace(/\$\{(\w+)\}|\$(\w+)/g, (_m, braced: string | undefined, bare: string | undefined) => {
+    const name = braced ?? (bare as string);
+    return /^\d+$/.test(name) ? `$${name}` : `$<${name}>`;
+  });
+}
+
+export const stringHelpers: Record<string, HelperFn> = {
+  trim: (text) => s(text).trim(),
+  trimAll: (cutset, text) => trimCutset(s(text), s(cutset), true, true),
+  trimPrefix: (prefix, text) => (s(text).startsWith(s(prefix)) ? s(text).slice(s(prefix).length) : s(text)),
+  trimSuffix: (suffix, text) => (s(suffix) !== '' && s(text).endsWith(s(suffix)) ? s(text).slice(0, -s(suffix).length) : s(text)),
+  upper: (text) => s(text).toUpperCase(),
+  lower: (text) => s(text).toLowerCase(),
+  title: (text) => s(text).replace(/(^|[^\p{L}\p{N}'])(\p{L})/gu, (_m, before: string, letter: string) => before + letter.toUpperCase()),
+  untitle: (text) => s(text).replace(/(^|\s)(\p{L})/gu, (_m, before: string, letter: string) => before + letter.toLowerCase()),
+  repeat: (count, text) => s(text).repeat(Math.max(0, toInt64(count))),
+  substr: (start, end, text) => {
+    const str = s(text);
+    let a = toInt64(start);
+    let b = toInt64(end);
+    if (a < 0) a = 0;
+    if (b < 0 || b > str.length) b = str.length;
+    return a > b ? '' : str.slice(a, b);
+  },
+  nospace: (text) => s(text).replace(/\s+/g, ''),
+  trunc: (length, text) => {
+    const n = toInt64(length);
+    const str = s(text);
+    if (n < 0) return -n < str.length ? str.slice(str.length + n) : str;
+    return str.length > n ? str.slice(0, n) : str;
+  },
+  abbrev: (width, text) => {
+    const n = toInt64(width);
+    const str = s(text);
+    if (n < 4 || str.length <= n) return str;
+    return `${str.slice(0, n - 3)}...`;
+  },
+  abbrevboth: (left, width, text) => {
+    const str = s(text);
+    const n = toInt64(width);
+    let offset = toInt64(left);
+    if (n < 4 || str.length <= n) return str;
+    if (offset <= 4) return `${str.slice(0, n - 3)}...`;
+    offset = Math.min(offset, str.length - (n - 3));
+    if (offset + n - 3 >= str.length) return `...${str.slice(str.length - (n - 3))}`;
+    return `...${str.slice(offset, offset + n - 6)}...`;
+  },
+  initials: (text) =>
+    s(text)
+      .split(/\s+/)
+      .filter((w) => w !== '')
+      .map((w) => [...w][0])
+      .join(''),
+  wrap: (width, text) => wrapText(s(text), toInt64(width), '\n'),
+  wrapWith: (width, separator, text) => wrapText(s(text), toInt64(width), s(separator)),
+  contains: (needle, text) => s(text).includes(s(needle)),
+  hasPrefix: (prefix, text) => s(text).startsWith(s(prefix)),
+  hasSuffix: (suffix, text) => s(text).endsWith(s(suffix)),
+  quote: (...values) =>
+    values
+      .filter((v) => v !== undefined && v !== null)
+      .map((v) => goQuote(s(v)))
+      .join(' '),
+  squote: (...values) =>
+    values
+      .filter((v) => v !== undefined && v !== null)
+      .map((v) => `'${s(v)}'`)
+      .join(' '),
+  cat: (...values) =>
+    values
+      .filter((v) => v !== undefined && v !== null)
+      .map(s)
+      .join(' '),
+  indent: (spaces, text) => {
+    const pad = ' '.repeat(Math.max(0, toInt64(spaces)));
+    return pad + s(text).replace(/\n/g, `\n${pad}`);
+  },
+  nindent: (spaces, text) => {
+    const pad = ' '.repeat(Math.max(0, toInt64(spaces)));
+    return `\n${pad}${s(text).replace(/\n/g, `\n${pad}`)}`;
+  },
+  replace: (old, replacement, text) => s(text).split(s(old)).join(s(replacement)),
+  plural: (one, many, count) => (toInt64(count) === 1 ? s(one) : s(many)),
+  snakecase: (text) =>
+    words(s(text))
+      .map((w) => w.toLowerCase())
+      .join('_'),
+  camelcase: (text) =>
+    s(text)
+      .split(/[_\s-]+/)
+      .filter((w) => w !== '')
+      .map((w) => (w[0] as string).toUpperCase() + w.slice(1))
+      .join(''),
+  kebabcase: (text) =>
+    words(s(text))
+      .map((w) => w.toLowerCase())
+      .join('-'),
+  swapcase: (text) => [...s(text)].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join(''),
+  shuffle: (text) => {
+    const chars = [...s(text)];
+    for (let i = chars.length - 1; i > 0; i--) {
+      const j = randomInt(i + 1);
+      [chars[i], chars[j]] = [chars[j] as string, chars[i] as string];
+    }
+    return chars.join('');
+  },
+  randAlphaNum: (length) => randomFrom(LOWER + UPPER + DIGITS, length),
+  randAlpha: (length) => randomFrom(LOWER + UPPER, length),
+  randNumeric: (length) => randomFrom(DIGITS, length),
+  randAscii: (length) => randomFrom(Array.from({ length: 94 }, (_v, i) => String.fromCharCode(33 + i)).join(''), length),
+  printf: (format, ...args) => sprintf(s(format), args),
+  print: (...args) => goPrint(args),
+  println: (...args) => `${args.map(formatValue).join(' ')}\n`,
+  toString: (value: unknown) => s(value),
+  toStrings: (list) => (Array.isArray(list) ? list.map(s) : [s(list)]),
+  split: (separator, text) => {
+    const out: Dict = {};
+    s(text)
+      .split(s(separator))
+      .forEach((part, i) => (out[`_${i}`] = part));
+    return out;
+  },
+  splitList: (separator, text) => s(text).split(s(separator)),
+  splitn: (separator, count, text) => {
+    const n = toInt64(count);
+    const parts = s(text).split(s(separator));
+    const kept = n > 0 && parts.length > n ? [...parts.slice(0, n - 1), parts.slice(n - 1).join(s(separator))] : parts;
+    const out: Dict = {};
+    kept.forEach((part, i) => (out[`_${i}`] = part));
+    return out;
+  },
+  join: (separator, list) => (Array.isArray(list) ? list.map(s).join(s(separator)) : s(list)),
+  sortAlpha: (list) => (Array.isArray(list) ? list.map(s).sort() : [s(list)]),
+  regexMatch: (pattern, text) => goRegex(pattern).test(s(text)),
+  regexFind: (pattern, text) => goRegex(pattern).exec(s(text))?.[0] ?? '',
+  regexFindAll: (pattern, text, count) => {
+    const all = [...s(text).matchAll(goRegex(pattern, 'g'))].map((m) => m[0]);
+    const n = toInt64(count);
+    return n < 0 ? all : all.slice(0, n);
+  },
+  regexReplaceAll: (pattern, text, replacement) => s(text).replace(goRegex(pattern, 'g'), goReplacement(s(replacement))),
+  regexReplaceAllLiteral: (pattern, text, replacement) => s(text).replace(goRegex(pattern, 'g'), () => s(replacement)),
+  regexSplit: (pattern, text, count) => {
+    const parts = s(text).split(goRegex(pattern));
+    const n = toInt64(count);
+    return n < 0 ? parts : parts.slice(0, n);
+  },
+  regexQuoteMeta: (text) => s(text).replace(/[\\.+*?()|[\]{}^$]/g, '\\$&'),
+  urlquery: (...values) => values.map((v) => encodeURIComponent(s(v)).replace(/%20/g, '+')).join(''),
+};
+
+/** Go's fmt.Sprint: spaces only between operands when neither is a string. */
+function goPrint(args: unknown[]): string {
+  let out = '';
+  args.forEach((arg, i) => {
+    if (i > 0 && typeof arg !== 'string' && typeof args[i - 1] !== 'string') out += ' ';
+    out += formatValue(arg);
+  });
+  return out;
+}
+
+function wrapText(text: string, width: number, separator: string): string {
+  if (width < 1) return text;
+  return text
+    .split('\n')
+    .map((line) => {
+      const out: string[] = [];
+      let current = '';
+      for (const word of line.split(' ')) {
+        if (current === '') current = word;
+        else if (current.length + 1 + word.length > width) {
+          out.push(current);
+          current = word;
+        } else current += ` ${word}`;
+      }
+      out.push(current);
+      return out.join(separator);
+    })
+    .join('\n');
+}
