@@ -29,7 +29,10 @@ export type ErrorCode =
   | 'LOCKED'
   | 'TIMEOUT'
   | 'IO'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'WAIT_FAILED';
 
 export interface ErrorDetails {
   hint?: string;

@@ -1,13 +1,118 @@
-// Resolving a CHART argument to a loaded chart (folder or archive now; repository references come with the repo client).
+// Resolving a CHART argument to a loaded chart: a folder or archive on disk; `repo/chart` from a configured
+// repository; or, with --repo URL, a chart name in that repository. --version RANGE picks the version (newest
+// matching release; --devel lets prereleases in). Archives from repositories are checked against the index digest.
 import { resolve } from 'node:path';
-import { readFile } from 'node:fs/promises';
-import { loadChart } from '../chart/load.js';
+import { readFile, stat } from 'node:fs/promises';
+import type { Argv } from 'yargs';
 import type { Chart } from '../chart/types.js';
+import { PortolanError } from '../errors.js';
+import type { ClientPaths } from '../repo/client/config.js';
 import type { ValuesIo } from '../values/index.js';
 import type { CliIo } from './io.js';
 
-export async function loadChartArgument(ref: string, io: CliIo): Promise<Chart> {
-  return loadChart(resolve(io.cwd, ref));
+export interface ChartRefOptions {
+  /** A version or Helm range. */
+  version?: string;
+  /** A repository URL to take the chart from (`--repo`). */
+  repo?: string;
+  username?: string;
+  password?: string;
+  passCredentials?: boolean;
+  devel?: boolean;
+  repositoryConfig?: string;
+  repositoryCache?: string;
+}
+
+/** --repository-config and --repository-cache: where the client keeps repositories.yaml and cached indexes. */
+export function withRepositoryFlags(y: Argv): Argv {
+  return y
+    .option('repository-config', { type: 'string', describe: 'Path to repositories.yaml (default $XDG_CONFIG_HOME/portolan/repositories.yaml; env PORTOLAN_REPOSITORY_CONFIG)' })
+    .option('repository-cache', { type: 'string', describe: 'Folder of cached indexes (default $XDG_CACHE_HOME/portolan/repository; env PORTOLAN_REPOSITORY_CACHE)' });
+}
+
+/** The flags of a command that takes a CHART which may come from a repository. */
+export function withChartRefFlags(y: Argv): Argv {
+  return withRepositoryFlags(y)
+    .option('version', { type: 'string', describe: 'Chart version or range (e.g. 1.2.3, ^1.2) when CHART comes from a repository' })
+    .option('devel', { type: 'boolean', default: false, describe: 'Let prereleases match when choosing a version' })
+    .option('repo', { type: 'string', describe: 'Repository URL to take CHART from (without adding it)' })
+    .option('username', { type: 'string', describe: 'Username for --repo' })
+    .option('password', { type: 'string', describe: 'Password for --repo' })
+    .option('pass-credentials', { type: 'boolean', default: false, describe: 'Send the --repo credentials to chart URLs on other hosts too' });
+}
+
+export function chartRefOptions(args: Record<string, unknown>): ChartRefOptions {
+  const text = (key: string) => (typeof args[key] === 'string' ? (args[key] as string) : undefined);
+  return {
+    version: text('version'),
+    repo: text('repo'),
+    username: text('username'),
+    password: text('password'),
+    passCredentials: Boolean(args['pass-credentials']),
+    devel: Boolean(args.devel),
+    repositoryConfig: text('repository-config'),
+    repositoryCache: text('repository-cache'),
+  };
+}
+
+export async function clientPathsFor(io: CliIo, options: { repositoryConfig?: string; repositoryCache?: string } = {}): Promise<ClientPaths> {
+  const { clientPaths } = await import('../repo/client/config.js');
+  return clientPaths(io.env, {
+    repositoryConfig: options.repositoryConfig === undefined ? undefined : resolve(io.cwd, options.repositoryConfig),
+    repositoryCache: options.repositoryCache === undefined ? undefined : resolve(io.cwd, options.repositoryCache),
+  });
+}
+
+/** Splits `repo/chart`; undefined for anything else. */
+export function parseRepoRef(ref: string): { repository: string; chart: string } | undefined {
+  const match = /^([^/\\]+)\/([^/\\]+)$/.exec(ref);
+  return match ? { repository: match[1] as string, chart: match[2] as string } : undefined;
+}
+
+/** Fetches a chart archive from a repository (verified against the index digest). */
+export async function fetchChartArgument(ref: string, io: CliIo, options: ChartRefOptions): Promise<{ data: Buffer; fileName: string; url: string; version: string }> {
+  const { fetchChart } = await import('../repo/client/repos.js');
+  const paths = await clientPathsFor(io, options);
+  const credentials = { username: options.username, password: options.password, passCredentialsAll: options.passCredentials };
+  if (options.repo !== undefined) {
+    const fetched = await fetchChart(paths, { repoUrl: options.repo, chart: ref, version: options.version, devel: options.devel, credentials });
+    return { ...fetched, version: fetched.entry.version };
+  }
+  const parsed = parseRepoRef(ref);
+  if (!parsed) {
+    throw new PortolanError('CHART_NOT_FOUND', `chart "${ref}" not found: no such folder or archive, and not a repo/chart reference`, {
+      hint: 'Give a chart folder, a .tgz, REPO/CHART for a configured repository, or --repo URL CHART.',
+    });
+  }
+  const fetched = await fetchChart(paths, { ...parsed, version: options.version, devel: options.devel });
+  return { ...fetched, version: fetched.entry.version };
+}
+
+export async function loadChartArgument(ref: string, io: CliIo, options: ChartRefOptions = {}): Promise<Chart> {
+  const { loadChart, loadChartArchive } = await import('../chart/load.js');
+  const local = resolve(io.cwd, ref);
+  if (options.repo === undefined) {
+    const exists = await stat(local).then(
+      () => true,
+      () => false,
+    );
+    // A path on disk wins, as in Helm; `repo/chart` goes to the repository only when nothing is there.
+    // (--version is ignored for a path, as Helm does.)
+    if (exists || !parseRepoRef(ref)) return loadChart(local);
+  }
+  if (options.repo === undefined) {
+    // `charts/nope` is a path with a typo more often than a repository: say both when neither exists.
+    const { findRepository } = await import('../repo/client/repos.js');
+    const repository = (parseRepoRef(ref) as { repository: string }).repository;
+    if (!(await findRepository(await clientPathsFor(io, options), repository))) {
+      throw new PortolanError('CHART_NOT_FOUND', `chart "${local}" not found: no such folder or archive, and "${repository}" is not a configured repository`, {
+        file: local,
+        hint: `Give a chart folder or .tgz, or add the repository first: portolan repo add ${repository} URL`,
+      });
+    }
+  }
+  const fetched = await fetchChartArgument(ref, io, options);
+  return loadChartArchive(fetched.data, fetched.url);
 }
 
 export function valuesIo(io: CliIo): ValuesIo {

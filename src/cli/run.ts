@@ -2,14 +2,27 @@
 // Commands are registered explicitly and load their implementation lazily, so start-up stays fast.
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
-import { PortolanError, UsageError, isPortolanError, messageOf } from '../errors.js';
+import { UsageError, isPortolanError, messageOf, type PortolanError } from '../errors.js';
 import { colours, type CliIo } from './io.js';
 import { commands } from './commands/index.js';
 
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+/** yargs takes a lone `-` for a positional; `-f -` (values from stdin) must reach -f as its value. */
+function joinStdinValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if ((arg === '-f' || arg === '--values') && argv[i + 1] === '-') {
+      out.push('--values=-');
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
+export async function runCli(rawArgv: string[], io: CliIo): Promise<number> {
+  const argv = joinStdinValues(rawArgv);
   const debug = argv.includes('--debug');
   let exitCode = 0;
-  let usageFailure: string | undefined;
   const parser: Argv = yargs(argv)
     .scriptName('portolan')
     .usage('portolan <command> [options]')
@@ -22,8 +35,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .version(false)
     .wrap(Math.min(120, process.stdout.columns ?? 100))
     .fail((message: string | undefined, error: Error | undefined) => {
-      if (error) throw error;
-      usageFailure = message ?? 'invalid command line';
+      // Throwing here stops yargs before it runs the command's handler.
+      if (error && error.name !== 'YError') throw error;
+      throw new UsageError(message ?? error?.message ?? 'invalid command line', { hint: 'Run with --help to see the options.' });
     });
   for (const command of commands) {
     parser.command({
@@ -41,7 +55,6 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     await parser.parseAsync(argv, {}, (_err, _argv, output) => {
       helpText = output;
     });
-    if (usageFailure !== undefined) throw new UsageError(usageFailure, { hint: 'Run with --help to see the options.' });
     if (helpText) io.stdout(helpText.endsWith('\n') ? helpText : `${helpText}\n`);
     return exitCode;
   } catch (error) {

@@ -44,7 +44,10 @@ export const dependencyCommand: CommandModule = {
       return 0;
     }
     const { buildDependencies, updateDependencies } = await import('../../chart/dependency-update.js');
-    const result = action === 'update' ? await updateDependencies(chartDir) : await buildDependencies(chartDir);
+    const { createRemoteResolver } = await import('../../repo/client/resolver.js');
+    const { clientPathsFor } = await import('../chart-ref.js');
+    const remote = createRemoteResolver(await clientPathsFor(io));
+    const result = action === 'update' ? await updateDependencies(chartDir, { remote }) : await buildDependencies(chartDir, { remote });
     for (const dep of result.lock.dependencies) io.stdout(`Dependency ${dep.name} ${dep.version}${dep.repository ? ` from ${dep.repository}` : ' (charts/)'}\n`);
     io.stdout(`Saving ${result.written.length} charts to ${join(chartDir, 'charts')}${action === 'update' ? `; wrote ${join(chartDir, 'Chart.lock')}` : ''}\n`);
     return 0;

@@ -1,0 +1,82 @@
+// Downloads for the repository client: http(s) only, a timeout, a size limit, and credentials sent only where
+// they belong (the repository's own origin, unless the repository passes them everywhere).
+import { PortolanError, messageOf } from '../../errors.js';
+
+export interface Credentials {
+  username?: string;
+  password?: string;
+}
+
+export interface DownloadOptions extends Credentials {
+  timeoutMs?: number;
+  maxBytes?: number;
+}
+
+const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
+
+export function checkRepositoryUrl(url: string, flag?: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new PortolanError('USAGE', `"${url}" is not a URL`, { flag, hint: 'A chart repository URL looks like https://charts.example.com/stable' });
+  }
+  if (parsed.protocol === 'oci:') {
+    throw new PortolanError('REPO', `${url}: OCI registries are not supported yet; give the URL of a chart repository (with an index.yaml)`, { flag });
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new PortolanError('USAGE', `"${url}": a chart repository URL must start with http:// or https://`, { flag });
+  }
+  return parsed;
+}
+
+/** Resolves a chart URL from an index against the repository URL (relative URLs are relative to the repository folder). */
+export function resolveChartUrl(repositoryUrl: string, chartUrl: string): string {
+  const base = repositoryUrl.endsWith('/') ? repositoryUrl : `${repositoryUrl}/`;
+  return new URL(chartUrl, base).toString();
+}
+
+export async function download(url: string, options: DownloadOptions = {}): Promise<Buffer> {
+  const headers: Record<string, string> = { 'User-Agent': 'portolan', 'Accept-Encoding': 'gzip' };
+  if (options.username !== undefined || options.password !== undefined) {
+    headers.Authorization = `Basic ${Buffer.from(`${options.username ?? ''}:${options.password ?? ''}`).toString('base64')}`;
+  }
+  let response: Response;
+  try {
+    response = await fetch(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(options.timeoutMs ?? 120_000) });
+  } catch (error) {
+    const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    throw new PortolanError('HTTP', `cannot reach ${url}: ${messageOf(error)}${cause}`, { hint: 'Check the URL and that the repository server is up.' });
+  }
+  if (!response.ok) {
+    await response.body?.cancel().catch(() => undefined);
+    const hint =
+      response.status === 401 || response.status === 403
+        ? 'The repository needs credentials: add it with --username and --password-stdin.'
+        : response.status === 404
+          ? 'Check the repository URL (it is the folder that holds index.yaml).'
+          : undefined;
+    throw new PortolanError('HTTP', `GET ${url}: ${response.status} ${response.statusText}`, { hint });
+  }
+  const limit = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  if (response.body) {
+    for await (const chunk of response.body) {
+      size += chunk.length;
+      if (size > limit) {
+        await response.body.cancel().catch(() => undefined);
+        throw new PortolanError('HTTP', `GET ${url}: the response is larger than ${limit} bytes; refusing it`);
+      }
+      chunks.push(Buffer.from(chunk));
+    }
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The credentials to send for `target`, given the repository's: only to its origin, unless passCredentialsAll. */
+export function credentialsFor(repositoryUrl: string, target: string, credentials: Credentials & { passCredentialsAll?: boolean }): Credentials {
+  if (credentials.username === undefined && credentials.password === undefined) return {};
+  if (credentials.passCredentialsAll || new URL(repositoryUrl).origin === new URL(target).origin) return { username: credentials.username, password: credentials.password };
+  return {};
+}

@@ -1,0 +1,225 @@
+// The repository client: add, update, remove and list repositories, cache their indexes, and find and fetch charts.
+// Cached indexes are stored as JSON (a JSON index is valid YAML, so the file keeps Helm's name and format), which
+// later reads parse in one JSON.parse; each is parsed at most once per process.
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import semver from 'semver';
+import { PortolanError } from '../../errors.js';
+import { writeFileAtomic, sha256Hex } from '../index-dir.js';
+import { type ChartVersionEntry, type IndexFile, parseIndex, serializeIndex } from '../index-model.js';
+import { type ClientPaths, type RepositoryEntry, cachedIndexPath, readRepositories, writeRepositories } from './config.js';
+import { type Credentials, checkRepositoryUrl, credentialsFor, download, resolveChartUrl } from './http.js';
+import { compileRange } from './search.js';
+
+export interface AddOptions {
+  name: string;
+  url: string;
+  username?: string;
+  password?: string;
+  passCredentialsAll?: boolean;
+  forceUpdate?: boolean;
+  now?: Date;
+}
+
+export type AddOutcome = 'added' | 'unchanged' | 'replaced';
+
+export interface FetchedIndex {
+  index: IndexFile;
+  warnings: string[];
+}
+
+function indexUrl(url: string): string {
+  return `${url.replace(/\/+$/, '')}/index.yaml`;
+}
+
+/** Downloads and parses a repository's index. */
+export async function fetchIndex(url: string, credentials: Credentials = {}): Promise<FetchedIndex> {
+  const target = indexUrl(url);
+  const data = await download(target, credentials);
+  return parseIndex(data, target);
+}
+
+async function storeIndex(paths: ClientPaths, name: string, index: IndexFile): Promise<void> {
+  await mkdir(paths.repositoryCache, { recursive: true });
+  const path = cachedIndexPath(paths, name);
+  await writeFileAtomic(path, serializeIndex(index, { json: true, compact: true }));
+  parsedCache.set(path, { index, warnings: [] });
+}
+
+function sameConfig(a: RepositoryEntry, b: RepositoryEntry): boolean {
+  return a.url === b.url && (a.username ?? '') === (b.username ?? '') && (a.password ?? '') === (b.password ?? '') && Boolean(a.pass_credentials_all) === Boolean(b.pass_credentials_all);
+}
+
+function checkName(name: string): void {
+  if (name === '' || /[/\\]/.test(name) || name === '.' || name === '..') {
+    throw new PortolanError('USAGE', `repository name "${name}" is invalid: it must not be empty or contain "/"`, { hint: 'e.g. portolan repo add stable https://charts.example.com' });
+  }
+}
+
+/** `repo add`: downloads the index first, so a repository that does not answer is never added. */
+export async function addRepository(paths: ClientPaths, options: AddOptions): Promise<{ outcome: AddOutcome; warnings: string[] }> {
+  checkName(options.name);
+  checkRepositoryUrl(options.url);
+  const entry: RepositoryEntry = {
+    name: options.name,
+    url: options.url.replace(/\/+$/, ''),
+    username: options.username,
+    password: options.password,
+    pass_credentials_all: options.passCredentialsAll || undefined,
+  };
+  const file = await readRepositories(paths.repositoryConfig);
+  const existing = file.repositories.find((r) => r.name === options.name);
+  if (existing && !options.forceUpdate) {
+    if (sameConfig(existing, entry)) return { outcome: 'unchanged', warnings: [] };
+    throw new PortolanError('REPO', `repository name "${options.name}" already exists with a different configuration`, {
+      hint: 'Use --force-update to replace it, or pick another name.',
+    });
+  }
+  const fetched = await fetchIndex(entry.url, entry);
+  await storeIndex(paths, entry.name, fetched.index);
+  // Read again: another process may have written meanwhile; keep its other entries.
+  const latest = await readRepositories(paths.repositoryConfig);
+  const repositories = latest.repositories.filter((r) => r.name !== entry.name);
+  repositories.push(entry);
+  await writeRepositories(paths.repositoryConfig, { apiVersion: latest.apiVersion || '', generated: (options.now ?? new Date()).toISOString(), repositories });
+  return { outcome: existing ? 'replaced' : 'added', warnings: fetched.warnings };
+}
+
+export async function listRepositories(paths: ClientPaths): Promise<RepositoryEntry[]> {
+  return (await readRepositories(paths.repositoryConfig)).repositories;
+}
+
+async function configured(paths: ClientPaths, names: string[]): Promise<RepositoryEntry[]> {
+  const all = await listRepositories(paths);
+  if (names.length === 0) return all;
+  const unknown = names.filter((n) => !all.some((r) => r.name === n));
+  if (unknown.length > 0) {
+    throw new PortolanError('REPO', `no repositories found matching ${unknown.map((n) => `"${n}"`).join(', ')}`, { hint: 'See `portolan repo list`.' });
+  }
+  return all.filter((r) => names.includes(r.name));
+}
+
+export interface UpdateResult {
+  name: string;
+  ok: boolean;
+  error?: PortolanError | Error;
+  warnings: string[];
+}
+
+/** `repo update`: refreshes the cached index of each (or the named) repositories, in parallel. */
+export async function updateRepositories(paths: ClientPaths, names: string[] = []): Promise<UpdateResult[]> {
+  const repos = await configured(paths, names);
+  return Promise.all(
+    repos.map(async (repo): Promise<UpdateResult> => {
+      try {
+        const fetched = await fetchIndex(repo.url, repo);
+        await storeIndex(paths, repo.name, fetched.index);
+        return { name: repo.name, ok: true, warnings: fetched.warnings };
+      } catch (error) {
+        return { name: repo.name, ok: false, error: error as Error, warnings: [] };
+      }
+    }),
+  );
+}
+
+/** `repo remove`: drops the repositories and their cached indexes. */
+export async function removeRepositories(paths: ClientPaths, names: string[]): Promise<void> {
+  await configured(paths, names);
+  const file = await readRepositories(paths.repositoryConfig);
+  file.repositories = file.repositories.filter((r) => !names.includes(r.name));
+  await writeRepositories(paths.repositoryConfig, file);
+  for (const name of names) {
+    const path = cachedIndexPath(paths, name);
+    parsedCache.delete(path);
+    await rm(path, { force: true });
+  }
+}
+
+const parsedCache = new Map<string, FetchedIndex>();
+
+/** The cached index of a configured repository (parsed once per process). */
+export async function loadCachedIndex(paths: ClientPaths, name: string): Promise<FetchedIndex> {
+  const path = cachedIndexPath(paths, name);
+  const cached = parsedCache.get(path);
+  if (cached) return cached;
+  let data: Buffer;
+  try {
+    data = await readFile(path);
+  } catch {
+    throw new PortolanError('REPO', `no cached index for repository "${name}"`, { file: path, hint: `Run \`portolan repo update ${name}\`.` });
+  }
+  const parsed = parseIndex(data, path);
+  parsedCache.set(path, parsed);
+  return parsed;
+}
+
+export async function findRepository(paths: ClientPaths, name: string): Promise<RepositoryEntry | undefined> {
+  return (await listRepositories(paths)).find((r) => r.name === name);
+}
+
+/** The newest version of `chart` in `index` allowed by `range` (prereleases only with devel or a prerelease range). */
+export function selectVersion(index: IndexFile, chart: string, range: string | undefined, devel = false, source = 'the repository'): ChartVersionEntry {
+  const versions = index.entries[chart];
+  if (!versions || versions.length === 0) {
+    throw new PortolanError('NOT_FOUND', `chart "${chart}" not found in ${source}`, { hint: 'Run `portolan search repo KEYWORD` to look for it, or `portolan repo update` to refresh the indexes.' });
+  }
+  const wanted = range === undefined || range.trim() === '' ? (devel ? '>0.0.0-0' : '') : range;
+  const test = compileRange(wanted, devel);
+  let best: ChartVersionEntry | undefined;
+  for (const entry of versions) {
+    if (!test(entry.version)) continue;
+    if (!best || semver.gt(entry.version, best.version, { loose: true })) best = entry;
+  }
+  if (!best) {
+    throw new PortolanError('NOT_FOUND', `chart "${chart}" has no version matching "${range ?? (devel ? '>0.0.0-0' : 'any release')}" in ${source}`, {
+      hint: `Versions there: ${versions.slice(0, 8).map((v) => v.version).join(', ')}${versions.length > 8 ? ', …' : ''}${!devel && !range ? '. Use --devel for prereleases.' : ''}`,
+    });
+  }
+  return best;
+}
+
+export interface RepositoryAccess extends Credentials {
+  url: string;
+  passCredentialsAll?: boolean;
+}
+
+/** Downloads the archive of an index entry and checks it against the index's digest. Nothing is written. */
+export async function downloadChart(repo: RepositoryAccess, entry: ChartVersionEntry): Promise<{ data: Buffer; url: string; fileName: string }> {
+  const first = entry.urls[0];
+  if (!first) throw new PortolanError('REPO', `the index lists no URL for ${entry.name} ${entry.version}`);
+  const url = resolveChartUrl(repo.url, first);
+  const data = await download(url, credentialsFor(repo.url, url, repo));
+  if (entry.digest) {
+    const actual = sha256Hex(data);
+    if (actual !== entry.digest.replace(/^sha256:/, '').toLowerCase()) {
+      throw new PortolanError('REPO', `${url}: the archive's sha256 digest ${actual} does not match the index (${entry.digest}); refusing it`, {
+        hint: 'The archive changed after the index was made, or was tampered with. Run `portolan repo update` and try again.',
+      });
+    }
+  }
+  return { data, url, fileName: `${entry.name}-${entry.version}.tgz` };
+}
+
+/** A chart from a configured repository (`repo/chart`) or a repository URL: its index entry and verified archive. */
+export async function fetchChart(
+  paths: ClientPaths,
+  ref: { repository?: string; repoUrl?: string; chart: string; version?: string; devel?: boolean; credentials?: Credentials & { passCredentialsAll?: boolean } },
+): Promise<{ entry: ChartVersionEntry; data: Buffer; url: string; fileName: string }> {
+  let access: RepositoryAccess;
+  let index: IndexFile;
+  let source: string;
+  if (ref.repoUrl !== undefined) {
+    checkRepositoryUrl(ref.repoUrl, '--repo');
+    access = { url: ref.repoUrl.replace(/\/+$/, ''), ...ref.credentials };
+    index = (await fetchIndex(access.url, access)).index;
+    source = access.url;
+  } else {
+    const name = ref.repository ?? '';
+    const repo = await findRepository(paths, name);
+    if (!repo) throw new PortolanError('REPO', `repository "${name}" is not configured`, { hint: `Add it: portolan repo add ${name} URL` });
+    access = { url: repo.url, username: repo.username, password: repo.password, passCredentialsAll: repo.pass_credentials_all };
+    index = (await loadCachedIndex(paths, name)).index;
+    source = `repository "${name}"`;
+  }
+  const entry = selectVersion(index, ref.chart, ref.version, ref.devel, source);
+  return { entry, ...(await downloadChart(access, entry)) };
+}

@@ -1,0 +1,291 @@
+// Indexing a folder of chart archives (the I/O edge of the index model). Incremental: a cache next to the index
+// maps (file name, size, mtime) to the entry made from that archive, so re-indexing reads only archives that changed.
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PortolanError, messageOf } from '../errors.js';
+import { parseChartYaml } from '../chart/metadata.js';
+import type { ChartMetadata } from '../chart/types.js';
+import { scanChartYaml } from './archive-scan.js';
+import { type ChartVersionEntry, type IndexFile, entryFromMetadata, emptyIndex, mergeIndexes, serializeIndex, sortIndex } from './index-model.js';
+
+export const INDEX_FILE = 'index.yaml';
+export const CACHE_FILE = '.portolan-index-cache.json';
+const CACHE_VERSION = 1;
+
+/** What the cache remembers about one archive. `entry` has no urls: they depend on --url. */
+export interface CachedArchive {
+  size: number;
+  mtimeMs: number;
+  entry: Omit<ChartVersionEntry, 'urls'>;
+}
+
+export type ArchiveCache = Map<string, CachedArchive>;
+
+export interface IndexDirectoryOptions {
+  /** Base URL put before each archive's relative path (Helm's --url). Without it, urls are relative paths. */
+  url?: string;
+  /** Entries from another index, added where the folder has no archive of that name and version (Helm's --merge). */
+  merge?: IndexFile;
+  now?: Date;
+  /** Use and update DIR/.portolan-index-cache.json (default true). */
+  useCache?: boolean;
+  /** Archives in nested folders one level down are indexed too, as Helm does (default true). */
+  subfolders?: boolean;
+}
+
+export interface IndexDirectoryResult {
+  index: IndexFile;
+  /** Archives opened and read (the rest came from the cache). */
+  read: number;
+  reused: number;
+  warnings: string[];
+  cache: ArchiveCache;
+  /** YAML of charts that did not change, by name (filled further when the index is written). */
+  blocks?: Map<string, string>;
+  signatures: Map<string, string>;
+  cacheChanged: boolean;
+  useCache: boolean;
+}
+
+/** Joins a base URL and a relative path with exactly one slash. */
+export function joinUrl(base: string | undefined, path: string): string {
+  if (!base) return path;
+  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}
+
+/** Lists `*.tgz` archives in `dir` (and one folder level down), as slash-separated relative paths, sorted. */
+export async function listArchives(dir: string, subfolders = true): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    throw new PortolanError('IO', `cannot read the folder ${dir}: ${messageOf(error)}`, { file: dir });
+  }
+  const found: string[] = [];
+  for (const entry of entries) {
+    if (entry.name.startsWith('.')) continue;
+    if (entry.isFile() && entry.name.endsWith('.tgz')) found.push(entry.name);
+    else if (subfolders && entry.isDirectory()) {
+      const inner = await readdir(join(dir, entry.name), { withFileTypes: true }).catch(() => []);
+      for (const file of inner) if (file.isFile() && file.name.endsWith('.tgz') && !file.name.startsWith('.')) found.push(`${entry.name}/${file.name}`);
+    }
+  }
+  return found.sort();
+}
+
+/** Reads an archive's Chart.yaml, refusing hostile archives (absolute paths, `..`, links, oversize). */
+export function metadataFromArchive(data: Buffer, source: string): ChartMetadata {
+  const { topFolder, chartYaml } = scanChartYaml(data, source);
+  const metadata = parseChartYaml(chartYaml.toString('utf8'), `${source}/Chart.yaml`);
+  if (metadata.name !== topFolder) {
+    throw new PortolanError('ARCHIVE_INVALID', `${source}: the archive's top folder "${topFolder}/" is not the chart's name "${metadata.name}"`, { file: source });
+  }
+  return metadata;
+}
+
+export function sha256Hex(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Builds a cached entry for an archive's bytes. `created` is the archive file's modification time. */
+export function archiveRecord(data: Buffer, source: string, info: { size: number; mtimeMs: number }): CachedArchive {
+  const metadata = metadataFromArchive(data, source);
+  const { urls: _urls, ...entry } = entryFromMetadata(metadata, { urls: [], created: new Date(info.mtimeMs).toISOString(), digest: sha256Hex(data) });
+  return { size: info.size, mtimeMs: info.mtimeMs, entry };
+}
+
+/** The YAML of one chart's versions in index.yaml, valid while the chart's archives (and --url) are the same. */
+export interface CachedBlock {
+  signature: string;
+  yaml: string;
+}
+
+export interface CacheFile {
+  archives: ArchiveCache;
+  blocks: Map<string, CachedBlock>;
+}
+
+export async function readCacheFile(dir: string): Promise<CacheFile> {
+  const result: CacheFile = { archives: new Map(), blocks: new Map() };
+  let text: string;
+  try {
+    text = await readFile(join(dir, CACHE_FILE), 'utf8');
+  } catch {
+    return result;
+  }
+  try {
+    const doc = JSON.parse(text) as { version?: unknown; archives?: Record<string, CachedArchive>; blocks?: Record<string, CachedBlock> };
+    if (doc.version !== CACHE_VERSION || doc.archives === null || typeof doc.archives !== 'object') return result;
+    for (const [file, record] of Object.entries(doc.archives)) {
+      if (typeof record?.size === 'number' && typeof record.mtimeMs === 'number' && typeof record.entry?.name === 'string' && typeof record.entry.version === 'string') {
+        result.archives.set(file, record);
+      }
+    }
+    for (const [name, block] of Object.entries(doc.blocks ?? {})) {
+      if (typeof block?.signature === 'string' && typeof block.yaml === 'string') result.blocks.set(name, block);
+    }
+  } catch {
+    // a corrupt cache is only a slower run
+  }
+  return result;
+}
+
+export async function readArchiveCache(dir: string): Promise<ArchiveCache> {
+  return (await readCacheFile(dir)).archives;
+}
+
+/** Writes `data` to `path` through a temporary file in the same folder and a rename: readers see old or new, never half. */
+export async function writeFileAtomic(path: string, data: string | Buffer, mode?: number): Promise<void> {
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temp, data, mode === undefined ? undefined : { mode });
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw new PortolanError('IO', `cannot write ${path}: ${messageOf(error)}`, { file: path });
+  }
+}
+
+export async function writeArchiveCache(dir: string, cache: ArchiveCache, blocks?: Map<string, CachedBlock>): Promise<void> {
+  const archives: Record<string, CachedArchive> = {};
+  for (const [file, record] of [...cache.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) archives[file] = record;
+  const doc: Record<string, unknown> = { version: CACHE_VERSION, archives };
+  if (blocks && blocks.size > 0) doc.blocks = Object.fromEntries(blocks);
+  await writeFileAtomic(join(dir, CACHE_FILE), JSON.stringify(doc));
+}
+
+/** Builds the index from the cache records of a folder's archives. Pure. Later duplicates of a name and version are dropped. */
+export function indexFromRecords(
+  records: Array<[string, CachedArchive]>,
+  options: { url?: string; now?: Date } = {},
+): { index: IndexFile; warnings: string[]; signatures: Map<string, string> } {
+  const index = emptyIndex(options.now);
+  const warnings: string[] = [];
+  const seen = new Map<string, string>();
+  const parts = new Map<string, string[]>();
+  for (const [file, record] of records) {
+    const key = `${record.entry.name}\u0000${record.entry.version}`;
+    const first = seen.get(key);
+    if (first !== undefined) {
+      warnings.push(`${file}: skipped: ${record.entry.name} ${record.entry.version} is already indexed from ${first}`);
+      continue;
+    }
+    seen.set(key, file);
+    const entry: ChartVersionEntry = { ...record.entry, urls: [joinUrl(options.url, file)] } as ChartVersionEntry;
+    (index.entries[entry.name] ??= []).push(entry);
+    const list = parts.get(entry.name) ?? [options.url ?? ''];
+    list.push(`${file}\u0000${record.size}\u0000${record.mtimeMs}`);
+    parts.set(entry.name, list);
+  }
+  sortIndex(index);
+  const signatures = new Map<string, string>();
+  for (const [name, list] of parts) signatures.set(name, createHash('sha256').update(list.join('\n')).digest('base64url'));
+  return { index, warnings, signatures };
+}
+
+/** Reads a whole file and its size and mtime with one open (no separate stat of the path). */
+function readWithStat(path: string): { data: Buffer; size: number; mtimeMs: number } {
+  const fd = openSync(path, 'r');
+  try {
+    const info = fstatSync(fd);
+    const data = Buffer.allocUnsafe(info.size);
+    let offset = 0;
+    while (offset < info.size) {
+      const n = readSync(fd, data, offset, info.size - offset, offset);
+      if (n === 0) break;
+      offset += n;
+    }
+    return { data: offset === info.size ? data : data.subarray(0, offset), size: info.size, mtimeMs: info.mtimeMs };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Stats every archive; reads only those the cache does not know at the same size and mtime. Synchronous I/O on
+ *  purpose: for thousands of small files it is several times faster than fs/promises' open/stat/read/close round
+ *  trips (measured: 2,000 archives, ~280 ms of I/O down to ~40 ms). */
+export async function refreshArchiveCache(dir: string, files: string[], previous: ArchiveCache): Promise<{ cache: ArchiveCache; read: number; reused: number; warnings: string[] }> {
+  const cache: ArchiveCache = new Map();
+  const warnings: string[] = [];
+  let read = 0;
+  let reused = 0;
+  for (const file of files) {
+    const path = join(dir, file);
+    const known = previous.get(file);
+    if (known) {
+      const info = statSync(path, { throwIfNoEntry: false });
+      if (!info) continue; // removed meanwhile
+      if (known.size === info.size && known.mtimeMs === info.mtimeMs) {
+        cache.set(file, known);
+        reused++;
+        continue;
+      }
+    }
+    let content;
+    try {
+      content = readWithStat(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') warnings.push(`${file}: skipped: ${messageOf(error)}`);
+      continue;
+    }
+    try {
+      cache.set(file, archiveRecord(content.data, file, content));
+      read++;
+    } catch (error) {
+      warnings.push(`${file}: skipped: ${messageOf(error)}`);
+    }
+  }
+  return { cache, read, reused, warnings };
+}
+
+/** Indexes the chart archives of `dir`. Writes nothing: writeIndexFile writes the index and the cache. */
+export async function indexDirectory(dir: string, options: IndexDirectoryOptions = {}): Promise<IndexDirectoryResult> {
+  const useCache = options.useCache ?? true;
+  const files = await listArchives(dir, options.subfolders ?? true);
+  const previous = useCache ? await readCacheFile(dir) : { archives: new Map<string, CachedArchive>(), blocks: new Map<string, CachedBlock>() };
+  const refreshed = await refreshArchiveCache(dir, files, previous.archives);
+  const ordered = files.filter((f) => refreshed.cache.has(f)).map((f) => [f, refreshed.cache.get(f) as CachedArchive] as [string, CachedArchive]);
+  const built = indexFromRecords(ordered, { url: options.url, now: options.now });
+  let index = built.index;
+  if (options.merge) index = { ...mergeIndexes(index, options.merge), generated: index.generated };
+  // Blocks of charts whose archives did not change are reused as they are (not with --merge: it adds entries).
+  const blocks = new Map<string, string>();
+  if (!options.merge) {
+    for (const [name, signature] of built.signatures) {
+      const cached = previous.blocks.get(name);
+      if (cached?.signature === signature) blocks.set(name, cached.yaml);
+    }
+  }
+  const cacheChanged = refreshed.read > 0 || previous.archives.size !== refreshed.cache.size || blocks.size !== previous.blocks.size;
+  return {
+    index,
+    read: refreshed.read,
+    reused: refreshed.reused,
+    warnings: [...refreshed.warnings, ...built.warnings],
+    cache: refreshed.cache,
+    blocks: options.merge ? undefined : blocks,
+    signatures: built.signatures,
+    cacheChanged: useCache && cacheChanged,
+    useCache,
+  };
+}
+
+/** Writes DIR/index.yaml (YAML, or JSON with `json`) and, when it changed, the cache beside it. Both atomically. */
+export async function writeIndexFile(dir: string, result: IndexDirectoryResult, options: { json?: boolean } = {}): Promise<string> {
+  const target = join(dir, INDEX_FILE);
+  const blocks = result.blocks;
+  const known = blocks?.size ?? 0;
+  await writeFileAtomic(target, serializeIndex(result.index, { json: options.json, blocks: options.json ? undefined : blocks }));
+  const emitted = (blocks?.size ?? 0) !== known;
+  if (result.useCache && (result.cacheChanged || emitted)) {
+    const cachedBlocks = new Map<string, CachedBlock>();
+    for (const [name, yaml] of blocks ?? []) {
+      const signature = result.signatures.get(name);
+      if (signature !== undefined) cachedBlocks.set(name, { signature, yaml });
+    }
+    await writeArchiveCache(dir, result.cache, cachedBlocks);
+  }
+  return target;
+}

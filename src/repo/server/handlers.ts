@@ -1,0 +1,118 @@
+// Request handlers: each a function of (request, context) → response. The route table (routes.ts) picks one.
+import { PortolanError, messageOf } from '../../errors.js';
+import type { ChartVersionEntry } from '../index-model.js';
+import { BodyTooLarge, acceptsGzip, errorResponse, etagMatches, json, type RepoRequest, type RepoResponse } from './http.js';
+import { multipartBoundary, parseMultipart } from './multipart.js';
+import { type RepoStore, UploadRejected } from './store.js';
+import semver from 'semver';
+
+export interface HandlerContext {
+  store: RepoStore;
+  allowOverwrite: boolean;
+  maxUploadSize: number;
+}
+
+export type Handler = (request: RepoRequest, context: HandlerContext) => Promise<RepoResponse> | RepoResponse;
+
+export const health: Handler = () => json(200, { healthy: true });
+
+export const root: Handler = () => ({
+  status: 200,
+  headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+  body: 'portolan chart repository: GET /index.yaml, GET /charts/<name>-<version>.tgz, /api/charts\n',
+});
+
+function serveIndex(format: 'yaml' | 'json'): Handler {
+  return (request, { store }) => {
+    const rep = store.representation(format);
+    const gzip = acceptsGzip(request.headers['accept-encoding']);
+    const etag = gzip ? `${rep.etag.slice(0, -1)}-gz"` : rep.etag;
+    const common = { ETag: etag, 'Cache-Control': 'no-cache', Vary: 'Accept-Encoding' };
+    if (etagMatches(request.headers['if-none-match'], [rep.etag, `${rep.etag.slice(0, -1)}-gz"`])) return { status: 304, headers: common };
+    if (gzip) {
+      const body = rep.gzip();
+      return { status: 200, headers: { ...common, 'Content-Type': rep.contentType, 'Content-Encoding': 'gzip', 'Content-Length': body.length }, body };
+    }
+    return { status: 200, headers: { ...common, 'Content-Type': rep.contentType, 'Content-Length': rep.body.length }, body: rep.body };
+  };
+}
+
+export const indexYaml = serveIndex('yaml');
+export const indexJson = serveIndex('json');
+
+export const archive: Handler = (request, { store }) => {
+  const fileName = request.segments[1] ?? '';
+  const found = store.archiveFile(fileName);
+  if (!found) return errorResponse(404, `no chart archive ${fileName}`);
+  const etag = `"${found.record.entry.digest ?? ''}"`;
+  const headers = { ETag: etag, 'Cache-Control': 'no-cache', 'Content-Type': 'application/gzip' };
+  if (etagMatches(request.headers['if-none-match'], [etag])) return { status: 304, headers };
+  return { status: 200, headers: { ...headers, 'Content-Length': found.record.size }, file: { path: found.path, size: found.record.size } };
+};
+
+export const listCharts: Handler = (_request, { store }) => json(200, store.currentIndex().entries);
+
+function versionsOf(request: RepoRequest, store: RepoStore): ChartVersionEntry[] | undefined {
+  return store.entries(request.segments[2] ?? '');
+}
+
+export const listVersions: Handler = (request, { store }) => {
+  const list = versionsOf(request, store);
+  return list ? json(200, list) : errorResponse(404, `chart not found`);
+};
+
+export const getVersion: Handler = (request, { store }) => {
+  const list = versionsOf(request, store) ?? [];
+  const wanted = request.segments[3] ?? '';
+  const entry = wanted === 'latest' ? list.find((e) => semver.prerelease(e.version, { loose: true }) === null) ?? list[0] : list.find((e) => e.version === wanted);
+  return entry ? json(200, entry) : errorResponse(404, 'improper constraint: chart version not found');
+};
+
+export const upload: Handler = async (request, { store, allowOverwrite, maxUploadSize }) => {
+  let body: Buffer;
+  try {
+    body = await request.body(maxUploadSize);
+  } catch (error) {
+    if (error instanceof BodyTooLarge) return errorResponse(413, `the upload is larger than the ${maxUploadSize} bytes this server accepts`);
+    throw error;
+  }
+  let data = body;
+  let fileName: string | undefined;
+  const boundary = multipartBoundary(request.headers['content-type']);
+  if (boundary !== undefined) {
+    let parts;
+    try {
+      parts = parseMultipart(body, boundary);
+    } catch (error) {
+      return errorResponse(400, `malformed multipart body: ${messageOf(error)}`);
+    }
+    const chart = parts.find((p) => p.name === 'chart');
+    if (!chart) return errorResponse(400, parts.some((p) => p.name === 'prov') ? 'provenance files are not supported; upload the field "chart"' : 'the form has no field "chart" holding the archive');
+    data = chart.data;
+    fileName = chart.fileName;
+    if (fileName !== undefined) fileName = fileName.slice(Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\')) + 1);
+  } else if (/^multipart\//i.test(request.headers['content-type'] ?? '')) {
+    return errorResponse(400, 'multipart body without a boundary');
+  }
+  if (data.length === 0) return errorResponse(400, 'empty upload: send the chart archive as the body or as the form field "chart"');
+  const force = request.query.has('force') && request.query.get('force') !== 'false';
+  try {
+    await store.save(data, { force, allowOverwrite, fileName });
+    return json(201, { saved: true });
+  } catch (error) {
+    if (error instanceof UploadRejected) return errorResponse(error.status, error.message);
+    throw error;
+  }
+};
+
+export const remove: Handler = async (request, { store }) => {
+  const name = request.segments[2] ?? '';
+  const version = request.segments[3] ?? '';
+  const deleted = await store.remove(name, version);
+  return deleted ? json(200, { deleted: true }) : errorResponse(404, `no chart ${name} ${version}`);
+};
+
+export function internalError(error: unknown): RepoResponse {
+  const message = error instanceof PortolanError ? error.message : messageOf(error);
+  return errorResponse(500, message);
+}

@@ -1,0 +1,321 @@
+// The repository a server owns: a folder of `<name>-<version>.tgz` archives and the index derived from them.
+// The archives are the truth; index.yaml (and the incremental cache beside it) are rebuilt from them at start and
+// rewritten after every change. Every mutation runs under one in-process lock; index writes are coalesced (one
+// write covers every change made before it started). Archives and the index are written to a temporary file and
+// renamed, so a crash at any point leaves old-or-new files, and the start-up reconciliation repairs the index.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import semver from 'semver';
+import { PortolanError, messageOf } from '../../errors.js';
+import { readChartArchive } from '../../chart/archive.js';
+import { loadChartFiles } from '../../chart/load.js';
+import type { Chart } from '../../chart/types.js';
+import {
+  type ArchiveCache,
+  type CachedArchive,
+  INDEX_FILE,
+  archiveRecord,
+  indexFromRecords,
+  listArchives,
+  readArchiveCache,
+  refreshArchiveCache,
+  writeArchiveCache,
+  writeFileAtomic,
+} from '../index-dir.js';
+import { type ChartVersionEntry, type IndexFile, parseIndex, serializeIndex } from '../index-model.js';
+
+/** URLs in the served index are relative to the repository URL, so the server works behind any proxy path. */
+export const CHARTS_PATH = 'charts';
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const VERSION_PATTERN = /^v?[0-9A-Za-z.+-]+$/;
+const UPLOAD_TEMP_PREFIX = '.upload-';
+
+/** A serialized representation of the index, with its ETag and (lazily) its gzip. */
+export class Representation {
+  readonly etag: string;
+  private gzipped?: Buffer;
+  constructor(
+    readonly body: Buffer,
+    readonly contentType: string,
+  ) {
+    this.etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+  }
+  gzip(): Buffer {
+    this.gzipped ??= gzipSync(this.body, { level: 6 });
+    return this.gzipped;
+  }
+}
+
+export interface StoreStartReport {
+  /** Why the index was rewritten at start, if it was. */
+  repaired?: string;
+  archives: number;
+  read: number;
+  warnings: string[];
+}
+
+export interface SaveResult {
+  entry: ChartVersionEntry;
+  replaced: boolean;
+}
+
+export class UploadRejected extends PortolanError {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(status === 409 ? 'CONFLICT' : 'REPO', message);
+  }
+}
+
+export class RepoStore {
+  private records: ArchiveCache = new Map();
+  private index: IndexFile;
+  private lock: Promise<unknown> = Promise.resolve();
+  private changeCount = 0;
+  private writtenCount = 0;
+  private writing: Promise<void> | undefined;
+  private yamlRep: Representation;
+  private jsonRep: Representation | undefined;
+  /** The YAML of each chart's versions, re-emitted only for charts that changed. */
+  private readonly blocks = new Map<string, string>();
+
+  private constructor(
+    readonly dir: string,
+    private readonly now: () => Date,
+  ) {
+    this.index = indexFromRecords([]).index;
+    this.yamlRep = new Representation(Buffer.from(serializeIndex(this.index)), 'application/x-yaml');
+  }
+
+  /** Opens (and creates) the folder: removes upload leftovers, rebuilds or reconciles the index with the archives. */
+  static async open(dir: string, options: { now?: () => Date } = {}): Promise<{ store: RepoStore; report: StoreStartReport }> {
+    const store = new RepoStore(dir, options.now ?? (() => new Date()));
+    await mkdir(dir, { recursive: true });
+    for (const name of await readdir(dir)) {
+      if (name.startsWith(UPLOAD_TEMP_PREFIX) || name.endsWith('.tmp')) await rm(join(dir, name), { force: true });
+    }
+    const files = (await listArchives(dir, false)).filter((f) => !f.includes('/'));
+    const refreshed = await refreshArchiveCache(dir, files, await readArchiveCache(dir));
+    store.records = refreshed.cache;
+    store.index = store.buildIndex();
+    let repaired: string | undefined;
+    let onDisk: Buffer | undefined;
+    try {
+      onDisk = await readFile(join(dir, INDEX_FILE));
+    } catch {
+      repaired = 'index.yaml was missing';
+    }
+    if (onDisk) {
+      // Our own writes are deterministic: when the disk holds exactly what we would write (same `generated`), the
+      // index is consistent and there is nothing to parse.
+      const generated = /^generated: (.*)$/m.exec(onDisk.toString('latin1', Math.max(0, onDisk.length - 200)))?.[1];
+      const candidate = generated === undefined ? undefined : { ...store.index, generated: generated.startsWith('"') ? (JSON.parse(generated) as string) : generated };
+      const text = candidate ? serializeIndex(candidate, { blocks: store.blocks }) : undefined;
+      if (candidate && text !== undefined && onDisk.equals(Buffer.from(text))) {
+        store.index = candidate;
+        store.yamlRep = new Representation(onDisk, 'application/x-yaml');
+      } else {
+        repaired = describeMismatch(onDisk, dir, store.index);
+      }
+    }
+    if (repaired !== undefined) await store.writeIndexFiles();
+    else if (refreshed.read > 0) await writeArchiveCache(dir, store.records);
+    return { store, report: { repaired, archives: store.records.size, read: refreshed.read, warnings: refreshed.warnings } };
+  }
+
+  private buildIndex(): IndexFile {
+    const ordered = [...this.records.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return indexFromRecords(ordered, { url: CHARTS_PATH, now: this.now() }).index;
+  }
+
+  /** The current index (as last written to disk). */
+  currentIndex(): IndexFile {
+    return this.index;
+  }
+
+  representation(format: 'yaml' | 'json'): Representation {
+    if (format === 'yaml') return this.yamlRep;
+    this.jsonRep ??= new Representation(Buffer.from(serializeIndex(this.index, { json: true, compact: true })), 'application/json');
+    return this.jsonRep;
+  }
+
+  /** The archive file of a served file name, if the index has it. */
+  archiveFile(fileName: string): { path: string; record: CachedArchive } | undefined {
+    const record = this.records.get(fileName);
+    return record ? { path: join(this.dir, fileName), record } : undefined;
+  }
+
+  entries(name: string): ChartVersionEntry[] | undefined {
+    return this.index.entries[name];
+  }
+
+  /** Runs `fn` alone: no other mutation runs meanwhile. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Validates an uploaded archive completely, stores it, and returns once the index on disk lists it. */
+  async save(data: Buffer, options: { force?: boolean; allowOverwrite?: boolean; fileName?: string } = {}): Promise<SaveResult> {
+    const chart = validateUpload(data, options.fileName);
+    const { name, version } = chart.metadata;
+    const fileName = `${name}-${version}.tgz`;
+    const result = await this.exclusive(async () => {
+      const existing = this.findRecord(name, version);
+      if (existing && !(options.force && options.allowOverwrite)) {
+        throw new UploadRejected(
+          409,
+          options.force ? `${name} ${version} already exists and this server does not allow overwriting (start it with --allow-overwrite)` : `${name} ${version} already exists; upload with ?force to replace it`,
+        );
+      }
+      const target = join(this.dir, fileName);
+      const temp = join(this.dir, `${UPLOAD_TEMP_PREFIX}${randomBytes(6).toString('hex')}.tmp`);
+      try {
+        await writeFile(temp, data);
+        await rename(temp, target);
+      } catch (error) {
+        await rm(temp, { force: true });
+        throw new PortolanError('IO', `cannot store ${fileName}: ${messageOf(error)}`);
+      }
+      if (existing && existing[0] !== fileName) await rm(join(this.dir, existing[0]), { force: true });
+      if (existing) this.records.delete(existing[0]);
+      const info = await stat(target);
+      const record = archiveRecord(data, fileName, { size: info.size, mtimeMs: info.mtimeMs });
+      this.records.set(fileName, record);
+      this.blocks.delete(name);
+      this.changed();
+      return { entry: { ...record.entry, urls: [`${CHARTS_PATH}/${fileName}`] } as ChartVersionEntry, replaced: existing !== undefined };
+    });
+    await this.flush();
+    return result;
+  }
+
+  /** Deletes a chart version; false when there is none. Returns once the index on disk no longer lists it. */
+  async remove(name: string, version: string): Promise<boolean> {
+    const removed = await this.exclusive(async () => {
+      const existing = this.findRecord(name, version);
+      if (!existing) return false;
+      await rm(join(this.dir, existing[0]), { force: true });
+      this.records.delete(existing[0]);
+      this.blocks.delete(name);
+      this.changed();
+      return true;
+    });
+    if (removed) await this.flush();
+    return removed;
+  }
+
+  private findRecord(name: string, version: string): [string, CachedArchive] | undefined {
+    for (const [file, record] of this.records) if (record.entry.name === name && record.entry.version === version) return [file, record];
+    return undefined;
+  }
+
+  private changed(): void {
+    this.changeCount++;
+  }
+
+  /** Waits until every change made so far is on disk. Writes are coalesced: one write covers all changes before it. */
+  async flush(): Promise<void> {
+    const target = this.changeCount;
+    while (this.writtenCount < target) {
+      if (this.writing) {
+        await this.writing;
+        continue;
+      }
+      this.writing = this.writeIndexFiles().finally(() => {
+        this.writing = undefined;
+      });
+      await this.writing;
+    }
+  }
+
+  private cacheTimer: NodeJS.Timeout | undefined;
+  private cacheDirty = false;
+
+  /** The archive cache only saves re-reading archives at the next start (a stale one costs reads, never
+   *  correctness: records are checked by size and mtime), so it is written a little later, and at close. */
+  private scheduleCacheWrite(): void {
+    this.cacheDirty = true;
+    if (this.cacheTimer) return;
+    this.cacheTimer = setTimeout(() => {
+      this.cacheTimer = undefined;
+      void this.writeCache().catch(() => undefined);
+    }, 5_000);
+    this.cacheTimer.unref();
+  }
+
+  private async writeCache(): Promise<void> {
+    if (!this.cacheDirty) return;
+    this.cacheDirty = false;
+    await writeArchiveCache(this.dir, new Map(this.records));
+  }
+
+  /** Flushes the index and the archive cache; call when the server stops. */
+  async close(): Promise<void> {
+    await this.flush();
+    if (this.cacheTimer) clearTimeout(this.cacheTimer);
+    this.cacheTimer = undefined;
+    await this.writeCache();
+  }
+
+  private async writeIndexFiles(): Promise<void> {
+    const version = this.changeCount;
+    const index = this.buildIndex();
+    const text = serializeIndex(index, { blocks: this.blocks });
+    await writeFileAtomic(join(this.dir, INDEX_FILE), text);
+    this.scheduleCacheWrite();
+    this.index = index;
+    this.yamlRep = new Representation(Buffer.from(text), 'application/x-yaml');
+    this.jsonRep = undefined;
+    this.writtenCount = Math.max(this.writtenCount, version);
+  }
+}
+
+function entryKeys(index: IndexFile): Set<string> {
+  const keys = new Set<string>();
+  for (const list of Object.values(index.entries)) for (const e of list) keys.add(`${e.name}\u0000${e.version}\u0000${e.digest ?? ''}`);
+  return keys;
+}
+
+/** Why an index on disk is not the one the archives give: corrupt, or which entries differ. */
+function describeMismatch(onDisk: Buffer, dir: string, expected: IndexFile): string {
+  let parsed: IndexFile;
+  try {
+    parsed = parseIndex(onDisk, join(dir, INDEX_FILE)).index;
+  } catch (error) {
+    return `index.yaml was corrupt (${messageOf(error)})`;
+  }
+  const want = entryKeys(expected);
+  const have = entryKeys(parsed);
+  const missing = [...want].filter((k) => !have.has(k)).length;
+  const stale = [...have].filter((k) => !want.has(k)).length;
+  return `index.yaml did not match the archives (${missing} missing or changed, ${stale} without an archive)`;
+}
+
+/** A complete check of an upload before anything is stored: a loadable chart, named and versioned safely. */
+export function validateUpload(data: Buffer, fileName?: string): Chart {
+  const source = fileName ?? 'the uploaded archive';
+  let chart: Chart;
+  let topFolder: string;
+  try {
+    const read = readChartArchive(data, source);
+    topFolder = read.topFolder;
+    chart = loadChartFiles(read.files, source);
+  } catch (error) {
+    throw new UploadRejected(400, `not a valid chart archive: ${messageOf(error)}`);
+  }
+  const { name, version } = chart.metadata;
+  if (!NAME_PATTERN.test(name)) throw new UploadRejected(400, `chart name "${name}" may only hold letters, digits, ".", "_" and "-"`);
+  if (!VERSION_PATTERN.test(version) || !semver.valid(version, { loose: true })) throw new UploadRejected(400, `chart version "${version}" is not a valid SemVer version`);
+  if (topFolder !== name) throw new UploadRejected(400, `the archive's top folder "${topFolder}/" is not the chart's name "${name}"`);
+  const expected = `${name}-${version}.tgz`;
+  if (fileName !== undefined && fileName !== expected) {
+    throw new UploadRejected(400, `the file name "${fileName}" does not match the chart's Chart.yaml (expected "${expected}")`);
+  }
+  return chart;
+}
+

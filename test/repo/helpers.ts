@@ -1,0 +1,67 @@
+// Test helpers for the repository suites: chart archives made in memory, temp folders, and HTTP requests.
+import { mkdtempSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { packageChartFiles, type PackagedChart } from '../../src/chart/package.js';
+
+export function tempDir(prefix = 'portolan-repo-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function chartArchive(name: string, version: string, options: { description?: string; appVersion?: string; keywords?: string[]; mtime?: Date } = {}): PackagedChart {
+  const lines = [`apiVersion: v2`, `name: ${name}`, `version: ${version}`, `description: ${JSON.stringify(options.description ?? `The ${name} chart`)}`];
+  if (options.appVersion) lines.push(`appVersion: "${options.appVersion}"`);
+  if (options.keywords) lines.push(`keywords: [${options.keywords.join(', ')}]`);
+  return packageChartFiles(
+    [
+      { name: 'Chart.yaml', data: Buffer.from(`${lines.join('\n')}\n`) },
+      { name: 'values.yaml', data: Buffer.from('greeting: hello\n') },
+      { name: 'templates/configmap.yaml', data: Buffer.from('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ Release.Name }}\ndata:\n  greeting: {{ Values.greeting }}\n') },
+    ],
+    name,
+    { mtime: options.mtime },
+  );
+}
+
+export interface HttpResult {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  text: string;
+  json<T = unknown>(): T;
+}
+
+/** One request with node:http (so raw paths like /charts/../x reach the server unnormalised). */
+export function http(url: string, options: { method?: string; path?: string; headers?: Record<string, string>; body?: Buffer | string } = {}): Promise<HttpResult> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: target.hostname, port: target.port, method: options.method ?? 'GET', path: options.path ?? `${target.pathname}${target.search}`, headers: options.headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text: body.toString('utf8'), json: <T>() => JSON.parse(body.toString('utf8')) as T });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+export function multipart(field: string, fileName: string, data: Buffer): { body: Buffer; contentType: string } {
+  const boundary = `----portolan${Math.random().toString(16).slice(2)}`;
+  const body = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${fileName}"\r\nContent-Type: application/gzip\r\n\r\n`),
+    data,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+export const bearer = (token: string): Record<string, string> => ({ Authorization: `Bearer ${token}` });
+export const basic = (user: string, password: string): Record<string, string> => ({ Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
