@@ -1,0 +1,53 @@
+// values.yaml and values.schema.json rules: the file is there and parses; YAML 1.1 scalars Helm would read
+// differently; the schema is JSON and a valid JSON Schema. (Whether the values meet the schema is checked in
+// index.ts, after user values are merged.) Pure.
+import { Ajv } from 'ajv';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import yaml from 'js-yaml';
+import { finding, type LintFinding } from './types.js';
+import { describeYaml11Scalar, findYaml11Scalars } from './yaml11.js';
+
+/** Findings for one values text; `file` is how to name it (values.yaml, or a -f path as given). */
+export function lintValuesText(text: string, file: string): { findings: LintFinding[]; parses: boolean } {
+  const out: LintFinding[] = [];
+  try {
+    yaml.loadAll(text, () => undefined, { filename: file });
+  } catch (error) {
+    if (error instanceof yaml.YAMLException) {
+      out.push(finding('error', 'values', file, `unable to parse YAML: ${error.reason} (column ${error.mark.column + 1})`, error.mark.line + 1));
+      return { findings: out, parses: false };
+    }
+    throw error;
+  }
+  for (const hit of findYaml11Scalars(text)) out.push(finding('warning', 'yaml-1.1', file, describeYaml11Scalar(hit), hit.line));
+  return { findings: out, parses: true };
+}
+
+/** Findings for values.schema.json's text: it must be a JSON object and a JSON Schema ajv can compile. */
+export function lintSchemaText(text: string): { findings: LintFinding[]; valid: boolean } {
+  const file = 'values.schema.json';
+  let schema: unknown;
+  try {
+    schema = JSON.parse(text);
+  } catch (error) {
+    const position = /position (\d+)/.exec((error as Error).message);
+    const line = position ? text.slice(0, Number(position[1])).split('\n').length : undefined;
+    return { findings: [finding('error', 'values-schema', file, `not valid JSON: ${(error as Error).message}`, line)], valid: false };
+  }
+  if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) {
+    return { findings: [finding('error', 'values-schema', file, 'a values schema must be a JSON object (a JSON Schema)')], valid: false };
+  }
+  const dialect = String((schema as Record<string, unknown>).$schema ?? '');
+  // Older drafts (04, 06) have no meta-schema in ajv: compile them as draft-07 without checking against one.
+  const older = /draft-0[46]/.test(dialect);
+  const options = { strict: false, logger: false as const, validateFormats: false, allErrors: true, validateSchema: !older };
+  const ajv = dialect.includes('2020-12') ? new Ajv2020(options) : dialect.includes('2019-09') ? new Ajv2019(options) : new Ajv(options);
+  const { $schema: _ignored, ...rest } = schema as Record<string, unknown>;
+  try {
+    ajv.compile(older ? rest : (schema as Record<string, unknown>));
+  } catch (error) {
+    return { findings: [finding('error', 'values-schema', file, `invalid JSON Schema: ${(error as Error).message}`)], valid: false };
+  }
+  return { findings: [], valid: true };
+}

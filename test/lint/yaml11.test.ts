@@ -1,0 +1,44 @@
+// The YAML 1.1 scan: plain scalars Helm reads as booleans or octal numbers, with their lines.
+import { describe, expect, it } from 'vitest';
+import { describeYaml11Scalar, findYaml11Scalars } from '../../src/lint/yaml11.js';
+
+describe('findYaml11Scalars', () => {
+  it('finds yes/no/on/off/y/n in every spelling, as values, list items and keys, with 1-based lines', () => {
+    const text = ['a: yes', 'b: Off', 'c: "on"', "d: 'no'", 'list:', '  - n', '  - Y', '  - ok', 'on: 1', 'e: true', 'f: yesterday', ''].join('\n');
+    const hits = findYaml11Scalars(text).map((h) => [h.line, h.text, h.helmValue, h.isKey]);
+    expect(hits).toEqual([
+      [1, 'yes', true, false],
+      [2, 'Off', false, false],
+      [6, 'n', false, false],
+      [7, 'Y', true, false],
+      [9, 'on', true, true],
+    ]);
+  });
+
+  it('finds octal-looking integers and says what each tool reads', () => {
+    const hits = findYaml11Scalars('mode: 0755\nport: 8080\nzero: 0\nneg: -010\nhex: 0x1F\nnew: 0o755\nnine: 09\n');
+    expect(hits.map((h) => [h.line, h.text, h.helmValue, h.portolanValue])).toEqual([
+      [1, '0755', 493, 755],
+      [4, '-010', -8, -10],
+    ]);
+  });
+
+  it('looks inside flow collections and every document, but not into quoted or block scalars or comments', () => {
+    const text = 'a: [yes, "no", 010]\n# on: off\nb: |\n  yes\n---\nc: {d: off}\n';
+    expect(findYaml11Scalars(text).map((h) => [h.line, h.text])).toEqual([
+      [1, 'yes'],
+      [1, '010'],
+      [6, 'off'],
+    ]);
+  });
+
+  it('gives nothing for text that does not parse (the parse error is reported elsewhere)', () => {
+    expect(findYaml11Scalars('a: yes\n  b: c\n')).toEqual([]);
+  });
+
+  it('explains the difference and the fix', () => {
+    const [bool, octal] = findYaml11Scalars('a: on\nb: 0644\n');
+    expect(describeYaml11Scalar(bool!)).toMatch(/value on is the string "on" in portolan \(YAML 1\.2\) but the boolean true in Helm \(YAML 1\.1\); quote it/);
+    expect(describeYaml11Scalar(octal!)).toMatch(/0644 is the number 644 in portolan .* but 420 \(octal\) in Helm .*0o644/);
+  });
+});
