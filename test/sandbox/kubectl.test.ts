@@ -1,0 +1,179 @@
+// Conformance: the real kubectl 1.34 against a sandbox started by this test.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { KUBECTL, runPeer, type PeerResult } from './peers.js';
+
+let sandbox: Sandbox;
+let home: string;
+
+function kubectl(args: string[], input?: string): Promise<PeerResult> {
+  return runPeer(KUBECTL, ['--kubeconfig', sandbox.kubeconfigPath, ...args], { HOME: home }, input);
+}
+
+async function ok(args: string[], input?: string): Promise<string> {
+  const r = await kubectl(args, input);
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+  return r.stdout;
+}
+
+const APP = (opts: { withB: boolean; withConfigB: boolean }) => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, labels: {app: web}}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        env:
+        - {name: A, value: "1"}
+${opts.withB ? '        - {name: B, value: "2"}\n' : ''}---
+apiVersion: v1
+kind: Service
+metadata: {name: web, labels: {app: web}}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: web-config, labels: {app: web}}
+data:
+  a: "1"
+${opts.withConfigB ? '  b: "2"\n' : ''}---
+apiVersion: v1
+kind: Secret
+metadata: {name: web-secret, labels: {app: other}}
+stringData: {password: hunter2}
+`;
+
+beforeAll(async () => {
+  home = mkdtempSync(join(tmpdir(), 'portolan-kubectl-'));
+  sandbox = await startSandbox({ readyDelayMs: 100, kubeconfigPath: join(home, 'kubeconfig') });
+});
+
+afterAll(async () => {
+  await sandbox?.stop();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('kubectl against the sandbox', () => {
+  it('get ns lists the system namespaces', async () => {
+    const out = await ok(['get', 'ns']);
+    expect(out).toMatch(/^NAME\s+STATUS\s+AGE/);
+    expect(out).toMatch(/default\s+Active/);
+    expect(out).toMatch(/kube-system\s+Active/);
+  });
+
+  it('create ns, then AlreadyExists and Invalid names are reported as kubectl expects', async () => {
+    expect(await ok(['create', 'ns', 'demo'])).toContain('namespace/demo created');
+    const again = await kubectl(['create', 'ns', 'demo']);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain('AlreadyExists');
+    const bad = await kubectl(['create', 'ns', 'Bad_Name']);
+    expect(bad.stderr).toContain('is invalid');
+    expect(bad.stderr).toContain('RFC 1123');
+  });
+
+  it('apply --server-side of a Deployment, Service, ConfigMap and Secret', async () => {
+    const out = await ok(['apply', '--server-side', '-n', 'demo', '-f', '-'], APP({ withB: true, withConfigB: true }));
+    expect(out).toContain('deployment.apps/web serverside-applied');
+    expect(out).toContain('service/web serverside-applied');
+    expect(out).toContain('configmap/web-config serverside-applied');
+    expect(out).toContain('secret/web-secret serverside-applied');
+  });
+
+  it('get -o json shows server-set fields', async () => {
+    const d = JSON.parse(await ok(['get', 'deployment', 'web', '-n', 'demo', '-o', 'json', '--show-managed-fields'])) as {
+      metadata: Record<string, unknown> & { managedFields: Array<{ manager: string; operation: string }> };
+    };
+    expect(d.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(Number(d.metadata.resourceVersion)).toBeGreaterThan(0);
+    expect(d.metadata.generation).toBe(1);
+    expect(String(d.metadata.creationTimestamp)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(d.metadata.managedFields[0]).toMatchObject({ manager: 'kubectl', operation: 'Apply' });
+    const svc = JSON.parse(await ok(['get', 'svc', 'web', '-n', 'demo', '-o', 'json'])) as { spec: { clusterIP: string } };
+    expect(svc.spec.clusterIP).toMatch(/^10\.96\.\d+\.\d+$/);
+    const secret = JSON.parse(await ok(['get', 'secret', 'web-secret', '-n', 'demo', '-o', 'json'])) as { data: Record<string, string> };
+    expect(Buffer.from(secret.data.password!, 'base64').toString()).toBe('hunter2');
+  });
+
+  it('get -l selects by label', async () => {
+    const out = await ok(['get', 'cm,secret,svc', '-n', 'demo', '-l', 'app=web', '-o', 'name']);
+    expect(out.trim().split('\n').sort()).toEqual(['configmap/web-config', 'service/web']);
+  });
+
+  it('re-apply with a field removed removes it', async () => {
+    await ok(['apply', '--server-side', '-n', 'demo', '-f', '-'], APP({ withB: false, withConfigB: false }));
+    const cm = JSON.parse(await ok(['get', 'cm', 'web-config', '-n', 'demo', '-o', 'json'])) as { data: Record<string, string> };
+    expect(cm.data).toEqual({ a: '1' });
+    const env = await ok(['get', 'deploy', 'web', '-n', 'demo', '-o', 'jsonpath={.spec.template.spec.containers[0].env[*].name} {.metadata.generation}']);
+    expect(env).toBe('A 2');
+  });
+
+  it('wait --for=condition=Available deployment/web', async () => {
+    const out = await ok(['wait', '--for=condition=Available', 'deployment/web', '-n', 'demo', '--timeout=20s']);
+    expect(out).toContain('deployment.apps/web condition met');
+    const ready = await ok(['get', 'deploy', 'web', '-n', 'demo', '-o', 'jsonpath={.status.readyReplicas}']);
+    expect(ready).toBe('2');
+  });
+
+  it('scale, then a conflicting server-side apply is refused unless forced', async () => {
+    expect(await ok(['scale', 'deployment/web', '-n', 'demo', '--replicas=4'])).toContain('scaled');
+    const conflict = await kubectl(['apply', '--server-side', '-n', 'demo', '-f', '-'], APP({ withB: false, withConfigB: false }));
+    expect(conflict.code).not.toBe(0);
+    expect(conflict.stderr).toContain('conflict');
+    expect(conflict.stderr).toContain('.spec.replicas');
+    await ok(['apply', '--server-side', '--force-conflicts', '-n', 'demo', '-f', '-'], APP({ withB: false, withConfigB: false }));
+    expect(await ok(['get', 'deploy', 'web', '-n', 'demo', '-o', 'jsonpath={.spec.replicas}'])).toBe('2');
+  });
+
+  it('an immutable selector change is rejected as Invalid', async () => {
+    const r = await kubectl(['patch', 'deployment', 'web', '-n', 'demo', '--type=json', '-p', '[{"op":"replace","path":"/spec/selector/matchLabels/app","value":"x"}]']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('field is immutable');
+  });
+
+  it('delete removes objects', async () => {
+    expect(await ok(['delete', 'configmap', 'web-config', '-n', 'demo'])).toContain('deleted');
+    const r = await kubectl(['get', 'configmap', 'web-config', '-n', 'demo']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('NotFound');
+  });
+
+  it('CRD, then a custom resource of it', async () => {
+    const crd = `
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget, shortNames: [wd]}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+`;
+    await ok(['apply', '--server-side', '-f', '-'], crd);
+    expect(await ok(['wait', '--for=condition=Established', 'crd/widgets.example.com', '--timeout=10s'])).toContain('condition met');
+    const out = await ok(['apply', '--server-side', '-n', 'demo', '-f', '-'], 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1}\nspec: {size: 3}\n');
+    expect(out).toContain('widget.example.com/w1 serverside-applied');
+    expect(await ok(['get', 'wd', 'w1', '-n', 'demo', '-o', 'jsonpath={.spec.size}'])).toBe('3');
+  });
+
+  it('deleting a namespace removes its contents', async () => {
+    await ok(['delete', 'ns', 'demo', '--timeout=20s']);
+    const r = await ok(['get', 'deploy,svc,secret,widgets', '-A', '-o', 'name']);
+    expect(r).not.toContain('web');
+    expect(r).not.toContain('w1');
+  });
+});
