@@ -1,9 +1,16 @@
 // Every command portolan knows, in the order --help lists them.
 import type { CommandModule } from '../command.js';
+import { createCommand } from './create.js';
 import { dependencyCommand } from './dependency.js';
+import { lintCommand } from './lint.js';
 import { packageCommand } from './package.js';
+import { pullCommand } from './pull.js';
+import { repoCommand } from './repo.js';
+import { sandboxCommand } from './sandbox.js';
+import { searchCommand } from './search.js';
+import { serveCommand } from './serve.js';
 import { showCommand } from './show.js';
 import { templateCommand } from './template.js';
 import { versionCommand } from './version.js';
 
-export const commands: CommandModule[] = [templateCommand, showCommand, packageCommand, dependencyCommand, versionCommand];
+export const commands: CommandModule[] = [templateCommand, showCommand, createCommand, lintCommand, packageCommand, dependencyCommand, repoCommand, searchCommand, pullCommand, serveCommand, sandboxCommand, versionCommand];
