@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const portolanBin = join(root, 'dist', 'cli', 'main.js');
+// The `portolan` binary as users run it: the bundle `npm run build` writes.
+export const portolanBin = join(root, 'dist', 'bin', 'portolan.mjs');
 
 export function peer(name) {
   const path = join(root, 'node_modules', '.cache', 'portolan-peers', name);

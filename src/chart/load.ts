@@ -2,12 +2,12 @@
 // Helm's loader.LoadFiles). Subcharts under charts/ may be folders or archives.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import yaml from 'js-yaml';
 import { PortolanError } from '../errors.js';
 import { readChartArchive } from './archive.js';
 import { isIgnored, parseHelmignore } from './helmignore.js';
+import { parseValuesYaml } from '../values/yaml.js';
 import { parseChartYaml, parseYamlDocument } from './metadata.js';
-import type { Chart, ChartFile, ChartLock, Values } from './types.js';
+import type { Chart, ChartFile, ChartLock } from './types.js';
 
 /** Loads a chart from a folder or a `.tgz` path. */
 export async function loadChart(path: string): Promise<Chart> {
@@ -111,7 +111,7 @@ export function loadChartFiles(files: ChartFile[], source: string): Chart {
     });
   }
   const metadata = parseChartYaml(chartYaml.data.toString('utf8'), `${source}/Chart.yaml`);
-  const values = valuesText === undefined ? {} : parseDefaultValues(valuesText, `${source}/values.yaml`);
+  const values = valuesText === undefined ? {} : parseValuesYaml(valuesText, `${source}/values.yaml`);
 
   const dependencies: Chart[] = [];
   for (const [sub, subFiles] of subchartFolders) {
@@ -144,25 +144,4 @@ function parseSchema(file: ChartFile, source: string): Record<string, unknown> {
       file: `${source}/values.schema.json`,
     });
   }
-}
-
-function parseDefaultValues(text: string, file: string): Values {
-  let doc: unknown;
-  try {
-    doc = yaml.load(text, { filename: file });
-  } catch (error) {
-    if (error instanceof yaml.YAMLException) {
-      throw new PortolanError('VALUES_PARSE', `${file}:${error.mark.line + 1}:${error.mark.column + 1}: ${error.reason}`, {
-        file,
-        line: error.mark.line + 1,
-        column: error.mark.column + 1,
-      });
-    }
-    throw error;
-  }
-  if (doc === null || doc === undefined) return {};
-  if (typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new PortolanError('VALUES_PARSE', `${file}: expected a map of values at the top, found ${Array.isArray(doc) ? 'a list' : typeof doc}`, { file });
-  }
-  return doc as Values;
 }

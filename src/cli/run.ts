@@ -50,6 +50,10 @@ export async function runCli(rawArgv: string[], io: CliIo): Promise<number> {
       },
     });
   }
+  // yargs renders the whole help text of a command before running it, in case the handler fails and help is
+  // wanted; portolan never shows help on a command's failure, and the rendering costs tens of milliseconds.
+  const usage = (parser as unknown as { getInternalMethods?: () => { getUsageInstance(): { cacheHelpMessage(): void } } }).getInternalMethods?.().getUsageInstance();
+  if (usage) usage.cacheHelpMessage = () => undefined;
   try {
     let helpText: string | undefined;
     await parser.parseAsync(argv, {}, (_err, _argv, output) => {

@@ -10,7 +10,7 @@ import { parseRendered, sortByInstallOrder, type RenderedDocument } from './mani
 
 export { formatManifests, sortByInstallOrder, splitDocuments, INSTALL_ORDER, HOOK_EVENTS, type RenderedDocument } from './manifests.js';
 export { DEFAULT_KUBE_VERSION, DEFAULT_API_VERSIONS, parseKubeVersion } from './context.js';
-export { translateTemplate } from './translate.js';
+export { parseTemplate } from './parse.js';
 
 export interface RenderOptions {
   releaseName?: string;

@@ -8,7 +8,7 @@ import type { Values } from '../chart/types.js';
 /** What a YAML reader for values accepts: YAML 1.2 core plus merge keys. */
 // js-yaml exports its built-in types at run time; its type definitions leave `types` out.
 const mergeType = (yaml as unknown as { types: { merge: yaml.Type } }).types.merge;
-export const VALUES_SCHEMA = yaml.CORE_SCHEMA.extend([mergeType]);
+export const VALUES_SCHEMA = yaml.CORE_SCHEMA.extend({ implicit: [mergeType] });
 
 /** Keys that would reach an object's prototype if assigned; refused from every source. */
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
@@ -83,9 +83,17 @@ function yamlError(error: unknown, name: string): never {
  * `name` is what messages call the file.
  */
 export function parseValuesYaml(text: string, name: string): Values {
-  let documents: unknown[];
+  let documents: unknown[] | undefined;
+  // JSON is YAML too, and JSON.parse reads it many times faster (generated values files are often JSON).
+  if (text.trimStart().startsWith('{')) {
+    try {
+      documents = [JSON.parse(text)];
+    } catch {
+      documents = undefined;
+    }
+  }
   try {
-    documents = yaml.loadAll(text, null, { schema: VALUES_SCHEMA, filename: name });
+    documents ??= yaml.loadAll(text, null, { schema: VALUES_SCHEMA, filename: name });
   } catch (error) {
     yamlError(error, name);
   }

@@ -1,7 +1,7 @@
 // Helpers over data: math (sprig's integer math truncates, as Go's int64 does), logic and comparison with Go's
 // template rules, defaults, type tests and conversions, encodings and hashes, JSON and YAML, dates, SemVer. Pure
 // except for the clock, randomness and uuidv4.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomInt, randomUUID } from 'node:crypto';
 import yaml from 'js-yaml';
 import semver from 'semver';
 import { satisfiesRange } from '../../chart/version-range.js';
@@ -289,6 +289,7 @@ export const dataHelpers: Record<string, HelperFn> = {
   md5sum: (value) => hash('md5', value),
   adler32sum: (value) => String(adler32(strval(value))),
   uuidv4: () => randomUUID(),
+  randInt: (min, max) => randomInt(toInt64(min), toInt64(max)),
   // JSON and YAML
   toJson: (value) => valuesToJson(value ?? null),
   mustToJson: (value) => valuesToJson(value ?? null),
@@ -343,4 +344,16 @@ export const dataHelpers: Record<string, HelperFn> = {
     return (text.startsWith('/') ? '/' : '') + out.join('/') || (text.startsWith('/') ? '/' : '.');
   },
   isAbs: (path) => strval(path).startsWith('/'),
+  // URLs
+  urlParse: (text) => {
+    const url = new URL(strval(text));
+    return { scheme: url.protocol.replace(/:$/, ''), host: url.host, hostname: url.hostname, port: url.port, path: url.pathname, query: url.search.replace(/^\?/, ''), fragment: url.hash.replace(/^#/, ''), userinfo: url.username ? `${url.username}${url.password ? `:${url.password}` : ''}` : '', opaque: '' };
+  },
+  urlJoin: (parts) => {
+    const p = isDict(parts) ? parts : {};
+    const auth = p.userinfo ? `${strval(p.userinfo)}@` : '';
+    const query = p.query ? `?${strval(p.query)}` : '';
+    const fragment = p.fragment ? `#${strval(p.fragment)}` : '';
+    return `${strval(p.scheme)}://${auth}${strval(p.host)}${strval(p.path)}${query}${fragment}`;
+  },
 };

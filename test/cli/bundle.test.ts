@@ -1,0 +1,40 @@
+// The `portolan` binary users get (dist/bin/portolan.mjs, the bundle `npm run build` writes) behaves as the
+// unbundled CLI the other tests run: same output, same errors and exit codes, lazily loaded commands working.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { portolan, projectRoot, run } from '../helpers/peers.js';
+
+const bin = join(projectRoot, 'dist', 'bin', 'portolan.mjs');
+const bundled = (args: string[], input?: string) => run(process.execPath, [bin, ...args], { input, env: { ...process.env, NO_COLOR: '1' } });
+
+describe('the bundled portolan binary', () => {
+  it('renders exactly what the unbundled CLI renders', async () => {
+    const args = ['template', 'web', 'charts/webapp', '-f', 'charts/webapp/values-prod.yaml', '--set', 'image.tag=9.9.9'];
+    const [ours, reference] = await Promise.all([bundled(args), portolan(args)]);
+    expect(ours.code, ours.stderr).toBe(0);
+    expect(ours.stdout).toBe(reference.stdout);
+    expect(ours.stdout).toContain('image: "ghcr.io/example/webapp:9.9.9"');
+  });
+
+  it('prints its version and the command list', async () => {
+    expect((await bundled(['version'])).stdout).toMatch(/^portolan v\d+\.\d+\.\d+ \(node v\d+/);
+    const help = await bundled(['--help']);
+    for (const command of ['template', 'lint', 'package', 'repo', 'serve', 'sandbox']) expect(help.stdout).toContain(`portolan ${command}`);
+  });
+
+  it('reports usage errors with exit 2 and user errors with exit 1, without a stack trace', async () => {
+    const usage = await bundled(['template', 'x', 'charts/hello', '--bogus']);
+    expect([usage.code, usage.stdout]).toEqual([2, '']);
+    expect(usage.stderr).toMatch(/Unknown argument: bogus/);
+    const user = await bundled(['template', 'x', 'charts/webapp', '--set', 'replicaCount=-1']);
+    expect(user.code).toBe(1);
+    expect(user.stderr).toMatch(/webapp: replicaCount: must be >= 0, found -1 \(value from --set replicaCount=-1\)/);
+    expect(user.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('lints with the Kubernetes schemas it loads on demand', async () => {
+    const result = await bundled(['lint', 'charts/webapp']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
+  });
+});
