@@ -80,7 +80,7 @@ export function reportError(error: unknown, io: CliIo, debug: boolean): number {
 }
 
 export function formatError(error: PortolanError, label = 'Error:'): string {
-  const where = error.location ?? (error.flag ? `flag ${error.flag}` : undefined);
+  const where = error.location ?? (error.flag && !error.message.includes(error.flag) ? `flag ${error.flag}` : undefined);
   let text = `${label} ${where && !error.message.includes(where) ? `${where}: ` : ''}${error.message}\n`;
   for (const problem of error.problems ?? []) text += `  - ${problem}\n`;
   if (error.hint) text += `  hint: ${error.hint}\n`;
