@@ -72,7 +72,8 @@ export interface Capabilities {
 export function buildCapabilities(kubeVersion: string | undefined, extraApiVersions: string[]): Capabilities {
   const list = [...new Set([...DEFAULT_API_VERSIONS, ...extraApiVersions])];
   const known = new Set(list);
-  const apiVersions = Object.assign(list, { Has: (version: unknown) => known.has(String(version)) });
+  const has = (version: unknown) => known.has(String(version));
+  const apiVersions = Object.assign(list, { Has: has, has });
   return { KubeVersion: parseKubeVersion(kubeVersion), APIVersions: apiVersions, HelmVersion: { Version: 'v4.1.0' } };
 }
 
@@ -111,6 +112,7 @@ function globRegex(pattern: string): RegExp {
 }
 
 export interface FilesObject {
+  [lowerCaseAlias: string]: unknown;
   Get(name: string): string;
   GetBytes(name: string): Buffer;
   Glob(pattern: string): FilesObject;
@@ -121,6 +123,12 @@ export interface FilesObject {
 
 /** `.Files`: the chart's files outside templates/ (as the loader kept them, .helmignore applied). */
 export function buildFiles(files: ChartFile[]): FilesObject {
+  const methods = filesMethods(files);
+  // Helm's names, and the lower-case spellings some docs use.
+  return { ...methods, get: methods.Get, getBytes: methods.GetBytes, glob: methods.Glob, lines: methods.Lines, asConfig: methods.AsConfig, asSecrets: methods.AsSecrets };
+}
+
+function filesMethods(files: ChartFile[]): FilesObject {
   const byName = new Map(files.map((f) => [f.name, f.data]));
   const baseName = (name: string) => name.slice(name.lastIndexOf('/') + 1);
   return {
