@@ -1,5 +1,6 @@
 // Sprig's list and dict functions. Lists never change in place (as in sprig); `set`, `unset`, `merge` and
 // `mergeOverwrite` change the dict they are given, as Helm charts expect. Pure otherwise.
+import { copyValues as copy } from '../../values/coalesce.js';
 import { FORBIDDEN_KEYS } from '../../values/yaml.js';
 import { isDict, strval, toInt64, truth, type Dict } from './go.js';
 import type { HelperFn } from './strings.js';
@@ -39,16 +40,6 @@ function mergeInto(dst: Dict, src: Dict, overwrite: boolean): Dict {
     else if (overwrite && truth(from)) dst[key] = copy(from);
   }
   return dst;
-}
-
-function copy<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(copy) as T;
-  if (isDict(value)) {
-    const out: Dict = {};
-    for (const key of Object.keys(value)) out[key] = copy(value[key]);
-    return out as T;
-  }
-  return value;
 }
 
 function dig(keys: unknown[], fallback: unknown, dict: unknown): unknown {
