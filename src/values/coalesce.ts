@@ -22,10 +22,10 @@ export interface PreparedChart {
 
 const GLOBAL = 'global';
 
-/** A deep copy of plain data. */
+/** A deep copy of plain data (dates and other objects that are not maps are kept as they are). */
 export function copyValues<T>(value: T): T {
   if (Array.isArray(value)) return value.map(copyValues) as T;
-  if (isMap(value)) {
+  if (isMap(value) && !(value instanceof Date)) {
     const out: Values = {};
     for (const key of Object.keys(value)) out[key] = copyValues(value[key]);
     return out as T;
