@@ -203,6 +203,47 @@ export class Controllers {
     }
   }
 
+  /**
+   * Called for every stored object when the sandbox starts from a data folder: objects that were still on their way
+   * (a rollout, a running Job, a pending Pod or claim, a LoadBalancer without an address) carry on from where they
+   * were, and cluster IPs already handed out are not handed out again.
+   */
+  resume(resource: string, obj: JsonObject): void {
+    const group = String(obj.apiVersion).includes('/') ? String(obj.apiVersion).split('/')[0] : '';
+    const key = `${group}/${String(obj.kind)}`;
+    const st = (isObject(obj.status) ? obj.status : {}) as JsonObject;
+    const conditionTrue = (type: string) => Array.isArray(st.conditions) && st.conditions.some((c) => isObject(c) && c.type === type && c.status === 'True');
+    let pending: boolean;
+    switch (key) {
+      case 'apps/Deployment':
+      case 'apps/StatefulSet':
+      case 'apps/ReplicaSet':
+        pending = st.observedGeneration !== meta(obj).generation || st.readyReplicas !== replicasOf(obj);
+        break;
+      case 'apps/DaemonSet':
+        pending = st.observedGeneration !== meta(obj).generation || st.numberAvailable !== st.desiredNumberScheduled;
+        break;
+      case 'batch/Job':
+        pending = !conditionTrue('Complete') && !conditionTrue('Failed');
+        break;
+      case '/Pod':
+        pending = st.phase === undefined || st.phase === 'Pending';
+        break;
+      case '/PersistentVolumeClaim':
+        pending = st.phase !== 'Bound';
+        break;
+      case '/Service': {
+        const ip = spec(obj).clusterIP;
+        if (typeof ip === 'string') reserveIp(ip);
+        pending = spec(obj).type === 'LoadBalancer';
+        break;
+      }
+      default:
+        pending = false;
+    }
+    if (pending) this.stored(resource, obj, true, true);
+  }
+
   /** Called after an object was stored; schedules its simulated progress. */
   stored(resource: string, obj: JsonObject, generationChanged: boolean, created: boolean): void {
     const m = meta(obj);
@@ -350,4 +391,12 @@ let nextIp = 1;
 function allocateIp(): string {
   const n = nextIp++;
   return `10.96.${Math.floor(n / 250) % 250}.${(n % 250) + 1}`;
+}
+
+/** Marks an address allocateIp() handed out earlier (before a restart) as taken. */
+function reserveIp(ip: string): void {
+  const m = /^10\.96\.(\d+)\.(\d+)$/.exec(ip);
+  if (!m) return;
+  const n = Number(m[1]) * 250 + Number(m[2]) - 1;
+  if (n >= nextIp) nextIp = n + 1;
 }

@@ -105,7 +105,16 @@ function listen(server: Server, port: number): Promise<number> {
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const dataDir = options.dataDir;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const secrets = loadOrCreateSecrets(dataDir);
+  let secrets: Persisted;
+  try {
+    secrets = loadOrCreateSecrets(dataDir);
+  } catch (err) {
+    throw new PortolanError('IO', `cannot read the sandbox's TLS material and token in ${join(dataDir ?? '', 'tls.json')}: ${err instanceof Error ? err.message : String(err)}`, {
+      file: dataDir ? join(dataDir, 'tls.json') : undefined,
+      hint: 'Remove that file to issue a new CA and token (clients then need the new kubeconfig).',
+      cause: err,
+    });
+  }
   let api: ApiServer;
   try {
     api = new ApiServer({

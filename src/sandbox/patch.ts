@@ -374,25 +374,29 @@ function removeAtPath(obj: Json, path: string[]): void {
 
 /** Merges an applied configuration into a live object: maps deep, keyed lists by key, others replaced. */
 export function applyMerge(live: Json | undefined, config: Json, field: string, parentPath: string[], custom: boolean): Json {
+  return mergeOwned(live === undefined ? undefined : clone(live), clone(config), field, parentPath, custom);
+}
+
+/** applyMerge on values this call may take apart and reuse (fresh copies), so nothing is copied twice. */
+function mergeOwned(live: Json | undefined, config: Json, field: string, parentPath: string[], custom: boolean): Json {
   if (isObject(config)) {
-    const out: JsonObject = isObject(live) ? clone(live) : {};
+    const out: JsonObject = isObject(live) ? live : {};
     const path = field ? [...parentPath, field] : parentPath;
-    for (const [k, v] of Object.entries(config)) out[k] = applyMerge(out[k], v, k, path, custom);
+    for (const [k, v] of Object.entries(config)) out[k] = mergeOwned(out[k], v, k, path, custom);
     return out;
   }
   if (Array.isArray(config) && Array.isArray(live)) {
     const keys = mergeKeysFor(field, parentPath, custom);
     if (keys && config.every((i) => keyOf(i, keys) !== undefined) && live.every((i) => keyOf(i, keys) !== undefined)) {
-      const out = clone(live);
       for (const item of config) {
-        const idx = out.findIndex((x) => sameKey(x, item, keys));
-        if (idx >= 0) out[idx] = applyMerge(out[idx], item, '', [...parentPath, field], custom);
-        else out.push(clone(item));
+        const idx = live.findIndex((x) => sameKey(x, item, keys));
+        if (idx >= 0) live[idx] = mergeOwned(live[idx], item, '', [...parentPath, field], custom);
+        else live.push(item);
       }
-      return out;
+      return live;
     }
   }
-  return clone(config);
+  return config;
 }
 
 export interface ManagedFieldsEntry {
@@ -477,7 +481,7 @@ export function serverSideApply(
 
   const configBody = clone(config);
   delete configBody.status;
-  let object = applyMerge(live ?? {}, configBody, '', [], custom) as JsonObject;
+  let object = mergeOwned(live ? clone(live) : {}, configBody, '', [], custom) as JsonObject;
 
   // Remove what this manager stopped applying and nobody else owns.
   const others = new Set<string>();

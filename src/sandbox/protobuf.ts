@@ -1,78 +1,62 @@
-// Just enough of Kubernetes' protobuf encoding to read what kubectl's typed clients send (`kubectl create namespace`,
-// `create configmap`, `create secret`, `create serviceaccount`, DeleteOptions): the `k8s\0` envelope around
-// runtime.Unknown, and the generated.proto field numbers of those few kinds.
+// Kubernetes' protobuf encoding, read side: kubectl's typed clients (`kubectl create deployment|job|service|role|…`,
+// DeleteOptions) send `k8s\0`-framed runtime.Unknown bodies. The field tables come from kubectl's own descriptors
+// (protobuf-schema.ts, generated); this turns a message into the JSON object the API would have received.
+//
+// Go's protobuf marshalling writes non-pointer fields even when they hold their zero value, while JSON omits them
+// (`omitempty`). So zero scalars are dropped, except for the pointer fields where zero or false means something other
+// than "unset" (KEEP_ZERO, KEEP_FALSE, KEEP_EMPTY); empty structs stay, as Go's JSON writes them too.
 import type { Json, JsonObject } from './patch.js';
-
-type Field =
-  | { name: string; type: 'string' | 'bytes' | 'int' | 'bool' | 'time' | 'map-string' | 'map-bytes'; repeated?: boolean }
-  | { name: string; type: 'msg'; schema: Schema; repeated?: boolean };
-type Schema = Record<number, Field>;
-
-const TIME: Schema = { 1: { name: 'seconds', type: 'int' }, 2: { name: 'nanos', type: 'int' } };
-const OWNER_REF: Schema = {
-  1: { name: 'kind', type: 'string' },
-  3: { name: 'name', type: 'string' },
-  4: { name: 'uid', type: 'string' },
-  5: { name: 'apiVersion', type: 'string' },
-  6: { name: 'controller', type: 'bool' },
-  7: { name: 'blockOwnerDeletion', type: 'bool' },
-};
-const OBJECT_META: Schema = {
-  1: { name: 'name', type: 'string' },
-  2: { name: 'generateName', type: 'string' },
-  3: { name: 'namespace', type: 'string' },
-  5: { name: 'uid', type: 'string' },
-  6: { name: 'resourceVersion', type: 'string' },
-  7: { name: 'generation', type: 'int' },
-  8: { name: 'creationTimestamp', type: 'time' },
-  11: { name: 'labels', type: 'map-string' },
-  12: { name: 'annotations', type: 'map-string' },
-  13: { name: 'ownerReferences', type: 'msg', schema: OWNER_REF, repeated: true },
-  14: { name: 'finalizers', type: 'string', repeated: true },
-};
-const NAME_REF: Schema = { 1: { name: 'name', type: 'string' } };
-const OBJECT_REF: Schema = {
-  1: { name: 'kind', type: 'string' },
-  2: { name: 'namespace', type: 'string' },
-  3: { name: 'name', type: 'string' },
-  4: { name: 'uid', type: 'string' },
-  5: { name: 'apiVersion', type: 'string' },
-};
-
-const KINDS: Record<string, Schema> = {
-  Namespace: {
-    1: { name: 'metadata', type: 'msg', schema: OBJECT_META },
-    2: { name: 'spec', type: 'msg', schema: { 1: { name: 'finalizers', type: 'string', repeated: true } } },
-  },
-  ConfigMap: {
-    1: { name: 'metadata', type: 'msg', schema: OBJECT_META },
-    2: { name: 'data', type: 'map-string' },
-    3: { name: 'binaryData', type: 'map-bytes' },
-    4: { name: 'immutable', type: 'bool' },
-  },
-  Secret: {
-    1: { name: 'metadata', type: 'msg', schema: OBJECT_META },
-    2: { name: 'data', type: 'map-bytes' },
-    3: { name: 'type', type: 'string' },
-    4: { name: 'stringData', type: 'map-string' },
-    5: { name: 'immutable', type: 'bool' },
-  },
-  ServiceAccount: {
-    1: { name: 'metadata', type: 'msg', schema: OBJECT_META },
-    2: { name: 'secrets', type: 'msg', schema: OBJECT_REF, repeated: true },
-    3: { name: 'imagePullSecrets', type: 'msg', schema: NAME_REF, repeated: true },
-    4: { name: 'automountServiceAccountToken', type: 'bool' },
-  },
-  DeleteOptions: {
-    1: { name: 'gracePeriodSeconds', type: 'int' },
-    2: { name: 'preconditions', type: 'msg', schema: { 1: { name: 'uid', type: 'string' }, 2: { name: 'resourceVersion', type: 'string' } } },
-    3: { name: 'orphanDependents', type: 'bool' },
-    4: { name: 'propagationPolicy', type: 'string' },
-    5: { name: 'dryRun', type: 'string', repeated: true },
-  },
-};
+import { PROTOBUF_MESSAGES, PROTOBUF_ROOTS } from './protobuf-schema.js';
 
 export class ProtobufError extends Error {}
+
+interface Field {
+  name: string;
+  repeated: boolean;
+  /** Go embeds this struct: its members appear in the parent's JSON object. */
+  inline: boolean;
+  /** s y i u b time quantity intstr raw (see protobuf-schema.ts), `@Message`, or `map`; others are refused. */
+  type: string;
+  /** For maps: the value type (`s`, `@Message`, …). */
+  mapValue?: string;
+}
+
+const KEEP_ZERO = new Set([
+  'replicas', 'minReplicas', 'backoffLimit', 'backoffLimitPerIndex', 'maxFailedIndexes', 'parallelism', 'completions',
+  'activeDeadlineSeconds', 'ttlSecondsAfterFinished', 'startingDeadlineSeconds', 'successfulJobsHistoryLimit',
+  'failedJobsHistoryLimit', 'revisionHistoryLimit', 'progressDeadlineSeconds', 'terminationGracePeriodSeconds',
+  'gracePeriodSeconds', 'deletionGracePeriodSeconds', 'runAsUser', 'runAsGroup', 'fsGroup', 'defaultMode', 'mode',
+  'priority', 'expirationSeconds', 'leaseDurationSeconds', 'leaseTransitions',
+]);
+const KEEP_FALSE = new Set(['automountServiceAccountToken', 'enableServiceLinks', 'allowPrivilegeEscalation', 'hostUsers', 'allocateLoadBalancerNodePorts']);
+const KEEP_EMPTY = new Set(['storageClassName']);
+
+const parsed = new Map<string, Map<number, Field>>();
+
+function schemaOf(message: string): Map<number, Field> {
+  let fields = parsed.get(message);
+  if (fields) return fields;
+  const text = PROTOBUF_MESSAGES[message];
+  if (text === undefined) throw new ProtobufError(`no protobuf schema for ${message}`);
+  fields = new Map();
+  for (const spec of text.split(' ')) {
+    const m = /^(\d+)(\*?)(\^?)(\w+):(.+)$/.exec(spec);
+    if (!m) throw new ProtobufError(`bad schema entry ${spec} in ${message}`);
+    const type = m[5]!;
+    fields.set(Number(m[1]), {
+      name: m[4]!,
+      repeated: m[2] === '*',
+      inline: m[3] === '^',
+      type: type.startsWith('{') ? 'map' : type,
+      mapValue: type.startsWith('{') ? type.slice(1) : undefined,
+    });
+  }
+  parsed.set(message, fields);
+  return fields;
+}
+
+const TWO_63 = 2n ** 63n;
+const TWO_64 = 2n ** 64n;
 
 class Reader {
   pos = 0;
@@ -80,19 +64,29 @@ class Reader {
   get done(): boolean {
     return this.pos >= this.buf.length;
   }
-  varint(): number {
-    let result = 0;
-    let mul = 1;
+  varint(): bigint {
+    let result = 0n;
+    let shift = 0n;
     for (;;) {
       if (this.pos >= this.buf.length) throw new ProtobufError('truncated varint');
       const b = this.buf[this.pos++]!;
-      result += (b & 0x7f) * mul;
+      result |= BigInt(b & 0x7f) << shift;
       if ((b & 0x80) === 0) return result;
-      mul *= 128;
+      shift += 7n;
+      if (shift > 70n) throw new ProtobufError('varint too long');
     }
   }
+  small(): number {
+    return Number(this.varint());
+  }
   bytes(): Buffer {
-    const n = this.varint();
+    const n = this.small();
+    if (this.pos + n > this.buf.length) throw new ProtobufError('truncated field');
+    const out = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+  fixed(n: 4 | 8): Buffer {
     if (this.pos + n > this.buf.length) throw new ProtobufError('truncated field');
     const out = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
@@ -100,79 +94,153 @@ class Reader {
   }
   skip(wire: number): void {
     if (wire === 0) this.varint();
-    else if (wire === 1) this.pos += 8;
+    else if (wire === 1) this.fixed(8);
     else if (wire === 2) this.bytes();
-    else if (wire === 5) this.pos += 4;
+    else if (wire === 5) this.fixed(4);
     else throw new ProtobufError(`unsupported wire type ${wire}`);
   }
 }
 
-function decodeMessage(buf: Buffer, schema: Schema): JsonObject {
+function timeText(seconds: number, nanos: number): string {
+  const iso = new Date(seconds * 1000).toISOString();
+  return nanos > 0 ? `${iso.slice(0, 19)}.${String(Math.floor(nanos / 1000)).padStart(6, '0')}Z` : `${iso.slice(0, 19)}Z`;
+}
+
+function isNumeric(type: string): boolean {
+  return type === 'i' || type === 'u' || type === 'b';
+}
+
+/** One value of a field; undefined when it is a zero that JSON would not carry. */
+function readValue(r: Reader, wire: number, type: string, name: string): Json | undefined {
+  switch (type) {
+    case 'i':
+    case 'u':
+    case 'b': {
+      if (wire !== 0) throw new ProtobufError(`field ${name}: wire type ${wire}, expected a varint`);
+      const raw = r.varint();
+      if (type === 'b') return raw !== 0n;
+      if (type === 'u') return Number(raw);
+      return Number(raw >= TWO_63 ? raw - TWO_64 : raw);
+    }
+  }
+  if (wire !== 2) throw new ProtobufError(`field ${name}: wire type ${wire}, expected length-delimited`);
+  const bytes = r.bytes();
+  switch (type) {
+    case 's':
+      return bytes.toString('utf8');
+    case 'y':
+      return bytes.toString('base64');
+    case 'time': {
+      const t = decodeFields(bytes, new Map([[1, { name: 'seconds', repeated: false, inline: false, type: 'i' }], [2, { name: 'nanos', repeated: false, inline: false, type: 'i' }]]));
+      const seconds = Number(t.seconds ?? 0);
+      const nanos = Number(t.nanos ?? 0);
+      return seconds === 0 && nanos === 0 ? undefined : timeText(seconds, nanos);
+    }
+    case 'quantity':
+      return String(decodeFields(bytes, new Map([[1, { name: 'string', repeated: false, inline: false, type: 's' }]])).string ?? '0');
+    case 'intstr': {
+      const v = decodeFields(bytes, new Map([
+        [1, { name: 'type', repeated: false, inline: false, type: 'i' }],
+        [2, { name: 'intVal', repeated: false, inline: false, type: 'i' }],
+        [3, { name: 'strVal', repeated: false, inline: false, type: 's' }],
+      ]));
+      return v.type === 1 ? String(v.strVal ?? '') : Number(v.intVal ?? 0);
+    }
+    case 'raw': {
+      const raw = decodeFields(bytes, new Map([[1, { name: 'raw', repeated: false, inline: false, type: 'y' }]])).raw;
+      const text = Buffer.from(String(raw ?? ''), 'base64').toString('utf8');
+      if (text === '') return undefined;
+      try {
+        return JSON.parse(text) as Json;
+      } catch {
+        throw new ProtobufError(`field ${name}: embedded object is not JSON`);
+      }
+    }
+  }
+  if (type.startsWith('@')) return decodeFields(bytes, schemaOf(type.slice(1)));
+  throw new ProtobufError(`field ${name}: unknown schema type ${type}`);
+}
+
+function isZero(value: Json, name: string): boolean {
+  if (value === '') return !KEEP_EMPTY.has(name);
+  if (value === 0) return !KEEP_ZERO.has(name);
+  if (value === false) return !KEEP_FALSE.has(name);
+  return false;
+}
+
+function decodeFields(buf: Buffer, schema: Map<number, Field>): JsonObject {
   const r = new Reader(buf);
   const out: JsonObject = {};
   while (!r.done) {
-    const tag = r.varint();
+    const tag = r.small();
     const num = Math.floor(tag / 8);
     const wire = tag & 7;
-    const field = schema[num];
+    const field = schema.get(num);
     if (!field) {
-      r.skip(wire);
+      r.skip(wire); // a field newer than our tables: ignored, as protobuf readers do
       continue;
     }
-    let value: Json;
-    switch (field.type) {
-      case 'string':
-        value = r.bytes().toString('utf8');
-        break;
-      case 'bytes':
-        value = r.bytes().toString('base64');
-        break;
-      case 'int':
-        value = r.varint();
-        break;
-      case 'bool':
-        value = r.varint() !== 0;
-        break;
-      case 'time': {
-        const t = decodeMessage(r.bytes(), TIME);
-        value = new Date(Number(t.seconds ?? 0) * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
-        break;
+    if (field.type === 'map') {
+      if (wire !== 2) throw new ProtobufError(`field ${field.name}: wire type ${wire}, expected a map entry`);
+      const entry = new Reader(r.bytes());
+      let key = '';
+      let value: Json | undefined;
+      while (!entry.done) {
+        const t = entry.small();
+        if (t >>> 3 === 1) key = String(readValue(entry, t & 7, 's', field.name));
+        else if (t >>> 3 === 2) value = readValue(entry, t & 7, field.mapValue!, field.name);
+        else entry.skip(t & 7);
       }
-      case 'map-string':
-      case 'map-bytes': {
-        const entry = decodeMessage(r.bytes(), { 1: { name: 'key', type: 'string' }, 2: { name: 'value', type: field.type === 'map-string' ? 'string' : 'bytes' } });
-        const map = (out[field.name] ?? {}) as JsonObject;
-        map[String(entry.key ?? '')] = entry.value ?? '';
-        out[field.name] = map;
-        continue;
-      }
-      case 'msg':
-        value = decodeMessage(r.bytes(), field.schema);
-        break;
+      const map = (out[field.name] ?? {}) as JsonObject;
+      map[key] = value ?? (field.mapValue === 's' || field.mapValue === 'y' ? '' : field.mapValue!.startsWith('@') ? {} : null);
+      out[field.name] = map;
+      continue;
     }
-    if (!field.repeated && (value === '' || (value === 0 && field.name === 'generation'))) continue;
     if (field.repeated) {
       const list = (out[field.name] ?? []) as Json[];
-      list.push(value);
+      if (wire === 2 && isNumeric(field.type)) {
+        const packed = new Reader(r.bytes());
+        while (!packed.done) list.push(readValue(packed, 0, field.type, field.name) ?? 0);
+      } else {
+        const v = readValue(r, wire, field.type, field.name);
+        list.push(v === undefined ? null : v);
+      }
       out[field.name] = list;
-    } else out[field.name] = value;
+      continue;
+    }
+    const value = readValue(r, wire, field.type, field.name);
+    if (value === undefined || isZero(value, field.name)) continue;
+    if (field.inline && typeof value === 'object' && value !== null && !Array.isArray(value)) Object.assign(out, value);
+    else out[field.name] = value;
   }
   return out;
 }
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
+const UNKNOWN = new Map<number, Field>([
+  [1, { name: 'typeMeta', repeated: false, inline: false, type: '@runtime.TypeMeta' }],
+  [2, { name: 'raw', repeated: false, inline: false, type: 'y' }],
+]);
+const TYPE_META = new Map<number, Field>([
+  [1, { name: 'apiVersion', repeated: false, inline: false, type: 's' }],
+  [2, { name: 'kind', repeated: false, inline: false, type: 's' }],
+]);
 
 /** Decodes a `k8s\0`-framed protobuf object of a supported kind into its JSON form. */
 export function decodeKubeProtobuf(buf: Buffer): JsonObject {
   if (buf.length < 4 || !buf.subarray(0, 4).equals(MAGIC)) throw new ProtobufError('missing k8s protobuf envelope');
-  const unknown = decodeMessage(buf.subarray(4), {
-    1: { name: 'typeMeta', type: 'msg', schema: { 1: { name: 'apiVersion', type: 'string' }, 2: { name: 'kind', type: 'string' } } },
-    2: { name: 'raw', type: 'bytes' },
-  });
+  parsed.set('runtime.TypeMeta', TYPE_META);
+  const unknown = decodeFields(buf.subarray(4), UNKNOWN);
   const typeMeta = (unknown.typeMeta ?? {}) as JsonObject;
   const kind = String(typeMeta.kind ?? '');
-  const schema = KINDS[kind];
-  if (!schema) throw new ProtobufError(`protobuf bodies of kind ${kind || '(none)'} are not supported by the sandbox; send JSON`);
-  const obj = decodeMessage(Buffer.from(String(unknown.raw ?? ''), 'base64'), schema);
-  return { apiVersion: String(typeMeta.apiVersion ?? 'v1'), kind, ...obj };
+  let apiVersion = String(typeMeta.apiVersion ?? '');
+  let root = PROTOBUF_ROOTS[`${apiVersion}/${kind}`];
+  if (!root && kind === 'DeleteOptions') {
+    // DeleteOptions travel as meta.k8s.io/v1, or under the resource's own group version.
+    root = PROTOBUF_ROOTS['meta.k8s.io/v1/DeleteOptions'];
+    apiVersion ||= 'meta.k8s.io/v1';
+  }
+  if (!root) throw new ProtobufError(`protobuf bodies of ${apiVersion ? `${apiVersion} ` : ''}${kind || '(no kind)'} are not supported by the sandbox; send JSON`);
+  const obj = decodeFields(Buffer.from(String(unknown.raw ?? ''), 'base64'), schemaOf(root));
+  return { apiVersion, kind, ...obj };
 }

@@ -97,11 +97,18 @@ export class ApiServer {
   constructor(private readonly options: ApiServerOptions) {
     this.store = new Store(options.dataDir);
     this.controllers = new Controllers({
-      readyDelayMs: options.readyDelayMs,
+      // A getter, so setReadyDelay() reaches objects created afterwards.
+      get readyDelayMs() {
+        return options.readyDelayMs;
+      },
       failureRules: options.failureRules,
       updateStatus: (res, ns, name, uid, mutate) => this.updateStatus(res, ns, name, uid, mutate),
     });
     for (const crd of this.store.list('apiextensions.k8s.io/customresourcedefinitions')) this.registerCrd(crd);
+    for (const info of this.allResources()) {
+      const key = this.storeKey(info);
+      for (const obj of this.store.list(key)) this.controllers.resume(key, obj);
+    }
     for (const ns of SYSTEM_NAMESPACES) {
       if (!this.store.get('/namespaces', undefined, ns)) {
         this.writeNew(this.lookup('', 'namespaces')!, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, 'kube-apiserver');
@@ -477,11 +484,9 @@ export class ApiServer {
     return obj;
   }
 
+  /** The object as served at the request's version. Shallow: answers are serialised at once and never changed. */
   private output(t: Target, obj: JsonObject): JsonObject {
-    const out = clone(obj);
-    out.apiVersion = groupVersionOf(t.info, t.version);
-    out.kind = t.info.kind;
-    return out;
+    return { ...obj, apiVersion: groupVersionOf(t.info, t.version), kind: t.info.kind };
   }
 
   private list(t: Target, q: URLSearchParams): JsonObject {
@@ -684,7 +689,7 @@ export class ApiServer {
           : updateManagedFields(old, obj, manager, groupVersionOf(t.info, t.version), Boolean(t.info.custom), nowTime())
       ) as Json;
     }
-    if (deepEqual(withoutVolatile(obj), withoutVolatile(old))) return old;
+    if (sameButVolatile(obj, old)) return old;
     return this.commit(t, obj, old, gen, dryRun);
   }
 
@@ -732,7 +737,7 @@ export class ApiServer {
       return { object: this.replaceWith(t, live, { ...clone(live), status: merged }, manager, dryRun), created: false };
     }
     const keepStatus = t.info.custom && !t.info.hasStatus;
-    const applyCfg = clone(cfg);
+    const applyCfg = { ...cfg }; // serverSideApply copies what it keeps
     if (!keepStatus) delete applyCfg.status;
     const result = serverSideApply(live, applyCfg, manager, force, gv, Boolean(t.info.custom), nowTime());
     if ('conflicts' in result) {
@@ -757,7 +762,7 @@ export class ApiServer {
     }
     if (t.info.namespaced) meta.namespace = t.namespace!;
     const gen = this.prepare(t, obj, live);
-    if (deepEqual(withoutVolatile(obj), withoutVolatile(live))) return { object: live, created: false };
+    if (sameButVolatile(obj, live)) return { object: live, created: false };
     return { object: this.commit(t, obj, live, gen, dryRun), created: false };
   }
 
@@ -902,14 +907,26 @@ function withoutMeta(o: JsonObject): JsonObject {
   return rest;
 }
 
-function withoutVolatile(o: JsonObject): JsonObject {
-  const c = clone(o);
-  const m = metaOf(c);
-  delete m.resourceVersion;
-  if (Array.isArray(m.managedFields)) {
-    m.managedFields = m.managedFields.map((e) => (isObject(e) ? { ...e, time: '' } : e));
+/** Equal apart from resourceVersion and managedFields timestamps (a write that changes nothing). */
+function sameButVolatile(a: JsonObject, b: JsonObject): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const k of keys) {
+    if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
+    if (k !== 'metadata' && !deepEqual(a[k], b[k])) return false;
   }
-  return c;
+  const ma = isObject(a.metadata) ? a.metadata : {};
+  const mb = isObject(b.metadata) ? b.metadata : {};
+  const metaKeys = new Set([...Object.keys(ma), ...Object.keys(mb)]);
+  metaKeys.delete('resourceVersion');
+  for (const k of metaKeys) {
+    if (k === 'managedFields') {
+      const fa = Array.isArray(ma.managedFields) ? ma.managedFields : [];
+      const fb = Array.isArray(mb.managedFields) ? mb.managedFields : [];
+      if (fa.length !== fb.length || !fa.every((e, i) => deepEqual(isObject(e) ? { ...e, time: '' } : e, isObject(fb[i]) ? { ...(fb[i] as JsonObject), time: '' } : fb[i]))) return false;
+    } else if (!deepEqual(ma[k], mb[k])) return false;
+  }
+  return true;
 }
 
 function defaultManager(req: IncomingMessage): string {
@@ -957,6 +974,14 @@ function parseJson(text: string): Json {
 }
 
 function parseYaml(text: string): Json {
+  // Clients (client-go, kubectl, portolan) send apply patches as JSON, which is YAML too and parses far faster so.
+  if (text.trimStart().startsWith('{')) {
+    try {
+      return JSON.parse(text) as Json;
+    } catch {
+      // not JSON after all: read it as YAML
+    }
+  }
   try {
     return loadYaml(text) as Json;
   } catch (e) {

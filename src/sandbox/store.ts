@@ -50,14 +50,15 @@ export class Store {
     return this.objects.get(resource)?.get(objectKey(namespace, name));
   }
 
+  /** Objects of a resource (in one namespace, or all), ordered by namespace then name, as etcd keys are. */
   list(resource: string, namespace?: string): JsonObject[] {
-    const all = [...(this.objects.get(resource)?.values() ?? [])];
-    const filtered = namespace === undefined ? all : all.filter((o) => metaOf(o).namespace === namespace);
-    return filtered.sort((a, b) => {
-      const ka = objectKey(metaOf(a).namespace as string | undefined, String(metaOf(a).name));
-      const kb = objectKey(metaOf(b).namespace as string | undefined, String(metaOf(b).name));
-      return ka < kb ? -1 : ka > kb ? 1 : 0;
-    });
+    const map = this.objects.get(resource);
+    if (!map) return [];
+    const prefix = namespace === undefined ? undefined : `${namespace}/`;
+    const entries: Array<[string, JsonObject]> = [];
+    for (const entry of map) if (prefix === undefined || entry[0].startsWith(prefix)) entries.push(entry);
+    entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return entries.map((e) => e[1]);
   }
 
   resources(): string[] {

@@ -1,5 +1,5 @@
 // The sandbox's REST semantics over raw HTTPS: auth, discovery, verbs, Status errors, watch, persistence, faults.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,6 +99,8 @@ describe('discovery', () => {
     expect(core.find((r) => r.name === 'namespaces')?.namespaced).toBe(false);
     const apps = (await api('GET', '/apis/apps/v1')).body.resources as Array<{ name: string }>;
     expect(apps.map((r) => r.name)).toEqual(expect.arrayContaining(['deployments', 'statefulsets', 'daemonsets', 'replicasets', 'deployments/status', 'deployments/scale']));
+    expect((await api('GET', '/apis/apps')).body).toMatchObject({ kind: 'APIGroup', name: 'apps', preferredVersion: { groupVersion: 'apps/v1', version: 'v1' } });
+    expect((await api('GET', '/apis/autoscaling/v2')).body.resources).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'horizontalpodautoscalers', kind: 'HorizontalPodAutoscaler', namespaced: true })]));
     expect((await api('GET', '/apis/nope/v1')).status).toBe(404);
   });
 
@@ -224,6 +226,19 @@ describe('verbs', () => {
     const jobChange = await api('PATCH', '/apis/batch/v1/namespaces/default/jobs/j', { spec: { template: { spec: { containers: [{ name: 'c', image: 'b' }] } } } }, { 'Content-Type': 'application/strategic-merge-patch+json' });
     expect(jobChange.status).toBe(422);
     expect(String(jobChange.body.message)).toContain('spec.template: Invalid value');
+    const sts = {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'db' },
+      spec: { serviceName: 'db', selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db', tier: 'x' } }, spec: { containers: [{ name: 'c', image: 'a' }] } } },
+    };
+    expect((await api('POST', '/apis/apps/v1/namespaces/default/statefulsets', sts)).status).toBe(201);
+    const stsChange = await api('PATCH', '/apis/apps/v1/namespaces/default/statefulsets/db', { spec: { selector: { matchLabels: { tier: 'x' } } } }, { 'Content-Type': 'application/merge-patch+json' });
+    expect(stsChange.status).toBe(422);
+    expect(stsChange.body).toMatchObject({ reason: 'Invalid', details: { kind: 'StatefulSet', causes: [expect.objectContaining({ field: 'spec.selector', message: expect.stringContaining('field is immutable') })] } });
+    const mismatch = await api('POST', '/apis/apps/v1/namespaces/default/deployments', { ...sts, kind: 'Deployment', metadata: { name: 'mismatch' }, spec: { ...sts.spec, selector: { matchLabels: { app: 'other' } } } });
+    expect(mismatch.status).toBe(422);
+    expect(String(mismatch.body.message)).toContain('`selector` does not match template `labels`');
   });
 
   it('lists with label and field selectors and pages with limit/continue', async () => {
@@ -308,25 +323,35 @@ describe('watch', () => {
 });
 
 describe('controllers and failure rules', () => {
-  it('makes workloads ready after the delay and applies failure rules', async () => {
+  it('makes workloads ready after the configured delay and applies failure rules', async () => {
     sandbox.setFailureRules([{ image: 'never/' }]);
+    sandbox.setReadyDelay(400);
     const mk = (name: string, image: string) => ({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name },
       spec: { replicas: 2, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image }] } } },
     });
-    await api('POST', '/apis/apps/v1/namespaces/default/deployments', mk('good', 'ok:1'));
-    await api('POST', '/apis/apps/v1/namespaces/default/deployments', mk('bad', 'never/x:1'));
-    const immediately = (await api('GET', '/apis/apps/v1/namespaces/default/deployments/good')).body.status as { availableReplicas: number };
-    expect(immediately.availableReplicas).toBe(0);
-    await new Promise((r) => setTimeout(r, 150));
-    const good = (await api('GET', '/apis/apps/v1/namespaces/default/deployments/good')).body.status as { availableReplicas: number; conditions: Array<{ type: string; status: string }> };
-    expect(good.availableReplicas).toBe(2);
-    expect(good.conditions).toContainEqual(expect.objectContaining({ type: 'Available', status: 'True' }));
-    const bad = (await api('GET', '/apis/apps/v1/namespaces/default/deployments/bad')).body.status as { availableReplicas: number };
-    expect(bad.availableReplicas).toBe(0);
-    sandbox.setFailureRules([]);
+    type DeployStatus = { availableReplicas: number; conditions: Array<{ type: string; status: string }> };
+    const status = async (name: string) => (await api('GET', `/apis/apps/v1/namespaces/default/deployments/${name}`)).body.status as DeployStatus;
+    try {
+      const created = Date.now();
+      await api('POST', '/apis/apps/v1/namespaces/default/deployments', mk('good', 'ok:1'));
+      await api('POST', '/apis/apps/v1/namespaces/default/deployments', mk('bad', 'never/x:1'));
+      expect((await status('good')).availableReplicas).toBe(0);
+      let good = await status('good');
+      while (good.availableReplicas !== 2 && Date.now() - created < 10_000) {
+        await new Promise((r) => setTimeout(r, 20));
+        good = await status('good');
+      }
+      expect(good.availableReplicas).toBe(2);
+      expect(Date.now() - created).toBeGreaterThanOrEqual(390); // not before the configured delay
+      expect(good.conditions).toContainEqual(expect.objectContaining({ type: 'Available', status: 'True' }));
+      expect((await status('bad')).availableReplicas).toBe(0);
+    } finally {
+      sandbox.setFailureRules([]);
+      sandbox.setReadyDelay(30);
+    }
   });
 
   it('injects a configurable share of 500/429 faults, changeable at run time', async () => {
@@ -361,5 +386,45 @@ describe('persistence', () => {
     } finally {
       await second.stop();
     }
+  });
+  it('carries on simulated rollouts, Jobs and claims that were unfinished when it stopped', async () => {
+    const data = join(dir, 'resume');
+    const first = await startSandbox({ dataDir: data, readyDelayMs: 60_000 });
+    const ns = '/api/v1/namespaces/default';
+    await call(first, 'POST', '/apis/apps/v1/namespaces/default/deployments', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'halfway' },
+      spec: { replicas: 2, selector: { matchLabels: { app: 'h' } }, template: { metadata: { labels: { app: 'h' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
+    });
+    await call(first, 'POST', '/apis/batch/v1/namespaces/default/jobs', { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'halfway' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'x' }] } } } });
+    await call(first, 'POST', `${ns}/persistentvolumeclaims`, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'halfway' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
+    expect(((await call(first, 'GET', '/apis/apps/v1/namespaces/default/deployments/halfway')).body.status as { availableReplicas: number }).availableReplicas).toBe(0);
+    await first.stop();
+
+    const second = await startSandbox({ dataDir: data, readyDelayMs: 20 });
+    try {
+      const done = async () => {
+        const d = (await call(second, 'GET', '/apis/apps/v1/namespaces/default/deployments/halfway')).body.status as { availableReplicas?: number };
+        const j = (await call(second, 'GET', '/apis/batch/v1/namespaces/default/jobs/halfway')).body.status as { succeeded?: number };
+        const p = (await call(second, 'GET', `${ns}/persistentvolumeclaims/halfway`)).body.status as { phase?: string };
+        return d.availableReplicas === 2 && j.succeeded === 1 && p.phase === 'Bound';
+      };
+      const start = Date.now();
+      while (!(await done()) && Date.now() - start < 5_000) await new Promise((r) => setTimeout(r, 20));
+      expect(await done()).toBe(true);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('refuses a damaged data folder with a clear error instead of starting empty', async () => {
+    const broken = join(dir, 'broken');
+    const ok = await startSandbox({ dataDir: broken });
+    await ok.stop();
+    writeFileSync(join(broken, 'objects', 'state.json'), '{"rv": 3, "objects": {');
+    await expect(startSandbox({ dataDir: broken })).rejects.toMatchObject({ code: 'IO', message: expect.stringContaining(`cannot load sandbox state from ${broken}`), hint: expect.stringContaining('Remove the data folder') });
+    writeFileSync(join(broken, 'tls.json'), 'not json');
+    await expect(startSandbox({ dataDir: broken })).rejects.toMatchObject({ code: 'IO', file: join(broken, 'tls.json'), hint: expect.stringContaining('Remove that file') });
   });
 });

@@ -42,8 +42,14 @@ afterAll(async () => {
 });
 
 describe('helm against the sandbox', () => {
-  it('install --wait creates the namespace, objects and a release Secret', async () => {
-    const out = await helm(['install', 'web', CHART, '-n', 'apps', '--create-namespace', '--wait', '--timeout', '30s']);
+  it('install --wait creates the namespace, objects and a release Secret, and waits for the rollout', async () => {
+    sandbox.setReadyDelay(1_500); // longer than helm needs to create the objects: only a real wait sees them ready
+    let out: string;
+    try {
+      out = await helm(['install', 'web', CHART, '-n', 'apps', '--create-namespace', '--wait', '--timeout', '30s']);
+    } finally {
+      sandbox.setReadyDelay(100);
+    }
     expect(out).toContain('STATUS: deployed');
     expect(out).toContain('REVISION: 1');
     expect(await kget(['deploy', 'web', '-n', 'apps', '-o', 'jsonpath={.status.availableReplicas}'])).toBe('1');

@@ -72,6 +72,22 @@ describe('kubectl against the sandbox', () => {
     expect(out).toMatch(/kube-system\s+Active/);
   });
 
+  it('api-resources lists every built-in kind a chart uses, with its group and scope', async () => {
+    const names = (await ok(['api-resources', '-o', 'name'])).trim().split('\n');
+    const expected = [
+      'namespaces', 'configmaps', 'secrets', 'services', 'serviceaccounts', 'pods', 'persistentvolumeclaims', 'events',
+      'deployments.apps', 'statefulsets.apps', 'daemonsets.apps', 'replicasets.apps', 'jobs.batch', 'cronjobs.batch',
+      'ingresses.networking.k8s.io', 'networkpolicies.networking.k8s.io', 'roles.rbac.authorization.k8s.io',
+      'rolebindings.rbac.authorization.k8s.io', 'clusterroles.rbac.authorization.k8s.io', 'clusterrolebindings.rbac.authorization.k8s.io',
+      'horizontalpodautoscalers.autoscaling', 'poddisruptionbudgets.policy', 'leases.coordination.k8s.io',
+      'customresourcedefinitions.apiextensions.k8s.io',
+    ];
+    expect(names).toEqual(expect.arrayContaining(expected));
+    const clusterScoped = (await ok(['api-resources', '--namespaced=false', '-o', 'name'])).trim().split('\n');
+    expect(clusterScoped).toEqual(expect.arrayContaining(['namespaces', 'clusterroles.rbac.authorization.k8s.io', 'customresourcedefinitions.apiextensions.k8s.io']));
+    expect(clusterScoped).not.toContain('configmaps');
+  });
+
   it('create ns, then AlreadyExists and Invalid names are reported as kubectl expects', async () => {
     expect(await ok(['create', 'ns', 'demo'])).toContain('namespace/demo created');
     const again = await kubectl(['create', 'ns', 'demo']);
@@ -118,11 +134,25 @@ describe('kubectl against the sandbox', () => {
     expect(env).toBe('A 2');
   });
 
-  it('wait --for=condition=Available deployment/web', async () => {
-    const out = await ok(['wait', '--for=condition=Available', 'deployment/web', '-n', 'demo', '--timeout=20s']);
-    expect(out).toContain('deployment.apps/web condition met');
-    const ready = await ok(['get', 'deploy', 'web', '-n', 'demo', '-o', 'jsonpath={.status.readyReplicas}']);
-    expect(ready).toBe('2');
+  it('wait --for=condition=Available deployment/x blocks until the rollout is available', async () => {
+    sandbox.setReadyDelay(1_500);
+    try {
+      const slow = APP({ withB: false, withConfigB: false }).split('---')[0]!.replace(/web/g, 'slow');
+      await ok(['apply', '--server-side', '-n', 'demo', '-f', '-'], slow);
+      const before = await ok(['get', 'deploy', 'slow', '-n', 'demo', '-o', 'jsonpath={.status.conditions[?(@.type=="Available")].status}']);
+      expect(before).toBe('False');
+      const start = Date.now();
+      const out = await ok(['wait', '--for=condition=Available', 'deployment/slow', '-n', 'demo', '--timeout=20s']);
+      expect(out).toContain('deployment.apps/slow condition met');
+      expect(Date.now() - start).toBeGreaterThan(500); // it waited for the simulated rollout
+      expect(await ok(['get', 'deploy', 'slow', '-n', 'demo', '-o', 'jsonpath={.status.readyReplicas}'])).toBe('2');
+      const timedOut = await kubectl(['wait', '--for=condition=Nope', 'deployment/slow', '-n', 'demo', '--timeout=1s']);
+      expect(timedOut.code).not.toBe(0);
+      expect(timedOut.stderr).toContain('timed out waiting for the condition on deployments/slow');
+    } finally {
+      sandbox.setReadyDelay(100);
+    }
+    expect(await ok(['wait', '--for=condition=Available', 'deployment/web', '-n', 'demo', '--timeout=20s'])).toContain('deployment.apps/web condition met');
   });
 
   it('scale, then a conflicting server-side apply is refused unless forced', async () => {
@@ -168,6 +198,42 @@ spec:
     const out = await ok(['apply', '--server-side', '-n', 'demo', '-f', '-'], 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1}\nspec: {size: 3}\n');
     expect(out).toContain('widget.example.com/w1 serverside-applied');
     expect(await ok(['get', 'wd', 'w1', '-n', 'demo', '-o', 'jsonpath={.spec.size}'])).toBe('3');
+  });
+
+  it('kubectl create generators (protobuf bodies) store exactly the object kubectl renders as JSON', async () => {
+    const generators: Array<[string, string[]]> = [
+      ['deployment/gen-deploy', ['deployment', 'gen-deploy', '--image=nginx:1.27', '--replicas=3', '--port=8080']],
+      ['job/gen-job', ['job', 'gen-job', '--image=busybox', '--', 'echo', 'hi']],
+      ['cronjob/gen-cron', ['cronjob', 'gen-cron', '--image=busybox', '--schedule=*/5 * * * *']],
+      ['service/gen-svc', ['service', 'nodeport', 'gen-svc', '--tcp=80:8080']],
+      ['role/gen-role', ['role', 'gen-role', '--verb=get,list', '--resource=pods,deployments.apps', '--resource-name=x']],
+      ['rolebinding/gen-rb', ['rolebinding', 'gen-rb', '--role=gen-role', '--user=u', '--serviceaccount=demo:sa']],
+      ['clusterrole/gen-cr', ['clusterrole', 'gen-cr', '--verb=get', '--non-resource-url=/logs/*']],
+      ['clusterrolebinding/gen-crb', ['clusterrolebinding', 'gen-crb', '--clusterrole=gen-cr', '--group=g']],
+      ['ingress/gen-ing', ['ingress', 'gen-ing', '--rule=a.example.com/path*=svc:80,tls=sec', '--class=nginx', '--annotation=a=b']],
+      ['pdb/gen-pdb', ['pdb', 'gen-pdb', '--selector=app=x', '--min-available=50%']],
+      ['secret/gen-registry', ['secret', 'docker-registry', 'gen-registry', '--docker-server=r.example.com', '--docker-username=u', '--docker-password=p']],
+      ['configmap/gen-cm', ['configmap', 'gen-cm', '--from-literal=a=b', '--from-literal=empty=']],
+      ['serviceaccount/gen-sa', ['serviceaccount', 'gen-sa']],
+    ];
+    const comparable = (o: Record<string, unknown>) => {
+      const { metadata, status: _status, ...rest } = o as { metadata: Record<string, unknown>; status?: unknown };
+      const { uid: _u, resourceVersion: _r, creationTimestamp: _c, managedFields: _m, generation: _g, namespace: _n, ...meta } = metadata;
+      return { ...rest, metadata: meta };
+    };
+    for (const [ref, args] of generators) {
+      const rendered = JSON.parse(await ok(['create', '-n', 'demo', '--dry-run=client', '-o', 'json', ...args])) as Record<string, unknown>;
+      expect(await ok(['create', '-n', 'demo', ...args]), ref).toContain('created');
+      const live = JSON.parse(await ok(['get', ref, '-n', 'demo', '-o', 'json'])) as Record<string, unknown> & { spec?: Record<string, unknown> };
+      if (ref.startsWith('service/')) {
+        // What the sandbox defaults on a Service, like a real API server does.
+        expect(live.spec).toMatchObject({ clusterIP: expect.stringMatching(/^10\.96\./), sessionAffinity: 'None' });
+        delete live.spec!.clusterIP;
+        delete live.spec!.clusterIPs;
+        delete live.spec!.sessionAffinity;
+      }
+      expect(comparable(live), ref).toEqual(comparable(rendered));
+    }
   });
 
   it('deleting a namespace removes its contents', async () => {
