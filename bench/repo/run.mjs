@@ -1,13 +1,17 @@
 // bench/repo: chart repository work, portolan against helm on the same machine in the same run.
 //   (1) `repo index` of 2,000 archives: cold (no cache), and after one archive changed
 //   (2) `search repo` over a 15,000-entry index (both clients added the same served repository)
-//   (3) requests per second for GET /index.yaml of a 15,000-entry repository on `portolan serve` (full and 304)
+//   (3) requests per second for GET /index.yaml of a 15,000-entry repository on `portolan serve` (full and 304),
+//       by wrk (Debian's package) when it is on PATH, else by the small Node load generator in load.mjs
+// Whole processes are timed, as a user runs them; the start-up of each tool (`version`) and the indexing work inside
+// one portolan process (the library call, after a warm-up) are printed too, to show what the process start costs.
 // Usage: npm run build && node bench/repo/run.mjs [--runs N] [--seconds S]
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compare, peer, portolanBin, root } from '../lib/harness.mjs';
+import { compare, median, peer, portolanBin, root } from '../lib/harness.mjs';
 import { generateArchives } from './generate.mjs';
 import { load } from './load.mjs';
 
@@ -56,6 +60,36 @@ results.push(
   ),
 );
 
+// What the process start alone costs each tool, and the indexing work inside one portolan process.
+results.push(
+  compare(
+    'start-up: `version`',
+    { label: 'portolan', command: node, args: [cli, 'version'] },
+    { label: 'helm', command: helm, args: ['version'], env: helmEnv },
+    { runs },
+  ),
+);
+{
+  const { indexDirectory, writeIndexFile } = await import(join(root, 'dist', 'repo', 'index-dir.js'));
+  const inProcess = async (label, prepare) => {
+    const times = [];
+    for (let i = 0; i < runs + 1; i++) {
+      prepare();
+      const start = performance.now();
+      await writeIndexFile(small, await indexDirectory(small));
+      if (i > 0) times.push(performance.now() - start);
+    }
+    console.log(`${label}\n  portolan   ${median(times).toFixed(1)} ms (median of ${runs}, after a warm-up run)`);
+    results.push({ name: label, runs, a: { label: 'portolan', median: median(times), min: Math.min(...times), max: Math.max(...times) } });
+  };
+  await inProcess('repo index: 2,000 archives, cold, inside one process (library call)', () => rmSync(cacheFile, { force: true }));
+  let tick = 0;
+  await inProcess('repo index: 2,000 archives, one changed, inside one process (library call)', () => {
+    const when = new Date(Date.now() - ++tick * 1000);
+    utimesSync(touched, when, when);
+  });
+}
+
 // A 15,000-archive repository served by portolan serve, for (2) and (3).
 const big = join(out, 'repo-15000');
 console.log(`generating archives… ${generateArchives(big, 1500, 10)} in ${big}`);
@@ -103,10 +137,12 @@ try {
     ['GET /index.yaml, full body', {}, 200],
     ['GET /index.yaml, full body, gzip', { 'Accept-Encoding': 'gzip' }, 200],
   ];
+  const haveWrk = spawnSync('wrk', ['--version']).error === undefined;
+  console.log(`load generator: ${haveWrk ? 'wrk (2 threads, 16 connections)' : 'bench/repo/load.mjs (16 connections; install wrk for a faster one)'}`);
   for (const [name, headers, expectStatus] of scenarios) {
-    const r = await load({ url: `${url}/index.yaml`, headers, concurrency: 16, durationMs: seconds * 1000, expectStatus });
+    const r = haveWrk ? wrk(`${url}/index.yaml`, headers, seconds) : await load({ url: `${url}/index.yaml`, headers, concurrency: 16, durationMs: seconds * 1000, expectStatus });
     console.log(`${name}\n  ${r.rps.toFixed(0)} req/s (p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${r.mbPerSecond.toFixed(0)} MiB/s, ${r.requests} requests, ${r.errors} errors, ${r.statusMismatch} unexpected status)`);
-    results.push({ name, ...r });
+    results.push({ name, generator: haveWrk ? 'wrk' : 'load.mjs', ...r });
   }
 } finally {
   server.kill('SIGTERM');
@@ -114,3 +150,29 @@ try {
   rmSync(portolanHome, { recursive: true, force: true });
 }
 writeFileSync(join(out, '..', 'repo.json'), `${JSON.stringify(results, null, 2)}\n`);
+
+/** One wrk run on loopback; its report parsed into the figures load.mjs gives. */
+function wrk(target, headers, durationSeconds) {
+  if (new URL(target).hostname !== '127.0.0.1') throw new Error('wrk: loopback only');
+  const args = ['-t2', '-c16', `-d${durationSeconds}s`, '--latency', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]), target];
+  const run = spawnSync('wrk', args, { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`wrk failed: ${run.stderr}`);
+  const text = run.stdout;
+  const ms = (value, unit) => Number(value) * ({ us: 0.001, ms: 1, s: 1000 }[unit] ?? 1);
+  const latency = (p) => {
+    const m = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(text);
+    return m ? ms(m[1], m[2]) : NaN;
+  };
+  const transfer = /Transfer\/sec:\s+([\d.]+)(B|KB|MB|GB)/.exec(text);
+  const mb = transfer ? Number(transfer[1]) * { B: 1 / 1048576, KB: 1 / 1024, MB: 1, GB: 1024 }[transfer[2]] : NaN;
+  const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(text);
+  return {
+    requests: Number(/(\d+) requests in/.exec(text)?.[1] ?? NaN),
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1] ?? NaN),
+    p50: latency(50),
+    p99: latency(99),
+    mbPerSecond: mb,
+    errors: errors ? errors.slice(1).reduce((a, b) => a + Number(b), 0) : 0,
+    statusMismatch: Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0),
+  };
+}

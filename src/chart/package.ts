@@ -40,8 +40,12 @@ export function archiveTimeFromEnv(env: NodeJS.ProcessEnv): Date {
   return new Date(Number(raw) * 1000);
 }
 
-/** Builds the archive from a chart folder's files (chart-relative paths, .helmignore already applied). Pure. */
-export function packageChartFiles(files: ChartFile[], source: string, options: PackageOptions = {}): PackagedChart {
+/**
+ * The files with --version/--app-version written into Chart.yaml (comments and layout kept). Pure; the files are
+ * returned unchanged when neither is given.
+ */
+export function applyChartOverrides(files: ChartFile[], source: string, options: Pick<PackageOptions, 'version' | 'appVersion'>): ChartFile[] {
+  if (options.version === undefined && options.appVersion === undefined) return files;
   const chartYaml = files.find((f) => f.name === 'Chart.yaml');
   if (!chartYaml) throw new PortolanError('CHART_INVALID', `${source}: Chart.yaml is missing; this is not a chart`, { file: source });
   let chartText = chartYaml.data.toString('utf8');
@@ -52,12 +56,19 @@ export function packageChartFiles(files: ChartFile[], source: string, options: P
     chartText = setTopLevelField(chartText, 'version', options.version);
   }
   if (options.appVersion !== undefined) chartText = setTopLevelField(chartText, 'appVersion', options.appVersion);
-  const metadata = parseChartYaml(chartText, `${source}/Chart.yaml`);
+  return files.map((f) => (f === chartYaml ? { name: f.name, data: Buffer.from(chartText) } : f));
+}
+
+/** Builds the archive from a chart folder's files (chart-relative paths, .helmignore already applied). Pure. */
+export function packageChartFiles(files: ChartFile[], source: string, options: PackageOptions = {}): PackagedChart {
+  const overridden = applyChartOverrides(files, source, options);
+  const chartYaml = overridden.find((f) => f.name === 'Chart.yaml');
+  if (!chartYaml) throw new PortolanError('CHART_INVALID', `${source}: Chart.yaml is missing; this is not a chart`, { file: source });
+  const metadata = parseChartYaml(chartYaml.data.toString('utf8'), `${source}/Chart.yaml`);
 
   const entries = new Map<string, Buffer>();
-  for (const file of files) {
-    if (file.name === 'Chart.yaml') entries.set(file.name, Buffer.from(chartText));
-    else if (/^charts\/[^/]+\.(tgz|tar\.gz)$/.test(file.name)) {
+  for (const file of overridden) {
+    if (/^charts\/[^/]+\.(tgz|tar\.gz)$/.test(file.name)) {
       // Subchart archives are stored unpacked under charts/<their top folder>/.
       const { topFolder, files: inner } = readChartArchive(file.data, `${source}/${file.name}`);
       for (const f of inner) entries.set(`charts/${topFolder}/${f.name}`, f.data);

@@ -6,22 +6,27 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import yaml from 'js-yaml';
 import { finding, type LintFinding } from './types.js';
-import { describeYaml11Scalar, findYaml11Scalars } from './yaml11.js';
+import { describeYaml11Scalar, scanYaml11 } from './yaml11.js';
 
 /** Findings for one values text; `file` is how to name it (values.yaml, or a -f path as given). */
 export function lintValuesText(text: string, file: string): { findings: LintFinding[]; parses: boolean } {
-  const out: LintFinding[] = [];
-  try {
-    yaml.loadAll(text, () => undefined, { filename: file });
-  } catch (error) {
+  // JSON (valid YAML too, and how generated values often come) has no plain scalars to misread: one JSON.parse.
+  if (/^\s*[{[]/.test(text)) {
+    try {
+      JSON.parse(text);
+      return { findings: [], parses: true };
+    } catch {
+      // not JSON after all: read as YAML below
+    }
+  }
+  const { hits, error } = scanYaml11(text);
+  if (error !== undefined) {
     if (error instanceof yaml.YAMLException) {
-      out.push(finding('error', 'values', file, `unable to parse YAML: ${error.reason} (column ${error.mark.column + 1})`, error.mark.line + 1));
-      return { findings: out, parses: false };
+      return { findings: [finding('error', 'values', file, `unable to parse YAML: ${error.reason} (column ${error.mark.column + 1})`, error.mark.line + 1)], parses: false };
     }
     throw error;
   }
-  for (const hit of findYaml11Scalars(text)) out.push(finding('warning', 'yaml-1.1', file, describeYaml11Scalar(hit), hit.line));
-  return { findings: out, parses: true };
+  return { findings: hits.map((hit) => finding('warning', 'yaml-1.1', file, describeYaml11Scalar(hit), hit.line)), parses: true };
 }
 
 /** Findings for values.schema.json's text: it must be a JSON object and a JSON Schema ajv can compile. */

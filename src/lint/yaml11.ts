@@ -21,8 +21,31 @@ export interface Yaml11Scalar {
   portolanValue: string | number;
 }
 
+// A plain scalar that could be one of them, with what may stand before it (line start, indentation, `- `, `: `, a
+// flow `[`, `{` or `,`) and after it. It matches more than the scan finds (block scalars, comments): it only has to
+// never miss one, so texts without a match (most values files, every JSON one) skip the slower parse with a listener.
+const CANDIDATE = /(?:^|[\s[{,:-])(?:[yYnN]|[yY]es|YES|[nN]o|NO|[oO]n|ON|[oO]ff|OFF|[-+]?0[0-7]+)(?=$|[\s,\]}:#])/m;
+
+/** False when the text surely holds none of these scalars. */
+export function mayHoldYaml11Scalars(text: string): boolean {
+  return CANDIDATE.test(text);
+}
+
 /** Every such scalar of a YAML text (all documents), in order. Text that does not parse gives none. */
 export function findYaml11Scalars(text: string): Yaml11Scalar[] {
+  return scanYaml11(text).hits;
+}
+
+/** The scalars, and the parse error when the text is not YAML: one parse serves both questions. */
+export function scanYaml11(text: string): { hits: Yaml11Scalar[]; error?: unknown } {
+  if (!mayHoldYaml11Scalars(text)) {
+    try {
+      yaml.loadAll(text, () => undefined);
+      return { hits: [] };
+    } catch (error) {
+      return { hits: [], error };
+    }
+  }
   const hits = new Map<number, Yaml11Scalar>();
   const opens: number[] = [];
   try {
@@ -47,10 +70,10 @@ export function findYaml11Scalars(text: string): Yaml11Scalar[] {
         hits.set(offset, { line, column, text: written, isKey, ...hit });
       },
     });
-  } catch {
-    return [];
+  } catch (error) {
+    return { hits: [], error };
   }
-  return [...hits.values()].sort((a, b) => a.line - b.line || a.column - b.column);
+  return { hits: [...hits.values()].sort((a, b) => a.line - b.line || a.column - b.column) };
 }
 
 function classify(written: string): Pick<Yaml11Scalar, 'helmValue' | 'portolanValue'> | undefined {

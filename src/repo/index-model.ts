@@ -1,7 +1,9 @@
 // The index.yaml model: parse (JSON first, YAML fallback, invalid entries skipped with a warning), merge, sort,
 // and serialize (YAML or JSON). Pure: no I/O here.
 import yaml from 'js-yaml';
-import semver from 'semver';
+// Only the functions used: the whole of semver costs ~30 ms to load, which `repo index` pays on every run.
+import valid from 'semver/functions/valid.js';
+import rcompare from 'semver/functions/rcompare.js';
 import { PortolanError } from '../errors.js';
 import type { ChartMetadata } from '../chart/types.js';
 import { compareKeys, toYaml } from '../yaml-emit.js';
@@ -78,7 +80,7 @@ function entryProblem(raw: Record<string, unknown>): string | undefined {
   if (/[/\\]/.test(raw.name) || raw.name === '.' || raw.name === '..') return `name "${raw.name}" is not a valid chart name`;
   if (typeof raw.appVersion === 'number') raw.appVersion = String(raw.appVersion);
   if (typeof raw.version !== 'string' || raw.version === '') return 'version is missing or not a string';
-  if (!semver.valid(raw.version, { loose: true })) return `version "${raw.version}" is not valid SemVer`;
+  if (!valid(raw.version, { loose: true })) return `version "${raw.version}" is not valid SemVer`;
   if (raw.urls === undefined || raw.urls === null) raw.urls = [];
   if (!Array.isArray(raw.urls) || !raw.urls.every((u) => typeof u === 'string')) return 'urls must be a list of strings';
   if (raw.digest !== undefined && raw.digest !== null && typeof raw.digest !== 'string') return 'digest must be a string';
@@ -160,7 +162,7 @@ export function normalizeIndex(doc: unknown, source: string): ParsedIndex {
 }
 
 function compareNewestFirst(a: ChartVersionEntry, b: ChartVersionEntry): number {
-  return semver.rcompare(a.version, b.version, { loose: true });
+  return rcompare(a.version, b.version, { loose: true });
 }
 
 /** Sorts every chart's versions newest first (SemVer), in place, and returns the index. */
@@ -211,10 +213,19 @@ export function countEntries(index: IndexFile): number {
   return n;
 }
 
+/** Where each chart's versions sit in a serialized index.yaml: character offsets, for caching them by position. */
+export interface IndexLayout {
+  /** The `entries:` section, from its first block to its end. */
+  entries: { start: number; end: number };
+  /** Chart name → [start, length] of its block. */
+  blocks: Map<string, [number, number]>;
+}
+
 /** index.yaml text in Helm's layout (keys sorted), or pretty JSON (which is valid YAML too) with `json`.
  *  `blocks` memoises the YAML of each chart's versions by chart name: a caller that rewrites a large index after a
- *  change deletes the changed names and re-emits only those. */
-export function serializeIndex(index: IndexFile, options: { json?: boolean; compact?: boolean; blocks?: Map<string, string> } = {}): string {
+ *  change deletes the changed names and re-emits only those. With `blocks`, `layout` (when given) is filled with
+ *  where each block landed in the text. */
+export function serializeIndex(index: IndexFile, options: { json?: boolean; compact?: boolean; blocks?: Map<string, string>; layout?: IndexLayout } = {}): string {
   const ordered: Record<string, unknown> = { ...index, apiVersion: index.apiVersion, entries: index.entries, generated: index.generated };
   if (options.json) return `${JSON.stringify(ordered, null, options.compact ? undefined : 2)}\n`;
   const blocks = options.blocks;
@@ -222,19 +233,31 @@ export function serializeIndex(index: IndexFile, options: { json?: boolean; comp
   if (!blocks || names.length === 0) return toYaml(ordered);
   // The same bytes toYaml gives, with `entries` assembled from per-chart blocks.
   names.sort(compareKeys);
-  let entries = 'entries:\n';
+  const header = 'entries:\n';
+  const parts: string[] = [header];
+  const positions: Array<[string, number, number]> = [];
+  let offset = header.length;
   for (const name of names) {
     let block = blocks.get(name);
     if (block === undefined) {
       block = toYaml({ [name]: index.entries[name] }).replace(/^/gm, '  ').slice(0, -2);
       blocks.set(name, block);
     }
-    entries += block;
+    parts.push(block);
+    positions.push([name, offset, block.length]);
+    offset += block.length;
   }
+  const entries = parts.join('');
   const { entries: _entries, ...rest } = ordered;
   const others = toYaml(rest);
   // Top-level keys are sorted; insert `entries:` before the first key that sorts after it.
   const lines = others.match(/^[^ \n-][^\n]*\n(?:[ -][^\n]*\n)*/gm) ?? [];
   const at = lines.findIndex((l) => l > 'entries:');
-  return at < 0 ? others + entries : lines.slice(0, at).join('') + entries + lines.slice(at).join('');
+  const before = at < 0 ? others : lines.slice(0, at).join('');
+  if (options.layout) {
+    options.layout.entries = { start: before.length + header.length, end: before.length + entries.length };
+    options.layout.blocks.clear();
+    for (const [name, start, length] of positions) options.layout.blocks.set(name, [before.length + start, length]);
+  }
+  return at < 0 ? others + entries : before + entries + lines.slice(at).join('');
 }

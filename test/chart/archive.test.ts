@@ -1,7 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
 import { loadChartArchive } from '../../src/chart/load.js';
 import { PortolanError } from '../../src/errors.js';
+import { portolan } from '../helpers/peers.js';
 import { MINIMAL_CHART_YAML, makeTar, makeTgz } from '../helpers/tar.js';
 
 function refusal(archive: Buffer): PortolanError {
@@ -70,5 +74,49 @@ describe('loading chart archives', () => {
     const error = refusal(makeTgz([{ name: 'demo/values.yaml', data: 'a: 1\n' }]));
     expect(error.code).toBe('CHART_INVALID');
     expect(error.message).toMatch(/Chart.yaml is missing/);
+  });
+});
+
+describe('hostile archives through the CLI', () => {
+  const work = mkdtempSync(join(tmpdir(), 'portolan-hostile-'));
+  const chartYaml = { name: 'evil/Chart.yaml', data: 'apiVersion: v2\nname: evil\nversion: 1.0.0\n' };
+  const hostile: Array<[string, Buffer, RegExp]> = [
+    ['a path climbing out with ..', makeTgz([chartYaml, { name: 'evil/../../escaped.txt', data: 'x' }]), /leaves the chart folder/],
+    ['an absolute path', makeTgz([chartYaml, { name: `${work}/absolute.txt`, data: 'x' }]), /absolute path/],
+    ['a symbolic link', makeTgz([chartYaml, { name: 'evil/templates/link.yaml', type: '2', linkname: '/etc/passwd' }]), /is a link/],
+    ['a decompressed size over 100 MiB (a gzip bomb)', gzipSync(makeTar([chartYaml, ...Array.from({ length: 21 }, (_, i) => ({ name: `evil/files/zero-${i}.bin`, data: Buffer.alloc(5 * 1024 * 1024 - 1024) }))]), { level: 9 }), /decompresses to more than 100 MiB/],
+  ];
+
+  it.each(hostile)('refuses an archive with %s in template, show, lint and package: exit 1, a clear message, nothing written', async (label, data, message) => {
+    const dir = join(work, String(hostile.findIndex((h) => h[0] === label)));
+    mkdirSync(join(dir, 'parent', 'charts'), { recursive: true });
+    writeFileSync(join(dir, 'evil-1.0.0.tgz'), data);
+    for (const args of [['template', 'x', 'evil-1.0.0.tgz'], ['show', 'all', 'evil-1.0.0.tgz'], ['template', 'x', 'evil-1.0.0.tgz', '--output-dir', 'out']]) {
+      const result = await portolan(args, { cwd: dir });
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(1);
+      expect(result.stderr).toMatch(/^Error: /);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).not.toMatch(/bug in portolan|\n\s+at /);
+      expect(result.stdout).toBe('');
+    }
+    // As a subchart under charts/ of a chart folder.
+    writeFileSync(join(dir, 'parent', 'Chart.yaml'), 'apiVersion: v2\nname: parent\nversion: 1.0.0\ndependencies:\n  - name: evil\n    version: 1.0.0\n');
+    writeFileSync(join(dir, 'parent', 'charts', 'evil-1.0.0.tgz'), data);
+    const rendered = await portolan(['template', 'x', 'parent'], { cwd: dir });
+    expect(rendered.code).toBe(1);
+    expect(rendered.stderr).toMatch(message);
+    const linted = await portolan(['lint', 'parent', '--with-subcharts'], { cwd: dir });
+    expect(linted.code).toBe(1);
+    expect(linted.stdout).toMatch(message);
+    const packaged = await portolan(['package', 'parent', '-d', 'dist'], { cwd: dir });
+    expect(packaged.code).toBe(1);
+    expect(packaged.stderr).toMatch(message);
+    // Nothing was written anywhere: not beside the chart, not where the entries point, not in --output-dir.
+    expect(readdirSync(dir).filter((f) => f !== 'dist').sort()).toEqual(['evil-1.0.0.tgz', 'parent']);
+    expect(readdirSync(join(dir, 'dist'))).toEqual([]);
+    expect(readdirSync(join(dir, 'parent')).sort()).toEqual(['Chart.yaml', 'charts']);
+    expect(existsSync(join(work, 'escaped.txt'))).toBe(false);
+    expect(existsSync(join(work, 'absolute.txt'))).toBe(false);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 });

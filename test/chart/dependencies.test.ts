@@ -1,5 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
@@ -7,7 +6,8 @@ import { buildDependencies, updateDependencies } from '../../src/chart/dependenc
 import { lockDigest } from '../../src/chart/dependencies.js';
 import { satisfiesRange, maxSatisfying } from '../../src/chart/version-range.js';
 import { PortolanError } from '../../src/errors.js';
-import { helm, portolan, projectRoot } from '../helpers/peers.js';
+import { helm, portolan } from '../helpers/peers.js';
+import { copyExampleCharts } from './examples.js';
 
 describe('Helm version ranges', () => {
   it.each([
@@ -41,9 +41,7 @@ describe('Helm version ranges', () => {
 });
 
 function copyUmbrella(): string {
-  const work = mkdtempSync(join(tmpdir(), 'portolan-deps-'));
-  for (const name of ['umbrella', 'webapp', 'common']) cpSync(join(projectRoot, 'charts', name), join(work, name), { recursive: true });
-  return join(work, 'umbrella');
+  return join(copyExampleCharts(['umbrella', 'webapp', 'common'], 'portolan-deps-'), 'umbrella');
 }
 
 describe('dependency update and build', () => {
@@ -87,6 +85,20 @@ describe('dependency update and build', () => {
     expect(error).toBeInstanceOf(PortolanError);
     expect((error as PortolanError).message).toMatch(/Chart.lock is out of sync with the dependencies in Chart.yaml/);
     expect((error as PortolanError).hint).toMatch(/portolan dependency update/);
+  });
+
+  it('dependency build through the CLI refuses an out-of-sync lock, exit 1, and says to run update', async () => {
+    const dir = copyUmbrella();
+    expect((await portolan(['dependency', 'update', dir])).code).toBe(0);
+    const chartYaml = join(dir, 'Chart.yaml');
+    writeFileSync(chartYaml, readFileSync(chartYaml, 'utf8').replace('condition: backend.enabled', 'condition: backend.on'));
+    const result = await portolan(['dependency', 'build', dir]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^Error: .*Chart\.lock is out of sync with the dependencies in Chart\.yaml\n {2}hint: Run `portolan dependency update`/);
+    // helm agrees that this lock no longer fits.
+    const theirs = await helm(['dependency', 'build', dir]);
+    expect(theirs.code).toBe(1);
+    expect(theirs.stderr).toMatch(/out of sync/);
   });
 
   it('refuses a file:// dependency whose version is outside the range', async () => {

@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { loadChartArchive, readChartFolder } from '../../src/chart/load.js';
 import { packageChartFiles } from '../../src/chart/package.js';
 import { helm, portolan, projectRoot } from '../helpers/peers.js';
 import { makeTgz } from '../helpers/tar.js';
+import { copyExampleCharts } from './examples.js';
 
 const webapp = join(projectRoot, 'charts', 'webapp');
 
@@ -120,5 +122,85 @@ describe('portolan package', () => {
     const result = await portolan(['package', 'charts/missing']);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/chart folder "charts\/missing" not found/);
+  });
+});
+
+describe('portolan package refuses what would make a bad archive', () => {
+  const out = mkdtempSync(join(tmpdir(), 'portolan-package-refuse-'));
+
+  it('refuses a chart with lint errors, listing each error, and writes nothing', async () => {
+    const dest = join(out, 'lint');
+    const result = await portolan(['package', 'test/fixtures/lint/templates-strict', '-d', dest]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^Error: test\/fixtures\/lint\/templates-strict: chart templates-strict failed lint with 3 problems\n/);
+    for (const file of ['bad-yaml.yaml', 'missing-partial.yaml', 'missing-value.yaml']) expect(result.stderr).toMatch(new RegExp(`  - templates/${file.replace('.', '\\.')}(:\\d+)?: `));
+    expect(result.stderr).toMatch(/hint: Run `portolan lint test\/fixtures\/lint\/templates-strict`/);
+    expect(result.stderr).not.toMatch(/bug in portolan/);
+    expect(existsSync(join(dest, 'templates-strict-0.1.0.tgz'))).toBe(false);
+    // Warnings do not stop packaging; they are shown on stderr.
+    const warned = await portolan(['package', 'test/fixtures/lint/version-not-strict', '-d', dest]);
+    expect(warned.code, warned.stderr).toBe(0);
+    expect(warned.stderr).toMatch(/\[WARNING\] test\/fixtures\/lint\/version-not-strict: Chart\.yaml:3: version 'v1\.2\.3' is not a valid SemVerV2/);
+  });
+
+  it('lints the chart as it will be packaged: values that break the schema fail, a --version is checked', async () => {
+    const bad = await portolan(['package', 'test/fixtures/lint/schema-violation', '-d', join(out, 'schema')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/failed lint/);
+    const version = await portolan(['package', 'charts/hello', '--version', 'one', '-d', join(out, 'v')]);
+    expect(version.code).toBe(2);
+    expect(version.stderr).toMatch(/--version "one" is not a valid SemVer 2 version/);
+  });
+
+  it('refuses a chart whose dependencies are missing from charts/, and with -u updates them first', async () => {
+    const work = copyExampleCharts(['umbrella', 'webapp', 'common'], 'portolan-package-u-');
+    const dest = join(work, 'dist');
+    const missing = await portolan(['package', join(work, 'umbrella'), '-d', dest]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/umbrella: found in Chart\.yaml, but missing in charts\/: webapp, common/);
+    expect(existsSync(join(dest, 'umbrella-0.1.0.tgz'))).toBe(false);
+
+    const updated = await portolan(['package', join(work, 'umbrella'), '-u', '-d', dest]);
+    expect(updated.code, updated.stderr).toBe(0);
+    expect(updated.stdout).toMatch(/^Dependency webapp 1\.4\.0 from file:\/\/\.\.\/webapp\n/);
+    expect(existsSync(join(work, 'umbrella', 'Chart.lock'))).toBe(true);
+    const archive = readFileSync(join(dest, 'umbrella-0.1.0.tgz'));
+    const names = entryNames(archive);
+    // Subchart archives written by -u are stored unpacked.
+    expect(names).toContain('umbrella/charts/webapp/Chart.yaml');
+    expect(names).toContain('umbrella/charts/common/templates/_labels.tpl');
+    expect(names.filter((n) => n.endsWith('.tgz'))).toEqual([]);
+    const rendered = await portolan(['template', 'shop', join(dest, 'umbrella-0.1.0.tgz')]);
+    expect(rendered.code, rendered.stderr).toBe(0);
+    expect(rendered.stdout).toMatch(/name: shop-frontend/);
+  });
+
+  it('packages several charts in one call, with --version and --app-version', async () => {
+    const dest = join(out, 'many');
+    const result = await portolan(['package', 'charts/hello', 'charts/common', '--version', '7.0.0', '--app-version', 'v9', '-d', dest]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.match(/^Successfully packaged chart and saved it to: .*$/gm)).toEqual([`Successfully packaged chart and saved it to: ${join(dest, 'hello-7.0.0.tgz')}`, `Successfully packaged chart and saved it to: ${join(dest, 'common-7.0.0.tgz')}`]);
+    const hello = loadChartArchive(readFileSync(join(dest, 'hello-7.0.0.tgz')), 'hello');
+    expect([hello.metadata.version, hello.metadata.appVersion]).toEqual(['7.0.0', 'v9']);
+  });
+});
+
+describe('index digests agree between helm and portolan', () => {
+  it('helm repo index and portolan repo index give the same digest for every archive, ours and helm\'s', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'portolan-digests-'));
+    const ours = await portolan(['package', 'charts/webapp', 'charts/hello', '-d', dir]);
+    expect(ours.code, ours.stderr).toBe(0);
+    const theirs = await helm(['package', join(projectRoot, 'charts', 'common'), '-d', dir]);
+    expect(theirs.code, theirs.stderr).toBe(0);
+    const byHelm = await helm(['repo', 'index', dir]);
+    expect(byHelm.code, byHelm.stderr).toBe(0);
+    const helmIndex = yaml.load(readFileSync(join(dir, 'index.yaml'), 'utf8')) as { entries: Record<string, Array<{ version: string; digest: string; urls: string[] }>> };
+    const byPortolan = await portolan(['repo', 'index', dir]);
+    expect(byPortolan.code, byPortolan.stderr).toBe(0);
+    const ourIndex = yaml.load(readFileSync(join(dir, 'index.yaml'), 'utf8')) as typeof helmIndex;
+    const digests = (index: typeof helmIndex) => Object.fromEntries(Object.values(index.entries).flat().map((e) => [e.urls[0], e.digest]));
+    expect(Object.keys(digests(helmIndex)).sort()).toEqual(['common-0.1.0.tgz', 'hello-0.1.0.tgz', 'webapp-1.4.0.tgz']);
+    expect(digests(ourIndex)).toEqual(digests(helmIndex));
+    for (const [file, digest] of Object.entries(digests(ourIndex))) expect(digest).toBe(createHash('sha256').update(readFileSync(join(dir, file))).digest('hex'));
   });
 });

@@ -101,6 +101,22 @@ describe('portolan create', () => {
     expect(settings?.metadata.name).toBe('prod-shop-settings');
     expect(settings?.data).toEqual({ chart: 'shop', label: 'app.kubernetes.io/web' });
   });
+
+  it('finds a --starter given by name under $PORTOLAN_DATA_HOME/starters, and refuses a starter that is not there', async () => {
+    const data = join(work, 'data-home');
+    const made = await portolan(['create', join(data, 'starters', 'svc')]);
+    expect(made.code, made.stderr).toBe(0);
+    const dir = join(work, 'by-name');
+    mkdirSync(dir);
+    const result = await portolan(['create', 'orders', '--starter', 'svc'], { cwd: dir, env: { PORTOLAN_DATA_HOME: data } });
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'orders', 'Chart.yaml'), 'utf8')).toMatch(/^name: orders$/m);
+    expect(readFileSync(join(dir, 'orders', 'templates', '_helpers.tpl'), 'utf8')).toContain('{{#define "orders.fullname"~}}');
+    const missing = await portolan(['create', 'other', '--starter', 'nope'], { cwd: dir, env: { PORTOLAN_DATA_HOME: data } });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/starter ".*nope" not found: no such folder/);
+    expect(existsSync(join(dir, 'other'))).toBe(false);
+  });
 });
 
 describe('portolan create renders what helm create does', () => {

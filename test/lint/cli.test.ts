@@ -276,6 +276,21 @@ describe('one fixture per rule', () => {
     expect(strict.stderr).toBe('Error: 2 chart(s) linted, 1 chart(s) failed\n');
   });
 
+  it('-o json with --with-subcharts lists each subchart as a chart of its own; --quiet drops info findings', async () => {
+    const { code, out } = await lintJson([fixture('subcharts'), '--with-subcharts']);
+    expect(code).toBe(0);
+    expect(out.charts.map((c) => [c.chart, c.name, c.failed])).toEqual([
+      [fixture('subcharts'), 'subcharts', false],
+      [`${fixture('subcharts')}/charts/child`, 'child', false],
+    ]);
+    expect(out.charts[1]?.findings).toEqual([{ severity: 'warning', rule: 'chart-yaml', file: 'Chart.yaml', line: 3, message: "version 'v1.0.0' is not a valid SemVerV2" }]);
+    expect([out.linted, out.failed]).toEqual([2, 0]);
+    const quiet = await lintJson([fixture('minimal'), '--quiet']);
+    expect(quiet.out.charts[0]?.findings).toEqual([]);
+    const loud = await lintJson([fixture('minimal')]);
+    expect(loud.out.charts[0]?.findings.map((f) => f.severity)).toEqual(['info', 'info']);
+  });
+
   it('a library chart is linted but not rendered', async () => {
     const result = await portolan(['lint', fixture('library')]);
     expect(result.code, result.stdout).toBe(0);

@@ -1,6 +1,5 @@
 // End to end through the built CLI: `portolan serve` as a real process, the client commands, crash recovery,
 // and interop with the real helm binary in both directions.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,41 +9,15 @@ import { loadChartArchive } from '../../src/chart/load.js';
 import { sha256Hex } from '../../src/repo/index-dir.js';
 import { parseIndex } from '../../src/repo/index-model.js';
 import { cliPath, helm, projectRoot, run } from '../helpers/peers.js';
-import { bearer, chartArchive, http, tempDir } from './helpers.js';
+import { makeTgz } from '../helpers/tar.js';
+import { bearer, chartArchive, http, killServeProcesses, startServe, tempDir } from './helpers.js';
 
 const cli = process.env.PORTOLAN_CLI ?? cliPath;
 const home = tempDir('portolan-cli-home-');
 const clientEnv = { XDG_CONFIG_HOME: join(home, 'config'), XDG_CACHE_HOME: join(home, 'cache'), NO_COLOR: '1' };
 const portolan = (args: string[], options: { cwd?: string; input?: string } = {}) => run(process.execPath, [cli, ...args], { ...options, env: { ...process.env, ...clientEnv } });
 
-interface Serving {
-  child: ChildProcess;
-  url: string;
-  stdout: () => string;
-  exited: Promise<number | null>;
-}
-const children: ChildProcess[] = [];
-
-function serve(args: string[]): Promise<Serving> {
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-  children.push(child);
-  let out = '';
-  let err = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}${err}`)), 15_000);
-    child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-    child.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      const match = /Serving .* at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1], stdout: () => out, exited });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}${err}`)));
-  });
-}
+const serve = (args: string[]) => startServe(args, { cli });
 
 let staticServer: Server;
 let staticRoot: string;
@@ -64,7 +37,7 @@ beforeAll(async () => {
   staticUrl = `http://127.0.0.1:${(staticServer.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  killServeProcesses();
   await new Promise((resolve) => staticServer.close(resolve));
 });
 
@@ -213,6 +186,26 @@ describe('interop with the real helm', () => {
     expect(await server.exited).toBe(0);
   });
 
+  it('helm reads a --private portolan serve with basic auth (the token as password), and is refused without it', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, '..', 'token-private'), 'priv-tok\n');
+    const server = await serve(['--dir', dir, '--auth-token-file', join(dir, '..', 'token-private'), '--private', '--quiet']);
+    const archive = chartArchive('secretapp', '1.0.0');
+    expect((await http(`${server.url}/api/charts`, { method: 'POST', body: archive.data, headers: bearer('priv-tok') })).status).toBe(201);
+    const refused = await helm(['repo', 'add', 'closed', server.url]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/401/);
+    const added = await helm(['repo', 'add', 'closed', server.url, '--username', 'ci', '--password-stdin'], { input: 'priv-tok\n' });
+    expect(added.code, added.stderr).toBe(0);
+    const out = tempDir();
+    const pulled = await helm(['pull', 'closed/secretapp', '-d', out]);
+    expect(pulled.code, pulled.stderr).toBe(0);
+    expect(sha256Hex(readFileSync(join(out, 'secretapp-1.0.0.tgz')))).toBe(archive.digest);
+    await helm(['repo', 'remove', 'closed']);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  });
+
   it('the portolan client works with a folder indexed by helm repo index behind a plain static server', async () => {
     const folder = join(staticRoot, 'helm-indexed');
     mkdirSync(folder, { recursive: true });
@@ -248,5 +241,91 @@ describe('interop with the real helm', () => {
     expect((await helm(['pull', 'portidx/fromportolan', '-d', out])).code).toBe(0);
     expect(readFileSync(join(out, archive.fileName)).equals(archive.data)).toBe(true);
     await helm(['repo', 'remove', 'portidx']);
+  });
+});
+
+describe('the client commands against a repository, as a user runs them', () => {
+  it('template and show take REPO/CHART --version RANGE, and --repo URL CHART', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, '..', 'token-refs'), 'refs-tok\n');
+    const server = await serve(['--dir', dir, '--auth-token-file', join(dir, '..', 'token-refs'), '--quiet']);
+    for (const version of ['1.0.0', '1.1.0', '2.0.0']) {
+      const archive = chartArchive('greeter', version, { appVersion: `app-${version}` });
+      expect((await http(`${server.url}/api/charts`, { method: 'POST', body: archive.data, headers: bearer('refs-tok') })).status).toBe(201);
+    }
+    expect((await portolan(['repo', 'add', 'refs', server.url])).code).toBe(0);
+    const rendered = await portolan(['template', 'hi', 'refs/greeter', '--version', '~1.0', '--set', 'greeting=bonjour']);
+    expect(rendered.code, rendered.stderr).toBe(0);
+    expect(rendered.stdout).toContain('# Source: greeter/templates/configmap.yaml');
+    expect(rendered.stdout).toMatch(/name: hi\n[\s\S]*greeting: bonjour/);
+    const shown = await portolan(['show', 'chart', 'refs/greeter', '--version', '^1']);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/^version: 1\.1\.0$/m);
+    const newest = await portolan(['show', 'chart', 'greeter', '--repo', server.url]);
+    expect(newest.stdout).toMatch(/^version: 2\.0\.0$/m);
+    const none = await portolan(['show', 'chart', 'refs/greeter', '--version', '^3']);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/chart "greeter" has no version matching "\^3" in repository "refs"/);
+    expect(none.stderr).toMatch(/Versions there: 2\.0\.0, 1\.1\.0, 1\.0\.0/);
+    await portolan(['repo', 'remove', 'refs']);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  });
+
+  it('repo add refuses another URL under a known name unless --force-update', async () => {
+    const folder = join(staticRoot, 'force-update');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'index.yaml'), 'apiVersion: v1\nentries: {}\n');
+    expect((await portolan(['repo', 'add', 'moving', `${staticUrl}/helm-indexed-nothing`])).code).toBe(1);
+    expect((await portolan(['repo', 'add', 'moving', `${staticUrl}/force-update`])).code).toBe(0);
+    const again = await portolan(['repo', 'add', 'moving', `${staticUrl}/force-update/`]);
+    expect(again.stdout).toBe('"moving" already exists with the same configuration, skipping\n');
+    mkdirSync(join(staticRoot, 'moved'), { recursive: true });
+    writeFileSync(join(staticRoot, 'moved', 'index.yaml'), 'apiVersion: v1\nentries: {}\n');
+    const refused = await portolan(['repo', 'add', 'moving', `${staticUrl}/moved`]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/repository name "moving" already exists with a different configuration\n {2}hint: Use --force-update/);
+    const forced = await portolan(['repo', 'add', 'moving', `${staticUrl}/moved`, '--force-update']);
+    expect(forced.stdout).toBe('"moving" has been updated\n');
+    expect(JSON.parse((await portolan(['repo', 'list', '-o', 'json'])).stdout)).toContainEqual({ name: 'moving', url: `${staticUrl}/moved` });
+    await portolan(['repo', 'remove', 'moving']);
+  });
+
+  it('pull refuses an archive whose digest does not match the index and keeps nothing', async () => {
+    const folder = join(staticRoot, 'mismatch');
+    mkdirSync(folder, { recursive: true });
+    const real = chartArchive('swapped', '1.0.0');
+    const other = chartArchive('swapped', '1.0.0', { description: 'not what the index says' });
+    writeFileSync(join(folder, real.fileName), real.data);
+    expect((await portolan(['repo', 'index', folder])).code).toBe(0);
+    writeFileSync(join(folder, real.fileName), other.data);
+    const out = tempDir();
+    for (const extra of [[], ['--untar']]) {
+      const pulled = await portolan(['pull', '--repo', `${staticUrl}/mismatch`, 'swapped', '-d', out, ...extra]);
+      expect(pulled.code).toBe(1);
+      expect(pulled.stderr).toMatch(new RegExp(`the archive's sha256 digest ${other.digest} does not match the index \\(${real.digest}\\); refusing it`));
+      expect(readdirSync(out)).toEqual([]);
+    }
+  });
+
+  it('pull --untar refuses a hostile archive (even with a matching digest) and writes nothing', async () => {
+    const folder = join(staticRoot, 'hostile');
+    mkdirSync(folder, { recursive: true });
+    const evil = makeTgz([
+      { name: 'evil/Chart.yaml', data: 'apiVersion: v2\nname: evil\nversion: 1.0.0\n' },
+      { name: 'evil/values.yaml', data: 'a: 1\n' },
+      { name: 'evil/../../escaped.txt', data: 'owned' },
+    ]);
+    writeFileSync(join(folder, 'evil-1.0.0.tgz'), evil);
+    writeFileSync(join(folder, 'index.yaml'), `apiVersion: v1\nentries:\n  evil:\n  - apiVersion: v2\n    name: evil\n    version: 1.0.0\n    digest: ${sha256Hex(evil)}\n    urls: [evil-1.0.0.tgz]\n`);
+    const base = tempDir();
+    const out = join(base, 'a', 'b');
+    mkdirSync(out, { recursive: true });
+    const pulled = await portolan(['pull', '--repo', `${staticUrl}/hostile`, 'evil', '--untar', '-d', out]);
+    expect(pulled.code).toBe(1);
+    expect(pulled.stderr).toMatch(/entry "evil\/\.\.\/\.\.\/escaped\.txt" leaves the chart folder/);
+    expect(readdirSync(out)).toEqual([]);
+    expect(existsSync(join(base, 'a', 'escaped.txt'))).toBe(false);
+    expect(existsSync(join(base, 'escaped.txt'))).toBe(false);
   });
 });

@@ -1,9 +1,12 @@
-// Test helpers for the repository suites: chart archives made in memory, temp folders, and HTTP requests.
+// Test helpers for the repository suites: chart archives made in memory, temp folders, HTTP requests, and
+// `portolan serve` as a real process.
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageChartFiles, type PackagedChart } from '../../src/chart/package.js';
+import { cliPath } from '../helpers/peers.js';
 
 export function tempDir(prefix = 'portolan-repo-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -65,3 +68,46 @@ export function multipart(field: string, fileName: string, data: Buffer): { body
 
 export const bearer = (token: string): Record<string, string> => ({ Authorization: `Bearer ${token}` });
 export const basic = (user: string, password: string): Record<string, string> => ({ Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+
+export interface ServeProcess {
+  child: ChildProcess;
+  url: string;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<number | null>;
+}
+
+const serveChildren: ChildProcess[] = [];
+
+/** Starts the built `portolan serve --port 0 ARGS` as a real process; resolves once it prints its URL. */
+export function startServe(args: string[], options: { cli?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [options.cli ?? process.env.PORTOLAN_CLI ?? cliPath, 'serve', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+  });
+  serveChildren.push(child);
+  let out = '';
+  let err = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}${err}`)), 15_000);
+    child.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+      const match = /Serving .* at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1], stdout: () => out, stderr: () => err, exited });
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited ${code}: ${out}${err}`));
+    });
+  });
+}
+
+/** Kills every serve process still running (call in afterAll). */
+export function killServeProcesses(): void {
+  for (const child of serveChildren) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}

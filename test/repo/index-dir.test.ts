@@ -43,14 +43,25 @@ describe('indexDirectory', () => {
     const cold = await indexDirectory(dir, { now });
     expect([cold.read, cold.reused]).toEqual([20, 0]);
     await writeIndexFile(dir, cold);
-    const cache = JSON.parse(readFileSync(join(dir, CACHE_FILE), 'utf8')) as { archives: object; blocks: object };
+    // The cache keeps each archive's entry, and where each chart's block sits in index.yaml (not a second copy).
+    const cache = JSON.parse(readFileSync(join(dir, CACHE_FILE), 'utf8')) as { archives: object; blocks: { charts: Record<string, [string, number, number]> } };
     expect(Object.keys(cache.archives)).toHaveLength(20);
-    expect(Object.keys(cache.blocks)).toHaveLength(20);
+    expect(Object.keys(cache.blocks.charts)).toHaveLength(20);
+    const [, at, length] = cache.blocks.charts.c3 ?? ['', 0, 0];
+    expect(readFileSync(join(dir, 'index.yaml'), 'utf8').slice(at, at + length)).toMatch(/^ {2}c3:\n {2}- apiVersion: v2\n/);
 
     const warm = await indexDirectory(dir, { now });
     expect([warm.read, warm.reused]).toEqual([0, 20]);
     expect(warm.index.entries).toEqual(cold.index.entries);
     expect(warm.blocks?.size).toBe(20);
+
+    // A touched archive (same bytes, new mtime) is read and hashed, its entry kept with the new created time.
+    utimesSync(join(dir, 'c5-1.0.0.tgz'), new Date('2024-03-01T00:00:00Z'), new Date('2024-03-01T00:00:00Z'));
+    const touched = await indexDirectory(dir, { now });
+    expect([touched.read, touched.reused]).toEqual([1, 19]);
+    expect(touched.index.entries.c5?.[0]).toEqual({ ...cold.index.entries.c5?.[0], created: '2024-03-01T00:00:00.000Z' });
+    expect(touched.blocks?.has('c5')).toBe(false);
+    await writeIndexFile(dir, touched);
 
     // Same file name, new content: the cache sees a new size or mtime and reads that one archive.
     const newDigest = writeArchive(dir, 'c7', '1.0.0', 'A changed description that is longer');
@@ -64,6 +75,13 @@ describe('indexDirectory', () => {
     expect(written).toContain('A changed description that is longer');
     // Byte for byte what indexing without any cache gives.
     expect(written).toBe(serializeIndex((await indexDirectory(dir, { now, useCache: false })).index));
+
+    // An index.yaml replaced behind the cache's back gives no blocks: every chart is written afresh.
+    writeFileSync(join(dir, 'index.yaml'), written.replace('c3:', 'c3 :'));
+    const replaced = await indexDirectory(dir, { now });
+    expect([replaced.read, replaced.blocks?.size]).toEqual([0, 0]);
+    await writeIndexFile(dir, replaced);
+    expect(readFileSync(join(dir, 'index.yaml'), 'utf8')).toBe(written);
 
     // Another --url invalidates every block (their urls change).
     const moved = await indexDirectory(dir, { now, url: 'https://x.example' });

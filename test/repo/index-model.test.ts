@@ -160,22 +160,19 @@ describe('serializeIndex', () => {
     );
   });
 
-  it('stays linear: a 15,000-entry index serializes and parses in well under the time a quadratic dump takes', () => {
+  it('round-trips a 15,000-entry index through YAML and JSON (its speed is measured by bench/repo, not here)', () => {
     const entries: Record<string, ChartVersionEntry[]> = {};
     for (let c = 0; c < 500; c++) {
       entries[`chart-${c}`] = Array.from({ length: 30 }, (_, v) => entry(`chart-${c}`, `1.${29 - v}.0`, { description: `Chart number ${c}`, keywords: ['a', 'b'], maintainers: [{ name: 'm' }] }));
     }
     const index: IndexFile = { apiVersion: 'v1', generated: 'now', entries };
-    const start = performance.now();
     const text = serializeIndex(index);
     const json = serializeIndex(index, { json: true });
     const back = parseIndex(json, 'big').index;
     const fromYaml = parseIndex(text, 'big.yaml').index;
-    const elapsed = performance.now() - start;
     expect(text.length).toBeGreaterThan(4_000_000);
-    expect(Object.keys(back.entries)).toHaveLength(500);
-    expect(fromYaml.entries['chart-499']?.[0]?.version).toBe('1.29.0');
-    expect(elapsed).toBeLessThan(5000);
+    expect(back.entries).toEqual(index.entries);
+    expect(fromYaml.entries).toEqual(index.entries);
   });
 });
 

@@ -4,18 +4,19 @@ import { join, resolve } from 'node:path';
 import type { Chart } from '../../chart/types.js';
 import type { CommandModule } from '../command.js';
 import { withOutputFlag } from '../flags.js';
+import { clientPathsFor, withRepositoryFlags } from '../chart-ref.js';
 
 export const dependencyCommand: CommandModule = {
   command: 'dependency <action> <chart>',
   aliases: ['dep', 'dependencies'],
   describe: 'Manage a chart\'s dependencies (action: list, build, update)',
   builder: (y) =>
-    withOutputFlag(
+    withRepositoryFlags(withOutputFlag(
       y
         .positional('action', { type: 'string', choices: ['list', 'build', 'update'], describe: 'list: show status; update: resolve ranges and write Chart.lock; build: rebuild charts/ from Chart.lock' })
         .positional('chart', { type: 'string', describe: 'Chart folder' }),
       ['table', 'json'],
-    ),
+    )),
   run: async (args, io) => {
     const chartDir = resolve(io.cwd, args.chart as string);
     const action = args.action as 'list' | 'build' | 'update';
@@ -45,8 +46,7 @@ export const dependencyCommand: CommandModule = {
     }
     const { buildDependencies, updateDependencies } = await import('../../chart/dependency-update.js');
     const { createRemoteResolver } = await import('../../repo/client/resolver.js');
-    const { clientPathsFor } = await import('../chart-ref.js');
-    const remote = createRemoteResolver(await clientPathsFor(io));
+    const remote = createRemoteResolver(await clientPathsFor(io, { repositoryConfig: args['repository-config'] as string | undefined, repositoryCache: args['repository-cache'] as string | undefined }));
     const result = action === 'update' ? await updateDependencies(chartDir, { remote }) : await buildDependencies(chartDir, { remote });
     for (const dep of result.lock.dependencies) io.stdout(`Dependency ${dep.name} ${dep.version}${dep.repository ? ` from ${dep.repository}` : ' (charts/)'}\n`);
     io.stdout(`Saving ${result.written.length} charts to ${join(chartDir, 'charts')}${action === 'update' ? `; wrote ${join(chartDir, 'Chart.lock')}` : ''}\n`);

@@ -1,47 +1,58 @@
-// portolan package CHART... : write reproducible <name>-<version>.tgz archives.
-import { mkdir, rename, writeFile, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+// portolan package CHART... : lint, then write reproducible <name>-<version>.tgz archives (-u updates dependencies first).
+import { mkdir, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { PortolanError } from '../../errors.js';
 import type { CommandModule } from '../command.js';
+import { clientPathsFor, withRepositoryFlags } from '../chart-ref.js';
+import { colours } from '../io.js';
 
 export const packageCommand: CommandModule = {
   command: 'package <charts..>',
-  describe: 'Package chart folders into versioned, reproducible .tgz archives',
+  describe: 'Lint chart folders and package them into versioned, reproducible .tgz archives',
   builder: (y) =>
-    y
-      .positional('charts', { type: 'string', array: true, describe: 'Chart folders' })
-      .option('destination', { alias: 'd', type: 'string', default: '.', describe: 'Folder to write the archives to' })
-      .option('version', { type: 'string', describe: 'Set the chart version (SemVer 2)' })
-      .option('app-version', { type: 'string', describe: 'Set the chart appVersion' })
-      .example('$0 package charts/webapp -d dist/charts', 'Write dist/charts/webapp-1.4.0.tgz'),
+    withRepositoryFlags(
+      y
+        .positional('charts', { type: 'string', array: true, describe: 'Chart folders' })
+        .option('destination', { alias: 'd', type: 'string', default: '.', describe: 'Folder to write the archives to' })
+        .option('version', { type: 'string', describe: 'Set the chart version (SemVer 2)' })
+        .option('app-version', { type: 'string', describe: 'Set the chart appVersion' })
+        .option('dependency-update', { alias: 'u', type: 'boolean', default: false, describe: 'Run `dependency update` on each chart first (fetches into charts/, writes Chart.lock)' }),
+    )
+      .example('$0 package charts/webapp -d dist/charts', 'Write dist/charts/webapp-1.4.0.tgz')
+      .example('$0 package charts/umbrella -u', 'Update the dependencies, then package'),
   run: async (args, io) => {
-    const { readChartFolder } = await import('../../chart/load.js');
-    const { archiveTimeFromEnv, packageChartFiles } = await import('../../chart/package.js');
+    const { packageChartFolder } = await import('../../package.js');
+    const { archiveTimeFromEnv } = await import('../../chart/package.js');
     const destination = resolve(io.cwd, args.destination as string);
-    await mkdir(destination, { recursive: true });
     const mtime = archiveTimeFromEnv(io.env);
-    for (const ref of args.charts as string[]) {
-      const dir = resolve(io.cwd, ref);
-      const { stat } = await import('node:fs/promises');
-      const info = await stat(dir).catch(() => undefined);
+    const dependencyUpdate = Boolean(args['dependency-update']);
+    let remote;
+    if (dependencyUpdate) {
+      const { createRemoteResolver } = await import('../../repo/client/resolver.js');
+      remote = createRemoteResolver(await clientPathsFor(io, { repositoryConfig: args['repository-config'] as string | undefined, repositoryCache: args['repository-cache'] as string | undefined }));
+    }
+    const refs = args.charts as string[];
+    // Every folder is checked before anything is written.
+    for (const ref of refs) {
+      const info = await stat(resolve(io.cwd, ref)).catch(() => undefined);
       if (!info?.isDirectory()) {
-        const { PortolanError } = await import('../../errors.js');
         throw new PortolanError('CHART_NOT_FOUND', `chart folder "${ref}" not found`, { file: ref, hint: 'package takes chart folders (with a Chart.yaml).' });
       }
-      const packaged = packageChartFiles(await readChartFolder(dir), ref, {
+    }
+    await mkdir(destination, { recursive: true });
+    const c = colours(io);
+    for (const ref of refs) {
+      const result = await packageChartFolder(resolve(io.cwd, ref), ref, {
+        destination,
         version: args.version as string | undefined,
         appVersion: args['app-version'] as string | undefined,
         mtime,
+        dependencyUpdate,
+        remote,
       });
-      const target = join(destination, packaged.fileName);
-      const temp = `${target}.${process.pid}.tmp`;
-      try {
-        await writeFile(temp, packaged.data);
-        await rename(temp, target);
-      } catch (error) {
-        await rm(temp, { force: true });
-        throw error;
-      }
-      io.stdout(`Successfully packaged chart and saved it to: ${target}\nDigest: sha256:${packaged.digest}\n`);
+      for (const dep of result.dependencies?.lock.dependencies ?? []) io.stdout(`Dependency ${dep.name} ${dep.version}${dep.repository ? ` from ${dep.repository}` : ' (charts/)'}\n`);
+      for (const f of result.lint.findings.filter((x) => x.severity === 'warning')) io.stderr(`${c.yellow('[WARNING]')} ${ref}: ${f.file}${f.line === undefined ? '' : `:${f.line}`}: ${f.message}\n`);
+      io.stdout(`Successfully packaged chart and saved it to: ${result.path}\nDigest: sha256:${result.digest}\n`);
     }
     return 0;
   },

@@ -1,7 +1,7 @@
 // portolan show chart|values|readme|crds|all CHART: print what a chart holds, as written.
 import type { Chart } from '../../chart/types.js';
 import type { CommandModule } from '../command.js';
-import { loadChartArgument } from '../chart-ref.js';
+import { chartRefOptions, loadChartArgument, withChartRefFlags } from '../chart-ref.js';
 
 type Part = 'chart' | 'values' | 'readme' | 'crds';
 
@@ -26,11 +26,13 @@ export const showCommand: CommandModule = {
   aliases: ['inspect'],
   describe: 'Show a chart\'s Chart.yaml, values, README or CRDs (part: chart, values, readme, crds, all)',
   builder: (y) =>
-    y
-      .positional('part', { type: 'string', choices: ['chart', 'values', 'readme', 'crds', 'all'], describe: 'What to show' })
-      .positional('chart', { type: 'string', describe: 'Chart folder or .tgz archive' }),
+    withChartRefFlags(
+      y
+        .positional('part', { type: 'string', choices: ['chart', 'values', 'readme', 'crds', 'all'], describe: 'What to show' })
+        .positional('chart', { type: 'string', describe: 'Chart folder, .tgz archive, REPO/CHART, or a chart name with --repo' }),
+    ),
   run: async (args, io) => {
-    const chart = await loadChartArgument(args.chart as string, io);
+    const chart = await loadChartArgument(args.chart as string, io, chartRefOptions(args));
     const part = args.part as Part | 'all';
     const parts: Part[] = part === 'all' ? ['chart', 'values', 'readme', 'crds'] : [part];
     const texts = parts.map((p) => section(chart, p)).filter((t, i) => part !== 'all' || t !== '' || i === 0);

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { UsageError, PortolanError } from '../../errors.js';
 import type { CommandModule } from '../command.js';
 import { valueOptionsFrom, withRenderFlags, withValuesFlags } from '../flags.js';
-import { loadChartArgument, valuesIo } from '../chart-ref.js';
+import { chartRefOptions, loadChartArgument, valuesIo, withChartRefFlags } from '../chart-ref.js';
 import { colours } from '../io.js';
 import * as helmGlob from '../../chart/helmignore.js';
 
@@ -17,9 +17,9 @@ export const templateCommand: CommandModule = {
   command: 'template [name] [chart]',
   describe: 'Render a chart locally and print the manifests',
   builder: (y) =>
-    withRenderFlags(withValuesFlags(y))
+    withChartRefFlags(withRenderFlags(withValuesFlags(y)))
       .positional('name', { type: 'string', describe: 'Release name (default "release-name")' })
-      .positional('chart', { type: 'string', describe: 'Chart folder or .tgz archive' })
+      .positional('chart', { type: 'string', describe: 'Chart folder, .tgz archive, REPO/CHART, or a chart name with --repo' })
       .option('show-only', { alias: 's', type: 'string', array: true, describe: 'Only print manifests from these templates (e.g. templates/service.yaml)' })
       .option('output-dir', { type: 'string', describe: 'Write each template\'s manifests to files under this folder instead of stdout' })
       .option('release-name', { type: 'boolean', default: false, describe: 'Put the release name in the --output-dir path' })
@@ -39,7 +39,7 @@ export const templateCommand: CommandModule = {
     }
     const { readValues, templateChart } = await import('../../template.js');
     const { formatManifests } = await import('../../render/index.js');
-    const chart = await loadChartArgument(chartRef, io);
+    const chart = await loadChartArgument(chartRef, io, chartRefOptions(args));
     const user = await readValues(valueOptionsFrom(args), valuesIo(io));
     const isUpgrade = Boolean(args['is-upgrade']);
     const result = templateChart(chart, user, {
