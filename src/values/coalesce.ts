@@ -163,7 +163,9 @@ function cloneChart(chart: Chart): Chart {
 function processEnabled(co: Coalescer, chart: Chart, values: Values, path: string): void {
   const requested = chart.metadata.dependencies;
   if (!requested) return;
-  const matches = (sub: Chart, dep: ChartDependency): boolean => sub.metadata.name === dep.name && satisfiesRange(sub.metadata.version, dep.version);
+  // Helm's IsCompatibleRange: an empty range is not a valid constraint, so a dependency without a version never
+  // matches (its chart stays under its own name, unaliased).
+  const matches = (sub: Chart, dep: ChartDependency): boolean => sub.metadata.name === dep.name && (dep.version ?? '').trim() !== '' && satisfiesRange(sub.metadata.version, dep.version);
   const kept = chart.dependencies.filter((sub) => !requested.some((dep) => matches(sub, dep)));
   for (const dep of requested) {
     const found = chart.dependencies.find((sub) => matches(sub, dep));

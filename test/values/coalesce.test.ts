@@ -97,6 +97,11 @@ describe('enabling dependencies', () => {
     expect((await names(deps, '', { set: ['tags.front=false'] })).names).toEqual(['b']);
   });
 
+  it('leaves a dependency without a version unaliased and under its own name, as Helm does', async () => {
+    const { names: enabled } = await names('  - name: a\n    alias: first\n  - name: b\n    alias: second\n    version: 0.1.0\n', '');
+    expect(enabled).toEqual(['a', 'second']);
+  });
+
   it('takes --set into account for conditions, and keeps charts in charts/ that Chart.yaml does not list', async () => {
     expect((await names('  - name: a\n    condition: a.enabled\n', '', { set: ['a.enabled=false'] })).names).toEqual(['b']);
   });
