@@ -19,6 +19,7 @@ type Loc = hbs.AST.SourceLocation;
 
 /** Helpers that take no arguments: a bare name in argument position calls them, as Go does. */
 const ZERO_ARG = new Set(['now', 'uuidv4', 'list', 'dict']);
+const QUOTES = /["'`]/g;
 const GO_BLOCKS = /^(if|else if|range|with|end|define|block|break|continue)(\s|$)/;
 const GO_HINTS: Record<string, string> = {
   if: 'Write {{#if .Values.x}}…{{else}}…{{/if}}.',
@@ -187,6 +188,13 @@ class Parser {
 
   private findClose(start: number, triple: boolean): number {
     const src = this.source;
+    // Most mustaches hold no quotes before their }}: find that with the native searches, else scan.
+    const close = src.indexOf(triple ? '}}}' : '}}', start);
+    if (close >= 0) {
+      QUOTES.lastIndex = start;
+      const quote = QUOTES.exec(src);
+      if (!quote || quote.index > close) return close;
+    }
     let quote: string | undefined;
     for (let i = start; i < src.length; i++) {
       const c = src[i];
@@ -507,62 +515,33 @@ export function decodeGoString(quoted: string): string {
  */
 function tokenize(text: string, fail: (message: string) => never): string[] {
   const tokens: string[] = [];
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i] as string;
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
-      i++;
-      continue;
+  TOKEN.lastIndex = 0;
+  while (TOKEN.lastIndex < text.length) {
+    const at = TOKEN.lastIndex;
+    const match = TOKEN.exec(text);
+    if (!match) {
+      const c = text[at] as string;
+      if (c === '"' || c === "'" || c === '`') fail(`a string starting with ${c} is never closed`);
+      fail(`unexpected "${c}"`);
     }
-    if (c === '"' || c === "'" || c === '`') {
-      let j = i + 1;
-      while (j < text.length && text[j] !== c) j += text[j] === '\\' && c !== '`' ? 2 : 1;
-      if (j >= text.length) fail(`a string starting with ${c} is never closed`);
-      tokens.push(text.slice(i, j + 1));
-      i = j + 1;
-      continue;
-    }
-    if (c === '(' || c === '|') {
-      tokens.push(c);
-      i++;
-      continue;
-    }
-    if (c === ')') {
-      tokens.push(c);
-      i++;
-      const field = /^\.([A-Za-z_][\w.]*)/.exec(text.slice(i));
+    const token = match[1];
+    if (token === undefined) continue; // white space
+    tokens.push(token);
+    if (token === ')') {
+      FIELD.lastIndex = TOKEN.lastIndex;
+      const field = FIELD.exec(text);
       if (field) {
         tokens.push(`.)${field[1]}`);
-        i += field[0].length;
+        TOKEN.lastIndex = FIELD.lastIndex;
       }
-      continue;
     }
-    let j = i;
-    let bracket = false;
-    while (j < text.length) {
-      const d = text[j] as string;
-      if (bracket) {
-        if (d === ']') bracket = false;
-        j++;
-        continue;
-      }
-      if (d === '[') {
-        bracket = true;
-        j++;
-        continue;
-      }
-      if (d === ' ' || d === '\t' || d === '\n' || d === '\r' || d === '(' || d === ')' || d === '|') break;
-      if (d === '=' && j > i && /^[\w@-]+$/.test(text.slice(i, j))) {
-        j++;
-        break;
-      }
-      j++;
-    }
-    tokens.push(text.slice(i, j));
-    i = j;
   }
   return tokens;
 }
+
+/** One token at a time (sticky): white space, a string, a paren or pipe, a hash key (`name=`), or an atom. */
+const TOKEN = /\s+|("(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|`[^`]*`|[()|]|[\w@-]+=(?!=)|(?:\[[^\]]*\]|[^\s()|[])+)/y;
+const FIELD = /\.([A-Za-z_][\w.]*)/y;
 
 function stripStrings(text: string): string {
   return text.replace(/"(?:\\.|[^"\\])*"|'[^']*'|`[^`]*`/g, '""');
