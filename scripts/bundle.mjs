@@ -4,13 +4,15 @@
 // unbundled for TypeScript users.
 // @kubernetes/client-node stays outside: only cluster commands load it, and it is large.
 import { build } from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist', 'bin');
 
+// Chunk names carry content hashes: start from an empty folder so old chunks do not pile up.
+rmSync(outdir, { recursive: true, force: true });
 await build({
   entryPoints: { portolan: join(root, 'dist', 'cli', 'main.js') },
   outdir,
