@@ -7,7 +7,8 @@
 export * from './errors.js';
 export type * from './chart/types.js';
 export { loadChart, loadChartArchive, loadChartFiles, readChartFolder } from './chart/load.js';
-export { packageChartFiles, archiveTimeFromEnv, type PackageOptions, type PackagedChart } from './chart/package.js';
+export { packageChartFiles, applyChartOverrides, archiveTimeFromEnv, type PackageOptions, type PackagedChart } from './chart/package.js';
+export { packageChartFolder, type PackageFolderOptions, type PackageFolderResult } from './package.js';
 export { updateDependencies, buildDependencies, type RemoteResolver } from './chart/dependency-update.js';
 export { lockDigest, listDependencies } from './chart/dependencies.js';
 export { satisfiesRange, maxSatisfying } from './chart/version-range.js';
@@ -16,3 +17,27 @@ export { applySet, parseValuesYaml, prepareChart, readUserValues, validateValues
 export type { Origins, PreparedChart, SourcedValues, ValueOptions, ValuesIo } from './values/index.js';
 export { renderChart, formatManifests, sortByInstallOrder } from './render/index.js';
 export type { RenderOptions, RenderResult, RenderedDocument } from './render/index.js';
+export { connect, type ClusterClient, type ConnectOptions } from './cluster/index.js';
+export {
+  Install,
+  Upgrade,
+  Rollback,
+  Uninstall,
+  List,
+  History,
+  Status,
+  ReleaseTest,
+  getRevision,
+  actionConfig,
+  upgradeValues,
+  ReleaseStorage,
+  SecretDriver,
+  ConfigMapDriver,
+  MemoryDriver,
+  LeaseLocker,
+  MemoryLocker,
+  decodeRecord,
+  encodeRecord,
+  recordKey,
+} from './release/index.js';
+export type { ActionConfig, DriverName, HeldLock, HookRecord, Locker, ReleaseDriver, ReleaseEvent, ReleaseRecord, ReleaseStatus } from './release/index.js';

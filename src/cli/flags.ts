@@ -36,3 +36,12 @@ export function withRenderFlags(y: Argv): Argv {
 export function withOutputFlag(y: Argv, choices: string[] = ['table', 'json', 'yaml']): Argv {
   return y.option('output', { alias: 'o', type: 'string', choices, default: choices[0], describe: 'Output format' });
 }
+
+/** --kubeconfig, --kube-context and -n/--namespace: which cluster and namespace a command talks to. */
+export function withClusterFlags(y: Argv): Argv {
+  return y
+    .option('kubeconfig', { type: 'string', describe: 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)', requiresArg: true })
+    .option('kube-context', { type: 'string', describe: 'Name of the kubeconfig context to use (default: its current-context)', requiresArg: true })
+    .option('namespace', { alias: 'n', type: 'string', describe: 'Namespace of the release (default: the context\'s namespace, else "default")', requiresArg: true })
+    .group(['kubeconfig', 'kube-context', 'namespace'], 'Cluster:');
+}

@@ -28,6 +28,8 @@ export async function runCli(rawArgv: string[], io: CliIo): Promise<number> {
     .usage('portolan <command> [options]')
     .option('debug', { type: 'boolean', describe: 'Show stack traces and extra detail on errors', global: true })
     .strict()
+    // Helm's flags include --no-hooks and --no-headers as flags of their own, not negations of --hooks/--headers.
+    .parserConfiguration({ 'boolean-negation': false })
     .demandCommand(1, 'Name a command: portolan --help lists them.')
     .recommendCommands()
     .help()

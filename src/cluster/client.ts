@@ -1,8 +1,12 @@
 // ClusterClient: the one place portolan talks to a Kubernetes API. Requests go through node:https with the TLS and
-// credentials @kubernetes/client-node's KubeConfig resolves (CA, client certs, tokens, exec/auth plugins); each
-// has a timeout, and 429/5xx/connection resets are retried with exponential backoff.
+// credentials the kubeconfig gives (CA, client certs, tokens; exec/auth plugins and proxies through
+// @kubernetes/client-node's KubeConfig); each has a timeout, and 429/5xx/connection resets are retried with
+// exponential backoff. Discovery can be cached on disk between processes (discoveryCacheDir).
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { dirname, join } from 'node:path';
 import { PortolanError, messageOf, type ErrorCode } from '../errors.js';
 import { loadKubeconfig, type KubeconfigOptions, type LoadedKubeconfig } from './kubeconfig.js';
 import { readiness, type Readiness, type ReadinessOptions } from './readiness.js';
@@ -20,6 +24,13 @@ export interface ConnectOptions extends KubeconfigOptions {
   userAgent?: string;
   /** Most requests in flight at once on this client (default 16). */
   maxSockets?: number;
+  /**
+   * Keep discovery results in this folder and reuse them for `discoveryCacheTtlMs` (as kubectl's
+   * ~/.kube/cache/discovery); a kind missing from the cache still triggers a fresh discovery. Off by default.
+   */
+  discoveryCacheDir?: string;
+  /** How long cached discovery stays valid (default 5 minutes). */
+  discoveryCacheTtlMs?: number;
 }
 
 /** A Kubernetes API error answer (a Status), typed: code NOT_FOUND for 404, CONFLICT for 409, else CLUSTER. */
@@ -63,6 +74,8 @@ export interface DeleteOptions {
   propagation?: Propagation;
   /** Fail with NOT_FOUND instead of returning false (default false). */
   mustExist?: boolean;
+  /** Delete only if the object still has this resourceVersion/uid (else CONFLICT). */
+  preconditions?: { resourceVersion?: string; uid?: string };
 }
 
 export interface WaitProgress {
@@ -140,6 +153,10 @@ export class ClusterClient {
   private headers: Record<string, string> = {};
   private mappings = new Map<string, ResourceMapping>();
   private discovered = false;
+  private loadedFromCache = false;
+  private cacheTried = false;
+  private readonly cacheFile: string | undefined;
+  private readonly cacheTtlMs: number;
   private refreshing: Promise<void> | undefined;
   private readonly timeoutMs: number;
   private readonly retries: number;
@@ -165,6 +182,8 @@ export class ClusterClient {
     this.backoffMs = options.backoffMs ?? 200;
     this.fieldManager = options.fieldManager ?? 'portolan';
     this.userAgent = options.userAgent ?? 'portolan';
+    this.cacheFile = options.discoveryCacheDir ? join(options.discoveryCacheDir, `${createHash('sha256').update(this.server).digest('hex').slice(0, 24)}.json`) : undefined;
+    this.cacheTtlMs = options.discoveryCacheTtlMs ?? 5 * 60_000;
   }
 
   /** Loads kubeconfig and prepares a client; no request is made until the first call. */
@@ -172,7 +191,7 @@ export class ClusterClient {
     const loaded = loadKubeconfig(options);
     const opts: https.RequestOptions = {};
     try {
-      await loaded.kc.applyToHTTPSOptions(opts);
+      await loaded.applyToHTTPSOptions(opts);
     } catch (err) {
       throw new PortolanError('KUBECONFIG', `cannot prepare credentials of context "${loaded.context}": ${messageOf(err)}`, { cause: err });
     }
@@ -275,7 +294,7 @@ export class ClusterClient {
         reauthed = true;
         const opts: https.RequestOptions = {};
         try {
-          await this.loaded.kc.applyToHTTPSOptions(opts);
+          await this.loaded.applyToHTTPSOptions(opts);
           const before = JSON.stringify(this.headers);
           this.setHeaders(opts);
           if (JSON.stringify(this.headers) !== before) continue;
@@ -363,6 +382,42 @@ export class ClusterClient {
     });
     this.mappings = next;
     this.discovered = true;
+    this.saveDiscovery();
+  }
+
+  /** Fills the mappings from the discovery cache, once; true when it did. */
+  private fromCache(): boolean {
+    if (this.cacheTried || !this.cacheFile) return false;
+    this.cacheTried = true;
+    try {
+      if (Date.now() - statSync(this.cacheFile).mtimeMs > this.cacheTtlMs) return false;
+      const data = JSON.parse(readFileSync(this.cacheFile, 'utf8')) as { server?: unknown; mappings?: unknown };
+      if (data.server !== this.server || !Array.isArray(data.mappings)) return false;
+      const mappings = new Map<string, ResourceMapping>();
+      for (const entry of data.mappings as unknown[]) {
+        const [key, m] = Array.isArray(entry) ? (entry as [unknown, Partial<ResourceMapping> | undefined]) : [];
+        if (typeof key !== 'string' || !m || typeof m.resource !== 'string' || typeof m.kind !== 'string' || typeof m.version !== 'string' || typeof m.group !== 'string' || typeof m.namespaced !== 'boolean') return false;
+        mappings.set(key, { group: m.group, version: m.version, resource: m.resource, kind: m.kind, namespaced: m.namespaced });
+      }
+      if (mappings.size === 0) return false;
+      this.mappings = mappings;
+      this.loadedFromCache = true;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private saveDiscovery(): void {
+    if (!this.cacheFile) return;
+    try {
+      mkdirSync(dirname(this.cacheFile), { recursive: true });
+      const temp = `${this.cacheFile}.${process.pid}.tmp`;
+      writeFileSync(temp, JSON.stringify({ server: this.server, mappings: [...this.mappings] }));
+      renameSync(temp, this.cacheFile);
+    } catch {
+      // A cache that cannot be written only costs the next command a discovery.
+    }
   }
 
   private refresh(): Promise<void> {
@@ -377,6 +432,10 @@ export class ClusterClient {
     const key = `${apiVersion}/${kind}`;
     let hit = this.mappings.get(key);
     if (hit) return hit;
+    if (!this.discovered && !this.loadedFromCache && this.fromCache()) {
+      hit = this.mappings.get(key);
+      if (hit) return hit;
+    }
     await this.refresh();
     hit = this.mappings.get(key);
     if (hit) return hit;
@@ -388,7 +447,7 @@ export class ClusterClient {
 
   /** Every group/version and group/version/Kind the server serves (for Capabilities.APIVersions). */
   async apiVersions(): Promise<string[]> {
-    if (!this.discovered) await this.refresh();
+    if (!this.discovered && !this.loadedFromCache && !this.fromCache()) await this.refresh();
     const out = new Set<string>();
     for (const [key, m] of this.mappings) {
       out.add(m.group ? `${m.group}/${m.version}` : m.version);
@@ -498,7 +557,7 @@ export class ClusterClient {
   async delete(ref: ObjectRef, options: DeleteOptions = {}): Promise<boolean> {
     const { path } = await this.path(ref, true);
     const res = await this.request('DELETE', path, {
-      body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: options.propagation ?? 'Background' },
+      body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: options.propagation ?? 'Background', ...(options.preconditions ? { preconditions: options.preconditions } : {}) },
       allow: options.mustExist ? [] : [404],
     });
     return res.status !== 404;

@@ -1,6 +1,9 @@
 // Loading kubeconfig the way kubectl does: --kubeconfig, else every file in KUBECONFIG (first wins for duplicate
-// names and for current-context), else ~/.kube/config; then --kube-context and the namespace.
+// names and for current-context), else ~/.kube/config; then --kube-context and the namespace. @kubernetes/client-node
+// reads the files and resolves credentials (CA, client certificates, tokens, exec plugins, auth providers); the CLI
+// bundles the part of it this needs, so loading it costs little.
 import { existsSync } from 'node:fs';
+import type * as https from 'node:https';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
@@ -18,13 +21,16 @@ export interface KubeconfigOptions {
 }
 
 export interface LoadedKubeconfig {
-  kc: KubeConfig;
   context: string;
   cluster: Cluster;
   user: User;
   namespace: string;
   /** Files read, in order. */
   files: string[];
+  /** Fills in TLS material and credentials for a request (client-node's KubeConfig.applyToHTTPSOptions). */
+  applyToHTTPSOptions(opts: https.RequestOptions): Promise<void>;
+  /** client-node's KubeConfig for these files, with the chosen context current. */
+  kubeConfig(): Promise<KubeConfig>;
 }
 
 function loadFile(file: string, flag: string | undefined): KubeConfig {
@@ -110,5 +116,13 @@ export function loadKubeconfig(options: KubeconfigOptions = {}): LoadedKubeconfi
     });
   }
   const user = kc.getUser(ctx.user) ?? { name: ctx.user };
-  return { kc, context: contextName, cluster, user, namespace: options.namespace || ctx.namespace || 'default', files };
+  return {
+    context: contextName,
+    cluster,
+    user,
+    namespace: options.namespace || ctx.namespace || 'default',
+    files,
+    applyToHTTPSOptions: (opts) => kc.applyToHTTPSOptions(opts),
+    kubeConfig: async () => kc,
+  };
 }

@@ -1,11 +1,12 @@
 // ClusterClient against a sandbox started here: discovery, apply, prune, waits, retries, auth errors.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterApiError, connect, type ClusterClient, type KubeObject } from '../../src/cluster/index.js';
 import { isPortolanError, type PortolanError } from '../../src/errors.js';
+import { createTls } from '../../src/sandbox/cert.js';
 import { kubeconfigText, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 
 let sandbox: Sandbox;
@@ -146,6 +147,28 @@ describe('apply, get, list, delete', () => {
     expect(orphan?.metadata.ownerReferences ?? []).toEqual([]);
   });
 
+  it('deletes dependents before the owner with Foreground', async () => {
+    const owner = await client.apply(configMap('fg-owner', {}));
+    const ownerRef = { apiVersion: 'v1', kind: 'ConfigMap', name: 'fg-owner', uid: owner.metadata.uid };
+    const child = await client.apply({ ...configMap('fg-child', {}), metadata: { name: 'fg-child', ownerReferences: [ownerRef] } });
+    await client.apply({ ...configMap('fg-grandchild', {}), metadata: { name: 'fg-grandchild', ownerReferences: [{ ...ownerRef, name: 'fg-child', uid: child.metadata.uid }] } });
+    expect(await client.delete(owner, { propagation: 'Foreground' })).toBe(true);
+    for (const name of ['fg-owner', 'fg-child', 'fg-grandchild']) expect(await client.get('v1', 'ConfigMap', name), name).toBeUndefined();
+  });
+
+  it('lists across namespaces and filters by the metadata.namespace and metadata.name field selectors', async () => {
+    await client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'cluster-test-b' } });
+    await client.apply({ ...configMap('twin', { at: 'a' }, { twin: 'yes' }) });
+    await client.apply({ ...configMap('twin', { at: 'b' }, { twin: 'yes' }), metadata: { name: 'twin', namespace: 'cluster-test-b', labels: { twin: 'yes' } } });
+    const all = await client.list('v1', 'ConfigMap', { allNamespaces: true, labelSelector: 'twin=yes' });
+    expect(all.map((o) => `${o.metadata.namespace}/${o.metadata.name}`).sort()).toEqual(['cluster-test-b/twin', 'cluster-test/twin']);
+    const onlyB = await client.list('v1', 'ConfigMap', { allNamespaces: true, fieldSelector: 'metadata.namespace=cluster-test-b,metadata.name=twin' });
+    expect(onlyB.map((o) => o.data)).toEqual([{ at: 'b' }]);
+    const notB = await client.list('v1', 'ConfigMap', { allNamespaces: true, labelSelector: 'twin=yes', fieldSelector: 'metadata.namespace!=cluster-test-b' });
+    expect(notB.map((o) => o.metadata.namespace)).toEqual(['cluster-test']);
+    expect((await client.list('v1', 'ConfigMap', { namespace: 'cluster-test-b' })).map((o) => o.metadata.name)).toEqual(['twin']);
+  });
+
   it('creates, updates with resourceVersion (stale → CONFLICT) and replaces', async () => {
     const lease = await client.create({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'lock' }, spec: { holderIdentity: 'a' } });
     const exists = await caught(client.create({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'lock' }, spec: {} }));
@@ -228,6 +251,29 @@ describe('waitForReady', () => {
     expect(err.code).toBe('WAIT_FAILED');
     expect(err.message).toContain('BackoffLimitExceeded');
     sandbox.setFailureRules([]);
+  });
+
+  it('fails fast when a Pod fails or a Deployment passes its progress deadline', async () => {
+    sandbox.setFailureRules([{ kind: 'Pod', name: '^crash' }, { kind: 'Deployment', image: '^stuck/' }]);
+    try {
+      const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'crash-once' }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } };
+      await client.apply(pod);
+      const podErr = await caught(client.waitForReady([pod], { timeoutMs: 5_000, intervalMs: 20 }));
+      expect(podErr.code).toBe('WAIT_FAILED');
+      expect(podErr.message).toContain('Pod cluster-test/crash-once failed: pod failed');
+
+      const stuck = deployment('stuck', 'stuck/app:1');
+      (stuck.spec as { progressDeadlineSeconds: number }).progressDeadlineSeconds = 1;
+      await client.apply(stuck);
+      const start = Date.now();
+      const deadlineErr = await caught(client.waitForReady([stuck], { timeoutMs: 10_000, intervalMs: 50 }));
+      expect(deadlineErr.code).toBe('WAIT_FAILED');
+      expect(deadlineErr.message).toContain('rollout failed');
+      expect(deadlineErr.message).toContain('has timed out progressing');
+      expect(Date.now() - start).toBeLessThan(8_000); // well before the wait's own timeout
+    } finally {
+      sandbox.setFailureRules([]);
+    }
   });
 
   it('treats a custom resource with no status as ready, and honours Ready conditions', async () => {
@@ -320,6 +366,45 @@ describe('retries and errors', () => {
     expect(err.message).toContain(`cannot reach the Kubernetes API at https://127.0.0.1:${port}`);
     expect(err.message).toContain('ECONNREFUSED');
     c.close();
+  });
+
+  it('reads a certificate-authority file named relative to the kubeconfig', async () => {
+    const sub = join(dir, 'relative');
+    mkdirSync(join(sub, 'certs'), { recursive: true });
+    writeFileSync(join(sub, 'certs', 'ca.pem'), sandbox.caCert);
+    writeFileSync(
+      join(sub, 'config'),
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        `clusters: [{name: sb, cluster: {server: "${sandbox.url}", certificate-authority: certs/ca.pem}}]`,
+        `users: [{name: sb, user: {token: "${sandbox.token}"}}]`,
+        'contexts: [{name: sb, context: {cluster: sb, user: sb}}]',
+        'current-context: sb',
+        '',
+      ].join('\n'),
+    );
+    const c = await connect({ kubeconfig: join(sub, 'config'), retries: 0 });
+    try {
+      expect((await c.serverVersion()).gitVersion).toBe('v1.34.0');
+    } finally {
+      c.close();
+    }
+  });
+
+  it('reports a server certificate the kubeconfig CA did not issue as a TLS error, without retrying', async () => {
+    const file = join(dir, 'other-ca');
+    writeFileSync(file, kubeconfigText(sandbox.url, createTls().caCert, sandbox.token));
+    const c = await connect({ kubeconfig: file, retries: 3, backoffMs: 1 });
+    try {
+      const err = await caught(c.serverVersion());
+      expect(err.code).toBe('CLUSTER');
+      expect(err.message).toContain(`TLS error talking to ${sandbox.url}`);
+      expect(err.hint).toContain('certificate-authority');
+      expect(c.requestCount).toBe(1);
+    } finally {
+      c.close();
+    }
   });
 
   it('times out a request that gets no answer', async () => {

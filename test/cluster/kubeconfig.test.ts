@@ -80,4 +80,27 @@ describe('loadKubeconfig', () => {
     expect(noCurrent.message).toContain('no current-context');
     expect(noCurrent.hint).toContain('gamma');
   });
+
+  it('explains a KUBECONFIG whose files are all missing, an unreadable file and a context without its cluster', () => {
+    const missing = [join(dir, 'gone-1'), join(dir, 'gone-2')].join(delimiter);
+    const none = fails(() => loadKubeconfig({ env: { KUBECONFIG: missing } }));
+    expect(none.message).toBe(`no kubeconfig found: none of the files in KUBECONFIG exist (${missing})`);
+    expect(none.hint).toContain('sandbox start');
+    writeFileSync(join(dir, 'garbage'), 'clusters: [unclosed\n');
+    const garbage = fails(() => loadKubeconfig({ kubeconfig: join(dir, 'garbage'), env: {} }));
+    expect(garbage.message).toContain(`cannot read kubeconfig ${join(dir, 'garbage')}`);
+    expect(garbage.file).toBe(join(dir, 'garbage'));
+    writeFileSync(join(dir, 'orphan'), 'apiVersion: v1\nkind: Config\ncontexts: [{name: lost, context: {cluster: nowhere, user: u}}]\ncurrent-context: lost\n');
+    const orphan = fails(() => loadKubeconfig({ kubeconfig: join(dir, 'orphan'), env: {} }));
+    expect(orphan.message).toContain('context "lost" names cluster "nowhere", which is not defined');
+  });
+
+  it('lets --kubeconfig win over KUBECONFIG and --kube-context pick a context with its own namespace', () => {
+    const env = { KUBECONFIG: join(dir, 'b') };
+    expect(loadKubeconfig({ env, kubeconfig: join(dir, 'a') }).context).toBe('alpha');
+    const merged = { KUBECONFIG: [join(dir, 'b'), join(dir, 'a')].join(delimiter) };
+    expect(loadKubeconfig({ env: merged })).toMatchObject({ context: 'beta', namespace: 'default' });
+    expect(loadKubeconfig({ env: merged, context: 'alpha' })).toMatchObject({ context: 'alpha', namespace: 'team-a' });
+    expect(loadKubeconfig({ env: merged, context: 'alpha', namespace: 'flag-wins' }).namespace).toBe('flag-wins');
+  });
 });

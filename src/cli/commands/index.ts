@@ -12,5 +12,14 @@ import { serveCommand } from './serve.js';
 import { showCommand } from './show.js';
 import { templateCommand } from './template.js';
 import { versionCommand } from './version.js';
+import { installCommand } from './install.js';
+import { upgradeCommand } from './upgrade.js';
+import { rollbackCommand } from './rollback.js';
+import { uninstallCommand } from './uninstall.js';
+import { listCommand } from './list.js';
+import { historyCommand } from './history.js';
+import { statusCommand } from './status.js';
+import { getCommand } from './get.js';
+import { testCommand } from './test.js';
 
-export const commands: CommandModule[] = [templateCommand, showCommand, createCommand, lintCommand, packageCommand, dependencyCommand, repoCommand, searchCommand, pullCommand, serveCommand, sandboxCommand, versionCommand];
+export const commands: CommandModule[] = [templateCommand, showCommand, createCommand, lintCommand, packageCommand, dependencyCommand, repoCommand, searchCommand, pullCommand, serveCommand, sandboxCommand, versionCommand, installCommand, upgradeCommand, rollbackCommand, uninstallCommand, listCommand, historyCommand, statusCommand, getCommand, testCommand];

@@ -1,0 +1,53 @@
+// portolan uninstall NAME...: delete releases' objects (reverse install order, resource-policy keep honoured) and history.
+import { UsageError } from '../../errors.js';
+import type { Propagation } from '../../cluster/index.js';
+import type { CommandModule } from '../command.js';
+import { parseDuration, withLockFlag, withRelease, withReleaseFlags } from '../release-common.js';
+
+export const uninstallCommand: CommandModule = {
+  command: 'uninstall <names..>',
+  aliases: ['delete', 'del', 'un'],
+  describe: 'Uninstall releases: delete their objects and history',
+  builder: (y) =>
+    withLockFlag(withReleaseFlags(y))
+      .positional('names', { type: 'string', array: true, describe: 'Release names' })
+      .option('keep-history', { type: 'boolean', default: false, describe: 'Keep the history, marking the last revision uninstalled' })
+      .option('wait', { type: 'boolean', default: false, describe: 'Wait until every deleted object is gone (up to --timeout)' })
+      .option('timeout', { type: 'string', default: '5m', describe: 'How long to wait for deletion and for each hook', requiresArg: true })
+      .option('ignore-not-found', { type: 'boolean', default: false, describe: 'A release that does not exist counts as uninstalled' })
+      .option('no-hooks', { type: 'boolean', default: false, describe: 'Do not run delete hooks' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'Say what would be uninstalled; change nothing' })
+      .option('description', { type: 'string', describe: 'Description of the uninstalled revision (with --keep-history)', requiresArg: true })
+      .option('cascade', { type: 'string', choices: ['background', 'foreground', 'orphan'], default: 'background', describe: 'How dependents (Pods of a Deployment, …) are deleted' }),
+  run: async (args, io) => {
+    const names = (args.names as string[] | undefined) ?? [];
+    if (names.length === 0) throw new UsageError('uninstall needs at least one release NAME');
+    const { Uninstall } = await import('../../release/index.js');
+    const cascade = String(args.cascade);
+    await withRelease(args, io, async ({ cfg }) => {
+      for (const name of names) {
+        const uninstall = new Uninstall(cfg);
+        Object.assign(uninstall, {
+          keepHistory: Boolean(args['keep-history']),
+          wait: Boolean(args.wait),
+          timeoutMs: parseDuration(String(args.timeout), '--timeout'),
+          ignoreNotFound: Boolean(args['ignore-not-found']),
+          noHooks: Boolean(args['no-hooks']),
+          dryRun: Boolean(args['dry-run']),
+          description: args.description as string | undefined,
+          cascade: (cascade.charAt(0).toUpperCase() + cascade.slice(1)) as Propagation,
+        });
+        const result = await uninstall.run(name);
+        if (!result.release) {
+          io.stdout(`release "${name}" not found; nothing to uninstall\n`);
+          continue;
+        }
+        if (result.kept.length > 0) {
+          io.stdout(`These resources were kept due to the resource policy:\n${result.kept.map((k) => `[${k.kind}] ${k.metadata.name}\n`).join('')}`);
+        }
+        io.stdout(args['dry-run'] ? `release "${name}" would be uninstalled (dry run)\n` : `release "${name}" uninstalled\n`);
+      }
+    });
+    return 0;
+  },
+};
