@@ -26,5 +26,7 @@ const results = [
     { label: 'helm', command: helm, args: ['template', 'bench', join(root, 'charts', 'hello')], env: helmEnv },
     { runs },
   ),
+  // The floor under every figure above: starting Node itself, against starting helm, in the same run.
+  compare('start-up floor: node -e "" against helm version', { label: 'node', command: node, args: ['-e', ''] }, { label: 'helm', command: helm, args: ['version', '--short'], env: helmEnv }, { runs }),
 ];
 writeFileSync(join(out, 'render.json'), `${JSON.stringify(results, null, 2)}\n`);
