@@ -1,7 +1,6 @@
 // ClusterClient: the one place portolan talks to a Kubernetes API. Requests go through node:https with the TLS and
-// credentials the kubeconfig gives (CA, client certs, tokens; exec/auth plugins and proxies through
-// @kubernetes/client-node's KubeConfig); each has a timeout, and 429/5xx/connection resets are retried with
-// exponential backoff. Discovery can be cached on disk between processes (discoveryCacheDir).
+// credentials @kubernetes/client-node's KubeConfig resolves (CA, client certs, tokens, exec/auth plugins, proxies);
+// each has a timeout, and 429/5xx/connection resets are retried with exponential backoff. Discovery can be cached on disk between processes (discoveryCacheDir).
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
