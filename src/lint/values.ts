@@ -1,10 +1,9 @@
 // values.yaml and values.schema.json rules: the file is there and parses; YAML 1.1 scalars Helm would read
 // differently; the schema is JSON and a valid JSON Schema. (Whether the values meet the schema is checked in
 // index.ts, after user values are merged.) Pure.
-import { Ajv } from 'ajv';
-import { Ajv2019 } from 'ajv/dist/2019.js';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import yaml from 'js-yaml';
+import { messageOf } from '../errors.js';
+import { compileSchema } from '../values/schema.js';
 import { finding, type LintFinding } from './types.js';
 import { describeYaml11Scalar, scanYaml11 } from './yaml11.js';
 
@@ -43,16 +42,10 @@ export function lintSchemaText(text: string): { findings: LintFinding[]; valid: 
   if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) {
     return { findings: [finding('error', 'values-schema', file, 'a values schema must be a JSON object (a JSON Schema)')], valid: false };
   }
-  const dialect = String((schema as Record<string, unknown>).$schema ?? '');
-  // Older drafts (04, 06) have no meta-schema in ajv: compile them as draft-07 without checking against one.
-  const older = /draft-0[46]/.test(dialect);
-  const options = { strict: false, logger: false as const, validateFormats: false, allErrors: true, validateSchema: !older };
-  const ajv = dialect.includes('2020-12') ? new Ajv2020(options) : dialect.includes('2019-09') ? new Ajv2019(options) : new Ajv(options);
-  const { $schema: _ignored, ...rest } = schema as Record<string, unknown>;
   try {
-    ajv.compile(older ? rest : (schema as Record<string, unknown>));
+    compileSchema(schema as Record<string, unknown>, file);
   } catch (error) {
-    return { findings: [finding('error', 'values-schema', file, `invalid JSON Schema: ${(error as Error).message}`)], valid: false };
+    return { findings: [finding('error', 'values-schema', file, messageOf(error).replace(`${file}: `, ''))], valid: false };
   }
   return { findings: [], valid: true };
 }

@@ -1,13 +1,11 @@
 // The release record on the wire: JSON (integers beyond 2^53 kept exact) → gzip → base64, as data.release of a
 // Secret or ConfigMap; and back, refusing anything that does not match schemas/release.schema.json.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ValidateFunction } from 'ajv';
-import type { Ajv2020 as AjvClass } from 'ajv/dist/2020.js';
 import { PortolanError, messageOf } from '../errors.js';
-import { valuesToJson } from '../values/index.js';
+import { packageFile } from '../package-files.js';
+import { compileSchema, forValidation, valuesToJson } from '../values/index.js';
 import type { ReleaseRecord } from './types.js';
 
 /** Kubernetes refuses Secrets and ConfigMaps whose data is larger than this. */
@@ -92,38 +90,20 @@ export function parseJsonKeepingBigInts(text: string): unknown {
   return JSON.parse(marked, (_key, value: unknown) => (typeof value === 'string' && value.startsWith('\u0000big:') ? BigInt(value.slice(5)) : value));
 }
 
-/** schemas/release.schema.json of this package, found above this module (dist/release, or a bundle's chunks). */
-function schemaPath(): string {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    const file = join(dir, 'schemas', 'release.schema.json');
-    if (existsSync(file)) return file;
-    if (dirname(dir) === dir) throw new PortolanError('INTERNAL', 'schemas/release.schema.json is missing from the portolan package');
+let validator: ValidateFunction | undefined;
+function recordValidator(): ValidateFunction {
+  if (!validator) {
+    const file = packageFile('schemas/release.schema.json');
+    if (!file) throw new PortolanError('INTERNAL', 'schemas/release.schema.json is missing from the portolan package');
+    validator = compileSchema(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>, file);
   }
-}
-
-let validator: Promise<ValidateFunction> | undefined;
-/** ajv is loaded only when a record is read (installing a new release never needs it). */
-function recordValidator(): Promise<ValidateFunction> {
-  validator ??= (async () => {
-    // CommonJS modules imported dynamically: Node gives named exports, a bundle may give only `default`.
-    const [ajvModule, formatsModule] = (await Promise.all([import('ajv/dist/2020.js'), import('ajv-formats')])) as unknown as [Record<string, unknown>, Record<string, unknown>];
-    const pick = <T>(m: Record<string, unknown>, name: string): T => (m[name] ?? (m.default as Record<string, unknown> | undefined)?.[name] ?? m.default) as T;
-    const Ajv2020 = pick<typeof AjvClass>(ajvModule, 'Ajv2020');
-    const addFormats = pick<(a: AjvClass) => void>(formatsModule, 'default');
-    const schema = JSON.parse(readFileSync(schemaPath(), 'utf8')) as object;
-    const ajv = new Ajv2020({ allErrors: true, strict: false });
-    addFormats(ajv);
-    return ajv.compile(schema);
-  })();
   return validator;
 }
 
 /** Problems of a record against schemas/release.schema.json (empty when it matches). */
 export async function recordProblems(record: unknown): Promise<string[]> {
-  const validate = await recordValidator();
-  // ajv sees BigInt as an unknown type; check a copy with big integers as numbers.
-  const plain = JSON.parse(valuesToJson(record)) as unknown;
-  if (validate(plain)) return [];
+  const validate = recordValidator();
+  if (validate(forValidation(record))) return [];
   return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
 }
 

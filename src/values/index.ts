@@ -2,6 +2,6 @@
 // as Helm does, and validate every chart's values.schema.json.
 export { prepareChart, coalesceValues, copyValues, type PreparedChart } from './coalesce.js';
 export { readUserValues, originOf, NO_VALUE_OPTIONS, type Origins, type SourcedValues, type ValueLayer, type ValueOptions, type ValuesIo } from './read.js';
-export { compileSchema, validateValues } from './schema.js';
+export { compileSchema, forValidation, validateValues } from './schema.js';
 export { applySet, inferType, type SetAssignment, type SetMode } from './set-parser.js';
 export { FORBIDDEN_KEYS, VALUES_SCHEMA, formatPath, hasPath, isMap, lineOf, mergeMaps, parseValuesYaml, valuesToJson, type PathSegment } from './yaml.js';

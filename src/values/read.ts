@@ -4,7 +4,7 @@
 import { PortolanError, messageOf } from '../errors.js';
 import type { Values } from '../chart/types.js';
 import { applySet, checkJsonKeys, SET_FLAGS, type SetMode } from './set-parser.js';
-import { formatPath, hasPath, isMap, lineOf, mergeMaps, parseValuesYaml, type PathSegment } from './yaml.js';
+import { hasPath, isMap, lineOf, mergeMaps, parseValuesYaml, type PathSegment } from './yaml.js';
 
 export interface ValueOptions {
   /** -f/--values files in the order given; `-` is standard input. */
@@ -145,4 +145,3 @@ export function originOf(origins: Origins, path: readonly PathSegment[]): string
   return undefined;
 }
 
-export { formatPath };

@@ -63,7 +63,7 @@ export function compileSchema(schema: Record<string, unknown>, file: string): Va
 }
 
 /** ajv compares types with typeof; BigInt values (big integers from --set) are checked as numbers. */
-function forValidation(value: unknown): unknown {
+export function forValidation(value: unknown): unknown {
   if (typeof value === 'bigint') return Number(value);
   if (Array.isArray(value)) return value.some((v) => typeof v === 'bigint' || (v !== null && typeof v === 'object')) ? value.map(forValidation) : value;
   if (isMap(value)) {

@@ -51,3 +51,12 @@ export function helm(args: string[], options: { cwd?: string; env?: NodeJS.Proce
   };
   return run(peerPath('helm'), args, { ...options, env });
 }
+
+export const KUBECTL = join(projectRoot, 'node_modules', '.cache', 'portolan-peers', 'kubectl');
+export const HELM = join(projectRoot, 'node_modules', '.cache', 'portolan-peers', 'helm');
+export type PeerResult = RunResult;
+
+/** Runs a peer binary with only PATH and `env` (a private HOME and kubeconfig), never throwing on a non-zero exit. */
+export function runPeer(bin: string, args: string[], env: Record<string, string>, input?: string): Promise<RunResult> {
+  return run(bin, args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, input });
+}

@@ -9,8 +9,7 @@ import { connect, type ClusterClient, type KubeObject } from '../../src/cluster/
 import { actionConfig, type ActionConfig, type DriverName, type ReleaseEvent, type ReleaseRecord, decodeRecord } from '../../src/release/index.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 import { NO_VALUE_OPTIONS, readUserValues, type SourcedValues } from '../../src/values/index.js';
-import { KUBECTL, runPeer } from '../sandbox/peers.js';
-import { projectRoot } from '../helpers/peers.js';
+import { KUBECTL, projectRoot, runPeer } from '../helpers/peers.js';
 
 export const fixture = (name: string): string => join(projectRoot, 'test', 'fixtures', 'release', name);
 

@@ -9,8 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
 import { runSandbox, sandboxCommand } from '../../src/cli/commands/sandbox.js';
 import { connect } from '../../src/cluster/index.js';
-import { cliPath, portolan } from '../helpers/peers.js';
-import { KUBECTL, runPeer } from './peers.js';
+import { KUBECTL, cliPath, portolan, runPeer } from '../helpers/peers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'portolan-sandbox-cli-'));
 const children: ChildProcess[] = [];

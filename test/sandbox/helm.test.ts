@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { HELM, KUBECTL, runPeer, type PeerResult } from './peers.js';
+import { HELM, KUBECTL, runPeer, type PeerResult } from '../helpers/peers.js';
 
 const CHART = fileURLToPath(new URL('./fixtures/go-chart', import.meta.url));
 let sandbox: Sandbox;

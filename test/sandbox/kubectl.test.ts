@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { KUBECTL, runPeer, type PeerResult } from './peers.js';
+import { KUBECTL, runPeer, type PeerResult } from '../helpers/peers.js';
 
 let sandbox: Sandbox;
 let home: string;
