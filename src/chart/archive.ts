@@ -1,12 +1,9 @@
 // Reading chart archives (.tgz) in memory. Hostile archives are refused before any byte of them is used:
 // absolute paths, `..`, links of any kind, a decompressed size over 100 MiB, or one file over 5 MiB.
-import { gunzipSync } from 'node:zlib';
 import { Parser } from 'tar';
 import { PortolanError } from '../errors.js';
+import { MAX_FILE_BYTES, gunzipChartArchive } from './archive-limits.js';
 import type { ChartFile } from './types.js';
-
-export const MAX_DECOMPRESSED_BYTES = 100 * 1024 * 1024;
-export const MAX_FILE_BYTES = 5 * 1024 * 1024;
 
 export interface ArchiveEntry {
   /** Path inside the archive, slash-separated, without the top folder. */
@@ -16,19 +13,7 @@ export interface ArchiveEntry {
 
 /** Returns the files of a chart archive with the top folder (`<name>/`) stripped, and that folder's name. */
 export function readChartArchive(archive: Buffer, source: string): { topFolder: string; files: ChartFile[] } {
-  let tarBytes: Buffer;
-  try {
-    tarBytes = gunzipSync(archive, { maxOutputLength: MAX_DECOMPRESSED_BYTES });
-  } catch (error) {
-    const tooLarge = error instanceof RangeError || (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
-    throw new PortolanError(
-      'ARCHIVE_INVALID',
-      tooLarge
-        ? `${source}: the archive decompresses to more than ${MAX_DECOMPRESSED_BYTES / 1024 / 1024} MiB; refusing it`
-        : `${source}: not a gzip-compressed chart archive (${(error as Error).message})`,
-      { file: source, hint: tooLarge ? undefined : 'A chart archive is a .tgz made by `portolan package` or `helm package`.' },
-    );
-  }
+  const tarBytes = gunzipChartArchive(archive, source);
 
   const files: ChartFile[] = [];
   let problem: string | undefined;

@@ -3,11 +3,8 @@
 // paths, `..`, links, special files, a decompressed size over 100 MiB, one file over 5 MiB, entries outside the top
 // folder. Indexing 2,000 archives is dominated by per-archive overhead, so this matters; uploads still go through
 // the full loader.
-import { gunzipSync } from 'node:zlib';
+import { MAX_FILE_BYTES, gunzipChartArchive } from '../chart/archive-limits.js';
 import { PortolanError } from '../errors.js';
-
-const MAX_DECOMPRESSED_BYTES = 100 * 1024 * 1024;
-const MAX_FILE_BYTES = 5 * 1024 * 1024;
 
 function cString(block: Buffer, start: number, length: number): string {
   const end = block.indexOf(0, start);
@@ -45,17 +42,7 @@ function paxRecords(data: Buffer): Map<string, string> {
 
 /** Returns the archive's top folder and its Chart.yaml bytes; throws ARCHIVE_INVALID for anything the loader refuses. */
 export function scanChartYaml(archive: Buffer, source: string): { topFolder: string; chartYaml: Buffer } {
-  let tar: Buffer;
-  try {
-    tar = gunzipSync(archive, { maxOutputLength: MAX_DECOMPRESSED_BYTES });
-  } catch (error) {
-    const tooLarge = error instanceof RangeError || (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
-    throw new PortolanError(
-      'ARCHIVE_INVALID',
-      tooLarge ? `${source}: the archive decompresses to more than 100 MiB; refusing it` : `${source}: not a gzip-compressed chart archive (${(error as Error).message})`,
-      { file: source },
-    );
-  }
+  const tar = gunzipChartArchive(archive, source);
   const refuse = (message: string): never => {
     throw new PortolanError('ARCHIVE_INVALID', `${source}: ${message}`, { file: source });
   };
