@@ -4,6 +4,7 @@
 import type {} from 'handlebars';
 import { PortolanError, isPortolanError, messageOf } from '../errors.js';
 import { collectionHelpers } from './helpers/collections.js';
+import { cryptoHelpers } from './helpers/crypto.js';
 import { dataHelpers } from './helpers/data.js';
 import { isDict, strval, truth } from './helpers/go.js';
 import { stringHelpers } from './helpers/strings.js';
@@ -48,7 +49,7 @@ function at(place: { file: string; line?: number }): string {
 const helpers = new Map<string, HelperEntry>();
 
 // Helm-style functions take their arguments only; the rest below also get handlebars' options object.
-const functions = { ...stringHelpers, ...collectionHelpers, ...dataHelpers };
+const functions = { ...stringHelpers, ...collectionHelpers, ...dataHelpers, ...cryptoHelpers };
 for (const [name, fn] of Object.entries(functions)) helpers.set(name, { fn, takesOptions: false });
 // Sprig's must* variants fail where the plain ones return a default; portolan's plain ones already fail.
 for (const name of ['append', 'push', 'prepend', 'first', 'last', 'rest', 'initial', 'reverse', 'uniq', 'without', 'has', 'compact', 'slice', 'chunk', 'merge', 'mergeOverwrite', 'deepCopy', 'regexMatch', 'regexFind', 'regexFindAll', 'regexReplaceAll', 'regexReplaceAllLiteral', 'regexSplit', 'dateModify', 'toDate', 'toPrettyJson', 'toRawJson', 'fromJson', 'fromYaml', 'dig'] as const) {
