@@ -4,8 +4,9 @@ import semver from 'semver';
 import { PortolanError } from '../errors.js';
 import type { Chart, ChartFile, Values } from '../chart/types.js';
 import { toYaml } from '../yaml-emit.js';
+import { markGoStruct } from './interpreter.js';
 
-export const DEFAULT_KUBE_VERSION = 'v1.34.0';
+export const DEFAULT_KUBE_VERSION = 'v1.35.0';
 
 export interface ReleaseInfo {
   Name: string;
@@ -74,7 +75,7 @@ export function buildCapabilities(kubeVersion: string | undefined, extraApiVersi
   const known = new Set(list);
   const has = (version: unknown) => known.has(String(version));
   const apiVersions = Object.assign(list, { Has: has, has });
-  return { KubeVersion: parseKubeVersion(kubeVersion), APIVersions: apiVersions, HelmVersion: { Version: 'v4.1.0' } };
+  return markGoStruct({ KubeVersion: parseKubeVersion(kubeVersion), APIVersions: apiVersions, HelmVersion: { Version: 'v4.1.0' } }, '*common.Capabilities');
 }
 
 /** Go's filepath.Match-like globs with `**` crossing folders (gobwas/glob as Helm uses it). */
@@ -159,7 +160,7 @@ function filesMethods(files: ChartFile[]): FilesObject {
 /** `.Chart`: Chart.yaml with Go's field names (Name, Version, AppVersion, …). */
 export function chartObject(chart: Chart): Values {
   const m = chart.metadata;
-  return {
+  return markGoStruct({
     Name: m.name,
     Version: m.version,
     AppVersion: m.appVersion ?? '',
@@ -175,5 +176,5 @@ export function chartObject(chart: Chart): Values {
     Dependencies: (m.dependencies ?? []).map((d) => ({ Name: d.name, Version: d.version ?? '', Repository: d.repository ?? '', Condition: d.condition ?? '', Tags: d.tags ?? [], Enabled: d.enabled ?? true, Alias: d.alias ?? '' })),
     Deprecated: m.deprecated ?? false,
     Annotations: m.annotations ?? {},
-  };
+  }, '*chart.Metadata');
 }

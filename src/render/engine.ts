@@ -1,108 +1,141 @@
-// The template engine: templates parsed (handlebars with Helm habits, cached per text) and run by the interpreter with the helper library, Go-truth blocks, partials collected from `{{#define}}` blocks, and
-// every failure turned into a PortolanError naming the template file and line (and the include chain to it).
+// The template engine: templates parsed (cached per text) in their dialect — handlebars with Helm habits, or Go's
+// text/template syntax as Helm runs it — and run by one interpreter with one helper library, partials collected from
+// `define` blocks of both dialects, and every failure turned into a PortolanError naming the template file and line
+// (and the include chain to it). A render's state (partials, include chain) travels with each call, never in a global.
 // handlebars' types declare the AST (the global `hbs` namespace) used here.
 import type {} from 'handlebars';
 import { PortolanError, isPortolanError, messageOf } from '../errors.js';
 import { collectionHelpers } from './helpers/collections.js';
 import { cryptoHelpers } from './helpers/crypto.js';
 import { dataHelpers } from './helpers/data.js';
-import { isDict, strval, truth } from './helpers/go.js';
+import { isDict, isGoStyle, strval, truth } from './helpers/go.js';
 import { stringHelpers } from './helpers/strings.js';
-import { Interpreter, createFrame, type HelperEntry, type HelperOptions } from './interpreter.js';
-import { parseTemplate } from './parse.js';
+import { goBuiltins } from './helpers/go-builtins.js';
+import { Interpreter, createFrame, type DialectProgram, type HelperEntry, type HelperOptions, type Partial, type RenderState } from './interpreter.js';
+import { detectDialect, parseTemplate, type Dialect } from './parse.js';
+import { parseGoTemplate } from './go-parse.js';
 
 type Program = hbs.AST.Program;
 
 /** Helpers whose arguments may be missing on purpose: strict mode does not check their arguments. */
-const LENIENT = new Set(['default', 'empty', 'coalesce', 'hasKey', 'required', 'ternary', 'and', 'or', 'not', 'eq', 'ne', 'kindIs', 'kindOf', 'typeOf', 'typeIs', 'typeIsLike', 'dig', 'get', 'index', 'if', 'unless', 'with', 'each', 'define', 'include', 'template', 'tpl', 'lookup']);
+const LENIENT = new Set(['default', 'empty', 'coalesce', 'hasKey', 'required', 'ternary', 'and', 'or', 'not', 'eq', 'ne', 'kindOf', 'kindIs', 'typeOf', 'typeIs', 'typeIsLike', 'dig', 'get', 'index', 'if', 'unless', 'with', 'each', 'define', 'include', 'template', 'tpl', 'lookup']);
+/** Functions Sprig and Go type as returning int or int64: in Go templates their results print and compare as ints. */
+const INT_RESULTS = new Set(['add', 'add1', 'sub', 'mul', 'div', 'mod', 'max', 'min', 'biggest', 'len', 'int', 'int64', 'atoi', 'randInt', 'until', 'untilStep', 'toDecimal']);
 const MAX_INCLUDE_DEPTH = 1000;
+/** How often one template may be on the include chain at once before it counts as a cycle (Helm: 1000; deep enough). */
+const RECURSION_LIMIT = 100;
 
-/** A `{{#define "name"}}` block: its body and the file it came from. */
-interface Partial {
-  name: string;
-  file: string;
-  program: Program;
-}
-
-interface RenderState {
-  partials: Map<string, Partial>;
-  /** Templates being rendered, innermost last. */
-  stack: string[];
-  strict: boolean;
-}
-
-let state: RenderState | undefined;
-
-function current(): RenderState {
-  if (!state) throw new PortolanError('INTERNAL', 'a template helper ran outside a render');
-  return state;
-}
-
-function where(options: HelperOptions | undefined): { file: string; line?: number } {
-  return { file: state?.stack.at(-1) ?? '<template>', line: options?.loc?.start.line };
+function where(options: HelperOptions): { file: string; line?: number } {
+  return { file: options.render.stack.at(-1) ?? '<template>', line: options.loc?.start.line || undefined };
 }
 
 function at(place: { file: string; line?: number }): string {
   return `${place.file}${place.line ? `:${place.line}` : ''}`;
 }
 
-const helpers = new Map<string, HelperEntry>();
+/** The helper table, built once on first use (not at import) and never changed after. */
+let table: Map<string, HelperEntry> | undefined;
 
-// Helm-style functions take their arguments only; the rest below also get handlebars' options object.
-const functions = { ...stringHelpers, ...collectionHelpers, ...dataHelpers, ...cryptoHelpers };
-for (const [name, fn] of Object.entries(functions)) helpers.set(name, { fn, takesOptions: false });
-// Sprig's must* variants fail where the plain ones return a default; portolan's plain ones already fail.
-for (const name of ['append', 'push', 'prepend', 'first', 'last', 'rest', 'initial', 'reverse', 'uniq', 'without', 'has', 'compact', 'slice', 'chunk', 'merge', 'mergeOverwrite', 'deepCopy', 'regexMatch', 'regexFind', 'regexFindAll', 'regexReplaceAll', 'regexReplaceAllLiteral', 'regexSplit', 'dateModify', 'toDate', 'toPrettyJson', 'toRawJson', 'fromJson', 'fromYaml', 'dig'] as const) {
-  const plain = (functions as Record<string, (...args: unknown[]) => unknown>)[name] as (...args: unknown[]) => unknown;
-  helpers.set(`must${name[0]?.toUpperCase()}${name.slice(1)}`, { fn: plain, takesOptions: false });
-}
-helpers.set('biggest', helpers.get('max') as HelperEntry);
+function helperTable(): Map<string, HelperEntry> {
+  if (table) return table;
+  const helpers = new Map<string, HelperEntry>();
+  // Helm-style functions take their arguments only; the rest below also get handlebars' options object.
+  const functions = { ...stringHelpers, ...collectionHelpers, ...dataHelpers, ...cryptoHelpers };
+  for (const [name, fn] of Object.entries(functions)) helpers.set(name, { fn, takesOptions: false });
+  // Sprig's must* variants fail where the plain ones return a default; portolan's plain ones already fail.
+  for (const name of ['append', 'push', 'prepend', 'first', 'last', 'rest', 'initial', 'reverse', 'uniq', 'without', 'has', 'compact', 'slice', 'chunk', 'merge', 'mergeOverwrite', 'deepCopy', 'regexMatch', 'regexFind', 'regexFindAll', 'regexReplaceAll', 'regexReplaceAllLiteral', 'regexSplit', 'dateModify', 'toDate', 'toPrettyJson', 'toRawJson', 'fromJson', 'fromYaml', 'dig'] as const) {
+    const plain = (functions as Record<string, (...args: unknown[]) => unknown>)[name] as (...args: unknown[]) => unknown;
+    helpers.set(`must${name[0]?.toUpperCase()}${name.slice(1)}`, { fn: plain, takesOptions: false });
+  }
+  helpers.set('biggest', helpers.get('max') as HelperEntry);
+  const withOptions = (name: string, fn: (this: unknown, ...args: unknown[]) => unknown): void => {
+    helpers.set(name, { fn, takesOptions: true });
+  };
 
-function withOptions(name: string, fn: (this: unknown, ...args: unknown[]) => unknown): void {
-  helpers.set(name, { fn, takesOptions: true });
-}
-
-// Blocks decide truth as Go templates do: empty lists and maps, 0 and "" are false.
-withOptions('if', function (this: unknown, condition: unknown, options: unknown) {
-  const o = options as HelperOptions;
-  return truth(condition) ? o.fn(this) : o.inverse(this);
-});
-withOptions('unless', function (this: unknown, condition: unknown, options: unknown) {
-  const o = options as HelperOptions;
-  return truth(condition) ? o.inverse(this) : o.fn(this);
-});
-withOptions('with', function (this: unknown, context: unknown, options: unknown) {
-  const o = options as HelperOptions;
-  return truth(context) ? o.fn(context, { blockParams: [context] }) : o.inverse(this);
-});
-// Maps are walked in sorted key order, as Go's range does.
-withOptions('each', function (this: unknown, collection: unknown, options: unknown) {
-  const o = options as HelperOptions;
-  const entries: Array<[string | number, unknown]> = Array.isArray(collection)
-    ? collection.map((item, index) => [index, item])
-    : isDict(collection)
-      ? Object.keys(collection)
-          .sort()
-          .map((key) => [key, collection[key]])
-      : [];
-  if (entries.length === 0) return o.inverse(this);
-  let out = '';
-  entries.forEach(([key, item], index) => {
-    const data = createFrame(o.data);
-    data.key = key;
-    data.index = index;
-    data.first = index === 0;
-    data.last = index === entries.length - 1;
-    out += o.fn(item, { data, blockParams: [item, key] });
+  // Blocks decide truth as Go templates do: empty lists and maps, 0 and "" are false.
+  withOptions('if', function (this: unknown, condition: unknown, options: unknown) {
+    const o = options as HelperOptions;
+    return truth(condition) ? o.fn(this) : o.inverse(this);
   });
-  return out;
-});
-// Definitions are collected before rendering; where they stand they print nothing.
-withOptions('define', () => '');
+  withOptions('unless', function (this: unknown, condition: unknown, options: unknown) {
+    const o = options as HelperOptions;
+    return truth(condition) ? o.inverse(this) : o.fn(this);
+  });
+  withOptions('with', function (this: unknown, context: unknown, options: unknown) {
+    const o = options as HelperOptions;
+    return truth(context) ? o.fn(context, { blockParams: [context] }) : o.inverse(this);
+  });
+  // Maps are walked in sorted key order, as Go's range does.
+  withOptions('each', function (this: unknown, collection: unknown, options: unknown) {
+    const o = options as HelperOptions;
+    const entries: Array<[string | number, unknown]> = Array.isArray(collection)
+      ? collection.map((item, index) => [index, item])
+      : isDict(collection)
+        ? Object.keys(collection)
+            .sort()
+            .map((key) => [key, collection[key]])
+        : [];
+    if (entries.length === 0) return o.inverse(this);
+    let out = '';
+    entries.forEach(([key, item], index) => {
+      const data = createFrame(o.data);
+      data.key = key;
+      data.index = index;
+      data.first = index === 0;
+      data.last = index === entries.length - 1;
+      out += o.fn(item, { data, blockParams: [item, key] });
+    });
+    return out;
+  });
+  // Definitions are collected before rendering; where they stand they print nothing.
+  withOptions('define', () => '');
+  withOptions('include', include);
+  withOptions('template', include);
+  withOptions('required', (message: unknown, value: unknown, options: unknown) => {
+    if (value === undefined || value === null || value === '') {
+      const place = where(options as HelperOptions);
+      throw new PortolanError('TEMPLATE_REQUIRED', `${at(place)}: ${strval(message)}`, { ...place, hint: 'Set the value with -f FILE or --set, as the message says.' });
+    }
+    return value;
+  });
+  withOptions('fail', (message: unknown, options: unknown) => {
+    const place = where(options as HelperOptions);
+    throw new PortolanError('TEMPLATE_FAIL', `${at(place)}: ${strval(message)}`, place);
+  });
+  withOptions('tpl', tpl);
+  // Helm's lookup reads the cluster; rendering offline it finds nothing. Two arguments keep handlebars' lookup.
+  withOptions('lookup', (...args: unknown[]) => {
+    args.pop();
+    if (args.length === 4) return {};
+    const [object, key] = args;
+    return isDict(object) || Array.isArray(object) ? (object as Record<string, unknown>)[strval(key)] : undefined;
+  });
+  // Internals the parser emits: a literal printed alone, `(expr).Field`.
+  helpers.set('__lit', { fn: (value: unknown) => value, takesOptions: false });
+  helpers.set('__field', {
+    fn: (value: unknown, path: unknown) => {
+      let node = value;
+      for (const part of strval(path).split('.')) node = isDict(node) && Object.hasOwn(node, part) ? node[part] : undefined;
+      return typeof node === 'function' ? (node as () => unknown)() : node;
+    },
+    takesOptions: false,
+  });
+  withOptions('helperMissing', (...args: unknown[]) => {
+    const options = args.pop() as HelperOptions;
+    const place = where(options);
+    const known = [...helpers.keys()].filter((h) => !h.startsWith('__') && similar(h, options.name));
+    throw new PortolanError('TEMPLATE_RENDER', `${at(place)}: unknown function "${options.name}"${known.length > 0 ? ` (did you mean ${known.slice(0, 3).join(', ')}?)` : ''}`, {
+      ...place,
+      hint: 'The functions are Helm/Sprig names (quote, default, toYaml, include, …); README lists them.',
+    });
+  });
+  table = helpers;
+  return helpers;
+}
 
 function include(name: unknown, context: unknown, options: unknown): string {
-  const render = current();
   const o = options as HelperOptions;
+  const render = o.render;
   const partialName = strval(name);
   const partial = render.partials.get(partialName);
   const caller = where(o);
@@ -114,83 +147,63 @@ function include(name: unknown, context: unknown, options: unknown): string {
       line: caller.line,
       hint:
         known.length > 0
-          ? `Partials are {{#define "name"}}…{{/define}} blocks in templates/_*.tpl; defined here: ${known.slice(0, 12).join(', ')}${known.length > 12 ? ', …' : ''}`
-          : 'Define one with {{#define "name"}}…{{/define}} in a templates/_helpers.tpl file.',
+          ? `Templates are defined with {{ define "name" }}…{{ end }} (or {{#define "name"}}…{{/define}}) in templates/_*.tpl; defined here: ${known.slice(0, 12).join(', ')}${known.length > 12 ? ', …' : ''}`
+          : 'Define one with {{ define "name" }}…{{ end }} in a templates/_helpers.tpl file.',
     });
   }
-  if (render.stack.length > MAX_INCLUDE_DEPTH) {
-    throw new PortolanError('TEMPLATE_RENDER', `${at(caller)}: include "${partialName}" nests more than ${MAX_INCLUDE_DEPTH} levels deep (a partial that includes itself?)`, caller);
+  if (render.names.filter((n) => n === partialName).length >= RECURSION_LIMIT || render.stack.length > MAX_INCLUDE_DEPTH) {
+    const cycle = render.names.slice(render.names.lastIndexOf(partialName));
+    throw new PortolanError('TEMPLATE_RECURSION', `${at(caller)}: template "${partialName}" includes itself without end (${[...cycle.slice(-5), partialName].join(' → ')})`, {
+      ...caller,
+      hint: 'A template that includes itself needs a condition that ends the recursion.',
+    });
   }
   render.stack.push(partial.file);
+  render.names.push(partialName);
   try {
-    return interpreter.render(partial.program, context, render.strict);
+    return interpreter().render(partial.program, context, render);
   } catch (error) {
     const base = isPortolanError(error) ? error : toTemplateError(error, partial.file);
+    if (base.code === 'TEMPLATE_RECURSION') throw base; // one short message, not a thousand "included from"s
     throw new PortolanError(base.code, `${base.message} (in "${partialName}", included from ${at(caller)})`, { file: base.file, line: base.line, hint: base.hint, problems: base.problems });
   } finally {
     render.stack.pop();
+    render.names.pop();
   }
 }
 
-withOptions('include', include);
-withOptions('template', include);
 
-withOptions('required', (message: unknown, value: unknown, options: unknown) => {
-  if (value === undefined || value === null || value === '') {
-    const place = where(options as HelperOptions);
-    throw new PortolanError('TEMPLATE_REQUIRED', `${at(place)}: ${strval(message)}`, { ...place, hint: 'Set the value with -f FILE or --set, as the message says.' });
+function tpl(text: unknown, context: unknown, options: unknown): string {
+  const o = options as HelperOptions;
+  const render = o.render;
+  const name = `${at(where(o))} (tpl)`;
+  if (render.stack.filter((entry) => entry === name).length >= RECURSION_LIMIT || render.stack.length > MAX_INCLUDE_DEPTH) {
+    throw new PortolanError('TEMPLATE_RECURSION', `${name}: tpl renders itself without end (the value it renders calls tpl on itself)`, { file: name, hint: 'A value rendered with tpl must not call tpl on itself.' });
   }
-  return value;
-});
-withOptions('fail', (message: unknown, options: unknown) => {
-  const place = where(options as HelperOptions);
-  throw new PortolanError('TEMPLATE_FAIL', `${at(place)}: ${strval(message)}`, place);
-});
-withOptions('tpl', (text: unknown, context: unknown, options: unknown) => {
-  const render = current();
-  const name = `${at(where(options as HelperOptions))} (tpl)`;
-  const compiled = compileText(strval(text), name);
-  render.stack.push(name);
+  const compiled = compileText(strval(text), name, isGoStyle() ? 'go' : 'handlebars');
+  // Helm: a tpl text may define templates of its own, visible while it renders.
+  const partials = compiled.defines.length > 0 ? new Map([...render.partials, ...compiled.defines.map((d) => [d.name, { name: d.name, file: name, program: d.program }] as const)]) : render.partials;
+  const inner: RenderState = partials === render.partials ? render : { ...render, partials };
+  inner.stack.push(name);
   try {
-    return interpreter.render(compiled.program, context, render.strict);
+    return interpreter().render(compiled.program, context, inner);
   } catch (error) {
     throw toTemplateError(error, name);
   } finally {
-    render.stack.pop();
+    inner.stack.pop();
   }
-});
-// Helm's lookup reads the cluster; rendering offline it finds nothing. Two arguments keep handlebars' lookup.
-withOptions('lookup', (...args: unknown[]) => {
-  args.pop();
-  if (args.length === 4) return {};
-  const [object, key] = args;
-  return isDict(object) || Array.isArray(object) ? (object as Record<string, unknown>)[strval(key)] : undefined;
-});
-// Internals the parser emits: a literal printed alone, `(expr).Field`.
-helpers.set('__lit', { fn: (value: unknown) => value, takesOptions: false });
-helpers.set('__field', {
-  fn: (value: unknown, path: unknown) => {
-    let node = value;
-    for (const part of strval(path).split('.')) node = isDict(node) && Object.hasOwn(node, part) ? node[part] : undefined;
-    return typeof node === 'function' ? (node as () => unknown)() : node;
-  },
-  takesOptions: false,
-});
-withOptions('helperMissing', (...args: unknown[]) => {
-  const options = args.pop() as HelperOptions;
-  const place = where(options);
-  const known = [...helpers.keys()].filter((h) => !h.startsWith('__') && similar(h, options.name));
-  throw new PortolanError('TEMPLATE_RENDER', `${at(place)}: unknown function "${options.name}"${known.length > 0 ? ` (did you mean ${known.slice(0, 3).join(', ')}?)` : ''}`, {
-    ...place,
-    hint: 'The functions are Helm/Sprig names (quote, default, toYaml, include, …); README lists them.',
-  });
-});
+}
 
-const interpreter = new Interpreter({ helpers, lenient: LENIENT, file: () => state?.stack.at(-1) ?? '<template>' });
+let shared: Interpreter | undefined;
+
+function interpreter(): Interpreter {
+  shared ??= new Interpreter({ helpers: helperTable(), lenient: LENIENT, goHelpers: new Map(Object.entries(goBuiltins).map(([name, fn]) => [name, { fn, takesOptions: false }])), intResults: INT_RESULTS });
+  return shared;
+}
 
 /** Every function a template can call, by name (for documentation and tests). */
 export function helperNames(): string[] {
-  return [...helpers.keys()].filter((name) => !name.startsWith('__') && name !== 'helperMissing').sort();
+  return [...helperTable().keys()].filter((name) => !name.startsWith('__') && name !== 'helperMissing').sort();
 }
 
 /** True when two names are close: one or two edits apart, or one contains the other. */
@@ -220,22 +233,38 @@ export function toTemplateError(error: unknown, file: string): PortolanError {
 }
 
 export interface ParsedTemplate {
-  program: Program;
-  /** The `{{#define}}` blocks of this text. */
+  program: DialectProgram;
+  dialect: Dialect;
+  /** The define blocks of this text. */
   defines: Array<{ name: string; program: Program }>;
 }
 
 const parsedCache = new Map<string, ParsedTemplate>();
 
-/** Parses a template text (cached by text); syntax errors name `file`. */
-export function compileText(text: string, file: string): ParsedTemplate {
-  const key = `${file}\u0000${text}`;
+/**
+ * Parses a template text (cached by text) in its dialect: a text with handlebars block tags is handlebars, one with
+ * Go's keywords or variables is Go, and one with neither (plain `{{ .Values.x }}`) takes `fallback`. Syntax errors
+ * name `file`.
+ */
+export function compileText(text: string, file: string, fallback: Dialect = 'handlebars'): ParsedTemplate {
+  const detected = detectDialect(text);
+  const dialect = detected === 'neutral' ? fallback : detected;
+  const key = `${dialect}\u0000${file}\u0000${text}`;
   const cached = parsedCache.get(key);
   if (cached) return cached;
-  const program = parseTemplate(text, file);
-  const defines: ParsedTemplate['defines'] = [];
-  collectDefines(program, defines, file);
-  const parsed = { program, defines };
+  let parsed: ParsedTemplate;
+  if (dialect === 'go') {
+    const go = parseGoTemplate(text, file);
+    const program = go.program as DialectProgram;
+    program.dialect = 'go';
+    for (const define of go.defines) (define.program as DialectProgram).dialect = 'go';
+    parsed = { program, dialect, defines: go.defines };
+  } else {
+    const program = parseTemplate(text, file);
+    const defines: ParsedTemplate['defines'] = [];
+    collectDefines(program, defines, file);
+    parsed = { program, dialect, defines };
+  }
   if (parsedCache.size > 5000) parsedCache.clear();
   parsedCache.set(key, parsed);
   return parsed;
@@ -259,8 +288,11 @@ function collectDefines(program: Program, out: ParsedTemplate['defines'], file: 
 }
 
 export interface RenderJob {
-  /** Every template of the chart tree (partials too), in the order Helm parses them (later defines win). */
-  templates: Array<{ file: string; text: string }>;
+  /**
+   * Every template of the chart tree (partials too), in the order Helm parses them (later defines win), each with
+   * the dialect a file that shows neither dialect's marks is read in.
+   */
+  templates: Array<{ file: string; text: string; dialect?: Dialect }>;
   strict: boolean;
 }
 
@@ -273,24 +305,28 @@ export class RenderSession {
   constructor(job: RenderJob) {
     this.strict = job.strict;
     for (const template of job.templates) {
-      const parsed = compileText(template.text, template.file);
+      const parsed = compileText(template.text, template.file, template.dialect);
       this.parsed.set(template.file, parsed);
       for (const define of parsed.defines) this.partials.set(define.name, { name: define.name, file: template.file, program: define.program });
     }
+  }
+
+  /** The dialect a template was read in. */
+  dialectOf(file: string): Dialect | undefined {
+    return this.parsed.get(file)?.dialect;
   }
 
   /** Renders one template (by the file name it was given) with `context`. */
   render(file: string, context: unknown): string {
     const template = this.parsed.get(file);
     if (!template) throw new PortolanError('INTERNAL', `no template ${file} in this render`);
-    const previous = state;
-    state = { partials: this.partials, stack: [file], strict: this.strict };
+    const state: RenderState = { partials: this.partials, stack: [file], names: [], strict: this.strict };
     try {
-      return interpreter.render(template.program, context, this.strict);
+      const out = interpreter().render(template.program, context, state);
+      // Helm removes Go's "<no value>" from every rendered Go template.
+      return template.dialect === 'go' && out.includes('<no value>') ? out.replaceAll('<no value>', '') : out;
     } catch (error) {
       throw toTemplateError(error, file);
-    } finally {
-      state = previous;
     }
   }
 }

@@ -6,11 +6,12 @@ import type { Chart, ChartFile, Values } from '../chart/types.js';
 import { satisfiesRange } from '../chart/version-range.js';
 import { buildCapabilities, buildFiles, chartObject, type ReleaseInfo } from './context.js';
 import { RenderSession } from './engine.js';
+import { detectDialect, type Dialect } from './parse.js';
 import { parseRendered, sortByInstallOrder, type RenderedDocument } from './manifests.js';
 
 export { formatManifests, sortByInstallOrder, splitDocuments, INSTALL_ORDER, HOOK_EVENTS, type RenderedDocument } from './manifests.js';
 export { DEFAULT_KUBE_VERSION, DEFAULT_API_VERSIONS, parseKubeVersion } from './context.js';
-export { parseTemplate } from './parse.js';
+export { parseTemplate, detectDialect, type Dialect } from './parse.js';
 
 export interface RenderOptions {
   releaseName?: string;
@@ -18,7 +19,7 @@ export interface RenderOptions {
   revision?: number;
   isInstall?: boolean;
   isUpgrade?: boolean;
-  /** Capabilities.KubeVersion (default v1.34.0). */
+  /** Capabilities.KubeVersion (default v1.35.0, as helm 4.1's template). */
   kubeVersion?: string;
   /** Extra entries for Capabilities.APIVersions. */
   apiVersions?: string[];
@@ -81,9 +82,16 @@ export function renderChart(chart: Chart, values: Values, options: RenderOptions
   };
 
   const nodes = walk(chart, values, chart.metadata.name, []);
-  const templates = nodes.flatMap((node) => node.chart.templates.map((file) => ({ node, file, name: `${node.path}/${file.name}` })));
+  const templates = nodes.flatMap((node) => {
+    const texts = node.chart.templates.map((file) => file.data.toString('utf8'));
+    // A file with neither dialect's marks is read as its chart's other files are: Go in a chart whose templates
+    // show Go's marks and no handlebars ones (every Helm chart has a define or an if somewhere), else handlebars.
+    const dialects = new Set(texts.map(detectDialect));
+    const dialect: Dialect = dialects.has('go') && !dialects.has('handlebars') ? 'go' : 'handlebars';
+    return node.chart.templates.map((file, i) => ({ node, file, text: texts[i] as string, dialect, name: `${node.path}/${file.name}` }));
+  });
   templates.sort((a, b) => parseOrder(a.name, b.name));
-  const session = new RenderSession({ templates: templates.map((t) => ({ file: t.name, text: t.file.data.toString('utf8') })), strict: options.strict ?? false });
+  const session = new RenderSession({ templates: templates.map((t) => ({ file: t.name, text: t.text, dialect: t.dialect })), strict: options.strict ?? false });
 
   const contexts = new Map<ChartNode, Values>();
   const contextFor = (node: ChartNode, templateName: string): Values => {

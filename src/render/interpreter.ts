@@ -6,7 +6,8 @@
 // handlebars' types declare the AST (the global `hbs` namespace) used here.
 import type {} from 'handlebars';
 import { PortolanError, isPortolanError, messageOf } from '../errors.js';
-import { formatValue } from './helpers/go.js';
+import type { GoArg, GoBranch, GoCommand, GoPipe, GoStatement, GoTemplateCall } from './go-parse.js';
+import { formatValue, isDict, setGoStyle, truth } from './helpers/go.js';
 
 type Program = hbs.AST.Program;
 type Node = hbs.AST.Node;
@@ -17,8 +18,27 @@ type Hash = hbs.AST.Hash;
 /** Data variables (`@root`, `@index`, `@key`, …) visible to a block. */
 export type DataFrame = Record<string, unknown> & { root?: unknown; _parent?: DataFrame };
 
+/** A `define` body: its program and the file it came from. */
+export interface Partial {
+  name: string;
+  file: string;
+  program: Program;
+}
+
+/** What one render carries through every template it runs: partials, the include chain, strictness. */
+export interface RenderState {
+  partials: Map<string, Partial>;
+  /** Templates being rendered, innermost last. */
+  stack: string[];
+  /** Names of the partials being included, innermost last (to name a cycle). */
+  names: string[];
+  strict: boolean;
+}
+
 export interface HelperOptions {
   name: string;
+  /** The render this call belongs to (partials, include chain), for include, tpl, required and fail. */
+  render: RenderState;
   hash: Record<string, unknown>;
   data: DataFrame;
   loc: { start: { line: number; column: number } };
@@ -37,11 +57,13 @@ export interface HelperEntry {
 }
 
 export interface InterpreterConfig {
-  helpers: Map<string, HelperEntry>;
+  helpers: ReadonlyMap<string, HelperEntry>;
   /** Helpers whose arguments may be missing on purpose (strict mode does not check them). */
   lenient: ReadonlySet<string>;
-  /** The template being rendered, for error messages. */
-  file(): string;
+  /** Go's builtins and Go-specific versions of helpers, used by Go-dialect templates before `helpers`. */
+  goHelpers: ReadonlyMap<string, HelperEntry>;
+  /** Functions whose whole-number result is a Go int (printed and compared as one), not a float64. */
+  intResults: ReadonlySet<string>;
 }
 
 interface Scope {
@@ -51,7 +73,18 @@ interface Scope {
   data: DataFrame;
   blockParams: Array<{ names: string[]; values: unknown[] }>;
   strict: boolean;
+  render: RenderState;
+  /** Go's variable stack for this template execution (`$` first); control structures pop what they pushed. */
+  vars: Array<{ name: string; value: unknown }>;
 }
+
+/** A Program the Go parser made: its templates print values as Go does. */
+export type DialectProgram = Program & { dialect?: 'go' };
+
+/** No value piped in from a previous command (Go's missingVal). */
+const NO_FINAL = Symbol('no final');
+const BREAK = Symbol('break');
+const CONTINUE = Symbol('continue');
 
 export function createFrame(data: DataFrame | undefined): DataFrame {
   return { ...(data ?? {}), _parent: data };
@@ -78,15 +111,20 @@ const isSimple = (path: PathExpression): boolean => path.parts.length === 1 && !
 export class Interpreter {
   constructor(private readonly config: InterpreterConfig) {}
 
-  /** Renders a program with `context` as `this` and `@root`. */
-  render(program: Program, context: unknown, strict: boolean, data?: DataFrame): string {
+  /** Renders a program with `context` as `this`, `@root` and Go's `$`. */
+  render(program: DialectProgram, context: unknown, render: RenderState, data?: DataFrame): string {
     const frame: DataFrame = data ? createFrame(data) : {};
     if (!('root' in frame) || frame.root === undefined) frame.root = context;
-    return this.program(program, { context, depths: [context], data: frame, blockParams: [], strict });
+    const previous = setGoStyle(program.dialect === 'go');
+    try {
+      return this.program(program, { context, depths: [context], data: frame, blockParams: [], strict: render.strict, render, vars: [{ name: '$', value: context }] });
+    } finally {
+      setGoStyle(previous);
+    }
   }
 
-  private fail(node: Node, message: string, hint?: string): never {
-    const file = this.config.file();
+  private fail(node: Node | { loc?: { start: { line: number } } }, message: string, hint?: string, scope?: Scope): never {
+    const file = scope?.render.stack.at(-1) ?? '<template>';
     const line = node.loc?.start.line;
     throw new PortolanError('TEMPLATE_RENDER', `${file}${line ? `:${line}` : ''}: ${message}`, { file, line, hint });
   }
@@ -107,8 +145,17 @@ export class Interpreter {
         case 'BlockStatement':
           out += this.block(statement as hbs.AST.BlockStatement, scope);
           break;
+        case 'GoAction' as string:
+        case 'GoIf' as string:
+        case 'GoWith' as string:
+        case 'GoRange' as string:
+        case 'GoTemplate' as string:
+        case 'GoBreak' as string:
+        case 'GoContinue' as string:
+          out += this.goStatement(statement as unknown as GoStatement, scope);
+          break;
         default:
-          this.fail(statement, `${statement.type === 'PartialStatement' || statement.type === 'PartialBlockStatement' ? 'handlebars partials ({{> name}})' : 'decorators'} are not supported`, 'Define partials with {{#define "name"}}…{{/define}} and call them with {{ include "name" . }}.');
+          this.fail(statement, `${statement.type === 'PartialStatement' || statement.type === 'PartialBlockStatement' ? 'handlebars partials ({{> name}})' : 'decorators'} are not supported`, 'Define partials with {{#define "name"}}…{{/define}} and call them with {{ include "name" . }}.', scope);
       }
     }
     return out;
@@ -170,6 +217,8 @@ export class Interpreter {
       data: options?.data ?? scope.data,
       blockParams: names.length > 0 && options?.blockParams ? [{ names, values: options.blockParams }, ...scope.blockParams] : scope.blockParams,
       strict: scope.strict,
+      render: scope.render,
+      vars: scope.vars,
     };
   }
 
@@ -180,6 +229,7 @@ export class Interpreter {
       if (!helper.takesOptions) return helper.fn.apply(scope.context, args);
       const options: HelperOptions = {
         name,
+        render: scope.render,
         hash: this.hash(node.hash, scope, !lenient),
         data: scope.data,
         loc: node.loc,
@@ -191,7 +241,7 @@ export class Interpreter {
       return helper.fn.apply(scope.context, args);
     } catch (error) {
       if (isPortolanError(error)) throw error;
-      this.fail(node, `${name}: ${messageOf(error)}`);
+      this.fail(node, `${name}: ${messageOf(error)}`, undefined, scope);
     }
   }
 
@@ -216,7 +266,7 @@ export class Interpreter {
       case 'UndefinedLiteral':
         return undefined;
       default:
-        return this.fail(node, `unexpected ${node.type}`);
+        return this.fail(node, `unexpected ${node.type}`, undefined, scope);
     }
   }
 
@@ -240,8 +290,310 @@ export class Interpreter {
     }
     if (value === undefined && strict) {
       const written = path.original.replace(/^this\./, '.').replace(/^@root\./, '$.');
-      this.fail(path, `${written} is not set (strict mode: every value a template reads must exist)`, 'Set it in values.yaml or with -f/--set, test it with {{#if}}, or give a fallback with default.');
+      this.fail(path, `${written} is not set (strict mode: every value a template reads must exist)`, 'Set it in values.yaml or with -f/--set, test it with {{#if}}, or give a fallback with default.', scope);
     }
     return value;
   }
+
+  // --- the Go dialect (text/template's exec.go, as Helm runs it: missingkey=zero, Sprig and Helm functions) -----
+
+  private goStatement(node: GoStatement, scope: Scope): string {
+    switch (node.type) {
+      case 'GoAction': {
+        const value = this.goPipe(node.pipe, scope);
+        return node.pipe.decl.length > 0 ? '' : goPrint(value);
+      }
+      case 'GoIf':
+      case 'GoWith':
+        return this.goIfWith(node, scope);
+      case 'GoRange':
+        return this.goRange(node, scope);
+      case 'GoTemplate':
+        return this.goTemplate(node, scope);
+      case 'GoBreak':
+        throw BREAK;
+      case 'GoContinue':
+        throw CONTINUE;
+    }
+  }
+
+  private goIfWith(node: GoBranch, scope: Scope): string {
+    const mark = scope.vars.length;
+    try {
+      const value = this.goPipe(node.pipe, scope);
+      if (truth(value)) return this.program(node.program, node.type === 'GoWith' ? { ...scope, context: value, depths: [value, ...scope.depths] } : scope);
+      return this.program(node.inverse, scope);
+    } finally {
+      scope.vars.length = mark;
+    }
+  }
+
+  private goRange(node: GoBranch, scope: Scope): string {
+    const mark = scope.vars.length;
+    try {
+      const value = this.goPipe(node.pipe, scope);
+      const items = this.goRangeItems(value, node, scope);
+      if (items.length === 0) return this.program(node.inverse, scope);
+      const { decl, isAssign } = node.pipe;
+      const inner = scope.vars.length;
+      let out = '';
+      for (const [index, element] of items) {
+        if (decl.length > 0) {
+          // Go: with one variable it takes the element; with two, the first takes the index.
+          if (isAssign) {
+            this.goSetVar(decl[0] as string, decl.length > 1 ? index : element, node.loc.start.line, scope);
+            if (decl.length > 1) this.goSetVar(decl[1] as string, element, node.loc.start.line, scope);
+          } else if (decl.length > 1) {
+            (scope.vars[inner - 2] as { value: unknown }).value = index;
+            (scope.vars[inner - 1] as { value: unknown }).value = element;
+          } else (scope.vars[inner - 1] as { value: unknown }).value = element;
+        }
+        try {
+          out += this.program(node.program, { ...scope, context: element, depths: [element, ...scope.depths] });
+        } catch (signal) {
+          if (signal === BREAK) break;
+          if (signal !== CONTINUE) throw signal;
+        } finally {
+          scope.vars.length = inner;
+        }
+      }
+      return out;
+    } finally {
+      scope.vars.length = mark;
+    }
+  }
+
+  /** What range walks: lists by index, maps by sorted key, an int n as 0…n-1; nil walks nothing. */
+  private goRangeItems(value: unknown, node: GoBranch, scope: Scope): Array<[unknown, unknown]> {
+    if (value === undefined || value === null) return [];
+    if (Array.isArray(value)) return value.map((item, index) => [BigInt(index), item]);
+    if (typeof value === 'bigint') {
+      if (node.pipe.decl.length > 1) this.fail(node, `can't use ${node.pipe.decl.join(', ')} to iterate over ${value}`, undefined, scope);
+      const out: Array<[unknown, unknown]> = [];
+      for (let i = 0n; i < value; i++) out.push([i, i]);
+      return out;
+    }
+    if (isDict(value) && !isGoStruct(value)) {
+      return Object.keys(value)
+        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+        .map((key) => [key, value[key]]);
+    }
+    return this.fail(node, `range can't iterate over ${goPrint(value)}`, undefined, scope);
+  }
+
+  private goTemplate(node: GoTemplateCall, scope: Scope): string {
+    const context = node.pipe ? this.goPipe(node.pipe, scope) : undefined;
+    const template = this.config.helpers.get('template') as HelperEntry;
+    return this.goCall(template, 'template', [node.name, context], { args: [], text: `template "${node.name}"`, line: node.loc.start.line }, scope) as string;
+  }
+
+  private goPipe(pipe: GoPipe, scope: Scope): unknown {
+    let value: unknown = NO_FINAL;
+    for (const cmd of pipe.cmds) value = this.goCommand(cmd, scope, value);
+    for (const name of pipe.decl) {
+      if (pipe.isAssign) this.goSetVar(name, value, pipe.cmds[0]?.line ?? 0, scope);
+      else scope.vars.push({ name, value });
+    }
+    return value;
+  }
+
+  private goSetVar(name: string, value: unknown, line: number, scope: Scope): void {
+    for (let i = scope.vars.length - 1; i >= 0; i--) {
+      const slot = scope.vars[i] as { name: string; value: unknown };
+      if (slot.name === name) {
+        slot.value = value;
+        return;
+      }
+    }
+    this.goFail({ args: [], text: name, line }, `undefined variable: ${name}`, scope);
+  }
+
+  private goVar(name: string, at: GoCommand, scope: Scope): unknown {
+    for (let i = scope.vars.length - 1; i >= 0; i--) {
+      const slot = scope.vars[i] as { name: string; value: unknown };
+      if (slot.name === name) return slot.value;
+    }
+    return this.goFail(at, `undefined variable: ${name}`, scope);
+  }
+
+  /** A command: its first word decides (field, chain, function, parenthesised pipeline, variable or constant). */
+  private goCommand(cmd: GoCommand, scope: Scope, final: unknown): unknown {
+    const first = cmd.args[0] as GoArg;
+    switch (first.kind) {
+      case 'field':
+        return this.goFieldChain(scope.context, first.names, cmd, scope, final);
+      case 'chain': {
+        if (first.node.kind === 'nil') this.goFail(cmd, `indirection through explicit nil in ${first.text}`, scope);
+        const receiver = this.goArg(first.node, cmd, scope);
+        return this.goFieldChain(receiver, first.names, cmd, scope, final);
+      }
+      case 'identifier':
+        return this.goFunction(first.name, cmd, scope, final);
+      case 'variable': {
+        const value = this.goVar(first.name, cmd, scope);
+        if (first.names.length === 0) {
+          this.goNotAFunction(cmd, final, scope);
+          return value;
+        }
+        return this.goFieldChain(value, first.names, cmd, scope, final);
+      }
+      case 'pipe':
+        this.goNotAFunction(cmd, final, scope);
+        return this.goPipe(first.pipe, scope);
+      case 'nil':
+        return this.goFail(cmd, 'nil is not a command', scope);
+      default:
+        this.goNotAFunction(cmd, final, scope);
+        return this.goArg(first, cmd, scope);
+    }
+  }
+
+  private goNotAFunction(cmd: GoCommand, final: unknown, scope: Scope): void {
+    if (cmd.args.length > 1 || final !== NO_FINAL) this.goFail(cmd, `can't give argument to non-function ${(cmd.args[0] as GoArg).text}`, scope);
+  }
+
+  /** An argument's value; a function name alone is called with no arguments, as Go does. */
+  private goArg(arg: GoArg, cmd: GoCommand, scope: Scope): unknown {
+    switch (arg.kind) {
+      case 'dot':
+        return scope.context;
+      case 'nil':
+        return null;
+      case 'bool':
+      case 'string':
+      case 'number':
+        return arg.value;
+      case 'field':
+        return this.goFieldChain(scope.context, arg.names, { args: [arg], text: arg.text, line: cmd.line }, scope, NO_FINAL);
+      case 'variable': {
+        const value = this.goVar(arg.name, cmd, scope);
+        return arg.names.length === 0 ? value : this.goFieldChain(value, arg.names, { args: [arg], text: arg.text, line: cmd.line }, scope, NO_FINAL);
+      }
+      case 'identifier':
+        return this.goFunction(arg.name, { args: [arg], text: arg.text, line: cmd.line }, scope, NO_FINAL);
+      case 'pipe':
+        return this.goPipe(arg.pipe, scope);
+      case 'chain': {
+        if (arg.node.kind === 'nil') this.goFail(cmd, `indirection through explicit nil in ${arg.text}`, scope);
+        return this.goFieldChain(this.goArg(arg.node, cmd, scope), arg.names, { args: [arg], text: arg.text, line: cmd.line }, scope, NO_FINAL);
+      }
+    }
+  }
+
+  private goFieldChain(receiver: unknown, names: string[], cmd: GoCommand, scope: Scope, final: unknown): unknown {
+    let value = receiver;
+    const last = names.length - 1;
+    for (let i = 0; i < last; i++) value = this.goField(value, names[i] as string, { args: [cmd.args[0] as GoArg], text: cmd.text, line: cmd.line }, scope, NO_FINAL);
+    return this.goField(value, names[last] as string, cmd, scope, final);
+  }
+
+  /** `.name` on a value: a method call, a map entry (missing: nil, or an error in strict mode), or an error. */
+  private goField(receiver: unknown, name: string, cmd: GoCommand, scope: Scope, final: unknown): unknown {
+    const hasArgs = cmd.args.length > 1 || final !== NO_FINAL;
+    if (receiver === undefined || receiver === null) return this.goFail(cmd, `nil pointer evaluating interface {}.${name}`, scope);
+    // Methods: functions the context attaches to its objects (Files.Get, Capabilities.APIVersions.Has).
+    const method = typeof receiver === 'object' && Object.hasOwn(receiver, name) ? (receiver as Record<string, unknown>)[name] : undefined;
+    if (typeof receiver === 'object' && (typeof method === 'function' || (!Array.isArray(receiver) && !(receiver instanceof Date) && !Buffer.isBuffer(receiver)))) {
+      const map = receiver as Record<string, unknown>;
+      if (Object.hasOwn(map, name)) {
+        const value = map[name];
+        if (typeof value === 'function') {
+          const args = cmd.args.slice(1).map((arg) => this.goArg(arg, cmd, scope));
+          if (final !== NO_FINAL) args.push(final);
+          try {
+            return value.apply(receiver, args);
+          } catch (error) {
+            if (isPortolanError(error)) throw error;
+            return this.goFail(cmd, `error calling ${name}: ${messageOf(error)}`, scope);
+          }
+        }
+        if (hasArgs) this.goFail(cmd, `${name} is not a method but has arguments`, scope);
+        return value;
+      }
+      if (isGoStruct(map)) return this.goFail(cmd, `can't evaluate field ${name} in type ${goStructName(map)}`, scope);
+      if (hasArgs) this.goFail(cmd, `${name} is not a method but has arguments`, scope);
+      if (scope.strict) this.goFail(cmd, `map has no entry for key "${name}"`, scope);
+      return undefined;
+    }
+    return this.goFail(cmd, `can't evaluate field ${name} in type ${goTypeName(receiver)}`, scope);
+  }
+
+  private goFunction(name: string, cmd: GoCommand, scope: Scope, final: unknown): unknown {
+    if (name === 'and' || name === 'or') {
+      // Go's and/or short-circuit and return the deciding operand itself.
+      let value: unknown;
+      for (const arg of cmd.args.slice(1)) {
+        value = this.goArg(arg, cmd, scope);
+        if (truth(value) === (name === 'or')) return value;
+      }
+      if (final !== NO_FINAL) value = final;
+      if (cmd.args.length === 1 && final === NO_FINAL) this.goFail(cmd, `wrong number of args for ${name}: want at least 1 got 0`, scope);
+      return value;
+    }
+    const helper = this.config.goHelpers.get(name) ?? this.config.helpers.get(name);
+    if (!helper || name.startsWith('__') || name === 'helperMissing' || name === 'if' || name === 'unless' || name === 'each' || name === 'define') {
+      return this.goFail(cmd, `function "${name}" not defined`, scope);
+    }
+    const args = cmd.args.slice(1).map((arg) => this.goArg(arg, cmd, scope));
+    if (final !== NO_FINAL) args.push(final);
+    const result = this.goCall(helper, name, args, cmd, scope);
+    if (this.config.intResults.has(name)) return toGoInt(result);
+    return result;
+  }
+
+  private goCall(helper: HelperEntry, name: string, args: unknown[], at: GoCommand, scope: Scope): unknown {
+    try {
+      if (!helper.takesOptions) return helper.fn.apply(scope.context, args);
+      const options: HelperOptions = { name, render: scope.render, hash: {}, data: scope.data, loc: { start: { line: at.line, column: 0 } }, fn: () => '', inverse: () => '' };
+      return helper.fn.apply(scope.context, [...args, options]);
+    } catch (error) {
+      if (isPortolanError(error) || error === BREAK || error === CONTINUE) throw error;
+      return this.goFail(at, `error calling ${name}: ${messageOf(error)}`, scope);
+    }
+  }
+
+  /** Helm's wording: the template, line, the command at fault, and Go's message. */
+  private goFail(at: GoCommand, message: string, scope: Scope): never {
+    const file = scope.render.stack.at(-1) ?? '<template>';
+    throw new PortolanError('TEMPLATE_RENDER', `${file}:${at.line}: executing "${file}" at <${at.text}>: ${message}`, { file, line: at.line });
+  }
+}
+
+/** Go's fmt.Fprint of an action's value; nil prints nothing (Helm removes Go's `<no value>`). */
+function goPrint(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  return formatValue(value);
+}
+
+/** A whole-number result of an int-typed function, as Go's int. */
+function toGoInt(value: unknown): unknown {
+  if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
+  if (Array.isArray(value) && value.every((v) => typeof v === 'number' && Number.isInteger(v))) return value.map((v) => BigInt(v as number));
+  return value;
+}
+
+/** Objects the context builds as Go structs (Release, Chart, Capabilities, …): a missing field is an error. */
+const GO_STRUCT = Symbol.for('portolan.goStruct');
+
+export function markGoStruct<T extends object>(value: T, typeName: string): T {
+  Object.defineProperty(value, GO_STRUCT, { value: typeName, enumerable: false });
+  return value;
+}
+
+function isGoStruct(value: object): boolean {
+  return GO_STRUCT in value;
+}
+
+function goStructName(value: object): string {
+  return (value as Record<symbol, string>)[GO_STRUCT] ?? 'struct';
+}
+
+function goTypeName(value: unknown): string {
+  if (typeof value === 'string') return 'string';
+  if (typeof value === 'bigint') return 'int';
+  if (typeof value === 'number') return 'float64';
+  if (typeof value === 'boolean') return 'bool';
+  if (Array.isArray(value)) return '[]interface {}';
+  return 'interface {}';
 }

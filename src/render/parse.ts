@@ -547,6 +547,20 @@ function stripStrings(text: string): string {
   return text.replace(/"(?:\\.|[^"\\])*"|'[^']*'|`[^`]*`/g, '""');
 }
 
+export type Dialect = 'go' | 'handlebars';
+
+/** Marks only handlebars has: block tags `{{#x}}`, `{{^x}}`, `{{/x}}` (not a Go comment), `{{!`, `~`, `{{{`, `{{>`. */
+const HANDLEBARS_MARK = /\{\{(?:~|\{|-?\s*(?:[#^!>&]|\/(?!\*)))|~\}\}/;
+/** Marks only Go templates have: block keywords and variables. */
+const GO_MARK = /\{\{-?\s*(?:if|range|with|define|template|block|end|break|continue|else\s+(?:if|with))\b|\{\{[^}]*\$[A-Za-z_]/;
+
+/** The dialect a template text is written in, or 'neutral' when it shows neither's marks (plain `{{ .Values.x }}`). */
+export function detectDialect(text: string): Dialect | 'neutral' {
+  if (!text.includes('{{')) return 'neutral';
+  if (HANDLEBARS_MARK.test(text)) return 'handlebars';
+  return GO_MARK.test(text) ? 'go' : 'neutral';
+}
+
 /** Parses a template's text (handlebars with Helm habits) into handlebars' AST; `file` names it in errors. */
 export function parseTemplate(source: string, file: string): hbs.AST.Program {
   return new Parser(source, file).run();

@@ -78,7 +78,7 @@ const cases: Array<[string, string | RegExp]> = [
   // dicts
   ['{{ dict "a" 1 "b" }}', 'map[a:1 b:]'],
   ['{{ get .Values.map "a" }}|{{ get .Values.map "z" }}|{{ hasKey .Values.map "b" }}', '1||true'],
-  ['{{ $d := 1 }}', /variables/],
+  ['{{ $d := 1 }}{{ $d }}', '1'],
   ['{{ set (dict "a" 1) "b" 2 }}{{ unset (dict "a" 1 "b" 2) "a" }}', 'map[a:1 b:2]map[b:2]'],
   ['{{ pluck "a" (dict "a" 1) (dict "a" 2) (dict "b" 3) }}', '[1 2]'],
   ['{{ dig "x" "y" "none" .Values.nested }}|{{ dig "x" "z" "none" .Values.nested }}', '1|none'],

@@ -39,8 +39,38 @@ export function formatValue(value: unknown): string {
   return String(value);
 }
 
+/**
+ * Whether numbers print as Go prints a float64 (`1e+06`): on while a Go-dialect template runs, since Helm reads every
+ * number of a values file as a float64 and charts were tested against that. Handlebars templates print integers as
+ * written. (Go's ints are bigints in the Go dialect and always print as written.)
+ */
+let goStyle = false;
+
+/** Sets the number style for the template about to run; returns the previous one, to restore. */
+export function setGoStyle(on: boolean): boolean {
+  const previous = goStyle;
+  goStyle = on;
+  return previous;
+}
+
+export function isGoStyle(): boolean {
+  return goStyle;
+}
+
+/** strconv.FormatFloat(v, 'g', -1, 64), what fmt's %v prints for a float64: exponent form from 1e+06 and below 1e-04. */
+export function goFloat(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (!Number.isFinite(value)) return value > 0 ? '+Inf' : '-Inf';
+  if (value === 0) return Object.is(value, -0) ? '-0' : '0';
+  const [mantissa, exponentText] = value.toExponential().split('e') as [string, string];
+  const exponent = Number(exponentText);
+  if (exponent >= -4 && exponent < 6) return String(value);
+  return `${mantissa}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
+}
+
 /** Integers print as written (1000000, never 1e+06); other numbers as JavaScript prints them. */
 export function formatNumber(value: number): string {
+  if (goStyle) return goFloat(value);
   if (Number.isInteger(value) && Math.abs(value) < 1e21) return value.toFixed(0);
   if (Number.isNaN(value)) return 'NaN';
   if (!Number.isFinite(value)) return value > 0 ? '+Inf' : '-Inf';
@@ -89,7 +119,8 @@ export function kindOf(value: unknown): string {
   if (typeof value === 'string') return 'string';
   if (typeof value === 'boolean') return 'bool';
   if (typeof value === 'bigint') return 'int64';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'int64' : 'float64';
+  // Helm reads every number of a values file as a float64; Go templates see them so.
+  if (typeof value === 'number') return Number.isInteger(value) && !goStyle ? 'int64' : 'float64';
   if (Array.isArray(value)) return 'slice';
   if (typeof value === 'function') return 'func';
   if (value instanceof Date) return 'struct';
@@ -99,6 +130,7 @@ export function kindOf(value: unknown): string {
 /** kindIs accepts Go's names; a whole number is an int, an int64 and a float64 (Helm reads YAML numbers as float64). */
 export function kindIs(kind: string, value: unknown): boolean {
   const actual = kindOf(value);
+  if (goStyle && typeof value === 'bigint') return kind === 'int' || kind === 'int64';
   if (actual === 'int64' && ['int', 'int32', 'int64', 'float64', 'uint', 'uint64'].includes(kind)) return true;
   return actual === kind;
 }
