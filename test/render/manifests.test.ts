@@ -81,9 +81,9 @@ describe('rendered documents', () => {
   });
 
   it('refuse a chart whose kubeVersion the target Kubernetes does not meet', async () => {
-    const chart = chartFrom({ 'Chart.yaml': 'apiVersion: v2\nname: k\nversion: 1.0.0\nkubeVersion: ">=1.35.0-0"\n' });
+    const chart = chartFrom({ 'Chart.yaml': 'apiVersion: v2\nname: k\nversion: 1.0.0\nkubeVersion: ">=1.36.0-0"\n' });
     const prepared = prepareChart(chart, await userValues({}));
-    expect(() => renderChart(prepared.chart, prepared.values, {})).toThrow(/chart "k" requires kubeVersion >=1\.35\.0-0, which does not include Kubernetes v1\.34\.0/);
-    expect(() => renderChart(prepared.chart, prepared.values, { kubeVersion: '1.35.1' })).not.toThrow();
+    expect(() => renderChart(prepared.chart, prepared.values, {})).toThrow(/chart "k" requires kubeVersion >=1\.36\.0-0, which does not include Kubernetes v1\.35\.0/);
+    expect(() => renderChart(prepared.chart, prepared.values, { kubeVersion: '1.36.1' })).not.toThrow();
   });
 });
