@@ -72,24 +72,27 @@ export function renderChart(chart: Chart, values: Values, options: RenderOptions
       hint: 'Render for another version with --kube-version, or change kubeVersion in Chart.yaml.',
     });
   }
+  const nodes = walk(chart, values, chart.metadata.name, []);
+  const dialects = new Map<ChartNode, Dialect>();
+  const templates = nodes.flatMap((node) => {
+    const texts = node.chart.templates.map((file) => file.data.toString('utf8'));
+    // A file with neither dialect's marks is read as its chart's other files are: Go in a chart whose templates
+    // show Go's marks and no handlebars ones (every Helm chart has a define or an if somewhere), else handlebars.
+    const found = new Set(texts.map(detectDialect));
+    const dialect: Dialect = found.has('go') && !found.has('handlebars') ? 'go' : 'handlebars';
+    dialects.set(node, dialect);
+    return node.chart.templates.map((file, i) => ({ node, file, text: texts[i] as string, dialect, name: `${node.path}/${file.name}` }));
+  });
   const release: ReleaseInfo = {
     Name: options.releaseName ?? 'release-name',
     Namespace: options.namespace ?? 'default',
     Revision: options.revision ?? 1,
     IsInstall: options.isInstall ?? !options.isUpgrade,
     IsUpgrade: options.isUpgrade ?? false,
-    Service: 'portolan',
+    // A Helm chart renders as `helm template` renders it (`managed-by: Helm` labels); portolan's own charts see
+    // "portolan". Installed objects are marked managed-by portolan either way.
+    Service: dialects.get(nodes[0] as ChartNode) === 'go' ? 'Helm' : 'portolan',
   };
-
-  const nodes = walk(chart, values, chart.metadata.name, []);
-  const templates = nodes.flatMap((node) => {
-    const texts = node.chart.templates.map((file) => file.data.toString('utf8'));
-    // A file with neither dialect's marks is read as its chart's other files are: Go in a chart whose templates
-    // show Go's marks and no handlebars ones (every Helm chart has a define or an if somewhere), else handlebars.
-    const dialects = new Set(texts.map(detectDialect));
-    const dialect: Dialect = dialects.has('go') && !dialects.has('handlebars') ? 'go' : 'handlebars';
-    return node.chart.templates.map((file, i) => ({ node, file, text: texts[i] as string, dialect, name: `${node.path}/${file.name}` }));
-  });
   templates.sort((a, b) => parseOrder(a.name, b.name));
   const session = new RenderSession({ templates: templates.map((t) => ({ file: t.name, text: t.text, dialect: t.dialect })), strict: options.strict ?? false });
 
