@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compare, peer, portolanBin, root } from '../lib/harness.mjs';
-import { generateLargeCharts } from './generate.mjs';
+import { generateLargeCharts, generateLibraryChart } from './generate.mjs';
 
 const runsFlag = process.argv.indexOf('--runs');
 const runs = runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 10;
@@ -12,6 +12,8 @@ const out = join(root, 'bench', 'out');
 mkdirSync(out, { recursive: true });
 const { hbsDir, goDir, keyCount, templates } = generateLargeCharts(join(out, 'render'));
 console.log(`large chart: ${templates} templates, ${keyCount} value keys`);
+const library = generateLibraryChart(join(out, 'render'));
+console.log(`library chart: ${library.templates} templates, each including the library's helpers 14 times`);
 
 const helmHome = mkdtempSync(join(tmpdir(), 'bench-helm-'));
 const helmEnv = { HOME: helmHome, HELM_CACHE_HOME: join(helmHome, 'c'), HELM_CONFIG_HOME: join(helmHome, 'g'), HELM_DATA_HOME: join(helmHome, 'd') };
@@ -19,7 +21,11 @@ const helm = peer('helm');
 const node = process.execPath;
 
 const results = [
-  compare('template: large chart', { label: 'portolan', command: node, args: [portolanBin, 'template', 'bench', hbsDir] }, { label: 'helm', command: helm, args: ['template', 'bench', goDir], env: helmEnv }, { runs }),
+  compare('template: large chart, handlebars (portolan) against Go (helm)', { label: 'portolan', command: node, args: [portolanBin, 'template', 'bench', hbsDir] }, { label: 'helm', command: helm, args: ['template', 'bench', goDir], env: helmEnv }, { runs }),
+  compare('template: large chart, Go templates in both', { label: 'portolan', command: node, args: [portolanBin, 'template', 'bench', goDir] }, { label: 'helm', command: helm, args: ['template', 'bench', goDir], env: helmEnv }, { runs }),
+  // The Go dialect must not be slower than handlebars on the same chart.
+  compare('portolan: large chart, Go dialect against handlebars', { label: 'go', command: node, args: [portolanBin, 'template', 'bench', goDir] }, { label: 'handlebars', command: node, args: [portolanBin, 'template', 'bench', hbsDir] }, { runs }),
+  compare('template: library chart (helpers included hundreds of times)', { label: 'portolan', command: node, args: [portolanBin, 'template', 'bench', library.dir] }, { label: 'helm', command: helm, args: ['template', 'bench', library.dir], env: helmEnv }, { runs }),
   compare(
     'template: charts/hello',
     { label: 'portolan', command: node, args: [portolanBin, 'template', 'bench', join(root, 'charts', 'hello')] },

@@ -79,7 +79,14 @@ export interface GoParsed {
 
 const KEYWORDS = new Set(['if', 'else', 'end', 'range', 'with', 'define', 'template', 'block', 'break', 'continue', 'nil', 'true', 'false']);
 const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\r' || c === '\n';
-const isAlnum = (c: string | undefined): boolean => c !== undefined && /[\p{L}\p{N}_]/u.test(c);
+const UNICODE_ALNUM = /[\p{L}\p{N}_]/u;
+/** Go's identifier characters: letters, digits, underscore (ASCII fast, Unicode by class). */
+function isAlnum(c: string | undefined): boolean {
+  if (c === undefined) return false;
+  const code = c.charCodeAt(0);
+  if (code < 128) return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95;
+  return UNICODE_ALNUM.test(c);
+}
 
 type Token =
   | { t: 'space' | 'lparen' | 'rparen' | 'pipe' | 'comma' | 'declare' | 'assign' | 'dot'; at: number; text: string }
