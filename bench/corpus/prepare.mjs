@@ -20,10 +20,17 @@ const out = resolve(outArg);
 const sources = sourceArgs.map((s) => resolve(s));
 
 function readYaml(path) {
+  const text = readFileSync(path, 'utf8');
   try {
-    return yaml.load(readFileSync(path, 'utf8'), { json: true }) ?? {};
+    return yaml.load(text, { json: true }) ?? {};
   } catch {
-    return undefined;
+    // Go's YAML reader lets a local tag through where js-yaml refuses it (stable/express-gateway has
+    // `condition: !redis.emulate`): read such a value as the plain text after the `!`.
+    try {
+      return yaml.load(text.replace(/(:\s+)!(?!!)(\S)/g, '$1$2'), { json: true }) ?? {};
+    } catch {
+      return undefined;
+    }
   }
 }
 

@@ -164,11 +164,18 @@ function firstLine(text) {
   );
 }
 
-/** Helm's reason for refusing: its `Error:` line, without the log lines (warnings) it prints before it. */
+/** Helm's reason for refusing: its `Error:` line and the indented lines under it, without the log lines before it. */
 function helmError(stderr, timedOut) {
   if (timedOut) return 'timed out';
-  const lines = stderr.split('\n').filter((l) => l.trim() !== '');
-  return (lines.find((l) => l.startsWith('Error:')) ?? lines.at(-1) ?? '').replace(/^Error: /, '');
+  const lines = stderr.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('Error:'));
+  if (start < 0) return lines.filter((l) => l.trim() !== '').at(-1) ?? '';
+  const end = lines.findIndex((l, i) => i > start && (l.trim() === '' || l.startsWith('Use --debug')));
+  return lines
+    .slice(start, end < 0 ? undefined : end)
+    .map((l) => l.trim())
+    .join(' ')
+    .replace(/^Error: /, '');
 }
 
 /** Renders a chart with helm twice (twice to learn which fields are random), through the cache. */
@@ -178,7 +185,8 @@ async function helmResult(chart, hash, context) {
   const file = join(context.options.helmCache, `${key}.json.gz`);
   if (context.options.useCache && existsSync(file)) {
     try {
-      return { ...JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')), cached: true };
+      const entry = JSON.parse(gunzipSync(readFileSync(file)).toString('utf8'));
+      return { ...entry, error: entry.ok ? undefined : helmError(entry.stderr, entry.timedOut), cached: true };
     } catch {
       // A torn or foreign file: render again and overwrite it.
     }
@@ -186,7 +194,8 @@ async function helmResult(chart, hash, context) {
   const first = await run(context.helm, args, { env: context.helmEnv, timeoutMs: context.options.timeoutMs * 2 });
   let entry;
   if (first.status !== 0) {
-    entry = { ok: false, error: helmError(first.stderr, first.timedOut), ms: first.ms };
+    // The whole of stderr (its head), so a better reading of helm's message needs no new render.
+    entry = { ok: false, stderr: first.stderr.slice(0, 8192), timedOut: first.timedOut, ms: first.ms };
   } else {
     const second = await run(context.helm, args, { env: context.helmEnv, timeoutMs: context.options.timeoutMs * 2 });
     const random = second.status === 0 ? randomFields(parseManifests(first.stdout), parseManifests(second.stdout)) : { paths: [], objects: [] };
@@ -197,7 +206,7 @@ async function helmResult(chart, hash, context) {
   const temp = `${file}.${process.pid}.tmp`;
   writeFileSync(temp, gzipSync(JSON.stringify(entry)));
   renameSync(temp, file);
-  return { ...entry, cached: false };
+  return { ...entry, error: entry.ok ? undefined : helmError(entry.stderr, entry.timedOut), cached: false };
 }
 
 /** In-process portolan: worker threads running the built library, one chart at a time each, restarted on a timeout. */
@@ -375,9 +384,8 @@ function compare(helm, portolan) {
 /** An error message with its chart-specific parts (paths, names, numbers) blanked, so like refusals group together. */
 function category(message) {
   return firstLine(message)
-    .replace(/(?:[\w.@-]+\/)+[\w.@-]+\.(?:ya?ml|tpl|txt|json|tgz)(?::\d+)*(?::\d+)?/g, '<file>')
-    .replace(/\b(?:line|column|col)\s+\d+/gi, (m) => m.replace(/\d+/, 'N'))
-    .replace(/:\d+(:\d+)?\b/g, ':N')
+    .replace(/\/?(?:[\w.@-]+\/)+[\w.@-]+\.(?:ya?ml|tpl|txt|json|tgz)(?::\d+)*/gi, '<file>')
+    .replace(/\d+(?:\.\d+)*/g, 'N')
     .replace(/chart "[^"]+"/g, 'chart "<chart>"')
     .replace(/^[\w.-]+: found in Chart.yaml/, '<chart>: found in Chart.yaml')
     .replace(/\s+/g, ' ')
