@@ -198,10 +198,14 @@ async function helmResult(chart, hash, context) {
     entry = { ok: false, stderr: first.stderr.slice(0, 8192), timedOut: first.timedOut, ms: first.ms };
   } else {
     const second = await run(context.helm, args, { env: context.helmEnv, timeoutMs: context.options.timeoutMs * 2 });
-    const random = second.status === 0 ? randomFields(parseManifests(first.stdout), parseManifests(second.stdout)) : { paths: [], objects: [] };
+    // Without a second render the random fields are unknown: compare this time, but do not keep the result.
+    if (second.status !== 0) return { ok: true, text: first.stdout, bytesStable: false, random: { paths: [], objects: [] }, ms: first.ms, cached: false };
+    const random = randomFields(parseManifests(first.stdout), parseManifests(second.stdout));
     // The time of a render is the quicker of the two runs: the slower one is mostly the machine's noise.
     entry = { ok: true, text: first.stdout, bytesStable: first.stdout === second.stdout, random, ms: Math.min(first.ms, second.ms) };
   }
+  // A timeout says more about this run's limit and the machine's load than about the chart: not kept.
+  if (first.timedOut) return { ...entry, error: helmError(entry.stderr, true), cached: false };
   mkdirSync(context.options.helmCache, { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
   writeFileSync(temp, gzipSync(JSON.stringify(entry)));
@@ -519,12 +523,13 @@ const probeValue = (result) => (result.ok ? (yaml.load(withoutSourceLines(result
 const helmProbe = await run(helm, ['template', RELEASE, probe], { env: helmEnv, timeoutMs: 30_000 });
 const helmKube = probeValue({ ok: helmProbe.status === 0, text: helmProbe.stdout });
 const portolanKube = probeValue(await renderPortolan(probe));
-if (helmKube && portolanKube && helmKube !== portolanKube) {
+// When portolan cannot render the probe its default is unknown: helm's, given to both, is then the safe choice.
+if (helmKube && helmKube !== portolanKube) {
   context.kubeArgs = ['--kube-version', helmKube];
   context.kubeVersion = helmKube;
-  context.kubeNote = `default KubeVersion: helm ${helmKube}, portolan ${portolanKube}: both given --kube-version ${helmKube}`;
+  context.kubeNote = `default KubeVersion: helm ${helmKube}, portolan ${portolanKube ?? '? (probe chart refused)'}: both given --kube-version ${helmKube}`;
 } else {
-  context.kubeNote = `default KubeVersion: helm ${helmKube ?? '?'}, portolan ${portolanKube ?? '? (probe chart refused)'}${helmKube && portolanKube ? ' (the same: no --kube-version)' : ''}`;
+  context.kubeNote = `default KubeVersion: helm ${helmKube ?? '? (probe chart refused)'}, portolan ${portolanKube ?? '?'}${helmKube ? ' (the same: no --kube-version)' : ''}`;
 }
 rmSync(probe, { recursive: true, force: true });
 
