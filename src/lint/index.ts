@@ -250,6 +250,8 @@ async function lintRendering(chart: Chart, user: SourcedValues, options: LintOpt
     kubeVersion: options.kubeVersion,
     apiVersions: options.apiVersions ?? [],
     strict: true,
+    // Go templates lint as helm lint renders them: a missing key is nil unless --strict.
+    goStrict: options.strict ?? false,
   });
   for (const failure of rendered.failures) {
     out.push(finding('error', 'templates', failure.file, failure.message, failure.line));

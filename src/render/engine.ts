@@ -176,7 +176,9 @@ function include(name: unknown, context: unknown, options: unknown): string {
 function tpl(text: unknown, context: unknown, options: unknown): string {
   const o = options as HelperOptions;
   const render = o.render;
-  const name = `${at(where(o))} (tpl)`;
+  const caller = where(o);
+  // A tpl inside a tpl keeps the outer name, so a tpl that renders itself is counted as the same one.
+  const name = caller.file.endsWith(' (tpl)') ? caller.file : `${at(caller)} (tpl)`;
   if (render.stack.filter((entry) => entry === name).length >= RECURSION_LIMIT || render.stack.length > MAX_INCLUDE_DEPTH) {
     throw new PortolanError('TEMPLATE_RECURSION', `${name}: tpl renders itself without end (the value it renders calls tpl on itself)`, { file: name, hint: 'A value rendered with tpl must not call tpl on itself.' });
   }
@@ -294,6 +296,8 @@ export interface RenderJob {
    */
   templates: Array<{ file: string; text: string; dialect?: Dialect }>;
   strict: boolean;
+  /** Go templates: a missing map key fails (Helm's missingkey=error). */
+  goStrict?: boolean;
 }
 
 /** A render session: every template parsed and every partial known, then templates rendered one by one. */
@@ -301,9 +305,11 @@ export class RenderSession {
   private readonly partials = new Map<string, Partial>();
   private readonly parsed = new Map<string, ParsedTemplate>();
   private readonly strict: boolean;
+  private readonly goStrict: boolean;
 
   constructor(job: RenderJob) {
     this.strict = job.strict;
+    this.goStrict = job.goStrict ?? job.strict;
     for (const template of job.templates) {
       const parsed = compileText(template.text, template.file, template.dialect);
       this.parsed.set(template.file, parsed);
@@ -320,7 +326,7 @@ export class RenderSession {
   render(file: string, context: unknown): string {
     const template = this.parsed.get(file);
     if (!template) throw new PortolanError('INTERNAL', `no template ${file} in this render`);
-    const state: RenderState = { partials: this.partials, stack: [file], names: [], strict: this.strict };
+    const state: RenderState = { partials: this.partials, stack: [file], names: [], strict: this.strict, goStrict: this.goStrict };
     try {
       const out = interpreter().render(template.program, context, state);
       // Helm removes Go's "<no value>" from every rendered Go template.

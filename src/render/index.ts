@@ -25,6 +25,11 @@ export interface RenderOptions {
   apiVersions?: string[];
   /** A template that reads a value that is not set fails. */
   strict?: boolean;
+  /**
+   * Go templates only: Helm's missingkey=error (any missing map key fails, even inside `if`). Defaults to `strict`;
+   * lint renders handlebars strictly but Go templates as `helm lint` does, without it.
+   */
+  goStrict?: boolean;
 }
 
 export interface RenderResult {
@@ -94,7 +99,7 @@ export function renderChart(chart: Chart, values: Values, options: RenderOptions
     Service: dialects.get(nodes[0] as ChartNode) === 'go' ? 'Helm' : 'portolan',
   };
   templates.sort((a, b) => parseOrder(a.name, b.name));
-  const session = new RenderSession({ templates: templates.map((t) => ({ file: t.name, text: t.text, dialect: t.dialect })), strict: options.strict ?? false });
+  const session = new RenderSession({ templates: templates.map((t) => ({ file: t.name, text: t.text, dialect: t.dialect })), strict: options.strict ?? false, goStrict: options.goStrict ?? options.strict ?? false });
 
   const contexts = new Map<ChartNode, Values>();
   const contextFor = (node: ChartNode, templateName: string): Values => {

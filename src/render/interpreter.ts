@@ -33,6 +33,8 @@ export interface RenderState {
   /** Names of the partials being included, innermost last (to name a cycle). */
   names: string[];
   strict: boolean;
+  /** Go templates: a missing map key fails (Helm's missingkey=error). */
+  goStrict: boolean;
 }
 
 export interface HelperOptions {
@@ -512,7 +514,7 @@ export class Interpreter {
       }
       if (isGoStruct(map)) return this.goFail(cmd, `can't evaluate field ${name} in type ${goStructName(map)}`, scope);
       if (hasArgs) this.goFail(cmd, `${name} is not a method but has arguments`, scope);
-      if (scope.strict) this.goFail(cmd, `map has no entry for key "${name}"`, scope);
+      if (scope.render.goStrict) this.goFail(cmd, `map has no entry for key "${name}"`, scope);
       return undefined;
     }
     return this.goFail(cmd, `can't evaluate field ${name} in type ${goTypeName(receiver)}`, scope);

@@ -192,7 +192,8 @@ function formatVerb(verb: string, arg: unknown, flags: string, precision: number
       return typeof arg === 'boolean' ? String(arg) : undefined;
     case 'd': {
       if (typeof arg === 'bigint') return signed(arg.toString(), Number(arg));
-      if (typeof arg !== 'number') return undefined;
+      // Go's %d takes integers only: Helm's float64 values give %!d(float64=8080).
+      if (typeof arg !== 'number' || goStyle) return undefined;
       return signed(Number.isInteger(arg) ? arg.toFixed(0) : String(arg), arg);
     }
     case 'f':
