@@ -122,11 +122,19 @@ export interface FilesObject {
   AsSecrets(): string;
 }
 
-/** `.Files`: the chart's files outside templates/ (as the loader kept them, .helmignore applied). */
+/**
+ * `.Files`: the chart's files outside templates/ (as the loader kept them, .helmignore applied). As Helm's `files`
+ * type it is a map of path → bytes (so `range $path, $_ := .Files.Glob "x/*"` walks paths, and an empty Glob is
+ * false) whose methods are not entries.
+ */
 export function buildFiles(files: ChartFile[]): FilesObject {
   const methods = filesMethods(files);
+  const out = Object.create(Object.prototype) as FilesObject;
+  for (const file of files) out[file.name] = file.data;
   // Helm's names, and the lower-case spellings some docs use.
-  return { ...methods, get: methods.Get, getBytes: methods.GetBytes, glob: methods.Glob, lines: methods.Lines, asConfig: methods.AsConfig, asSecrets: methods.AsSecrets };
+  const all = { ...methods, get: methods.Get, getBytes: methods.GetBytes, glob: methods.Glob, lines: methods.Lines, asConfig: methods.AsConfig, asSecrets: methods.AsSecrets };
+  for (const [name, fn] of Object.entries(all)) Object.defineProperty(out, name, { value: fn, enumerable: false });
+  return out;
 }
 
 function filesMethods(files: ChartFile[]): FilesObject {

@@ -313,6 +313,8 @@ export class RenderSession {
     for (const template of job.templates) {
       const parsed = compileText(template.text, template.file, template.dialect);
       this.parsed.set(template.file, parsed);
+      // As in Helm, every file is a template too, named by its path (`include (print $.Template.BasePath "/x.yaml") .`).
+      this.partials.set(template.file, { name: template.file, file: template.file, program: parsed.program });
       for (const define of parsed.defines) this.partials.set(define.name, { name: define.name, file: template.file, program: define.program });
     }
   }
