@@ -75,7 +75,7 @@ export function buildCapabilities(kubeVersion: string | undefined, extraApiVersi
   const known = new Set(list);
   const has = (version: unknown) => known.has(String(version));
   const apiVersions = Object.assign(list, { Has: has, has });
-  return markGoStruct({ KubeVersion: parseKubeVersion(kubeVersion), APIVersions: apiVersions, HelmVersion: { Version: 'v4.1.0' } }, '*common.Capabilities');
+  return markGoStruct({ KubeVersion: parseKubeVersion(kubeVersion), APIVersions: apiVersions, HelmVersion: { Version: 'v4.1.4', GitCommit: '', GitTreeState: 'clean', GoVersion: 'go1.25.9' } }, '*common.Capabilities');
 }
 
 /** Go's filepath.Match-like globs with `**` crossing folders (gobwas/glob as Helm uses it). */

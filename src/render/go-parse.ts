@@ -507,6 +507,8 @@ class GoParser {
       cmds.push({ args, text: this.src.slice(cmdTokens[0]?.at ?? open, endOf(cmdTokens)).trimEnd(), line: this.lineOf(cmdTokens[0]?.at ?? open) });
       if (tokens[pos]?.t === 'pipe') {
         pos++;
+        // Go accepts a pipe with nothing after it before the action ends (`{{ x | trunc 5 | }}`).
+        if (!significant(tokens.slice(pos))) break;
         continue;
       }
       if (tokens[pos]?.t === 'rparen') this.fail(tokens[pos]?.at ?? open, 'unexpected right paren');

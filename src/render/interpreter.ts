@@ -482,11 +482,24 @@ export class Interpreter {
     }
   }
 
+  /**
+   * `.a.b.c` from `receiver`. Go tells two nils apart: a nil found in a map along the chain is an interface holding
+   * nil, and reading a field of it fails ("nil pointer evaluating"); a nil that comes out of a pipeline, a variable or
+   * parentheses (`(.Values.global).x`, `$x.y`) is no value at all, and its fields are nil too, silently.
+   */
   private goFieldChain(receiver: unknown, names: string[], cmd: GoCommand, scope: Scope, final: unknown): unknown {
     let value = receiver;
+    let invalid = receiver === undefined || receiver === null;
     const last = names.length - 1;
-    for (let i = 0; i < last; i++) value = this.goField(value, names[i] as string, { args: [cmd.args[0] as GoArg], text: cmd.text, line: cmd.line }, scope, NO_FINAL);
-    return this.goField(value, names[last] as string, cmd, scope, final);
+    for (let i = 0; i <= last; i++) {
+      const at = i === last ? cmd : { args: [cmd.args[0] as GoArg], text: cmd.text, line: cmd.line };
+      if (invalid) {
+        if (scope.render.goStrict) this.goFail(at, `nil data; no entry for key "${names[i]}"`, scope);
+        continue;
+      }
+      value = this.goField(value, names[i] as string, at, scope, i === last ? final : NO_FINAL);
+    }
+    return invalid ? undefined : value;
   }
 
   /** `.name` on a value: a method call, a map entry (missing: nil, or an error in strict mode), or an error. */

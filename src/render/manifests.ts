@@ -86,7 +86,8 @@ export function parseRendered(source: string, rendered: string, warnings: string
   for (const { text, line } of splitDocuments(rendered)) {
     let object: unknown;
     try {
-      object = yaml.load(text, { schema: VALUES_SCHEMA, filename: source });
+      // A key given twice: the last wins, as Helm's YAML reader (yaml.v2, not strict) has it.
+      object = yaml.load(text, { schema: VALUES_SCHEMA, filename: source, json: true });
     } catch (error) {
       if (!(error instanceof yaml.YAMLException)) throw error;
       const outputLine = line + error.mark.line;

@@ -79,6 +79,10 @@ describe('Go variables', () => {
     ['{{ range $i, $v := .Values.list }}{{ end }}{{ $.Values.name }}', 'web'],
     ['{{ $d := dict "a" (dict "b" "deep") }}{{ $d.a.b }}', 'deep'],
     ['{{ with $x := .Values.name }}{{ $x }}{{ end }}', 'web'],
+    // A nil out of a pipeline, a variable or parentheses has no fields to fail on (Go's invalid value).
+    ['[{{ ((.Values.global).postgresql).auth }}][{{ (.Values.missing).a.b }}]', '[][]'],
+    ['{{ $m := .Values.missing }}[{{ $m.a.b }}]', '[]'],
+    ['{{ define "t.field" }}[{{ .a.b }}]{{ end }}{{ include "t.field" nil }}{{ template "t.field" }}', '[][]'],
   ])('%s', async (template, expected) => {
     expect(await render(template)).toBe(expected);
   });
@@ -87,6 +91,7 @@ describe('Go variables', () => {
 describe('Go pipelines and functions', () => {
   it.each([
     ['{{ .Values.name | upper | printf "%s!" }}', 'WEB!'],
+    ['{{ .Values.name | upper | }}', 'WEB'],
     ['{{ (dict "k" (dict "j" "v")).k.j }}', 'v'],
     ['{{ (fromYaml "a: {b: 1}").a.b }}', '1'],
     ['{{ and 1 "" 3 | quote }} {{ or 0 "" "z" }} {{ and 1 2 }}', '"" z 2'],
