@@ -489,7 +489,7 @@ export class Interpreter {
    */
   private goFieldChain(receiver: unknown, names: string[], cmd: GoCommand, scope: Scope, final: unknown): unknown {
     let value = receiver;
-    let invalid = receiver === undefined || receiver === null;
+    const invalid = receiver === undefined || receiver === null;
     const last = names.length - 1;
     for (let i = 0; i <= last; i++) {
       const at = i === last ? cmd : { args: [cmd.args[0] as GoArg], text: cmd.text, line: cmd.line };
