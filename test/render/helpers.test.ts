@@ -147,6 +147,14 @@ const cases: Array<[string, string | RegExp]> = [
   ['{{ mustMergeOverwrite (dict "a" 1) (dict "a" 2) }}{{ mustDeepCopy .Values.map }}{{ mustRegexFind "b" "abc" }}{{ mustRegexFindAll "b" "bb" -1 }}', 'map[a:2]map[a:1 b:2]b[b b]'],
   ['{{ mustRegexReplaceAll "b" "abc" "x" }}{{ mustRegexReplaceAllLiteral "b" "abc" "$1" }}{{ mustRegexSplit "b" "abc" -1 }}', 'axca$1c[a c]'],
   ['{{ date "15" (mustDateModify "1h" (mustToDate "" .Values.when)) }}{{ mustToPrettyJson (list 1) }}{{ mustToRawJson (list "&") }}{{ (mustFromJson "{\\"a\\":2}").a }}{{ (mustFromYaml "a: 3").a }}', '05[\n  1\n]["&"]23'],
+  // certificates, keys, passwords, AES, TOML (test/render/crypto.test.ts checks them against Helm's outputs)
+  ['{{ hasPrefix "-----BEGIN CERTIFICATE-----" (genCA "ca" 1).Cert }} {{ hasPrefix "-----BEGIN RSA PRIVATE KEY-----" (genSelfSignedCert "s" (list "1.2.3.4") (list "s.example") 1).Key }}', 'true true'],
+  ['{{#with (genCA "ca" 1)}}{{ hasPrefix "-----BEGIN CERTIFICATE-----" (genSignedCert "s" (list) (list "s.example") 1 .).Cert }} {{ eq (buildCustomCert (b64enc .Cert) (b64enc .Key)).Cert .Cert }}{{/with}}', 'true true'],
+  ['{{ hasPrefix "-----BEGIN EC PRIVATE KEY-----" (genCAWithKey "ca" 1 (genPrivateKey "ecdsa")).Key }}{{#with (genPrivateKey "ed25519")}} {{ eq (genSelfSignedCertWithKey "s" (list) (list) 1 .).Key . }}{{/with}}', 'true true'],
+  ['{{#with (genCA "ca" 1)}}{{ hasPrefix "-----BEGIN PRIVATE KEY-----" (genSignedCertWithKey "s" (list) (list) 1 . (genPrivateKey "ed25519")).Key }}{{/with}}', 'true'],
+  ['{{ hasPrefix "$2a$10$" (bcrypt "p") }} {{ hasPrefix "u:$2a$10$" (htpasswd "u" "p") }} {{ derivePassword 1 "long" "password" "user" "example.com" }}', 'true true ZedaFaxcZaso9*'],
+  ['{{ decryptAES "k" (encryptAES "k" "hi") }}|{{ decryptAES "secretkey" "ZkKdjgOtFuMAcANlumPWbfFrFmz60fYFSFyuWH/7Plg=" }}|{{ len (randBytes 12) }}', 'hi|hello world|16'],
+  ['{{ toToml .Values.map }}|{{ (fromToml "a = 1").a }}|{{ getHostByName "localhost" | quote }}', 'a = 1\nb = 2\n|1|""'],
 ];
 
 describe('the helper library', () => {
