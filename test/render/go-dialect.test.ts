@@ -24,7 +24,7 @@ const VALUES = [
 const HELPERS = '{{- define "t.name" -}}{{ .Chart.Name }}-{{ .Values.name }}{{- end }}\n{{- define "t.echo" }}[{{ . }}]{{ end }}';
 
 async function render(template: string, options: { values?: string; set?: string[]; strict?: boolean; goStrict?: boolean; helpers?: string } = {}): Promise<string> {
-  const chart = chartFrom({ 'values.yaml': options.values ?? VALUES, 'templates/NOTES.txt': template, 'templates/_helpers.tpl': options.helpers ?? HELPERS });
+  const chart = chartFrom({ 'values.yaml': options.values ?? VALUES, 'templates/NOTES.txt': template, 'templates/_helpers.tpl': options.helpers ?? HELPERS, 'f.txt': 'hi' });
   const prepared = prepareChart(chart, await userValues({ set: options.set ?? [] }));
   return renderChart(prepared.chart, prepared.values, { releaseName: 'rel', namespace: 'ns', strict: options.strict, goStrict: options.goStrict }).notes;
 }
@@ -128,6 +128,7 @@ describe('Go printing, as Helm prints values', () => {
     ['{{ printf "%d" .Values.port }}', '%!d(float64=8080)'],
     ['{{ float64 "1.5" }} {{ 1e6 }}', '1.5 1e+06'],
     ['literal <no value> goes', 'literal  goes'],
+    ['{{ toString .Values.missing }} {{ quote .Values.missing }}|{{ .Files.GetBytes "f.txt" }} {{ toString (.Files.GetBytes "f.txt") }}', '<nil> |[104 105] hi'],
   ])('%s', async (template, expected) => {
     expect(await render(template)).toBe(expected);
   });

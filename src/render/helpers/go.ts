@@ -28,6 +28,8 @@ export function formatValue(value: unknown): string {
   if (typeof value === 'bigint' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `[${value.map(formatValue).join(' ')}]`;
   if (value instanceof Date) return value.toISOString();
+  // []byte, as fmt prints it: the numbers.
+  if (Buffer.isBuffer(value)) return `[${[...value].join(' ')}]`;
   if (typeof value === 'function') return String(value);
   if (isDict(value)) {
     if (Object.hasOwn(value, 'toString') && typeof value.toString === 'function') return String(value);

@@ -1,7 +1,7 @@
 // Sprig's string functions with Helm's argument order: the string comes last so pipelines feed it
 // (`{{ .Values.name | trunc 63 | trimSuffix "-" }}`). Pure.
 import { randomInt } from 'node:crypto';
-import { formatValue, goQuote, sprintf, strval, toInt64, type Dict } from './go.js';
+import { formatValue, goQuote, isGoStyle, sprintf, strval, toInt64, type Dict } from './go.js';
 
 export type HelperFn = (...args: unknown[]) => unknown;
 
@@ -163,7 +163,8 @@ export const stringHelpers: Record<string, HelperFn> = {
   printf: (format, ...args) => sprintf(s(format), args),
   print: (...args) => goPrint(args),
   println: (...args) => `${args.map(formatValue).join(' ')}\n`,
-  toString: (value: unknown) => s(value),
+  // Sprig's strval of nil is fmt's "<nil>" (Go templates); handlebars templates keep an empty string.
+  toString: (value: unknown) => (value === undefined || value === null ? (isGoStyle() ? '<nil>' : '') : s(value)),
   toStrings: (list) => (Array.isArray(list) ? list.map(s) : [s(list)]),
   split: (separator, text) => {
     const out: Dict = {};
