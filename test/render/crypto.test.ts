@@ -371,4 +371,22 @@ describe('through the engine', () => {
     expect(tls.verify(ca.publicKey)).toBe(true);
     expect(Number(/direct: (\d+)/.exec(notes)?.[1])).toBeGreaterThan(1000);
   });
+
+  it('renders the same in a Go template, where values numbers are float64s in TOML as Helm writes them', async () => {
+    const template = [
+      '{{- $ca := genCA "my-ca" 365 }}',
+      '{{- $tls := genSignedCert "web" (list "10.0.0.1") (list "web.ns.svc") 30 $ca }}',
+      'ca.crt: {{ $ca.Cert | b64enc }}',
+      'tls.crt: {{ $tls.Cert | b64enc }}',
+      'toml: {{ toToml .Values | b64enc }}',
+      'password: {{ derivePassword 1 "long" "password" "user" "example.com" }}',
+    ].join('\n');
+    const chart = chartFrom({ 'values.yaml': 'port: 8080\nratio: 1.5\n', 'templates/NOTES.txt': template });
+    const prepared = prepareChart(chart, await userValues({}));
+    const notes = renderChart(prepared.chart, prepared.values, { releaseName: 'rel' }).notes;
+    const field = (name: string) => Buffer.from(new RegExp(`${name}: (\\S+)`).exec(notes)?.[1] ?? '', 'base64').toString();
+    expect(new X509Certificate(field('tls.crt')).verify(new X509Certificate(field('ca.crt')).publicKey)).toBe(true);
+    expect(field('toml')).toBe('port = 8080.0\nratio = 1.5\n');
+    expect(notes).toContain('password: ZedaFaxcZaso9*');
+  });
 });
