@@ -183,6 +183,8 @@ describe('certificates', () => {
     const ca = pair('genCA', 'a', 1);
     const other = pair('genCA', 'b', 1);
     expect(() => call('genSignedCert', 'x', null, null, 1, { Cert: ca.Cert, Key: other.Key })).toThrow("provided PrivateKey doesn't match parent's PublicKey");
+    // Go's x509 signs with RSA, ECDSA and Ed25519 keys only.
+    expect(() => call('genCAWithKey', 'x', 1, call('genPrivateKey', 'dsa'))).toThrow('error creating certificate: x509: certificate private key does not implement crypto.Signer');
   });
 
   it('prints the dict as Go prints Sprig\'s certificate struct, {cert key}, and keeps only Cert and Key as keys', () => {

@@ -143,7 +143,7 @@ function signatureAlgorithm(key: KeyObject): { identifier: Asn1; hash: string | 
     case 'ed25519':
       return { identifier: identifier('1.3.101.112', false), hash: null };
     default:
-      throw new Error('x509: certificate private key does not implement crypto.Signer');
+      throw new Error('error creating certificate: x509: certificate private key does not implement crypto.Signer');
   }
 }
 
