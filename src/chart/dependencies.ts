@@ -3,9 +3,9 @@
 // resolved through a resolver the repository client provides.
 import { createHash } from 'node:crypto';
 import yaml from 'js-yaml';
-import { PortolanError } from '../errors.js';
+import { PortolanError, messageOf } from '../errors.js';
 import type { Chart, ChartDependency, ChartLock } from './types.js';
-import { satisfiesRange, toNodeRange } from './version-range.js';
+import { parseConstraint, satisfiesRange } from './version-range.js';
 
 /** Go's encoding/json output for a dependency: fields in struct order, omitempty honoured, HTML-escaped. */
 function goJsonDependency(dep: ChartDependency): string {
@@ -58,10 +58,14 @@ export function isLockInSync(requested: ChartDependency[], lock: ChartLock): boo
 }
 
 export function checkRange(dep: ChartDependency): void {
-  if (dep.version !== undefined && dep.version !== '' && toNodeRange(dep.version) === undefined) {
-    throw new PortolanError('DEPENDENCY', `dependency "${dep.name}" has an invalid version range "${dep.version}"`, {
+  if (dep.version === undefined || dep.version === '') return;
+  try {
+    parseConstraint(dep.version);
+  } catch (error) {
+    // Helm's wording, then Masterminds' reason.
+    throw new PortolanError('DEPENDENCY', `dependency "${dep.name}" has an invalid version/constraint format "${dep.version}": ${messageOf(error)}`, {
       path: `dependencies.${dep.name}.version`,
-      hint: 'Use a version or a range such as ^1.2.0, ~1.2, ">= 1.2, < 1.4" or 1.2.x.',
+      hint: 'Use a version or a range such as ^1.2.0, ~1.2, ">= 1.2, < 1.4", "!=1.2.3" or 1.2.x.',
     });
   }
 }

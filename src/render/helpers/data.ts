@@ -3,8 +3,8 @@
 // except for the clock, randomness and uuidv4.
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import yaml from 'js-yaml';
-import semver from 'semver';
-import { satisfiesRange } from '../../chart/version-range.js';
+import { formatVersion, parseVersion, semverCompare } from '../../chart/version-range.js';
+import { messageOf } from '../../errors.js';
 import { toYamlValue } from '../../yaml-emit.js';
 import { VALUES_SCHEMA, checkedCopy, valuesToJson } from '../../values/yaml.js';
 import { deepEqual } from './collections.js';
@@ -195,18 +195,29 @@ function formatDuration(ms: number): string {
   return `${sign}${h > 0 ? `${h}h` : ''}${h > 0 || m > 0 ? `${m}m` : ''}${sText}`;
 }
 
-/** A semver object with Go's field names, as Masterminds/semver gives templates. */
+/**
+ * Masterminds' errors as plain errors: the template engine passes a PortolanError through untouched, while Helm
+ * reports these as `error calling semverCompare: MESSAGE` at the template's position.
+ */
+function asTemplateError<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    throw new Error(messageOf(error));
+  }
+}
+
+/** Sprig's semver: a Masterminds Version, with its methods' names as fields and its String() for printing. */
 function semverObject(version: unknown): Record<string, unknown> {
-  const parsed = semver.parse(strval(version), { loose: true }) ?? semver.coerce(strval(version));
-  if (!parsed) throw new Error(`invalid semantic version "${strval(version)}"`);
+  const parsed = asTemplateError(() => parseVersion(strval(version)));
   return {
-    Major: parsed.major,
-    Minor: parsed.minor,
-    Patch: parsed.patch,
-    Prerelease: parsed.prerelease.join('.'),
-    Metadata: parsed.build.join('.'),
-    Original: strval(version),
-    toString: () => parsed.version,
+    Major: Number(parsed.major),
+    Minor: Number(parsed.minor),
+    Patch: Number(parsed.patch),
+    Prerelease: parsed.prerelease,
+    Metadata: parsed.metadata,
+    Original: parsed.original,
+    toString: () => formatVersion(parsed),
   };
 }
 
@@ -316,11 +327,7 @@ export const dataHelpers: Record<string, HelperFn> = {
   durationRound: (value) => formatDuration(typeof value === 'string' ? parseDuration(value) : toInt64(value) / 1e6),
   // SemVer
   semver: (version) => semverObject(version),
-  semverCompare: (constraint, version) => {
-    const text = strval(version).replace(/^v/, '');
-    if (!semver.parse(text, { loose: true })) throw new Error(`invalid semantic version "${strval(version)}"`);
-    return satisfiesRange(text, strval(constraint));
-  },
+  semverCompare: (constraint, version) => asTemplateError(() => semverCompare(strval(constraint), strval(version))),
   // paths
   base: (path) => strval(path).replace(/\/+$/, '').split('/').pop() || (strval(path).startsWith('/') ? '/' : '.'),
   dir: (path) => {

@@ -2,12 +2,12 @@
 // Cached indexes are stored as JSON (a JSON index is valid YAML, so the file keeps Helm's name and format), which
 // later reads parse in one JSON.parse; each is parsed at most once per process.
 import { mkdir, readFile, rm } from 'node:fs/promises';
-import semver from 'semver';
 import { PortolanError } from '../../errors.js';
 import { writeFileAtomic, sha256Hex } from '../index-dir.js';
 import { type ChartVersionEntry, type IndexFile, parseIndex, serializeIndex } from '../index-model.js';
 import { type ClientPaths, type RepositoryEntry, cachedIndexPath, readRepositories, writeRepositories } from './config.js';
 import { type Credentials, checkRepositoryUrl, credentialsFor, download, resolveChartUrl } from './http.js';
+import { type SemanticVersion, compareVersions, tryParseVersion } from '../../chart/version-range.js';
 import { compileRange } from './search.js';
 
 export interface AddOptions {
@@ -156,18 +156,27 @@ export async function findRepository(paths: ClientPaths, name: string): Promise<
   return (await listRepositories(paths)).find((r) => r.name === name);
 }
 
-/** The newest version of `chart` in `index` allowed by `range` (prereleases only with devel or a prerelease range). */
+/** The newest version of `chart` in `index` allowed by `range` (prereleases only for a prerelease range, or devel without one). */
 export function selectVersion(index: IndexFile, chart: string, range: string | undefined, devel = false, source = 'the repository'): ChartVersionEntry {
   const versions = index.entries[chart];
   if (!versions || versions.length === 0) {
     throw new PortolanError('NOT_FOUND', `chart "${chart}" not found in ${source}`, { hint: 'Run `portolan search repo KEYWORD` to look for it, or `portolan repo update` to refresh the indexes.' });
   }
-  const wanted = range === undefined || range.trim() === '' ? (devel ? '>0.0.0-0' : '') : range;
-  const test = compileRange(wanted, devel);
+  // Helm's IndexFile.Get: --devel only stands in for a missing range; a version written exactly as in the index wins
+  // outright; otherwise the newest version the constraint allows.
+  const wanted = range === undefined || range.trim() === '' ? (devel ? '>0.0.0-0' : '') : range.trim();
+  const test = compileRange(wanted);
+  const exact = wanted === '' ? undefined : versions.find((entry) => entry.version === wanted);
+  if (exact) return exact;
   let best: ChartVersionEntry | undefined;
+  let bestVersion: SemanticVersion | undefined;
   for (const entry of versions) {
-    if (!test(entry.version)) continue;
-    if (!best || semver.gt(entry.version, best.version, { loose: true })) best = entry;
+    const version = tryParseVersion(entry.version);
+    if (!version || !test(entry.version)) continue;
+    if (!bestVersion || compareVersions(version, bestVersion) > 0) {
+      best = entry;
+      bestVersion = version;
+    }
   }
   if (!best) {
     throw new PortolanError('NOT_FOUND', `chart "${chart}" has no version matching "${range ?? (devel ? '>0.0.0-0' : 'any release')}" in ${source}`, {

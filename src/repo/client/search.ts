@@ -2,9 +2,8 @@
 // `repo/name`, the description or the keywords, scored by which of those it hit first; without a keyword every chart
 // is listed. By default only the newest release of each chart; --versions lists all, --version RANGE filters,
 // --devel lets prereleases in.
-import semver from 'semver';
-import { PortolanError } from '../../errors.js';
-import { toNodeRange } from '../../chart/version-range.js';
+import { PortolanError, messageOf } from '../../errors.js';
+import { type VersionConstraint, allows, compareVersions, parseConstraint, tryParseVersion } from '../../chart/version-range.js';
 import type { ChartVersionEntry, IndexFile } from '../index-model.js';
 
 export interface SearchOptions {
@@ -22,18 +21,21 @@ export interface SearchResult {
   chart: ChartVersionEntry;
 }
 
-/** A compiled Helm range: a test for versions. Prereleases pass only when the range names one (or devel). */
-export function compileRange(range: string, devel = false): (version: string) => boolean {
+/**
+ * A compiled Helm range: a test for versions, as Masterminds' Check. Prereleases pass only when the range names one;
+ * Helm's --devel only chooses the range when none is given (`>0.0.0-0`), so it is the caller's to apply.
+ */
+export function compileRange(range: string): (version: string) => boolean {
   const wanted = range.trim() === '' ? '*' : range;
-  const translated = toNodeRange(wanted);
-  if (translated === undefined) {
-    throw new PortolanError('USAGE', `"${range}" is not a valid version range`, { flag: '--version', hint: 'e.g. --version 1.2.3, ^1.2, ">= 1.2, < 2"' });
+  let constraint: VersionConstraint;
+  try {
+    constraint = parseConstraint(wanted);
+  } catch (error) {
+    throw new PortolanError('USAGE', `"${range}" is not a valid version range: ${messageOf(error)}`, { flag: '--version', hint: 'e.g. --version 1.2.3, ^1.2, ">= 1.2, < 2", "!=1.2.3"' });
   }
-  const includePrerelease = devel || /-[0-9A-Za-z]/.test(wanted.replace(/\s/g, '').replace(/^[^0-9]*/, ''));
-  const compiled = new semver.Range(translated, { loose: true, includePrerelease });
   return (version) => {
-    const parsed = semver.parse(version, { loose: true });
-    return parsed !== null && compiled.test(parsed);
+    const parsed = tryParseVersion(version);
+    return parsed !== undefined && allows(constraint, parsed);
   };
 }
 
@@ -53,7 +55,9 @@ function score(position: number, text: string): number {
 function compareResults(a: SearchResult, b: SearchResult): number {
   if (a.score !== b.score) return a.score - b.score;
   if (a.name !== b.name) return a.name < b.name ? -1 : 1;
-  return semver.rcompare(a.chart.version, b.chart.version, { loose: true });
+  const va = tryParseVersion(a.chart.version);
+  const vb = tryParseVersion(b.chart.version);
+  return va && vb ? compareVersions(vb, va) : 0;
 }
 
 export function searchIndexes(repos: Array<{ name: string; index: IndexFile }>, options: SearchOptions = {}): SearchResult[] {
@@ -73,7 +77,7 @@ export function searchIndexes(repos: Array<{ name: string; index: IndexFile }>, 
       matcher = (text) => text.indexOf(lower);
     }
   }
-  const test = compileRange(options.version ?? (options.devel ? '>0.0.0-0' : '>0.0.0'), options.devel);
+  const test = compileRange(options.version || (options.devel ? '>0.0.0-0' : '>0.0.0'));
   const results: SearchResult[] = [];
   for (const repo of repos) {
     for (const chartName of Object.keys(repo.index.entries)) {
