@@ -1,5 +1,6 @@
 // The template context, with Helm's names: Values, Release, Chart, Capabilities, Files, Template. Functions in it
 // (Files.Get, Capabilities.APIVersions.Has) are own properties, so handlebars' prototype protection lets them through.
+import { RE2JS } from 're2js';
 import semver from 'semver';
 import { PortolanError } from '../errors.js';
 import type { Chart, ChartFile, Values } from '../chart/types.js';
@@ -45,6 +46,27 @@ const BUILT_IN_KINDS: Record<string, string[]> = {
 
 export const DEFAULT_API_VERSIONS: string[] = Object.entries(BUILT_IN_KINDS).flatMap(([gv, kinds]) => [gv, ...kinds.map((k) => `${gv}/${k}`)]);
 
+/**
+ * What `helm template` (4.1.4) answers for `.Capabilities.APIVersions` without a cluster: group/versions only, alpha
+ * and beta ones included, no kinds. Helm charts branch on these (`Has "policy/v1beta1"`), so Go-template charts see
+ * exactly this list.
+ */
+export const HELM_DEFAULT_API_VERSIONS: string[] = [
+  'v1', 'admissionregistration.k8s.io/v1', 'admissionregistration.k8s.io/v1alpha1', 'admissionregistration.k8s.io/v1beta1',
+  'internal.apiserver.k8s.io/v1alpha1', 'apps/v1', 'apps/v1beta1', 'apps/v1beta2', 'authentication.k8s.io/v1',
+  'authentication.k8s.io/v1alpha1', 'authentication.k8s.io/v1beta1', 'authorization.k8s.io/v1', 'authorization.k8s.io/v1beta1',
+  'autoscaling/v1', 'autoscaling/v2', 'autoscaling/v2beta1', 'autoscaling/v2beta2', 'batch/v1', 'batch/v1beta1',
+  'certificates.k8s.io/v1', 'certificates.k8s.io/v1beta1', 'certificates.k8s.io/v1alpha1', 'coordination.k8s.io/v1alpha2',
+  'coordination.k8s.io/v1beta1', 'coordination.k8s.io/v1', 'discovery.k8s.io/v1', 'discovery.k8s.io/v1beta1', 'events.k8s.io/v1',
+  'events.k8s.io/v1beta1', 'extensions/v1beta1', 'flowcontrol.apiserver.k8s.io/v1', 'flowcontrol.apiserver.k8s.io/v1beta1',
+  'flowcontrol.apiserver.k8s.io/v1beta2', 'flowcontrol.apiserver.k8s.io/v1beta3', 'networking.k8s.io/v1', 'networking.k8s.io/v1beta1',
+  'node.k8s.io/v1', 'node.k8s.io/v1alpha1', 'node.k8s.io/v1beta1', 'policy/v1', 'policy/v1beta1', 'rbac.authorization.k8s.io/v1',
+  'rbac.authorization.k8s.io/v1beta1', 'rbac.authorization.k8s.io/v1alpha1', 'resource.k8s.io/v1', 'resource.k8s.io/v1beta2',
+  'resource.k8s.io/v1beta1', 'resource.k8s.io/v1alpha3', 'scheduling.k8s.io/v1alpha1', 'scheduling.k8s.io/v1beta1', 'scheduling.k8s.io/v1',
+  'storage.k8s.io/v1beta1', 'storage.k8s.io/v1', 'storage.k8s.io/v1alpha1', 'storagemigration.k8s.io/v1beta1',
+  'apiextensions.k8s.io/v1beta1', 'apiextensions.k8s.io/v1',
+];
+
 export interface KubeVersion {
   Version: string;
   Major: string;
@@ -70,16 +92,21 @@ export interface Capabilities {
   HelmVersion: { Version: string };
 }
 
-export function buildCapabilities(kubeVersion: string | undefined, extraApiVersions: string[]): Capabilities {
-  const list = [...new Set([...DEFAULT_API_VERSIONS, ...extraApiVersions])];
+/** `helmDefaults`: the list helm template gives Helm charts; else portolan's, with kinds (`apps/v1/Deployment`). */
+export function buildCapabilities(kubeVersion: string | undefined, extraApiVersions: string[], helmDefaults = false): Capabilities {
+  const list = [...new Set([...(helmDefaults ? HELM_DEFAULT_API_VERSIONS : DEFAULT_API_VERSIONS), ...extraApiVersions])];
   const known = new Set(list);
   const has = (version: unknown) => known.has(String(version));
   const apiVersions = Object.assign(list, { Has: has, has });
   return markGoStruct({ KubeVersion: parseKubeVersion(kubeVersion), APIVersions: apiVersions, HelmVersion: { Version: 'v4.1.4', GitCommit: '', GitTreeState: 'clean', GoVersion: 'go1.25.9' } }, '*common.Capabilities');
 }
 
-/** Go's filepath.Match-like globs with `**` crossing folders (gobwas/glob as Helm uses it). */
-function globRegex(pattern: string): RegExp {
+/**
+ * Go's filepath.Match-like globs with `**` crossing folders (gobwas/glob as Helm uses it), as an RE2 pattern: linear
+ * time, so a chart's glob cannot make the match backtrack for ever. A glob that does not compile matches every file,
+ * as Helm's Files.Glob falls back to `**`.
+ */
+function globRegex(pattern: string): RE2JS {
   let out = '^';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i] as string;
@@ -109,7 +136,11 @@ function globRegex(pattern: string): RegExp {
       }
     } else out += /[.+^$()|\\]/.test(c) ? `\\${c}` : c;
   }
-  return new RegExp(`${out}$`);
+  try {
+    return RE2JS.compile(`${out}$`);
+  } catch {
+    return RE2JS.compile('');
+  }
 }
 
 export interface FilesObject {

@@ -412,6 +412,9 @@ class GoParser {
     if (frame.kind === 'range' && !frame.inElse) this.rangeDepth--;
     if (frame.kind === 'define' || frame.kind === 'block') {
       const body = program(frame.body);
+      // Go: within one file a name has one non-empty definition (across files the later one wins).
+      const earlier = this.defines.find((d) => d.name === frame.name);
+      if (earlier && !isEmpty(earlier.program) && !isEmpty(body)) this.fail(open, `multiple definition of template "${frame.name}"`, 'Give one of the two definitions another name.');
       this.defines.push({ name: frame.name as string, program: body });
     }
   }
@@ -600,6 +603,11 @@ class GoParser {
 
 function program(body: Statement[]): Program {
   return { type: 'Program', body, strip: {}, blockParams: [] } as unknown as Program;
+}
+
+/** Go's IsEmptyTree: nothing but white space. */
+function isEmpty(body: Program): boolean {
+  return body.body.every((node) => node.type === 'ContentStatement' && (node as hbs.AST.ContentStatement).value.trim() === '');
 }
 
 function significant(tokens: Token[]): boolean {

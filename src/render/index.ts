@@ -4,7 +4,7 @@
 import { PortolanError } from '../errors.js';
 import type { Chart, ChartFile, Values } from '../chart/types.js';
 import { satisfiesRange } from '../chart/version-range.js';
-import { buildCapabilities, buildFiles, chartObject, type ReleaseInfo } from './context.js';
+import { buildCapabilities, buildFiles, chartObject, parseKubeVersion, type ReleaseInfo } from './context.js';
 import { RenderSession } from './engine.js';
 import { detectDialect, type Dialect } from './parse.js';
 import { parseRendered, sortByInstallOrder, type RenderedDocument } from './manifests.js';
@@ -70,10 +70,10 @@ function parseOrder(a: string, b: string): number {
 }
 
 export function renderChart(chart: Chart, values: Values, options: RenderOptions = {}): RenderResult {
-  const capabilities = buildCapabilities(options.kubeVersion, options.apiVersions ?? []);
+  const kubeVersion = parseKubeVersion(options.kubeVersion);
   const wanted = chart.metadata.kubeVersion;
-  if (wanted && !satisfiesRange(capabilities.KubeVersion.Version.slice(1), wanted)) {
-    throw new PortolanError('CHART_INVALID', `chart "${chart.metadata.name}" requires kubeVersion ${wanted}, which does not include Kubernetes ${capabilities.KubeVersion.Version}`, {
+  if (wanted && !satisfiesRange(kubeVersion.Version.slice(1), wanted)) {
+    throw new PortolanError('CHART_INVALID', `chart "${chart.metadata.name}" requires kubeVersion ${wanted}, which does not include Kubernetes ${kubeVersion.Version}`, {
       hint: 'Render for another version with --kube-version, or change kubeVersion in Chart.yaml.',
     });
   }
@@ -88,6 +88,8 @@ export function renderChart(chart: Chart, values: Values, options: RenderOptions
     dialects.set(node, dialect);
     return node.chart.templates.map((file, i) => ({ node, file, text: texts[i] as string, dialect, name: `${node.path}/${file.name}` }));
   });
+  const isHelmChart = dialects.get(nodes[0] as ChartNode) === 'go';
+  const capabilities = buildCapabilities(options.kubeVersion, options.apiVersions ?? [], isHelmChart);
   const release: ReleaseInfo = {
     Name: options.releaseName ?? 'release-name',
     Namespace: options.namespace ?? 'default',
@@ -96,7 +98,7 @@ export function renderChart(chart: Chart, values: Values, options: RenderOptions
     IsUpgrade: options.isUpgrade ?? false,
     // A Helm chart renders as `helm template` renders it (`managed-by: Helm` labels); portolan's own charts see
     // "portolan". Installed objects are marked managed-by portolan either way.
-    Service: dialects.get(nodes[0] as ChartNode) === 'go' ? 'Helm' : 'portolan',
+    Service: isHelmChart ? 'Helm' : 'portolan',
   };
   templates.sort((a, b) => parseOrder(a.name, b.name));
   const session = new RenderSession({ templates: templates.map((t) => ({ file: t.name, text: t.text, dialect: t.dialect })), strict: options.strict ?? false, goStrict: options.goStrict ?? options.strict ?? false });

@@ -111,6 +111,8 @@ describe('Go pipelines and functions', () => {
     ['{{ tpl "{{ .Values.name }}-{{ .Release.Name }}" . }}', 'web-rel'],
     ['{{ include "t.name" . | upper }}', 'DEMO-WEB'],
     ['{{ .Release.Service }}', 'Helm'],
+    ['{{ $v := semver "1.18.2-rc.1" }}{{ printf "%d.%d.%d" $v.Major $v.Minor $v.Patch }} {{ gt $v.Minor 10 }}', '1.18.2 true'],
+    ['{{ semverCompare ">=1.21-0" .Capabilities.KubeVersion.GitVersion }} {{ .Capabilities.APIVersions.Has "policy/v1beta1" }} {{ .Capabilities.APIVersions.Has "apps/v1/Deployment" }}', 'true true false'],
     ['{{ typeOf .Values.port }} {{ typeOf 3 }} {{ kindOf .Values.list }} {{ kindIs "float64" .Values.port }} {{ kindIs "int" 3 }}', 'float64 int64 slice true true'],
   ])('%s', async (template, expected) => {
     expect(await render(template)).toBe(expected);
@@ -160,6 +162,7 @@ describe('Go errors, with the template and line', () => {
     ['{{ quote (upper "a" }}', 'demo/templates/NOTES.txt:1: unclosed left paren'],
     ['{{ "abc }}', 'demo/templates/NOTES.txt:1: unterminated quoted string'],
     ['{{ range $i, $v := 3 }}{{ end }}', 'demo/templates/NOTES.txt:1: can\'t use $i, $v to iterate over 3'],
+    ['{{ define "t.twice" }}a{{ end }}\n{{ block "t.twice" . }}b{{ end }}', 'demo/templates/NOTES.txt:2: multiple definition of template "t.twice"'],
   ])('%s', async (template, message) => {
     const error = await failure(template);
     expect(error.message).toBe(message);

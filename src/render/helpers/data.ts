@@ -211,9 +211,10 @@ function asTemplateError<T>(run: () => T): T {
 function semverObject(version: unknown): Record<string, unknown> {
   const parsed = asTemplateError(() => parseVersion(strval(version)));
   return {
-    Major: Number(parsed.major),
-    Minor: Number(parsed.minor),
-    Patch: Number(parsed.patch),
+    // uint64 in Go: integers, so printf "%d" and comparisons with int constants work in Go templates.
+    Major: BigInt(parsed.major),
+    Minor: BigInt(parsed.minor),
+    Patch: BigInt(parsed.patch),
     Prerelease: parsed.prerelease,
     Metadata: parsed.metadata,
     Original: parsed.original,
