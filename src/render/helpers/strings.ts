@@ -1,7 +1,10 @@
 // Sprig's string functions with Helm's argument order: the string comes last so pipelines feed it
 // (`{{ .Values.name | trunc 63 | trimSuffix "-" }}`). Pure.
-import { randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { formatValue, goQuote, isGoStyle, sprintf, strval, toInt64, type Dict } from './go.js';
+import { goSprintf } from './gofmt.js';
+import { checkStringSize } from './limits.js';
+import { regexFind, regexFindAll, regexMatch, regexQuoteMeta, regexReplaceAll, regexReplaceAllLiteral, regexSplit } from './regex.js';
 
 export type HelperFn = (...args: unknown[]) => unknown;
 
@@ -25,36 +28,74 @@ function words(text: string): string[] {
     .filter((w) => w !== '');
 }
 
+/** goutils' CryptoRandom as sprig calls it: a negative length is an error sprig drops, so the result is "". */
 function randomFrom(alphabet: string, length: unknown): string {
-  let out = '';
   const n = toInt64(length);
-  for (let i = 0; i < n; i++) out += alphabet[randomInt(alphabet.length)];
-  return out;
+  if (n <= 0) return '';
+  // The alphabets are ASCII: one byte a character.
+  checkStringSize(n);
+  // Random bytes at or over `unbiased` are dropped, so that every character of the alphabet is equally likely.
+  const unbiased = 256 - (256 % alphabet.length);
+  const out = Buffer.allocUnsafe(n);
+  let filled = 0;
+  while (filled < n) {
+    for (const byte of randomBytes(Math.min(65536, 2 * (n - filled)))) {
+      if (byte >= unbiased) continue;
+      out[filled++] = alphabet.charCodeAt(byte % alphabet.length);
+      if (filled === n) break;
+    }
+  }
+  return out.toString('latin1');
+}
+
+/** strings.Repeat: a negative count fails as Go's does (Helm shows the panic's message). */
+function repeatText(count: number, text: string): string {
+  if (count < 0) throw new Error('strings: negative Repeat count');
+  checkStringSize(count * Buffer.byteLength(text));
+  return text.repeat(count);
+}
+
+/** sprig's indent: the pad before every line; a negative width fails in strings.Repeat as in Helm. */
+function indentText(spaces: number, text: string): string {
+  const pad = repeatText(spaces, ' ');
+  const lines = text.split('\n').length;
+  checkStringSize(spaces * lines + Buffer.byteLength(text));
+  return pad + text.replace(/\n/g, `\n${pad}`);
+}
+
+/** xstrings.Shuffle: the characters (code points) in a random order (math/rand there too: nothing secret hangs on it). */
+function shuffleText(text: string): string {
+  checkStringSize(Buffer.byteLength(text));
+  // A typed array, filled by hand: spreading a 100 MiB string into an array of strings would exhaust the heap.
+  const all = new Uint32Array(text.length);
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.codePointAt(i) as number;
+    all[count++] = code;
+    if (code > 0xffff) i++;
+  }
+  const chars = all.subarray(0, count);
+  for (let i = chars.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    const swap = chars[i] as number;
+    chars[i] = chars[j] as number;
+    chars[j] = swap;
+  }
+  // Back to UTF-16 code units, decoded in one go (far faster than String.fromCodePoint over millions of arguments).
+  const units = new Uint16Array(text.length);
+  let length = 0;
+  for (const code of chars) {
+    if (code > 0xffff) {
+      units[length++] = 0xd800 + ((code - 0x10000) >> 10);
+      units[length++] = 0xdc00 + ((code - 0x10000) & 0x3ff);
+    } else units[length++] = code;
+  }
+  return Buffer.from(units.buffer, 0, length * 2).toString('utf16le');
 }
 
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
 const UPPER = LOWER.toUpperCase();
 const DIGITS = '0123456789';
-
-/** Go regexp syntax is close to JavaScript's; the named-group and flag spellings differ. */
-export function goRegex(pattern: unknown, flags = ''): RegExp {
-  let source = s(pattern).replace(/\(\?P</g, '(?<');
-  let extra = '';
-  const inline = /^\(\?([imsU]+)\)/.exec(source);
-  if (inline) {
-    source = source.slice(inline[0].length);
-    extra = (inline[1] as string).replace(/U/g, '');
-  }
-  return new RegExp(source, [...new Set(flags + extra + 'u')].join(''));
-}
-
-/** Go's `${1}`/`$name` replacement syntax for JavaScript's `$1`/`$<name>`. */
-function goReplacement(replacement: string): string {
-  return replacement.replace(/\$\{(\w+)\}|\$(\w+)/g, (_m, braced: string | undefined, bare: string | undefined) => {
-    const name = braced ?? (bare as string);
-    return /^\d+$/.test(name) ? `$${name}` : `$<${name}>`;
-  });
-}
 
 export const stringHelpers: Record<string, HelperFn> = {
   trim: (text) => s(text).trim(),
@@ -65,7 +106,7 @@ export const stringHelpers: Record<string, HelperFn> = {
   lower: (text) => s(text).toLowerCase(),
   title: (text) => s(text).replace(/(^|[^\p{L}\p{N}'])(\p{L})/gu, (_m, before: string, letter: string) => before + letter.toUpperCase()),
   untitle: (text) => s(text).replace(/(^|\s)(\p{L})/gu, (_m, before: string, letter: string) => before + letter.toLowerCase()),
-  repeat: (count, text) => s(text).repeat(Math.max(0, toInt64(count))),
+  repeat: (count, text) => repeatText(toInt64(count), s(text)),
   substr: (start, end, text) => {
     const str = s(text);
     let a = toInt64(start);
@@ -123,14 +164,8 @@ export const stringHelpers: Record<string, HelperFn> = {
       .filter((v) => v !== undefined && v !== null)
       .map(s)
       .join(' '),
-  indent: (spaces, text) => {
-    const pad = ' '.repeat(Math.max(0, toInt64(spaces)));
-    return pad + s(text).replace(/\n/g, `\n${pad}`);
-  },
-  nindent: (spaces, text) => {
-    const pad = ' '.repeat(Math.max(0, toInt64(spaces)));
-    return `\n${pad}${s(text).replace(/\n/g, `\n${pad}`)}`;
-  },
+  indent: (spaces, text) => indentText(toInt64(spaces), s(text)),
+  nindent: (spaces, text) => `\n${indentText(toInt64(spaces), s(text))}`,
   replace: (old, replacement, text) => s(text).split(s(old)).join(s(replacement)),
   plural: (one, many, count) => (toInt64(count) === 1 ? s(one) : s(many)),
   snakecase: (text) =>
@@ -148,19 +183,12 @@ export const stringHelpers: Record<string, HelperFn> = {
       .map((w) => w.toLowerCase())
       .join('-'),
   swapcase: (text) => [...s(text)].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join(''),
-  shuffle: (text) => {
-    const chars = [...s(text)];
-    for (let i = chars.length - 1; i > 0; i--) {
-      const j = randomInt(i + 1);
-      [chars[i], chars[j]] = [chars[j] as string, chars[i] as string];
-    }
-    return chars.join('');
-  },
+  shuffle: (text) => shuffleText(s(text)),
   randAlphaNum: (length) => randomFrom(LOWER + UPPER + DIGITS, length),
   randAlpha: (length) => randomFrom(LOWER + UPPER, length),
   randNumeric: (length) => randomFrom(DIGITS, length),
   randAscii: (length) => randomFrom(Array.from({ length: 94 }, (_v, i) => String.fromCharCode(33 + i)).join(''), length),
-  printf: (format, ...args) => sprintf(s(format), args),
+  printf: (format, ...args) => (isGoStyle() ? goSprintf(s(format), args) : sprintf(s(format), args)),
   print: (...args) => goPrint(args),
   println: (...args) => `${args.map(formatValue).join(' ')}\n`,
   // Sprig's strval of nil is fmt's "<nil>" (Go templates); handlebars templates keep an empty string.
@@ -184,21 +212,14 @@ export const stringHelpers: Record<string, HelperFn> = {
   },
   join: (separator, list) => (Array.isArray(list) ? list.map(s).join(s(separator)) : s(list)),
   sortAlpha: (list) => (Array.isArray(list) ? list.map(s).sort() : [s(list)]),
-  regexMatch: (pattern, text) => goRegex(pattern).test(s(text)),
-  regexFind: (pattern, text) => goRegex(pattern).exec(s(text))?.[0] ?? '',
-  regexFindAll: (pattern, text, count) => {
-    const all = [...s(text).matchAll(goRegex(pattern, 'g'))].map((m) => m[0]);
-    const n = toInt64(count);
-    return n < 0 ? all : all.slice(0, n);
-  },
-  regexReplaceAll: (pattern, text, replacement) => s(text).replace(goRegex(pattern, 'g'), goReplacement(s(replacement))),
-  regexReplaceAllLiteral: (pattern, text, replacement) => s(text).replace(goRegex(pattern, 'g'), () => s(replacement)),
-  regexSplit: (pattern, text, count) => {
-    const parts = s(text).split(goRegex(pattern));
-    const n = toInt64(count);
-    return n < 0 ? parts : parts.slice(0, n);
-  },
-  regexQuoteMeta: (text) => s(text).replace(/[\\.+*?()|[\]{}^$]/g, '\\$&'),
+  // Go's regexp (RE2): linear time whatever the pattern, so a chart's pattern cannot hang a render.
+  regexMatch: (pattern, text) => regexMatch(s(pattern), s(text)),
+  regexFind: (pattern, text) => regexFind(s(pattern), s(text)),
+  regexFindAll: (pattern, text, count) => regexFindAll(s(pattern), s(text), toInt64(count)),
+  regexReplaceAll: (pattern, text, replacement) => regexReplaceAll(s(pattern), s(text), s(replacement)),
+  regexReplaceAllLiteral: (pattern, text, replacement) => regexReplaceAllLiteral(s(pattern), s(text), s(replacement)),
+  regexSplit: (pattern, text, count) => regexSplit(s(pattern), s(text), toInt64(count)),
+  regexQuoteMeta: (text) => regexQuoteMeta(s(text)),
   urlquery: (...values) => values.map((v) => encodeURIComponent(s(v)).replace(/%20/g, '+')).join(''),
 };
 
