@@ -138,6 +138,7 @@ describe('Go printing, as Helm prints values', () => {
     ['{{ printf "%6.2f|%e|%g|%g|%.2e" 3.14159 123456.789 0.000012 100000000.0 1234.5 }}', '  3.14|1.234568e+05|1.2e-05|1e+08|1.23e+03'],
     ['{{ printf "%t|%v|%s" true nil nil }}|{{ print 1 2 "a" nil 3.5 .Values.big }}|{{ println nil 1 }}', 'true|<nil>|%!s(<nil>)|1 2a<nil> 3.5 1e+06|<nil> 1\n'],
     ['{{ float64 "1.5" }} {{ 1e6 }}', '1.5 1e+06'],
+    ['{{ addf 1.1 2.2 }} {{ subf 0.3 0.1 }} {{ mulf 1.1 3 }} {{ divf 1 3 }} {{ addf 0.1 0.2 0.3 }} {{ maxf 0.1 0.2 }} {{ divf 2 3 }} {{ mulf .Values.big 1.5 }}', '3.3 0.2 3.3 0.3333333333333333 0.6 0.2 0.6666666666666667 1.5e+06'],
     ['literal <no value> goes', 'literal  goes'],
     ['{{ toString .Values.missing }} {{ quote .Values.missing }}|{{ .Files.GetBytes "f.txt" }} {{ toString (.Files.GetBytes "f.txt") }}', '<nil> |[104 105] hi'],
   ])('%s', async (template, expected) => {

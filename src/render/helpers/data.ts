@@ -8,6 +8,7 @@ import { messageOf } from '../../errors.js';
 import { toYamlValue } from '../../yaml-emit.js';
 import { VALUES_SCHEMA, checkedCopy, valuesToJson } from '../../values/yaml.js';
 import { deepEqual } from './collections.js';
+import { decimalOp } from './decimal.js';
 import { isDict, kindIs, kindOf, strval, toFloat64, toInt64, truth, typeOf } from './go.js';
 import type { HelperFn } from './strings.js';
 
@@ -238,11 +239,12 @@ export const dataHelpers: Record<string, HelperFn> = {
   },
   max: (...values) => Math.max(...ints(values)),
   min: (...values) => Math.min(...ints(values)),
-  addf: (...values) => values.map(toFloat64).reduce((a, b) => a + b, 0),
-  add1f: (value) => toFloat64(value) + 1,
-  subf: (a, ...rest) => rest.map(toFloat64).reduce((x, y) => x - y, toFloat64(a)),
-  mulf: (...values) => values.map(toFloat64).reduce((a, b) => a * b, 1),
-  divf: (a, ...rest) => rest.map(toFloat64).reduce((x, y) => x / y, toFloat64(a)),
+  // In decimal, as Sprig computes them (addf 1.1 2.2 is 3.3).
+  addf: (...values) => decimalOp('add', 0, values.map(toFloat64)),
+  add1f: (value) => decimalOp('add', toFloat64(value), [1]),
+  subf: (a, ...rest) => decimalOp('sub', toFloat64(a), rest.map(toFloat64)),
+  mulf: (a, ...rest) => decimalOp('mul', toFloat64(a), rest.map(toFloat64)),
+  divf: (a, ...rest) => decimalOp('div', toFloat64(a), rest.map(toFloat64)),
   maxf: (...values) => Math.max(...values.map(toFloat64)),
   minf: (...values) => Math.min(...values.map(toFloat64)),
   floor: (value) => Math.floor(toFloat64(value)),
