@@ -3,6 +3,7 @@
 import { copyValues as copy } from '../../values/coalesce.js';
 import { FORBIDDEN_KEYS } from '../../values/yaml.js';
 import { isDict, strval, toInt64, truth, type Dict } from './go.js';
+import { checkListSize } from './limits.js';
 import type { HelperFn } from './strings.js';
 
 function asList(value: unknown): unknown[] {
@@ -51,11 +52,46 @@ function dig(keys: unknown[], fallback: unknown, dict: unknown): unknown {
   return node;
 }
 
-function range(start: number, end: number, step: number): number[] {
-  const out: number[] = [];
-  if (step === 0) return out;
-  for (let i = start; step > 0 ? i < end : i > end; i += step) out.push(i);
+/**
+ * sprig's untilStep: from start towards stop, stop left out; [] when the step does not lead there (zero, or the wrong
+ * sign). The size is worked out first, so a huge range fails with a message instead of filling the heap.
+ */
+function untilStep(start: number, stop: number, step: number): number[] {
+  let count = 0;
+  if (stop < start) {
+    if (step < 0) count = Math.ceil((start - stop) / -step);
+  } else if (step > 0) count = Math.ceil((stop - start) / step);
+  checkListSize(count);
+  const out = new Array<number>(count);
+  // Multiplying, not adding, so a step too small to change a number past 2^53 cannot loop for ever.
+  for (let i = 0; i < count; i++) out[i] = start + i * step;
   return out;
+}
+
+/**
+ * sprig's seq, as the Unix command: `seq LAST` counts from 1, `seq FIRST LAST` and `seq FIRST STEP LAST` include LAST
+ * when the steps land on it; counting goes down when LAST is below FIRST; a step against that direction gives "".
+ */
+function seq(args: number[]): string {
+  const [first, second, third] = args as [number, number, number];
+  switch (args.length) {
+    case 1: {
+      const step = first < 1 ? -1 : 1;
+      return untilStep(1, first + step, step).join(' ');
+    }
+    case 2: {
+      const step = second < first ? -1 : 1;
+      return untilStep(first, second + step, step).join(' ');
+    }
+    case 3: {
+      // Sprig widens the end by one in the direction of counting, whatever the step (`seq 1 2 6` is `1 3 5`).
+      const direction = third < first ? -1 : 1;
+      if (direction < 0 && second > 0) return '';
+      return untilStep(first, third + direction, second).join(' ');
+    }
+    default:
+      return '';
+  }
 }
 
 export const collectionHelpers: Record<string, HelperFn> = {
@@ -87,18 +123,9 @@ export const collectionHelpers: Record<string, HelperFn> = {
     for (let i = 0; i < items.length; i += n) out.push(items.slice(i, i + n));
     return out;
   },
-  until: (count) => range(0, toInt64(count), toInt64(count) >= 0 ? 1 : -1),
-  untilStep: (start, stop, step) => range(toInt64(start), toInt64(stop), toInt64(step)),
-  seq: (...args) => {
-    const n = args.map(toInt64);
-    if (n.length === 1) return range(1, (n[0] as number) + 1, 1).join(' ');
-    if (n.length === 2) {
-      const [a, b] = n as [number, number];
-      return (a <= b ? range(a, b + 1, 1) : range(a, b - 1, -1)).join(' ');
-    }
-    const [a, step, b] = n as [number, number, number];
-    return range(a, step > 0 ? b + 1 : b - 1, step).join(' ');
-  },
+  until: (count) => untilStep(0, toInt64(count), toInt64(count) < 0 ? -1 : 1),
+  untilStep: (start, stop, step) => untilStep(toInt64(start), toInt64(stop), toInt64(step)),
+  seq: (...args) => seq(args.map(toInt64)),
   len: (value) => {
     if (typeof value === 'string' || Array.isArray(value)) return value.length;
     if (isDict(value)) return Object.keys(value).length;
