@@ -153,9 +153,28 @@ export function typeOf(value: unknown): string {
   }
 }
 
-/** Go's strconv.Quote, close enough: JSON string escaping with Go's spelling of control characters. */
+// A lone UTF-16 surrogate is matched alone; written out it would be U+FFFD, a printable character, so it is one here.
+const GO_QUOTE_ESCAPED = /["\\]|[^\p{L}\p{M}\p{N}\p{P}\p{S} ]/gu;
+const GO_SHORT_ESCAPES: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' };
+
+/**
+ * Go's strconv.Quote (what sprig's quote and %q use): only the string's own characters are escaped, so a backslash
+ * already in the text (`\u003c` from toJson) becomes `\\`, never a rewritten escape. Printable characters (strconv's
+ * IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space) stay as they are.
+ */
 export function goQuote(text: string): string {
-  return JSON.stringify(text).replace(/\\u00([0-7][0-9a-f])/g, (_m, hex: string) => `\\x${hex}`);
+  return `"${text.replace(GO_QUOTE_ESCAPED, goEscapeCharacter)}"`;
+}
+
+function goEscapeCharacter(char: string): string {
+  if (char === '"' || char === '\\') return `\\${char}`;
+  const short = GO_SHORT_ESCAPES[char];
+  if (short !== undefined) return short;
+  const code = char.codePointAt(0) as number;
+  if (code < 0x20 || code === 0x7f) return `\\x${code.toString(16).padStart(2, '0')}`;
+  if (code >= 0xd800 && code <= 0xdfff) return '\ufffd';
+  if (code < 0x10000) return `\\u${code.toString(16).padStart(4, '0')}`;
+  return `\\U${code.toString(16).padStart(8, '0')}`;
 }
 
 /** fmt.Sprintf for the verbs templates use: %s %v %d %q %t %f %e %g %x %X %o %b %c %U %%, flags, width, precision. */
