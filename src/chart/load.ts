@@ -6,7 +6,7 @@ import { PortolanError } from '../errors.js';
 import { readChartArchive } from './archive.js';
 import { isIgnored, parseHelmignore } from './helmignore.js';
 import { parseValuesYaml } from '../values/yaml.js';
-import { parseChartYaml, parseYamlDocument } from './metadata.js';
+import { chartMetadataFromFiles, decodeChartYaml, parseYamlDocument } from './metadata.js';
 import type { Chart, ChartFile, ChartLock } from './types.js';
 
 /** Loads a chart from a folder or a `.tgz` path. */
@@ -77,6 +77,8 @@ export function loadChartFiles(files: ChartFile[], source: string): Chart {
   let valuesText: string | undefined;
   let schema: Record<string, unknown> | undefined;
   let lock: ChartLock | undefined;
+  let requirements: ChartFile | undefined;
+  let requirementsLock: ChartFile | undefined;
   const templates: ChartFile[] = [];
   const other: ChartFile[] = [];
   const subchartFolders = new Map<string, ChartFile[]>();
@@ -87,7 +89,11 @@ export function loadChartFiles(files: ChartFile[], source: string): Chart {
     if (name === 'Chart.yaml') chartYaml = file;
     else if (name === 'values.yaml') valuesText = file.data.toString('utf8');
     else if (name === 'values.schema.json') schema = parseSchema(file, source);
-    else if (name === 'Chart.lock') lock = parseYamlDocument(file.data.toString('utf8'), `${source}/Chart.lock`) as ChartLock;
+    else if (name === 'Chart.lock' || name === 'requirements.lock') {
+      // Helm 2's requirements.lock is read as the lock too; whichever comes later in the file order wins, as in Helm.
+      lock = parseYamlDocument(file.data.toString('utf8'), `${source}/${name}`) as ChartLock;
+      if (name === 'requirements.lock') requirementsLock = file;
+    } else if (name === 'requirements.yaml') requirements = file;
     else if (name.startsWith('templates/')) templates.push(file);
     else if (name.startsWith('charts/')) {
       const rest = name.slice('charts/'.length);
@@ -110,7 +116,12 @@ export function loadChartFiles(files: ChartFile[], source: string): Chart {
       hint: 'A chart folder holds Chart.yaml, values.yaml and templates/. `portolan create NAME` scaffolds one.',
     });
   }
-  const metadata = parseChartYaml(chartYaml.data.toString('utf8'), `${source}/Chart.yaml`);
+  const metadata = chartMetadataFromFiles(chartYaml.data.toString('utf8'), requirements?.data.toString('utf8'), source);
+  // A v1 chart keeps requirements.yaml and requirements.lock among its files (.Files.Get sees them); a v2 chart does not.
+  if ((requirements || requirementsLock) && isV1ChartYaml(chartYaml.data.toString('utf8'), source)) {
+    for (const file of [requirements, requirementsLock]) if (file) other.push(file);
+    other.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
   const values = valuesText === undefined ? {} : parseValuesYaml(valuesText, `${source}/values.yaml`);
 
   const dependencies: Chart[] = [];
@@ -132,6 +143,12 @@ export function loadChartFiles(files: ChartFile[], source: string): Chart {
     source,
     chartYamlText: chartYaml.data.toString('utf8'),
   };
+}
+
+/** Chart.yaml's own apiVersion (before requirements.yaml is read over it) is v1 or missing. */
+function isV1ChartYaml(text: string, source: string): boolean {
+  const apiVersion = decodeChartYaml(text, `${source}/Chart.yaml`).fields.apiVersion;
+  return apiVersion === undefined || apiVersion === '' || apiVersion === 'v1';
 }
 
 function parseSchema(file: ChartFile, source: string): Record<string, unknown> {

@@ -40,14 +40,18 @@ function paxRecords(data: Buffer): Map<string, string> {
   return records;
 }
 
-/** Returns the archive's top folder and its Chart.yaml bytes; throws ARCHIVE_INVALID for anything the loader refuses. */
-export function scanChartYaml(archive: Buffer, source: string): { topFolder: string; chartYaml: Buffer } {
+/**
+ * Returns the archive's top folder, its Chart.yaml bytes and its requirements.yaml bytes when it has one (a v1
+ * chart's dependencies); throws ARCHIVE_INVALID for anything the loader refuses.
+ */
+export function scanChartYaml(archive: Buffer, source: string): { topFolder: string; chartYaml: Buffer; requirementsYaml?: Buffer } {
   const tar = gunzipChartArchive(archive, source);
   const refuse = (message: string): never => {
     throw new PortolanError('ARCHIVE_INVALID', `${source}: ${message}`, { file: source });
   };
   let topFolder: string | undefined;
   let chartYaml: Buffer | undefined;
+  let requirementsYaml: Buffer | undefined;
   let nextPath: string | undefined;
   let nextSize: number | undefined;
   let offset = 0;
@@ -93,8 +97,9 @@ export function scanChartYaml(archive: Buffer, source: string): { topFolder: str
     topFolder ??= slash < 0 ? name : name.slice(0, slash);
     if (slash < 0 || name.slice(0, slash) !== topFolder) refuse(`entry "${name}" is outside the chart's top folder "${topFolder}/"`);
     if (name === `${topFolder}/Chart.yaml`) chartYaml = tar.subarray(dataStart, dataEnd);
+    else if (name === `${topFolder}/requirements.yaml`) requirementsYaml = tar.subarray(dataStart, dataEnd);
   }
   if (topFolder === undefined) refuse('the archive holds no files');
   if (!chartYaml) refuse(`no Chart.yaml under ${topFolder}/`);
-  return { topFolder: topFolder as string, chartYaml: chartYaml as Buffer };
+  return { topFolder: topFolder as string, chartYaml: chartYaml as Buffer, ...(requirementsYaml ? { requirementsYaml } : {}) };
 }

@@ -5,14 +5,15 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PortolanError, messageOf } from '../errors.js';
-import { parseChartYaml } from '../chart/metadata.js';
+import { chartMetadataFromFiles } from '../chart/metadata.js';
 import type { ChartMetadata } from '../chart/types.js';
 import { scanChartYaml } from './archive-scan.js';
 import { type ChartVersionEntry, type IndexFile, type IndexLayout, entryFromMetadata, emptyIndex, mergeIndexes, serializeIndex, sortIndex } from './index-model.js';
 
 export const INDEX_FILE = 'index.yaml';
 export const CACHE_FILE = '.portolan-index-cache.json';
-const CACHE_VERSION = 2;
+// 3: a v1 chart's requirements.yaml dependencies, and Chart.yaml scalars coerced as Helm does.
+const CACHE_VERSION = 3;
 
 /** What the cache remembers about one archive. `entry` has no urls: they depend on --url. */
 export interface CachedArchive {
@@ -77,8 +78,8 @@ export async function listArchives(dir: string, subfolders = true): Promise<stri
 
 /** Reads an archive's Chart.yaml, refusing hostile archives (absolute paths, `..`, links, oversize). */
 export function metadataFromArchive(data: Buffer, source: string): ChartMetadata {
-  const { topFolder, chartYaml } = scanChartYaml(data, source);
-  const metadata = parseChartYaml(chartYaml.toString('utf8'), `${source}/Chart.yaml`);
+  const { topFolder, chartYaml, requirementsYaml } = scanChartYaml(data, source);
+  const metadata = chartMetadataFromFiles(chartYaml.toString('utf8'), requirementsYaml?.toString('utf8'), source);
   if (metadata.name !== topFolder) {
     throw new PortolanError('ARCHIVE_INVALID', `${source}: the archive's top folder "${topFolder}/" is not the chart's name "${metadata.name}"`, { file: source });
   }

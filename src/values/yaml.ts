@@ -1,11 +1,19 @@
-// Values as YAML: the YAML 1.2 core schema (no timestamps; `<<` merge keys, which Helm's reader also takes), several
-// documents merged in order, and the checks every source of values needs: no prototype keys, no alias bombs.
-// `lineOf` finds where a value path is written, for error messages; it parses again only when asked.
+// Values as YAML, read as Helm reads them (sigs.k8s.io/yaml over go-yaml v2: YAML 1.1 scalars, `<<` merge keys, a
+// key given twice keeps its last value, keys made strings as Go makes them; see go-yaml.ts), several documents merged
+// in order, and the checks every source of values needs: no prototype keys, no alias bombs, nothing JSON cannot hold
+// (Helm refuses .inf, .nan and null keys). `lineOf` finds where a value path is written, for error messages; it
+// parses again only when asked.
 import yaml from 'js-yaml';
 import { PortolanError } from '../errors.js';
 import type { Values } from '../chart/types.js';
+import { GoScalar, HELM_YAML_SCHEMA, type GoScalars, goKeyString, isSuspectKey, lineAt, loadPrecise } from './go-yaml.js';
 
-/** What a YAML reader for values accepts: YAML 1.2 core plus merge keys. */
+export { HELM_YAML_SCHEMA } from './go-yaml.js';
+
+/**
+ * The YAML 1.2 core schema plus merge keys: what portolan read values with before it read them as Helm does. Kept
+ * for the modules that still parse with it (rendered manifests, fromYaml); values files use HELM_YAML_SCHEMA.
+ */
 // js-yaml exports its built-in types at run time; its type definitions leave `types` out.
 const mergeType = (yaml as unknown as { types: { merge: yaml.Type } }).types.merge;
 export const VALUES_SCHEMA = yaml.CORE_SCHEMA.extend({ implicit: [mergeType] });
@@ -78,6 +86,95 @@ function yamlError(error: unknown, name: string): never {
   throw error;
 }
 
+/** What Helm cannot read out of YAML, found in a fast parse: then the text is read again precisely for the message. */
+function needsPreciseRead(node: unknown): boolean {
+  if (typeof node === 'number') return !Number.isFinite(node);
+  if (Array.isArray(node)) return node.some(needsPreciseRead);
+  if (node !== null && typeof node === 'object') {
+    for (const key of Object.keys(node)) if (isSuspectKey(key) || needsPreciseRead((node as Values)[key])) return true;
+  }
+  return false;
+}
+
+/**
+ * A precisely parsed document made plain: keys as Go writes them, numbers as JavaScript numbers (or left as
+ * GoScalars when `keepScalars`, for Chart.yaml's string fields). Throws what Helm refuses, naming file and line.
+ */
+export function plainGoDocument(node: unknown, scalars: GoScalars, text: string, name: string, keepScalars = false, code: 'VALUES_PARSE' | 'CHART_INVALID' = 'VALUES_PARSE'): unknown {
+  const where = (scalar: GoScalar | undefined, path: PathSegment[]): { line?: number; at: string } => {
+    const offset = scalar ? scalars.offsets.get(scalar) : undefined;
+    const line = offset !== undefined ? lineAt(text, offset) : lineOf(text, path);
+    return { line, at: `${name}${line ? `:${line}` : ''}` };
+  };
+  let nodes = 0;
+  const walk = (value: unknown, path: PathSegment[]): unknown => {
+    // Aliases are expanded here, before checkedCopy counts: count too, so a "billion laughs" text stops here.
+    if (++nodes > MAX_VALUE_NODES) {
+      throw new PortolanError(code, `${name}: more than ${MAX_VALUE_NODES.toLocaleString('en-US')} values once YAML aliases are expanded`, {
+        file: name,
+        hint: 'A values file this large is refused; check for aliases (*name) that repeat large parts of the file.',
+      });
+    }
+    if (value instanceof GoScalar) {
+      if (value.kind === 'float' && !Number.isFinite(value.value as number)) {
+        const shown = Number.isNaN(value.value) ? 'NaN' : (value.value as number) > 0 ? '+Inf' : '-Inf';
+        const { line, at } = where(value, path);
+        throw new PortolanError(code, `${at}: ${formatPath(path) || 'the value'} is ${shown}, which Helm cannot read (json: unsupported value: ${shown})`, {
+          file: name,
+          line,
+          path: formatPath(path),
+          hint: 'Values pass through JSON, which has no infinity or NaN: quote it (".inf") to keep the text.',
+        });
+      }
+      return keepScalars ? value : value.plain();
+    }
+    if (Array.isArray(value)) return value.map((item, index) => walk(item, [...path, index]));
+    if (value === null || typeof value !== 'object') return value;
+    const out: Values = {};
+    for (const key of Object.keys(value)) {
+      const scalar = scalars.fromKey(key);
+      let goKey = key;
+      if (scalar) {
+        const converted = goKeyString(scalar);
+        if (converted === undefined) {
+          const { line, at } = where(scalar, path);
+          throw new PortolanError(code, `${at}: a null map key${path.length > 0 ? ` under ${formatPath(path)}` : ''}, which Helm cannot read (unsupported map key of type <nil>)`, {
+            file: name,
+            line,
+            path: formatPath(path),
+            hint: 'Keys become JSON strings: quote the key ("null": …, "~": …) or remove it.',
+          });
+        }
+        goKey = converted;
+      } else if (key === '[object Object]') {
+        const { line, at } = where(undefined, path);
+        throw new PortolanError(code, `${at}: a map used as a map key${path.length > 0 ? ` under ${formatPath(path)}` : ''}, which Helm cannot read (yaml: invalid map key)`, {
+          file: name,
+          line,
+          path: formatPath(path),
+          hint: 'Keys must be plain scalars.',
+        });
+      }
+      out[goKey] = walk((value as Values)[key], [...path, goKey]);
+    }
+    return out;
+  };
+  return walk(node, []);
+}
+
+/** Every document of a YAML text as Helm reads it (see plainGoDocument). Syntax errors name the file and line. */
+export function loadHelmYaml(text: string, name: string): unknown[] {
+  let documents: unknown[];
+  try {
+    documents = yaml.loadAll(text, null, { schema: HELM_YAML_SCHEMA, filename: name, json: true });
+  } catch (error) {
+    yamlError(error, name);
+  }
+  if (!documents.some(needsPreciseRead)) return documents;
+  const precise = loadPrecise(text, name);
+  return precise.documents.map((document) => plainGoDocument(document, precise.scalars, text, name));
+}
+
 /**
  * Parses a values file: every document must be a map (or empty); documents merge in order (Helm's LoadValues).
  * `name` is what messages call the file.
@@ -92,11 +189,7 @@ export function parseValuesYaml(text: string, name: string): Values {
       documents = undefined;
     }
   }
-  try {
-    documents ??= yaml.loadAll(text, null, { schema: VALUES_SCHEMA, filename: name });
-  } catch (error) {
-    yamlError(error, name);
-  }
+  documents ??= loadHelmYaml(text, name);
   let merged: Values = {};
   documents.forEach((document, index) => {
     if (document === null || document === undefined) return;
@@ -184,7 +277,7 @@ export function pathLines(text: string): Map<string, number> {
     }
   };
   try {
-    yaml.loadAll(text, null, { schema: VALUES_SCHEMA, listener: listener as never });
+    yaml.loadAll(text, null, { schema: HELM_YAML_SCHEMA, json: true, listener: listener as never });
   } catch {
     // Only asked about texts that parsed before; a failure here just means no lines.
   }

@@ -12,8 +12,8 @@ async function prepare(files: Record<string, string>, options: Parameters<typeof
 
 describe('coalescing with chart defaults', () => {
   it('merges maps deeply and replaces lists and scalars whole', async () => {
-    const { values } = await prepare({ 'values.yaml': 'image: {repo: a, tag: "1"}\nlist: [a, b]\nn: 1\n' }, { set: ['image.tag=2', 'list={c}', 'n=5'] });
-    expect(values).toEqual({ image: { repo: 'a', tag: 2 }, list: ['c'], n: 5 });
+    const { values } = await prepare({ 'values.yaml': 'image: {repo: a, tag: "1"}\nlist: [a, b]\ncount: 1\n' }, { set: ['image.tag=2', 'list={c}', 'count=5'] });
+    expect(values).toEqual({ image: { repo: 'a', tag: 2 }, list: ['c'], count: 5 });
   });
 
   it('deletes a defaulted key a user sets to null, at the top and nested', async () => {
@@ -22,8 +22,8 @@ describe('coalescing with chart defaults', () => {
   });
 
   it('keeps a user null where the chart has no default, and keeps chart-default nulls (Helm 4.1)', async () => {
-    const { values } = await prepare({ 'values.yaml': 'keep: null\nm: {x: 1}\n' }, { valueFiles: ['u.yaml'] }, { 'u.yaml': 'new: null\nm: {y: null}\n' });
-    expect(values).toEqual({ keep: null, new: null, m: { x: 1, y: null } });
+    const { values } = await prepare({ 'values.yaml': 'keep: null\nm: {x: 1}\n' }, { valueFiles: ['u.yaml'] }, { 'u.yaml': 'new: null\nm: {z: null}\n' });
+    expect(values).toEqual({ keep: null, new: null, m: { x: 1, z: null } });
   });
 
   it('does not change the loaded chart or the user values', async () => {
@@ -80,7 +80,7 @@ describe('enabling dependencies', () => {
   });
 
   it('lets the first condition path that exists decide', async () => {
-    const { names: enabled } = await names('  - name: a\n    condition: missing.flag,a.on,b.on\n  - name: b\n', 'a: {on: false}\nb: {on: true}\n');
+    const { names: enabled } = await names('  - name: a\n    condition: missing.flag,a.active,b.active\n  - name: b\n', 'a: {active: false}\nb: {active: true}\n');
     expect(enabled).toEqual(['b']);
   });
 

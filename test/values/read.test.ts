@@ -11,8 +11,8 @@ describe('values files', () => {
     expect(values).toEqual({ a: 2, b: { c: 1, d: 2 } });
   });
 
-  it('read YAML 1.2: yes/on stay strings, dates stay strings, merge keys work', () => {
-    expect(parseValuesYaml('a: yes\nb: on\nd: 2024-01-02\nbase: &b {x: 1}\nc:\n  <<: *b\n  y: 2\n', 'v.yaml')).toEqual({ a: 'yes', b: 'on', d: '2024-01-02', base: { x: 1 }, c: { x: 1, y: 2 } });
+  it('read YAML 1.1 as Helm: yes/on are booleans (keys too), dates stay strings, merge keys work', () => {
+    expect(parseValuesYaml('a: yes\nb: on\nd: 2024-01-02\nbase: &b {x: 1}\nc:\n  <<: *b\n  y: 2\n', 'v.yaml')).toEqual({ a: true, b: true, d: '2024-01-02', base: { x: 1 }, c: { x: 1, true: 2 } });
   });
 
   it('read `-f -` from standard input once, even when given twice', async () => {
