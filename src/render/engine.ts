@@ -20,7 +20,7 @@ type Program = hbs.AST.Program;
 /** Helpers whose arguments may be missing on purpose: strict mode does not check their arguments. */
 const LENIENT = new Set(['default', 'empty', 'coalesce', 'hasKey', 'required', 'ternary', 'and', 'or', 'not', 'eq', 'ne', 'kindOf', 'kindIs', 'typeOf', 'typeIs', 'typeIsLike', 'dig', 'get', 'index', 'if', 'unless', 'with', 'each', 'define', 'include', 'template', 'tpl', 'lookup']);
 /** Functions Sprig and Go type as returning int or int64: in Go templates their results print and compare as ints. */
-const INT_RESULTS = new Set(['add', 'add1', 'sub', 'mul', 'div', 'mod', 'max', 'min', 'biggest', 'len', 'int', 'int64', 'atoi', 'randInt', 'until', 'untilStep', 'toDecimal']);
+const INT_RESULTS = new Set(['add', 'add1', 'sub', 'mul', 'div', 'mod', 'max', 'min', 'biggest', 'len', 'int', 'int64', 'atoi', 'randInt', 'until', 'untilStep', 'toDecimal', 'durationMilliseconds', 'durationMicroseconds', 'durationNanoseconds']);
 const MAX_INCLUDE_DEPTH = 1000;
 /** How often one template may be on the include chain at once before it counts as a cycle (Helm: 1000; deep enough). */
 const RECURSION_LIMIT = 100;
@@ -48,6 +48,10 @@ function helperTable(): Map<string, HelperEntry> {
     helpers.set(`must${name[0]?.toUpperCase()}${name.slice(1)}`, { fn: plain, takesOptions: false });
   }
   helpers.set('biggest', helpers.get('max') as HelperEntry);
+  // Sprig's other names: trimall (old trimAll) and the os* path functions (the same on Linux).
+  for (const [alias, name] of [['trimall', 'trimAll'], ['osBase', 'base'], ['osClean', 'clean'], ['osDir', 'dir'], ['osExt', 'ext'], ['osIsAbs', 'isAbs']] as const) {
+    helpers.set(alias, helpers.get(name) as HelperEntry);
+  }
   const withOptions = (name: string, fn: (this: unknown, ...args: unknown[]) => unknown): void => {
     helpers.set(name, { fn, takesOptions: true });
   };

@@ -30,6 +30,15 @@ const cases: Array<[string, string | RegExp]> = [
   // strings
   ['{{ trim "  a  " }}', 'a'],
   ['{{ trimAll "$" "$$5.00$" }}', '5.00'],
+  // checked against helm 4.1.4
+  ['{{ hello }} {{ trimall "x" "xaxx" }} {{ osBase "/a/b.txt" }} {{ osDir "/a/b.txt" }} {{ osExt "b.tar.gz" }} {{ osClean "a//b/../c" }} {{ osIsAbs "/a" }}', 'Hello! a b.txt /a .gz a/c true'],
+  // Helm's next release (pkg/engine/funcs.go after 4.1.4): mustToToml and the duration helpers
+  ['{{ mustToToml (dict "a" "b") }}', 'a = "b"\n'],
+  [
+    '{{ mustToDuration "2h13m" }} {{ durationSeconds "1m30s" }} {{ durationMilliseconds "1.5s" }} {{ durationMicroseconds "2ms" }} {{ durationNanoseconds "3us" }} {{ durationMinutes "90s" }} {{ durationHours "90m" }} {{ durationDays "36h" }} {{ durationWeeks "84h" }} {{ durationRoundTo "2h13m" "1h" }} {{ durationTruncateTo "2h47m" "1h" }}',
+    '2h13m0s 90 1500 2000 3000 1.5 1.5 1.5 0.5 2h0m0s 2h0m0s',
+  ],
+  ['{{ durationSeconds 90 }} {{ durationSeconds "nope" }} {{ mustToDuration 90 }} {{ durationRoundTo "nope" "1h" }} {{ durationRoundTo "90m" "x" }}', '90 0 1m30s 0s 1h30m0s'],
   ['{{ trimPrefix "web-" "web-api" }}', 'api'],
   ['{{ trimSuffix "-" "name-" }}', 'name'],
   ['{{ upper "a" }}{{ lower "B" }}', 'Ab'],

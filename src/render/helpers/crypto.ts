@@ -141,6 +141,12 @@ function toToml(value: unknown): string {
   }
 }
 
+/** Helm's mustToToml: the document, or a failure. */
+function mustToToml(value: unknown): string {
+  const goStyle = isGoStyle();
+  return encodeToml(value, (n) => (!goStyle && Number.isInteger(n) && Math.abs(n) < 2 ** 63 ? 'int' : 'float'));
+}
+
 /** Helm's fromToml: a dict; the parser's error under "Error" instead of failing. Integers are Go ints (bigint). */
 function fromToml(text: unknown): Record<string, unknown> {
   try {
@@ -172,6 +178,7 @@ export const cryptoHelpers: Record<string, HelperFn> = {
   decryptAES,
   randBytes: (count) => randomBytes(Math.max(0, toInt64(count))).toString('base64'),
   toToml,
+  mustToToml,
   fromToml,
   // Helm answers "" unless `--enable-dns` is given (engine.go replaces Sprig's lookup), and portolan has no such
   // flag: rendering never touches the network, so every name, even localhost or a literal IP, gives "" as in Helm.

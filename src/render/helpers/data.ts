@@ -184,6 +184,64 @@ function parseDuration(text: string): number {
   return match[1] === '-' ? -total : total;
 }
 
+/**
+ * Helm 4's asDuration: Go duration text (`2h13m`), or seconds as a number or numeric string; a Duration as it is.
+ * Durations are milliseconds here, printed as Go prints a time.Duration.
+ */
+function asDuration(value: unknown): number {
+  if (isDict(value) && typeof value.milliseconds === 'number') return value.milliseconds;
+  if (typeof value === 'string') {
+    const text = value.trim();
+    if (text === '') throw new Error('empty duration');
+    try {
+      return parseDuration(text);
+    } catch {
+      const seconds = Number(text);
+      if (text !== '' && Number.isFinite(seconds)) return seconds * 1000;
+      throw new Error(`could not parse duration "${value}"`);
+    }
+  }
+  if (value === undefined || value === null) throw new Error('invalid duration');
+  if (typeof value === 'number' || typeof value === 'bigint') return Number(value) * 1000;
+  throw new Error(`unsupported duration type ${typeOf(value)}`);
+}
+
+/** A time.Duration value: prints as Go does, and reads back through asDuration. */
+function durationValue(ms: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  Object.defineProperty(out, 'milliseconds', { value: ms, enumerable: false });
+  Object.defineProperty(out, 'toString', { value: () => formatDuration(ms), enumerable: false });
+  return out;
+}
+
+/** A Helm 4 duration helper: `fallback` (0) when the value is not a duration. */
+function durationIn(value: unknown, per: number, integer: boolean): number {
+  let ms: number;
+  try {
+    ms = asDuration(value);
+  } catch {
+    return 0;
+  }
+  return integer ? Math.trunc(ms / per) : ms / per;
+}
+
+/** durationRoundTo/TruncateTo: 0 when `value` is no duration, `value` when `multiple` is none. */
+function durationStep(value: unknown, multiple: unknown, step: (x: number) => number): Record<string, unknown> {
+  let ms: number;
+  try {
+    ms = asDuration(value);
+  } catch {
+    return durationValue(0);
+  }
+  let by: number;
+  try {
+    by = asDuration(multiple);
+  } catch {
+    return durationValue(ms);
+  }
+  return durationValue(by <= 0 ? ms : step(ms / by) * by);
+}
+
 function formatDuration(ms: number): string {
   if (ms === 0) return '0s';
   const sign = ms < 0 ? '-' : '';
@@ -327,6 +385,18 @@ export const dataHelpers: Record<string, HelperFn> = {
   dateModify: (change, value) => new Date(toDateValue(value).getTime() + parseDuration(strval(change))),
   ago: (value) => formatDuration(Math.round((Date.now() - toDateValue(value).getTime()) / 1000) * 1000),
   duration: (seconds) => formatDuration(toInt64(seconds) * 1000),
+  // Helm 4's duration helpers.
+  mustToDuration: (value) => durationValue(asDuration(value)),
+  durationSeconds: (value) => durationIn(value, 1000, false),
+  durationMilliseconds: (value) => durationIn(value, 1, true),
+  durationMicroseconds: (value) => durationIn(value, 1e-3, true),
+  durationNanoseconds: (value) => durationIn(value, 1e-6, true),
+  durationMinutes: (value) => durationIn(value, 60_000, false),
+  durationHours: (value) => durationIn(value, 3_600_000, false),
+  durationDays: (value) => durationIn(value, 86_400_000, false),
+  durationWeeks: (value) => durationIn(value, 604_800_000, false),
+  durationRoundTo: (value, multiple) => durationStep(value, multiple, Math.round),
+  durationTruncateTo: (value, multiple) => durationStep(value, multiple, Math.trunc),
   durationRound: (value) => formatDuration(typeof value === 'string' ? parseDuration(value) : toInt64(value) / 1e6),
   // SemVer
   semver: (version) => semverObject(version),
@@ -354,6 +424,7 @@ export const dataHelpers: Record<string, HelperFn> = {
     return (text.startsWith('/') ? '/' : '') + out.join('/') || (text.startsWith('/') ? '/' : '.');
   },
   isAbs: (path) => strval(path).startsWith('/'),
+  hello: () => 'Hello!',
   // URLs
   urlParse: (text) => {
     const url = new URL(strval(text));
