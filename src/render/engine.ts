@@ -200,6 +200,14 @@ function tpl(text: unknown, context: unknown, options: unknown): string {
   }
 }
 
+/** The names a Go template may call: the helper table and Go's builtins, less handlebars' block helpers. */
+function isGoFunction(name: string): boolean {
+  if (name.startsWith('__') || HANDLEBARS_ONLY.has(name)) return false;
+  return Object.hasOwn(goBuiltins, name) || helperTable().has(name) || name === 'and' || name === 'or';
+}
+
+const HANDLEBARS_ONLY = new Set(['if', 'unless', 'each', 'with', 'define', 'template', 'helperMissing']);
+
 let shared: Interpreter | undefined;
 
 function interpreter(): Interpreter {
@@ -260,7 +268,7 @@ export function compileText(text: string, file: string, fallback: Dialect = 'han
   if (cached) return cached;
   let parsed: ParsedTemplate;
   if (dialect === 'go') {
-    const go = parseGoTemplate(text, file);
+    const go = parseGoTemplate(text, file, isGoFunction);
     const program = go.program as DialectProgram;
     program.dialect = 'go';
     for (const define of go.defines) (define.program as DialectProgram).dialect = 'go';

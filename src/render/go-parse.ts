@@ -103,6 +103,8 @@ interface Frame {
   line: number;
   /** An `{{ else }}` was seen. */
   inElse: boolean;
+  /** The variables in scope when it opened (a define starts anew with `$`). */
+  vars: string[];
 }
 
 class GoParser {
@@ -111,10 +113,14 @@ class GoParser {
   private readonly stack: Frame[] = [];
   private readonly defines: GoParsed['defines'] = [];
   private rangeDepth = 0;
+  /** Variables in scope, as Go's parser tracks them: a reference to any other is a parse error. */
+  private vars: string[] = ['$'];
 
   constructor(
     private readonly src: string,
     private readonly file: string,
+    /** Whether a name is a function; Go refuses a template that names an unknown one, even where it never runs. */
+    private readonly isFunction: (name: string) => boolean,
   ) {
     for (let i = src.indexOf('\n'); i >= 0; i = src.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
   }
@@ -373,10 +379,11 @@ class GoParser {
   }
 
   private open(kind: 'if' | 'with' | 'range', rest: Token[], open: number, loc: GoLoc): void {
+    const vars = [...this.vars];
     const pipe = this.pipeline(rest, open, kind === 'range');
     const node: GoBranch = { type: kind === 'if' ? 'GoIf' : kind === 'with' ? 'GoWith' : 'GoRange', pipe, program: program([]), inverse: undefined, loc };
     this.body.push(node as unknown as Statement);
-    this.stack.push({ kind, node, tail: node, body: node.program.body, line: loc.start.line, inElse: false });
+    this.stack.push({ kind, node, tail: node, body: node.program.body, line: loc.start.line, inElse: false, vars });
     if (kind === 'range') this.rangeDepth++;
   }
 
@@ -410,6 +417,7 @@ class GoParser {
     const frame = this.stack.pop();
     if (!frame) this.fail(open, 'unexpected {{ end }}', 'It closes no if, range, with, define or block.');
     if (frame.kind === 'range' && !frame.inElse) this.rangeDepth--;
+    this.vars = frame.vars;
     if (frame.kind === 'define' || frame.kind === 'block') {
       const body = program(frame.body);
       // Go: within one file a name has one non-empty definition (across files the later one wins).
@@ -431,7 +439,8 @@ class GoParser {
       if (!pipe) this.fail(open, '{{ block }} needs a pipeline after the name', 'Write {{ block "name" . }}…{{ end }}.');
       this.body.push({ type: 'GoTemplate', name, pipe, loc } as unknown as Statement);
     } else if (parts.length > 1) this.fail(open, 'unexpected words after the name in {{ define }}');
-    this.stack.push({ kind, name, body: [], line: loc.start.line, inElse: false });
+    this.stack.push({ kind, name, body: [], line: loc.start.line, inElse: false, vars: this.vars });
+    this.vars = ['$'];
   }
 
   private template(rest: Token[], open: number, loc: GoLoc): void {
@@ -479,6 +488,7 @@ class GoParser {
     const declared = look(pos);
     if (declared) {
       decl.push(...declared.names);
+      this.vars.push(...declared.names);
       isAssign = declared.op === 'assign';
       pos = declared.next;
     }
@@ -539,6 +549,7 @@ class GoParser {
         arg = { kind: 'field', names: token.text.slice(1).split('.'), text: token.text };
         break;
       case 'variable':
+        if (!this.vars.includes(token.text)) this.fail(token.at, `undefined variable "${token.text}"`, 'Declare it first with {{ $name := value }}, in the same or an enclosing block.');
         arg = { kind: 'variable', name: token.text, names: [], text: token.text };
         break;
       case 'string':
@@ -557,6 +568,7 @@ class GoParser {
         arg = { kind: 'bool', value: token.text === 'true', text: token.text };
         break;
       case 'identifier':
+        if (!this.isFunction(token.text)) this.fail(token.at, `function "${token.text}" not defined`, 'The functions are Helm\'s, Sprig\'s and Go\'s (quote, default, toYaml, include, …); README lists them.');
         arg = { kind: 'identifier', name: token.text, text: token.text };
         break;
       case 'keyword':
@@ -662,6 +674,6 @@ function numberValue(text: string, fail: () => never): bigint | number {
 }
 
 /** Parses a template text in Go's syntax (Helm's charts); `file` names it in errors. */
-export function parseGoTemplate(source: string, file: string): GoParsed {
-  return new GoParser(source, file).run();
+export function parseGoTemplate(source: string, file: string, isFunction: (name: string) => boolean = () => true): GoParsed {
+  return new GoParser(source, file, isFunction).run();
 }

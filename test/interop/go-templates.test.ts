@@ -81,7 +81,7 @@ const refused: Array<{ name: string; template: string; line: number; helm: RegEx
   { name: 'fail inside an included define', template: '{{ define "x" }}{{ fail "inside define" }}{{ end }}{{ if true }}\na: {{ include "x" . }}{{ end }}', line: 2, helm: /inside define/, portolan: /inside define/ },
   { name: 'required of a missing value', template: '{{- if true }}\na: {{ required "name is required" .Values.name }}\n{{- end }}', line: 2, helm: /name is required/, portolan: /name is required/ },
   { name: 'an unknown function', template: 'a: 1\n{{ if true }}{{ nosuchfunc 1 }}{{ end }}', line: 2, helm: /function "nosuchfunc" not defined/, portolan: /function "nosuchfunc" not defined/ },
-  { name: 'an undefined variable', template: '{{ if true }}\na: {{ $nope }}{{ end }}', line: 2, helm: /undefined variable "\$nope"/, portolan: /undefined variable: \$nope/ },
+  { name: 'an undefined variable', template: '{{ if true }}\na: {{ $nope }}{{ end }}', line: 2, helm: /undefined variable "\$nope"/, portolan: /undefined variable "\$nope"/ },
   { name: 'eq with one argument', template: '{{ if true }}\na: {{ eq 1 }}{{ end }}', line: 2, helm: /missing argument for comparison/, portolan: /missing argument for comparison/ },
   { name: 'eq of a string and an int', template: '{{ if true }}\na: {{ eq "a" 1 }}{{ end }}', line: 2, helm: /incompatible types for comparison/, portolan: /incompatible types for comparison/ },
   { name: 'eq of lists', template: '{{ if true }}\na: {{ eq (list 1) (list 1) }}{{ end }}', line: 2, helm: /non-comparable type/, portolan: /non-comparable type/ },
