@@ -3,7 +3,7 @@
 // annotations, and sort by the install order of kinds. Pure.
 import yaml from 'js-yaml';
 import { PortolanError } from '../errors.js';
-import { VALUES_SCHEMA } from '../values/yaml.js';
+import { HELM_YAML_SCHEMA } from '../values/go-yaml.js';
 
 export interface RenderedDocument {
   /** `<chart>/templates/<file>` (`<parent>/charts/<sub>/templates/<file>` for a subchart's). */
@@ -86,8 +86,9 @@ export function parseRendered(source: string, rendered: string, warnings: string
   for (const { text, line } of splitDocuments(rendered)) {
     let object: unknown;
     try {
-      // A key given twice: the last wins, as Helm's YAML reader (yaml.v2, not strict) has it.
-      object = yaml.load(text, { schema: VALUES_SCHEMA, filename: source, json: true });
+      // As Helm and the Kubernetes client read a manifest (go-yaml v2): YAML 1.1 scalars, any tag (`!!string`)
+      // read as plain data, and a key given twice keeps the last value.
+      object = yaml.load(text, { schema: HELM_YAML_SCHEMA, filename: source, json: true });
     } catch (error) {
       if (!(error instanceof yaml.YAMLException)) throw error;
       const outputLine = line + error.mark.line;

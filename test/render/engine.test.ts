@@ -198,7 +198,7 @@ describe('template errors name the file and line', () => {
     ['a\n\n{{ if .Values.x }}', /NOTES\.txt:3: \{\{ if \}\} \(line 3\) is never closed with \{\{ end \}\}/],
     ['{{ end }}', /NOTES\.txt:1: unexpected \{\{ end \}\}/],
     ['{{ range .Values.l }}', /\{\{ range \}\} \(line 1\) is never closed/],
-    ['{{ $name }}', /NOTES\.txt:1: executing "demo\/templates\/NOTES.txt" at <\$name>: undefined variable: \$name/],
+    ['{{ $name }}', /NOTES\.txt:1: undefined variable "\$name"/],
     ['{{ .Values.a', /this \{\{ is never closed/],
     ['{{ quote "a }}', /this \{\{ is never closed|never closed/],
     ['{{ quote (upper "a" }}', /a \( is never closed/],
