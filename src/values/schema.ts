@@ -1,62 +1,158 @@
-// values.schema.json: every chart's schema checked against that chart's coalesced values (ajv; draft-07 unless
-// `$schema` names 2019-09 or 2020-12; formats checked). Every violation is listed as
+// values.schema.json: every chart's schema checked against that chart's coalesced values, as Helm 4.1.4 checks it
+// (santhosh-tekuri/jsonschema v6): the draft `$schema` names (draft-04, -06, -07, 2019-09, 2020-12; 2020-12 when none
+// is named), formats asserted up to draft-07 only, `pattern`s in RE2 syntax as Go's regexp reads them, `$ref`s to the
+// published meta-schemas resolved offline and `urn:` refs permissive. Helm downloads any other remote `$ref`; portolan
+// never makes a network call while rendering and refuses such a schema naming the `$ref`. Every violation is listed as
 // `<chart>: <path>: <message> (value from <origin>)`, the origin being the file and line or the flag that set it.
-import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import { Ajv, MissingRefError, type AnySchema, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { RE2JS } from 're2js';
 import { PortolanError, messageOf } from '../errors.js';
 import type { Chart, Values } from '../chart/types.js';
 import type { PreparedChart } from './coalesce.js';
 import { originOf, type Origins } from './read.js';
+import { DRAFT_04_META_SCHEMA, draft04ToDraft06 } from './schema-draft04.js';
 import { formatPath, isMap, lineOf, type PathSegment } from './yaml.js';
 
 type AjvInstance = InstanceType<typeof Ajv> | InstanceType<typeof Ajv2019> | InstanceType<typeof Ajv2020>;
 const addFormats = addFormatsModule as unknown as (ajv: AjvInstance) => AjvInstance;
 
-const instances = new Map<string, AjvInstance>();
+type Dialect = '04' | '06' | '07' | '2019' | '2020';
+
+const instances = new Map<Dialect, AjvInstance>();
 const compiled = new WeakMap<object, ValidateFunction>();
 
-function dialectOf(schema: Record<string, unknown>): '2020' | '2019' | '07' | 'older' {
-  const declared = typeof schema.$schema === 'string' ? schema.$schema : '';
-  if (declared.includes('2020-12')) return '2020';
-  if (declared.includes('2019-09')) return '2019';
-  if (/draft-0[346]/.test(declared)) return 'older';
-  return '07';
+/** The published meta-schemas under the URL each is known by here. */
+const META_URLS: Record<Dialect, string> = {
+  '04': 'http://json-schema.org/draft-04/schema',
+  '06': 'http://json-schema.org/draft-06/schema',
+  '07': 'http://json-schema.org/draft-07/schema',
+  '2019': 'https://json-schema.org/draft/2019-09/schema',
+  '2020': 'https://json-schema.org/draft/2020-12/schema',
+};
+
+// Any spelling of a published meta-schema's URL: http or https, with or without `#` (and a fragment after it);
+// `https://json-schema.org/schema` is the latest, 2020-12.
+const META_URL = /^https?:\/\/json-schema\.org\/(?:draft-0([4-7])\/schema|draft\/(2019-09|2020-12)\/schema|(schema))(#.*)?$/;
+
+function metaDialect(url: string): { dialect: Dialect; fragment: string } | undefined {
+  const m = META_URL.exec(url);
+  if (!m) return undefined;
+  const dialect: Dialect | undefined = m[1] ? (m[1] === '5' ? undefined : (`0${m[1]}` as Dialect)) : m[2] === '2019-09' ? '2019' : '2020';
+  return dialect ? { dialect, fragment: m[4] ?? '' } : undefined;
 }
 
-function ajvFor(dialect: string): AjvInstance {
-  let ajv = instances.get(dialect);
-  if (!ajv) {
-    const options: Options = { strict: false, allErrors: true, logger: false, validateSchema: dialect !== 'older' };
-    ajv = dialect === '2020' ? new Ajv2020(options) : dialect === '2019' ? new Ajv2019(options) : new Ajv(options);
-    addFormats(ajv);
-    instances.set(dialect, ajv);
+/** Which draft a schema is written in; undefined `$schema` is 2020-12, Helm's default. Throws for an unknown one. */
+function dialectOf(schema: Record<string, unknown>, file: string): Dialect {
+  if (schema.$schema === undefined) return '2020';
+  const declared = typeof schema.$schema === 'string' ? metaDialect(schema.$schema) : undefined;
+  if (!declared) {
+    throw new PortolanError('SCHEMA_INVALID', `${file}: $schema ${JSON.stringify(schema.$schema)} is not a published JSON Schema draft`, {
+      file,
+      hint: 'Name one of the drafts (e.g. "https://json-schema.org/draft/2020-12/schema" or "http://json-schema.org/draft-07/schema#") or leave $schema out for 2020-12. Helm would try to download any other meta-schema; portolan never fetches while rendering.',
+    });
   }
+  return declared.dialect;
+}
+
+/** Go's regexp (RE2) for `pattern` and `patternProperties`, as Helm's validator compiles them. */
+const re2Engine = Object.assign(
+  (pattern: string) => {
+    const compiled = RE2JS.compile(pattern);
+    // Ajv keys its cache of compiled patterns by toString(): it must name the pattern.
+    return { test: (text: string) => compiled.matcher(text).find(), toString: () => `/${pattern}/` };
+  },
+  { code: 're2js' },
+);
+
+function ajvFor(dialect: Dialect): AjvInstance {
+  let ajv = instances.get(dialect);
+  if (ajv) return ajv;
+  // Helm's validator asserts formats for draft-07 and older only; 2019-09 and 2020-12 treat them as annotations.
+  const options: Options = {
+    strict: false,
+    allErrors: true,
+    logger: false,
+    validateSchema: dialect !== '04',
+    validateFormats: dialect !== '2019' && dialect !== '2020',
+    code: { regExp: re2Engine },
+  };
+  ajv = dialect === '2020' ? new Ajv2020(options) : dialect === '2019' ? new Ajv2019(options) : new Ajv(options);
+  addFormats(ajv);
+  // The older meta-schemas, for `$schema` and for `$ref`s that point at them (a schema property that must itself be
+  // a schema). Loaded on first use: nothing is read when this module is imported.
+  const require = createRequire(import.meta.url);
+  const draft06 = require('ajv/dist/refs/json-schema-draft-06.json') as Record<string, unknown>;
+  const draft07 = require('ajv/dist/refs/json-schema-draft-07.json') as Record<string, unknown>;
+  if (dialect === '04' || dialect === '06' || dialect === '07') {
+    ajv.addMetaSchema(draft06);
+  } else {
+    for (const meta of [draft06, draft07]) {
+      const { $schema: _dialect, ...body } = meta;
+      ajv.addSchema(body as AnySchema);
+    }
+  }
+  ajv.addSchema(draft04ToDraft06(DRAFT_04_META_SCHEMA) as AnySchema, META_URLS['04']);
+  instances.set(dialect, ajv);
   return ajv;
 }
 
+/** A copy of the schema with every meta-schema URL (in `$schema` and `$ref`) spelt as the Ajv instances know it. */
+function canonicalRefs(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(canonicalRefs);
+  if (!isMap(node)) return node;
+  const out: Values = {};
+  for (const [key, value] of Object.entries(node)) {
+    if ((key === '$ref' || key === '$schema') && typeof value === 'string') {
+      const meta = metaDialect(value);
+      out[key] = meta ? `${META_URLS[meta.dialect]}${meta.fragment === '#' ? '' : meta.fragment}` : value;
+    } else out[key] = canonicalRefs(value);
+  }
+  return out;
+}
+
+function invalidSchema(file: string, message: string, hint = 'Fix values.schema.json, or render with --skip-schema-validation.'): PortolanError {
+  return new PortolanError('SCHEMA_INVALID', `${file}: invalid JSON Schema: ${message}`, { file, hint });
+}
+
 /**
- * Compiles a chart's schema (cached per schema object). Draft-04/06 schemas have no meta-schema in ajv: they are
- * compiled as draft-07 without one. Throws SCHEMA_INVALID naming the file.
+ * Compiles a chart's schema (cached per schema object). Throws SCHEMA_INVALID naming the file: for a schema that is
+ * not valid in its draft, and for a `$ref` to a schema outside the file (Helm would download it).
  */
 export function compileSchema(schema: Record<string, unknown>, file: string): ValidateFunction {
   const cached = compiled.get(schema);
   if (cached) return cached;
-  const dialect = dialectOf(schema);
-  let body = schema;
-  if (dialect === 'older') {
-    const { $schema: _older, ...rest } = schema;
-    body = rest;
-  }
-  let validate: ValidateFunction;
-  try {
-    validate = ajvFor(dialect).compile(body);
-  } catch (error) {
-    throw new PortolanError('SCHEMA_INVALID', `${file}: invalid JSON Schema: ${messageOf(error)}`, {
-      file,
-      hint: 'Fix values.schema.json, or render with --skip-schema-validation.',
-    });
+  const dialect = dialectOf(schema, file);
+  let body = canonicalRefs(schema) as Record<string, unknown>;
+  if (dialect === '04') body = draft04ToDraft06(body);
+  else if (dialect === '06') body = { ...body, $schema: `${META_URLS['06']}#` };
+  const ajv = ajvFor(dialect);
+  let validate: ValidateFunction | undefined;
+  const id = typeof body.$id === 'string' ? body.$id : typeof body.id === 'string' ? body.id : undefined;
+  // Each `urn:` reference Helm cannot resolve is a permissive schema there (with a warning): the same here.
+  for (let attempt = 0; validate === undefined; attempt++) {
+    try {
+      validate = ajv.compile(body);
+    } catch (error) {
+      if (error instanceof MissingRefError) {
+        if (error.missingSchema.startsWith('urn:') && attempt < 100 && !ajv.getSchema(error.missingSchema)) {
+          ajv.addSchema(true, error.missingSchema);
+          continue;
+        }
+        throw invalidSchema(
+          file,
+          `$ref "${error.missingRef}" points outside values.schema.json; portolan does not download schemas while rendering (Helm would fetch it)`,
+          'Copy the schema it names into values.schema.json (under $defs or definitions) and point $ref there, or render with --skip-schema-validation.',
+        );
+      }
+      throw invalidSchema(file, messageOf(error));
+    } finally {
+      // Ajv registers a schema under its $id; two charts' schemas may share one, and each is compiled on its own.
+      if (id !== undefined) ajv.removeSchema(id);
+    }
   }
   compiled.set(schema, validate);
   return validate;

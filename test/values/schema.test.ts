@@ -5,7 +5,9 @@ import { PortolanError } from '../../src/errors.js';
 import { prepareChart, validateValues } from '../../src/values/index.js';
 import { chartFrom, userValues } from '../helpers/charts.js';
 
+// Draft-07, where Helm asserts formats (2020-12, its default, treats them as annotations).
 const schema = JSON.stringify({
+  $schema: 'http://json-schema.org/draft-07/schema#',
   type: 'object',
   required: ['replicas'],
   properties: {
