@@ -129,7 +129,7 @@ describe('the context', () => {
 
   it('reads the chart\'s other files with Files.Get, Lines, Glob and AsSecrets', async () => {
     const files = { 'files/a.txt': 'one\ntwo\n', 'files/b.txt': 'B', 'README.md': 'r' };
-    expect(await render('{{ .Files.Get "files/a.txt" | trim }}|{{ len (.Files.Lines "files/a.txt") }}|{{ (.Files.Glob "files/*.txt").AsSecrets }}|{{ .Files.Get "none" }}', '', { files })).toBe('one\ntwo|2|a.txt: "b25lCnR3bwo="\nb.txt: "Qg=="|');
+    expect(await render('{{ .Files.Get "files/a.txt" | trim }}|{{ len (.Files.Lines "files/a.txt") }}|{{ (.Files.Glob "files/*.txt").AsSecrets }}|{{ .Files.Get "none" }}', '', { files })).toBe('one\ntwo|2|a.txt: b25lCnR3bwo=\nb.txt: Qg==|'); // plain, as helm 4.1.4 writes them
     expect(await render('{{ .Files.get "files/b.txt" }}{{ len (.Files.lines "files/a.txt") }}{{ (.Files.glob "**/b.txt").asConfig }}{{ .Capabilities.APIVersions.has "v1" }}', '', { files })).toBe('B2b.txt: Btrue');
   });
 });

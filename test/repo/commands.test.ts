@@ -46,7 +46,8 @@ describe('repo commands', () => {
 
     expect((await cli(['repo', 'list'])).stdout).toBe(`NAME\tURL\npriv\t${server.url}\n`);
     expect((await cli(['repo', 'ls', '-o', 'json'])).stdout).toBe(`[{"name":"priv","url":"${server.url}"}]\n`);
-    expect((await cli(['repo', 'list', '-o', 'yaml'])).stdout).toBe(`- name: priv\n  url: "${server.url}"\n`);
+    // helm 4.1.4 writes the URL plain: a colon that no space follows needs no quotes.
+    expect((await cli(['repo', 'list', '-o', 'yaml'])).stdout).toBe(`- name: priv\n  url: ${server.url}\n`);
 
     const update = await cli(['repo', 'update']);
     expect(update.code).toBe(0);

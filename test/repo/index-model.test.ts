@@ -138,7 +138,7 @@ describe('serializeIndex', () => {
   });
 
   it('quotes every string a YAML 1.1 or 1.2 reader would take for something else', () => {
-    for (const s of ['true', 'No', 'on', 'Y', 'null', '~', '1.0', '012', '0x1f', '1e3', '2024-01-01', '', ' lead', 'trail ', 'a: b', '#x', '- x', '*a', '&a', '!t', '%x', '@x', '`x', '"q"', "'q'", '{}', '[]', '|', '>', 'a\nb', '\u2028', '\u0085']) {
+    for (const s of ['true', 'No', 'on', 'Y', 'null', '~', '1.0', '012', '0x1f', '1e3', '2024-01-01', '', ' lead', 'trail ', 'a: b', '#x', '- x', '*a', '&a', '!t', '%x', '@x', '`x', '"q"', "'q'", '{}', '[]', '|', '>', 'a\nb', '\u2028']) {
       const text = toYaml({ k: s });
       expect(yaml.load(text, { schema: yaml.CORE_SCHEMA })).toEqual({ k: s });
       expect(yaml.load(text, { schema: yaml.DEFAULT_SCHEMA })).toEqual({ k: s });
@@ -148,11 +148,14 @@ describe('serializeIndex', () => {
   });
 
   it('round-trips arbitrary strings, keys and nesting (property)', () => {
+    // Helm's writer (JSON, then go-yaml v2) cannot keep every string: it refuses DEL, C1 controls and U+FFFE/U+FFFF,
+    // folds NEL into a space and turns a lone surrogate into U+FFFD, as test/yaml-emit.test.ts shows. Leave those out.
+    const text = fc.string({ unit: 'binary' }).map((s) => s.replace(/[\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, ''));
     const value = fc.letrec((tie) => ({
-      tree: fc.oneof({ depthSize: 'small' }, fc.string({ unit: 'binary' }), fc.integer(), fc.boolean(), fc.constant(null), fc.array(tie('tree'), { maxLength: 4 }), fc.dictionary(fc.string({ unit: 'binary' }), tie('tree'), { maxKeys: 4 })),
+      tree: fc.oneof({ depthSize: 'small' }, text, fc.integer(), fc.boolean(), fc.constant(null), fc.array(tie('tree'), { maxLength: 4 }), fc.dictionary(text, tie('tree'), { maxKeys: 4 })),
     }));
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ unit: 'binary' }), value.tree, { maxKeys: 5 }), (data) => {
+      fc.property(fc.dictionary(text, value.tree, { maxKeys: 5 }), (data) => {
         const clean = JSON.parse(JSON.stringify(data)) as Record<string, unknown>;
         expect(yaml.load(toYaml(clean), { schema: yaml.CORE_SCHEMA, json: true }) ?? {}).toEqual(clean);
       }),
