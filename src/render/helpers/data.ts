@@ -4,7 +4,7 @@
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import yaml from 'js-yaml';
 import { formatVersion, parseVersion, semverCompare } from '../../chart/version-range.js';
-import { messageOf } from '../../errors.js';
+import { isPortolanError, messageOf } from '../../errors.js';
 import { toYamlValue } from '../../yaml-emit.js';
 import { VALUES_SCHEMA, checkedCopy, valuesToJson } from '../../values/yaml.js';
 import { deepEqual } from './collections.js';
@@ -369,7 +369,15 @@ export const dataHelpers: Record<string, HelperFn> = {
   toPrettyJson: (value) => valuesToJson(value ?? null, 2),
   fromJson: (text) => decode(text, JSON.parse, false),
   fromJsonArray: (text) => decode(text, JSON.parse, true),
-  toYaml: (value) => toYamlValue(value ?? null).replace(/\n$/, ''),
+  // Helm's toYaml prints nothing for a value YAML cannot hold (NaN, some control characters); mustToYaml fails.
+  toYaml: (value) => {
+    try {
+      return toYamlValue(value ?? null).replace(/\n$/, '');
+    } catch (error) {
+      if (isPortolanError(error)) return '';
+      throw error;
+    }
+  },
   mustToYaml: (value) => toYamlValue(value ?? null).replace(/\n$/, ''),
   toYamlPretty: (value) => toYamlValue(value ?? null).replace(/\n$/, ''),
   fromYaml: (text) => decode(text, parseYaml, false),
