@@ -1,9 +1,15 @@
 // Chart.yaml rules, after Helm's linter: required fields, types, SemVer, name, type, URLs, maintainers, icon,
-// dependencies. Pure: text in, findings out; every problem is reported, not just the first.
+// dependencies; and, beyond Helm's, keys given twice and numbers or booleans that Helm turns into strings (both read
+// without a word by Helm's loader). Pure: text in, findings out; every problem is reported, not just the first.
 import yaml from 'js-yaml';
 import semver from 'semver';
+import { decodeChartYaml, type Coercion } from '../chart/metadata.js';
 import { isValidRange } from '../chart/version-range.js';
+import { isPortolanError, messageOf } from '../errors.js';
+import { HELM_YAML_SCHEMA } from '../values/go-yaml.js';
+import { lineOf as valuesLineOf, type PathSegment } from '../values/yaml.js';
 import { finding, type LintFinding } from './types.js';
+import { describeDuplicateKey, findDuplicateKeys } from './yaml11.js';
 
 const FILE = 'Chart.yaml';
 const ALIAS_PATTERN = /^[a-zA-Z0-9_-]+$/;
@@ -18,7 +24,7 @@ export function lintChartYaml(text: string | undefined): ChartYamlLint {
   if (text === undefined) return { findings: [finding('error', 'chart-yaml', FILE, 'file does not exist: a chart needs a Chart.yaml')] };
   let doc: unknown;
   try {
-    doc = yaml.load(text, { filename: FILE });
+    doc = yaml.load(text, { filename: FILE, schema: HELM_YAML_SCHEMA, json: true });
   } catch (error) {
     if (error instanceof yaml.YAMLException) {
       return { findings: [finding('error', 'chart-yaml', FILE, `unable to parse YAML: ${error.reason} (column ${error.mark.column + 1})`, error.mark.line + 1)] };
@@ -35,11 +41,26 @@ export function lintChartYaml(text: string | undefined): ChartYamlLint {
   const warning = (message: string, key?: string) => out.push(finding('warning', 'chart-yaml', FILE, message, key ? lineOf(key) : undefined));
   const info = (message: string, key?: string) => out.push(finding('info', 'chart-yaml', FILE, message, key ? lineOf(key) : undefined));
 
+  // Keys given twice, and scalars Helm coerces into string fields (version and appVersion are errors below, as in
+  // helm lint; a map or list where a string belongs fails to load at all).
+  for (const duplicate of findDuplicateKeys(text)) out.push(finding('warning', 'duplicate-key', FILE, describeDuplicateKey(duplicate), duplicate.line));
+  let coercions: Coercion[] = [];
+  try {
+    coercions = decodeChartYaml(text, FILE).coercions;
+  } catch (problem) {
+    out.push(finding('error', 'chart-yaml', FILE, messageOf(problem).replace(/^Chart\.yaml(:\d+)?: /, ''), isPortolanError(problem) ? problem.line : undefined));
+  }
+  for (const coercion of coercions) {
+    if (coercion.path === 'version' || coercion.path === 'appVersion') continue;
+    out.push(finding('warning', 'chart-yaml', FILE, `${coercion.path} is ${coercion.from}, which Helm reads as the string "${coercion.to}"; quote it to write the string you mean`, valuesLineOf(text, pathSegments(coercion.path))));
+  }
+
   // name
   const name = meta.name;
   if (name === undefined || name === null || name === '') error('name is required');
-  else if (typeof name !== 'string') error(`name should be of type string but it's of type ${typeName(name)}`, 'name');
-  else if (/[/\\]/.test(name) || name === '.' || name === '..') error(`chart name "${name}" is invalid`, 'name');
+  else if (typeof name !== 'string') {
+    // coerced to a string by Helm: warned about above
+  } else if (/[/\\]/.test(name) || name === '.' || name === '..') error(`chart name "${name}" is invalid`, 'name');
 
   // apiVersion
   const apiVersion = meta.apiVersion;
@@ -53,10 +74,6 @@ export function lintChartYaml(text: string | undefined): ChartYamlLint {
   else if (!semver.valid(version, { loose: true })) error(`version '${version}' is not a valid SemVer`, 'version');
   if (meta.appVersion !== undefined && meta.appVersion !== null && typeof meta.appVersion !== 'string') {
     error(`appVersion should be of type string but it's of type ${typeName(meta.appVersion, rawValue(text, 'appVersion'))} (quote it: appVersion: "${rawValue(text, 'appVersion') ?? String(meta.appVersion)}")`, 'appVersion');
-  }
-  for (const key of ['description', 'kubeVersion', 'home', 'icon', 'type'] as const) {
-    const value = meta[key];
-    if (value !== undefined && value !== null && typeof value !== 'string') error(`${key} should be of type string but it's of type ${typeName(value)}`, key);
   }
 
   // maintainers and sources
@@ -130,6 +147,11 @@ export function lintChartYaml(text: string | undefined): ChartYamlLint {
   }
   if (meta.deprecated === true) info('chart is deprecated', 'deprecated');
   return { findings: out, metadata: meta };
+}
+
+/** `dependencies[0].version` → ['dependencies', 0, 'version'], for the line it is written on. */
+function pathSegments(path: string): PathSegment[] {
+  return [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : (m[1] as string)));
 }
 
 /** Go's names for what YAML made of a value, as Helm's messages say them (1.0 is a float64, as written). */

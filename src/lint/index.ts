@@ -91,7 +91,7 @@ export async function lintChartFiles(files: ChartFile[], source: string, options
     valuesParse = result.parses;
   }
   if (!isSubchart) {
-    for (const file of values.files) findings.push(...lintValuesText(file.text, file.name).findings.filter((f) => f.rule === 'yaml-1.1'));
+    for (const file of values.files) findings.push(...lintValuesText(file.text, file.name).findings.filter((f) => f.rule === 'yaml-1.1' || f.rule === 'duplicate-key'));
   }
   const schemaText = fileText('values.schema.json');
   const schema = schemaText === undefined ? { findings: [], valid: true } : lintSchemaText(schemaText);

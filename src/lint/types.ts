@@ -8,6 +8,7 @@ export type LintRule =
   | 'values'
   | 'values-schema'
   | 'yaml-1.1'
+  | 'duplicate-key'
   | 'templates'
   | 'manifests'
   | 'kubernetes-schema'

@@ -1,11 +1,11 @@
-// values.yaml and values.schema.json rules: the file is there and parses; YAML 1.1 scalars Helm would read
-// differently; the schema is JSON and a valid JSON Schema. (Whether the values meet the schema is checked in
+// values.yaml and values.schema.json rules: the file is there and parses; YAML 1.1 scalars that YAML 1.2 tools
+// would read differently; keys given twice; the schema is JSON and a valid JSON Schema. (Whether the values meet the schema is checked in
 // index.ts, after user values are merged.) Pure.
 import yaml from 'js-yaml';
 import { messageOf } from '../errors.js';
 import { compileSchema } from '../values/schema.js';
 import { finding, type LintFinding } from './types.js';
-import { describeYaml11Scalar, scanYaml11 } from './yaml11.js';
+import { describeDuplicateKey, describeYaml11Scalar, findDuplicateKeys, scanYaml11 } from './yaml11.js';
 
 /** Findings for one values text; `file` is how to name it (values.yaml, or a -f path as given). */
 export function lintValuesText(text: string, file: string): { findings: LintFinding[]; parses: boolean } {
@@ -25,7 +25,11 @@ export function lintValuesText(text: string, file: string): { findings: LintFind
     }
     throw error;
   }
-  return { findings: hits.map((hit) => finding('warning', 'yaml-1.1', file, describeYaml11Scalar(hit), hit.line)), parses: true };
+  const findings = [
+    ...hits.map((hit) => finding('warning', 'yaml-1.1', file, describeYaml11Scalar(hit), hit.line)),
+    ...findDuplicateKeys(text).map((duplicate) => finding('warning', 'duplicate-key', file, describeDuplicateKey(duplicate), duplicate.line)),
+  ];
+  return { findings: findings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)), parses: true };
 }
 
 /** Findings for values.schema.json's text: it must be a JSON object and a JSON Schema ajv can compile. */

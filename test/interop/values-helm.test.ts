@@ -68,10 +68,10 @@ describe('merged values match the real helm', () => {
     expect(ours).toEqual(theirs);
   });
 
-  it('differs where README says: YAML 1.1 words stay strings in portolan (YAML 1.2)', async () => {
-    const words = file('words.yaml', 'answers: [y, yes, on, off, no]\n');
+  it('reads YAML 1.1 words and numbers as helm does (y/yes/on are booleans, 0755 is octal, keys too)', async () => {
+    const words = file('words.yaml', 'answers: [y, yes, on, off, no, 0755, 1_000, 0x1F]\non: key\n');
     const [ours, theirs] = await Promise.all([portolanValues(['-f', words]), helmValues(['-f', words])]);
-    expect((ours as { answers: unknown[] }).answers).toEqual(['y', 'yes', 'on', 'off', 'no']);
-    expect((theirs as { answers: unknown[] }).answers).toEqual([true, true, true, false, false]);
+    expect((theirs as { answers: unknown[] }).answers).toEqual([true, true, true, false, false, 493, 1000, 31]);
+    expect(ours).toEqual(theirs);
   });
 });

@@ -20,7 +20,7 @@ describe('findYaml11Scalars', () => {
 
   it('finds octal-looking integers and says what each tool reads', () => {
     const hits = findYaml11Scalars('mode: 0755\nport: 8080\nzero: 0\nneg: -010\nhex: 0x1F\nnew: 0o755\nnine: 09\n');
-    expect(hits.map((h) => [h.line, h.text, h.helmValue, h.portolanValue])).toEqual([
+    expect(hits.map((h) => [h.line, h.text, h.helmValue, h.yaml12Value])).toEqual([
       [1, '0755', 493, 755],
       [4, '-010', -8, -10],
     ]);
@@ -41,8 +41,8 @@ describe('findYaml11Scalars', () => {
 
   it('explains the difference and the fix', () => {
     const [bool, octal] = findYaml11Scalars('a: on\nb: 0644\n');
-    expect(describeYaml11Scalar(bool!)).toMatch(/value on is the string "on" in portolan \(YAML 1\.2\) but the boolean true in Helm \(YAML 1\.1\); quote it/);
-    expect(describeYaml11Scalar(octal!)).toMatch(/0644 is the number 644 in portolan .* but 420 \(octal\) in Helm .*0o644/);
+    expect(describeYaml11Scalar(bool!)).toMatch(/value on is the boolean true \(YAML 1\.1, as Helm and portolan read it\) but the string "on" to YAML 1\.2 tools; quote it/);
+    expect(describeYaml11Scalar(octal!)).toMatch(/0644 is 420 \(octal, YAML 1\.1, as Helm and portolan read it\) but the number 644 to YAML 1\.2 tools; write 0o644/);
   });
 });
 
