@@ -94,6 +94,7 @@ describe('Go pipelines and functions', () => {
     ['{{ .Values.name | upper | }}', 'WEB'],
     ['{{ (dict "k" (dict "j" "v")).k.j }}', 'v'],
     ['{{ (fromYaml "a: {b: 1}").a.b }}', '1'],
+    ['{{ (fromYaml "a: yes\\nb: 0755\\n---\\nc: 2").a }} {{ (fromYaml "a: yes\\nb: 0755\\n---\\nc: 2").b }} {{ len (fromYaml "a: 1\\n---\\nc: 2") }}', 'true 493 1'],
     ['{{ and 1 "" 3 | quote }} {{ or 0 "" "z" }} {{ and 1 2 }}', '"" z 2'],
     ['{{ and false .Values.missing.field }}', 'false'],
     ['{{ or true .Values.missing.field }}', 'true'],

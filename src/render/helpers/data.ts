@@ -2,11 +2,10 @@
 // template rules, defaults, type tests and conversions, encodings and hashes, JSON and YAML, dates, SemVer. Pure
 // except for the clock, randomness and uuidv4.
 import { createHash, randomInt, randomUUID } from 'node:crypto';
-import yaml from 'js-yaml';
 import { formatVersion, parseVersion, semverCompare } from '../../chart/version-range.js';
 import { isPortolanError, messageOf } from '../../errors.js';
 import { toYamlValue } from '../../yaml-emit.js';
-import { VALUES_SCHEMA, checkedCopy, valuesToJson } from '../../values/yaml.js';
+import { checkedCopy, loadHelmYaml, valuesToJson } from '../../values/yaml.js';
 import { deepEqual } from './collections.js';
 import { decimalOp } from './decimal.js';
 import { isDict, kindIs, kindOf, strval, toFloat64, toInt64, truth, typeOf } from './go.js';
@@ -25,10 +24,11 @@ function eq(a: unknown, ...others: unknown[]): boolean {
   return others.some((b) => deepEqual(a ?? null, b ?? null));
 }
 
+/** As Helm's fromYaml (sigs.k8s.io/yaml over go-yaml v2): YAML 1.1 scalars, and the first document only. */
 function parseYaml(text: string): unknown {
-  const parsed = yaml.load(text, { schema: VALUES_SCHEMA });
+  const [parsed] = loadHelmYaml(text, 'fromYaml');
   return checkedCopy(
-    parsed,
+    parsed ?? null,
     (path) => {
       throw new Error(`the key "${String(path.at(-1))}" is not allowed`);
     },
