@@ -205,7 +205,7 @@ export function chartObject(chart: Chart): Values {
     AppVersion: m.appVersion ?? '',
     Description: m.description ?? '',
     APIVersion: m.apiVersion,
-    Type: m.type ?? 'application',
+    Type: m.type ?? '', // as Helm: empty when Chart.yaml names no type (an application)
     KubeVersion: m.kubeVersion ?? '',
     Home: m.home ?? '',
     Icon: m.icon ?? '',

@@ -25,10 +25,10 @@ describe('rendered documents', () => {
   it('sort by the install order of kinds, stable within a kind, unknown kinds last alphabetically', async () => {
     const result = await renderFiles({
       'templates/a.yaml': [object('Deployment', 'd'), object('Zeta', 'z'), object('Service', 's1')].join('---\n'),
-      'templates/b.yaml': [object('Service', 's2'), object('Namespace', 'n'), object('Alpha', 'x'), object('ConfigMap', 'c')].join('---\n'),
+      'templates/b.yaml': [object('Service', 's2'), object('Namespace', 'ns'), object('Alpha', 'x'), object('ConfigMap', 'c')].join('---\n'),
       'templates/empty.yaml': '{{#if false}}\nkind: Secret\n{{/if}}\n',
     });
-    expect(result.manifests.map((m) => `${m.kind}/${m.name}`)).toEqual(['Namespace/n', 'ConfigMap/c', 'Service/s1', 'Service/s2', 'Deployment/d', 'Alpha/x', 'Zeta/z']);
+    expect(result.manifests.map((m) => `${m.kind}/${m.name}`)).toEqual(['Namespace/ns', 'ConfigMap/c', 'Service/s1', 'Service/s2', 'Deployment/d', 'Alpha/x', 'Zeta/z']);
     expect(result.manifests.every((m) => m.source.startsWith('demo/templates/'))).toBe(true);
   });
 
@@ -58,9 +58,9 @@ describe('rendered documents', () => {
 
   it('name subchart templates parent/charts/sub/templates/…, rendered with the subchart\'s values', async () => {
     const result = await renderFiles({
-      'values.yaml': 'sub: {n: from-parent}\n',
+      'values.yaml': 'sub: {text: from-parent}\n',
       'charts/sub/Chart.yaml': 'apiVersion: v2\nname: sub\nversion: 0.1.0\n',
-      'charts/sub/templates/cm.yaml': object('ConfigMap', '{{ .Values.n }}-{{ .Chart.Name }}'),
+      'charts/sub/templates/cm.yaml': object('ConfigMap', '{{ .Values.text }}-{{ .Chart.Name }}'),
     });
     expect(result.manifests.map((m) => [m.source, m.name])).toEqual([['demo/charts/sub/templates/cm.yaml', 'from-parent-sub']]);
   });
