@@ -49,7 +49,7 @@ export function renderForLint(chart: Chart, values: Values, options: RenderOptio
 }
 
 function documentsOf(result: { manifests: RenderedDocument[]; hooks: RenderedDocument[] }): LintDocument[] {
-  return [...result.manifests, ...result.hooks].map((d) => ({ file: chartRelative(d.source), object: d.object }));
+  return [...result.manifests, ...result.hooks].filter((d) => !d.commentOnly).map((d) => ({ file: chartRelative(d.source), object: d.object }));
 }
 
 interface Target {

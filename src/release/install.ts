@@ -5,7 +5,7 @@ import yaml from 'js-yaml';
 import type { ClusterClient, KubeObject } from '../cluster/index.js';
 import type { Chart } from '../chart/types.js';
 import { PortolanError, isPortolanError, messageOf } from '../errors.js';
-import { VALUES_SCHEMA, type SourcedValues } from '../values/index.js';
+import { HELM_YAML_SCHEMA, type SourcedValues } from '../values/index.js';
 import type { ActionConfig } from './config.js';
 import type { HeldLock } from './lock.js';
 import { checkObject, deleteInReverseOrder } from './objects.js';
@@ -196,7 +196,7 @@ export function parseCrds(files: Array<{ source: string; text: string }>): Array
   for (const file of files) {
     let docs: unknown[];
     try {
-      docs = yaml.loadAll(file.text, undefined, { schema: VALUES_SCHEMA, filename: file.source });
+      docs = yaml.loadAll(file.text, undefined, { schema: HELM_YAML_SCHEMA, filename: file.source, json: true });
     } catch (err) {
       throw new PortolanError('MANIFEST_INVALID', `${file.source}: ${messageOf(err)}`, { file: file.source });
     }

@@ -6,7 +6,7 @@ import type { ClusterClient, KubeObject, ObjectRef, Propagation } from '../clust
 import { describeRef, refKey } from '../cluster/index.js';
 import { PortolanError, messageOf } from '../errors.js';
 import { INSTALL_ORDER, splitDocuments } from '../render/index.js';
-import { VALUES_SCHEMA } from '../values/index.js';
+import { HELM_YAML_SCHEMA } from '../values/index.js';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const RELEASE_NAME_ANNOTATION = 'meta.portolan.dev/release-name';
@@ -25,7 +25,8 @@ export function parseManifest(manifest: string, where: string): ManifestDocument
     const source = /^# Source: (.*)$/m.exec(text)?.[1]?.trim() ?? where;
     let object: unknown;
     try {
-      object = yaml.load(text, { schema: VALUES_SCHEMA });
+      // Read as it was rendered (render/manifests.ts): go-yaml v2's rules.
+      object = yaml.load(text, { schema: HELM_YAML_SCHEMA, json: true });
     } catch (err) {
       throw new PortolanError('MANIFEST_INVALID', `${where}: a document from ${source} does not parse: ${messageOf(err)}`, { file: source });
     }

@@ -129,7 +129,8 @@ export function recordFrom(result: TemplateResult, input: RenderInput, fields: P
 
 /** The objects a render produced (parsed already), marked and resolved against the cluster. */
 export async function renderedObjects(cluster: ClusterClient | undefined, result: TemplateResult, release: { name: string; namespace: string }): Promise<KubeObject[]> {
-  return resolveObjects(cluster, result.manifests.map((d) => ({ source: d.source, object: checkObject(d.object, d.source) })), release);
+  const objects = result.manifests.filter((d) => !d.commentOnly);
+  return resolveObjects(cluster, objects.map((d) => ({ source: d.source, object: checkObject(d.object, d.source) })), release);
 }
 
 /** Starts fetching capabilities now (they take a few requests); the promise may be awaited later. */

@@ -20,6 +20,11 @@ export interface RenderedDocument {
   hook?: string[];
   hookWeight?: number;
   hookDeletePolicies?: string[];
+  /**
+   * A document that holds only comments (or a bare null): Helm keeps it in the release manifest and in `helm
+   * template`'s output, sorted as an unknown kind; it is no object to apply or lint.
+   */
+  commentOnly?: boolean;
 }
 
 /** Install order of kinds (SEMANTICS.md); unknown kinds go last, alphabetically. Uninstall is the reverse. */
@@ -99,7 +104,10 @@ export function parseRendered(source: string, rendered: string, warnings: string
         hint: 'Check the indentation around that line: nindent/indent widths and {{- -}} trimming are the usual causes.',
       });
     }
-    if (object === null || object === undefined) continue;
+    if (object === null || object === undefined) {
+      documents.push({ source, text, object: {}, commentOnly: true });
+      continue;
+    }
     if (typeof object !== 'object' || Array.isArray(object)) {
       throw new PortolanError('MANIFEST_INVALID', `${source}: a rendered document at line ${line} of the template's output is ${Array.isArray(object) ? 'a list' : `the ${typeof object} ${JSON.stringify(object)}`}, not a Kubernetes object`, {
         file: source,

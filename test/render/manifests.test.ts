@@ -17,11 +17,6 @@ describe('rendered documents', () => {
     expect(splitDocuments('---\na: 1\n---\n\n---\n# only a comment\n---\nb: 2\nc: "---"\n').map((d) => d.text)).toEqual(['a: 1', '---\n# only a comment', 'b: 2\nc: "---"']);
   });
 
-  it('drop documents that hold nothing but comments', async () => {
-    const result = await renderFiles({ 'templates/a.yaml': `# header\n---\n${object('ConfigMap', 'a')}---\n# trailing comment\n` });
-    expect(result.manifests.map((m) => m.name)).toEqual(['a']);
-  });
-
   it('sort by the install order of kinds, stable within a kind, unknown kinds last alphabetically', async () => {
     const result = await renderFiles({
       'templates/a.yaml': [object('Deployment', 'd'), object('Zeta', 'z'), object('Service', 's1')].join('---\n'),
@@ -30,6 +25,13 @@ describe('rendered documents', () => {
     });
     expect(result.manifests.map((m) => `${m.kind}/${m.name}`)).toEqual(['Namespace/ns', 'ConfigMap/c', 'Service/s1', 'Service/s2', 'Deployment/d', 'Alpha/x', 'Zeta/z']);
     expect(result.manifests.every((m) => m.source.startsWith('demo/templates/'))).toBe(true);
+  });
+
+  it('keep documents of comments only, as Helm does, sorted as a kind without a name and never an object to apply', async () => {
+    const result = await renderFiles({
+      'templates/a.yaml': [object('Zeta', 'z'), '# only a comment\n# and another\n', object('ConfigMap', 'c')].join('---\n'),
+    });
+    expect(result.manifests.map((m) => (m.commentOnly ? `comment:${m.text}` : `${m.kind}/${m.name}`))).toEqual(['ConfigMap/c', 'comment:# only a comment\n# and another', 'Zeta/z']);
   });
 
   it('put hooks apart with their events, weight and delete policies; unknown hook events are skipped with a warning', async () => {

@@ -54,11 +54,9 @@ export const templateCommand: CommandModule = {
     });
     for (const warning of result.warnings) io.stderr(`${colours(io).yellow('Warning:')} ${warning}\n`);
 
-    let docs: OutputDoc[] = [...result.manifests];
-    if (!args['no-hooks']) {
-      docs.push(...result.hooks.filter((h) => !args['skip-tests'] || !(h.hook ?? []).includes('test')));
-    }
-    if (args['include-crds']) docs = [...result.crds, ...docs];
+    const manifests: OutputDoc[] = args['include-crds'] ? [...result.crds, ...result.manifests] : result.manifests;
+    const hooks: OutputDoc[] = args['no-hooks'] ? [] : result.hooks.filter((h) => !args['skip-tests'] || !(h.hook ?? []).includes('test'));
+    let docs = [...manifests, ...hooks];
 
     const showOnly = (args['show-only'] as string[] | undefined) ?? [];
     if (showOnly.length > 0) docs = filterShowOnly(docs, showOnly);
@@ -69,7 +67,9 @@ export const templateCommand: CommandModule = {
       await writeOutputDir(base, docs, io);
       return 0;
     }
-    io.stdout(formatManifests(docs));
+    // As helm template prints it: the release manifest trimmed plus a newline (a lone newline when it is empty), then
+    // the hooks; with --show-only, the documents chosen.
+    io.stdout(showOnly.length > 0 ? formatManifests(docs) : `${formatManifests(manifests).trim()}\n${formatManifests(hooks)}`);
     return 0;
   },
 };
