@@ -29,7 +29,8 @@ async function render({ chart, release, namespace, kubeVersion }) {
       skipSchemaValidation: false,
     });
     // Manifests, then hooks (test hooks included): `template` without --no-hooks, --skip-tests or --include-crds.
-    const text = lib.formatManifests([...result.manifests, ...result.hooks]);
+    // As the CLI prints it: the manifests trimmed plus a newline, then the hooks.
+    const text = `${lib.formatManifests(result.manifests).trim()}\n${lib.formatManifests(result.hooks)}`;
     return { ok: true, text, ms: performance.now() - started };
   } catch (error) {
     const isPortolan = error instanceof lib.PortolanError;
