@@ -14,17 +14,20 @@ export function parseYamlDocument(text: string, file: string): unknown {
   try {
     return yaml.load(text, { filename: file });
   } catch (error) {
-    if (error instanceof yaml.YAMLException) {
-      const mark = error.mark;
-      throw new PortolanError('CHART_INVALID', `${file}:${mark.line + 1}:${mark.column + 1}: ${error.reason}`, {
-        file,
-        line: mark.line + 1,
-        column: mark.column + 1,
-        hint: 'Fix the YAML syntax at that position.',
-      });
-    }
-    throw error;
+    throw syntaxError(error, file);
   }
+}
+
+/** A YAML syntax error as CHART_INVALID naming file, line and column; anything else as it is. */
+function syntaxError(error: unknown, file: string): unknown {
+  if (!(error instanceof yaml.YAMLException)) return error;
+  const mark = error.mark;
+  return new PortolanError('CHART_INVALID', `${file}:${mark.line + 1}:${mark.column + 1}: ${error.reason}`, {
+    file,
+    line: mark.line + 1,
+    column: mark.column + 1,
+    hint: 'Fix the YAML syntax at that position.',
+  });
 }
 
 /** A value of a Go string field as sigs.k8s.io/yaml makes it: numbers and booleans in their Go spelling. */
@@ -174,16 +177,7 @@ export function decodeChartYaml(text: string, file: string, fields: Record<strin
   try {
     parsed = loadPrecise(text, file);
   } catch (error) {
-    if (error instanceof yaml.YAMLException) {
-      const mark = error.mark;
-      throw new PortolanError('CHART_INVALID', `${file}:${mark.line + 1}:${mark.column + 1}: ${error.reason}`, {
-        file,
-        line: mark.line + 1,
-        column: mark.column + 1,
-        hint: 'Fix the YAML syntax at that position.',
-      });
-    }
-    throw error;
+    throw syntaxError(error, file);
   }
   const document = plainGoDocument(parsed.documents[0] ?? null, parsed.scalars, text, file, true, 'CHART_INVALID');
   const decoder = new StructDecoder(file);

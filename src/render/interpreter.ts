@@ -8,6 +8,7 @@ import type {} from 'handlebars';
 import { PortolanError, isPortolanError, messageOf } from '../errors.js';
 import type { GoArg, GoBranch, GoCommand, GoPipe, GoStatement, GoTemplateCall } from './go-parse.js';
 import { formatValue, isDict, setGoStyle, truth } from './helpers/go.js';
+import { goTypeName } from './helpers/gofmt.js';
 
 type Program = hbs.AST.Program;
 type Node = hbs.AST.Node;
@@ -604,11 +605,3 @@ function goStructName(value: object): string {
   return (value as Record<symbol, string>)[GO_STRUCT] ?? 'struct';
 }
 
-function goTypeName(value: unknown): string {
-  if (typeof value === 'string') return 'string';
-  if (typeof value === 'bigint') return 'int';
-  if (typeof value === 'number') return 'float64';
-  if (typeof value === 'boolean') return 'bool';
-  if (Array.isArray(value)) return '[]interface {}';
-  return 'interface {}';
-}

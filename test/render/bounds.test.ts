@@ -5,24 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { collectionHelpers } from '../../src/render/helpers/collections.js';
 import { MAX_LIST_ITEMS, MAX_STRING_BYTES } from '../../src/render/helpers/limits.js';
 import { stringHelpers } from '../../src/render/helpers/strings.js';
-import { renderChart } from '../../src/render/index.js';
-import { prepareChart } from '../../src/values/index.js';
-import { chartFrom, userValues } from '../helpers/charts.js';
+import { renderError, renderNotes as render } from '../helpers/charts.js';
 
-async function render(template: string): Promise<string> {
-  const chart = chartFrom({ 'values.yaml': '{}', 'templates/NOTES.txt': template });
-  const prepared = prepareChart(chart, await userValues({}));
-  return renderChart(prepared.chart, prepared.values, { releaseName: 'rel' }).notes;
-}
 
-async function renderError(template: string): Promise<string> {
-  try {
-    await render(template);
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error(`${template} rendered without an error`);
-}
 
 const helper = (table: Record<string, unknown>, name: string) => table[name] as (...args: unknown[]) => unknown;
 

@@ -2,15 +2,8 @@
 // `toJson | quote` keeps toJson's `\u003c` as `\\u003c` and stays valid JSON.
 import { describe, expect, it } from 'vitest';
 import { goQuote } from '../../src/render/helpers/go.js';
-import { renderChart } from '../../src/render/index.js';
-import { prepareChart } from '../../src/values/index.js';
-import { chartFrom, userValues } from '../helpers/charts.js';
+import { renderNotes as render } from '../helpers/charts.js';
 
-async function render(template: string): Promise<string> {
-  const chart = chartFrom({ 'values.yaml': '{}', 'templates/NOTES.txt': template });
-  const prepared = prepareChart(chart, await userValues({}));
-  return renderChart(prepared.chart, prepared.values, { releaseName: 'rel' }).notes;
-}
 
 // Expected outputs came from helm 4.1.4 (`helm template` of a chart printing each expression), hard-coded here.
 const HELM_CASES: Array<[string, string]> = [

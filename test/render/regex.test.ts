@@ -3,24 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { compileGoRegex, regexFindAll, regexReplaceAll, regexSplit } from '../../src/render/helpers/regex.js';
 import { stringHelpers } from '../../src/render/helpers/strings.js';
-import { renderChart } from '../../src/render/index.js';
-import { prepareChart } from '../../src/values/index.js';
-import { chartFrom, userValues } from '../helpers/charts.js';
+import { renderError, renderNotes as render } from '../helpers/charts.js';
 
-async function render(template: string, values = '{}', files: Record<string, string> = {}): Promise<string> {
-  const chart = chartFrom({ 'values.yaml': values, 'templates/NOTES.txt': template, ...files });
-  const prepared = prepareChart(chart, await userValues({}));
-  return renderChart(prepared.chart, prepared.values, { releaseName: 'rel' }).notes;
-}
 
-async function renderError(template: string): Promise<string> {
-  try {
-    await render(template);
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error(`${template} rendered without an error`);
-}
 
 // Expected outputs came from helm 4.1.4 (`helm template` of a chart printing each expression), hard-coded here.
 const HELM_CASES: Array<[string, string]> = [
