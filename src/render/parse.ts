@@ -2,8 +2,8 @@
 // handlebars' own whitespace rules (standalone lines, `~`) applied by its WhitespaceControl visitor. Lines copied
 // from Helm charts work as written: leading-dot paths (`.Values.x`, `.`), `$` for the root, pipelines where the
 // value flows in as the last argument (`a | f x` is `f x a`), `{{-`/`-}}` trimming, `{{/* comments */}}`, Go string
-// escapes and raw strings, and `(expr).Field`. Blocks are handlebars blocks; Go's block keywords (`{{ if }}`,
-// `{{ range }}`, `{{ end }}`) and variables are refused with a message saying what to write instead.
+// escapes and raw strings, and `(expr).Field`. Blocks are handlebars blocks; a file written in Go's syntax is parsed
+// by go-parse.ts, and Go's keywords in a handlebars file are refused with a message saying what to write instead.
 // (One pass over the text: handlebars' generated parser costs more than rendering the template.)
 import WhitespaceControl from 'handlebars/dist/cjs/handlebars/compiler/whitespace-control.js';
 // handlebars' types declare the AST (the global `hbs` namespace) built here.
@@ -223,10 +223,10 @@ class Parser {
     const go = GO_BLOCKS.exec(body);
     if (go) {
       const keyword = go[1] as string;
-      this.fail(`{{ ${keyword}${keyword === 'end' ? '' : ' …'} }} is Go template block syntax; portolan templates use handlebars blocks`, GO_HINTS[keyword] ?? '');
+      this.fail(`{{ ${keyword}${keyword === 'end' ? '' : ' …'} }} is Go template syntax in a file that uses handlebars block tags; a file is written in one dialect`, `${GO_HINTS[keyword] ?? ''} Or write the whole file in Go syntax.`.trim());
     }
     if (/^\$\w*\s*:?=/.test(body) || (body.includes(':=') && stripStrings(body).includes(':='))) {
-      this.fail('template variables ($x := …) are not supported', 'Use the value directly, {{#with value}}…{{/with}}, or block params: {{#each list as |item|}}.');
+      this.fail('Go template variables ($x := …) in a file that uses handlebars block tags; a file is written in one dialect', 'Use the value directly, {{#with value}}…{{/with}}, or block params: {{#each list as |item|}}; or write the whole file in Go syntax.');
     }
     const call = this.call(this.parse(body), loc);
     this.body.push({ type: 'MustacheStatement', path: call.path, params: call.params, hash: call.hash, escaped: false, strip, loc } as unknown as Statement);
@@ -428,7 +428,7 @@ class Parser {
     else if (/^\.[A-Za-z_[]/.test(text)) written = `this${text}`;
     else if (text === '$') written = '@root';
     else if (text.startsWith('$.')) written = `@root${text.slice(1)}`;
-    else if (text.startsWith('$')) this.fail(`template variables (${text.split('.')[0]}) are not supported`, 'Use $ for the root, block params ({{#each list as |item|}}), or the value itself.');
+    else if (text.startsWith('$')) this.fail(`Go template variables (${text.split('.')[0]}) in a file that uses handlebars block tags; a file is written in one dialect`, 'Use $ for the root, block params ({{#each list as |item|}}), or the value itself; or write the whole file in Go syntax.');
     return parsePath(written, loc, (message) => this.fail(message, 'A path is name.name…, this.name, ../name or @root.name.'));
   }
 }

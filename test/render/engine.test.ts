@@ -204,6 +204,8 @@ describe('template errors name the file and line', () => {
     ['{{ quote "a }}', /this \{\{ is never closed|never closed/],
     ['{{ quote (upper "a" }}', /a \( is never closed/],
     ['{{ > partial }}', /handlebars partials .* are not supported/],
+    ['{{#if true}}\n{{ range .Values.l }}{{/if}}', /NOTES\.txt:2: \{\{ range … \}\} is Go template syntax in a file that uses handlebars block tags/],
+    ['{{#if true}}{{ $x := 1 }}{{/if}}', /Go template variables \(\$x := …\) in a file that uses handlebars block tags/],
     ['{{else}}', /\{\{else\}\} outside a block/],
     ['{{ nosuchfn 1 }}', /NOTES\.txt:1: unknown function "nosuchfn"/],
     ['{{ qoute 1 }}', /unknown function "qoute" \(did you mean quote/],
