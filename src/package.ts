@@ -7,6 +7,7 @@ import { applyChartOverrides, packageChartFiles, type PackageOptions, type Packa
 import { lintChartFiles, lintFailure, type LintReport } from './lint/index.js';
 import { writeFileAtomic } from './repo/index-dir.js';
 import { checkDependenciesPresent } from './template.js';
+import { convertChartFiles } from './convert/index.js';
 
 export interface PackageFolderOptions extends PackageOptions {
   /** Folder to write `<name>-<version>.tgz` to. */
@@ -15,6 +16,8 @@ export interface PackageFolderOptions extends PackageOptions {
   dependencyUpdate?: boolean;
   /** Fetches repository dependencies for `dependencyUpdate`. */
   remote?: RemoteResolver;
+  /** Package handlebars templates converted to Go templates, so the archive works with helm too. */
+  forHelm?: boolean;
 }
 
 export interface PackageFolderResult extends PackagedChart {
@@ -33,7 +36,8 @@ export interface PackageFolderResult extends PackagedChart {
  */
 export async function packageChartFolder(dir: string, source: string, options: PackageFolderOptions): Promise<PackageFolderResult> {
   const dependencies = options.dependencyUpdate ? await updateDependencies(dir, { remote: options.remote }) : undefined;
-  const files = applyChartOverrides(await readChartFolder(dir), source, options);
+  let files = applyChartOverrides(await readChartFolder(dir), source, options);
+  if (options.forHelm) files = convertChartFiles(files, 'go').files;
   // As Helm: a dependency missing from charts/ is an error here (lint only warns about it).
   checkDependenciesPresent(loadChartFiles(files, source));
   const lint = await lintChartFiles(files, source);

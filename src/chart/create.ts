@@ -18,6 +18,8 @@ export interface CreateOptions {
   starter?: string;
   /** Write into an existing non-empty folder, overwriting the files the new chart has. */
   force?: boolean;
+  /** Rewrites the files before they are written (`create --dialect go` converts the templates). */
+  transform?: (files: ChartFile[]) => ChartFile[];
 }
 
 export interface CreateResult {
@@ -100,6 +102,7 @@ export async function createChart(target: string, options: CreateOptions = {}): 
   } else {
     files = scaffoldChart(name);
   }
+  if (options.transform) files = options.transform(files);
   const overwritten: string[] = [];
   for (const file of files) {
     const path = join(dir, ...file.name.split('/'));

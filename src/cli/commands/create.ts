@@ -14,14 +14,17 @@ export const createCommand: CommandModule = {
       .positional('name', { type: 'string', describe: 'Chart name, or a path whose last part is the chart name' })
       .option('starter', { alias: 'p', type: 'string', describe: 'A starter chart to copy: a folder, or a name under $PORTOLAN_DATA_HOME/starters', requiresArg: true })
       .option('force', { type: 'boolean', default: false, describe: 'Write into an existing non-empty folder, overwriting the files the chart has' })
+      .option('dialect', { type: 'string', choices: ['handlebars', 'go'], default: 'handlebars', describe: 'Template dialect: handlebars (portolan\'s own) or go (Go templates, as Helm charts)' })
       .example('$0 create demo', 'Scaffold ./demo: Deployment, Service, ServiceAccount, optional Ingress, HTTPRoute and HPA')
-      .example('$0 create charts/api --starter ./starters/web', 'Copy a starter chart, renamed to "api"'),
+      .example('$0 create charts/api --starter ./starters/web', 'Copy a starter chart, renamed to "api"')
+      .example('$0 create demo --dialect go', 'The same scaffold in Go templates, for charts shared with Helm users'),
   run: async (args, io) => {
     const { createChart } = await import('../../chart/create.js');
     const name = args.name as string;
     const starter = args.starter === undefined ? undefined : starterPath(args.starter as string, io);
     io.stdout(`Creating ${name}\n`);
-    const result = await createChart(resolve(io.cwd, name), { starter, force: Boolean(args.force) });
+    const transform = args.dialect === 'go' ? (await import('../../convert/index.js')).toGoTemplates : undefined;
+    const result = await createChart(resolve(io.cwd, name), { starter, force: Boolean(args.force), transform });
     const c = colours(io);
     for (const file of result.overwritten) io.stderr(`${c.yellow('Warning:')} overwrote ${join(result.dir, file)}\n`);
     for (const warning of result.warnings) io.stderr(`${c.yellow('Warning:')} ${warning}\n`);

@@ -1,5 +1,6 @@
 // Every command portolan knows, in the order --help lists them.
 import type { CommandModule } from '../command.js';
+import { convertCommand } from './convert.js';
 import { createCommand } from './create.js';
 import { dependencyCommand } from './dependency.js';
 import { lintCommand } from './lint.js';
@@ -22,4 +23,4 @@ import { statusCommand } from './status.js';
 import { getCommand } from './get.js';
 import { testCommand } from './test.js';
 
-export const commands: CommandModule[] = [templateCommand, showCommand, createCommand, lintCommand, packageCommand, dependencyCommand, repoCommand, searchCommand, pullCommand, serveCommand, sandboxCommand, versionCommand, installCommand, upgradeCommand, rollbackCommand, uninstallCommand, listCommand, historyCommand, statusCommand, getCommand, testCommand];
+export const commands: CommandModule[] = [templateCommand, showCommand, createCommand, convertCommand, lintCommand, packageCommand, dependencyCommand, repoCommand, searchCommand, pullCommand, serveCommand, sandboxCommand, versionCommand, installCommand, upgradeCommand, rollbackCommand, uninstallCommand, listCommand, historyCommand, statusCommand, getCommand, testCommand];

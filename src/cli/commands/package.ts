@@ -16,10 +16,12 @@ export const packageCommand: CommandModule = {
         .option('destination', { alias: 'd', type: 'string', default: '.', describe: 'Folder to write the archives to' })
         .option('version', { type: 'string', describe: 'Set the chart version (SemVer 2)' })
         .option('app-version', { type: 'string', describe: 'Set the chart appVersion' })
-        .option('dependency-update', { alias: 'u', type: 'boolean', default: false, describe: 'Run `dependency update` on each chart first (fetches into charts/, writes Chart.lock)' }),
+        .option('dependency-update', { alias: 'u', type: 'boolean', default: false, describe: 'Run `dependency update` on each chart first (fetches into charts/, writes Chart.lock)' })
+        .option('for-helm', { type: 'boolean', default: false, describe: 'Write handlebars templates as Go templates in the archive, so helm installs it too' }),
     )
       .example('$0 package charts/webapp -d dist/charts', 'Write dist/charts/webapp-1.4.0.tgz')
-      .example('$0 package charts/umbrella -u', 'Update the dependencies, then package'),
+      .example('$0 package charts/umbrella -u', 'Update the dependencies, then package')
+      .example('$0 package charts/webapp --for-helm', 'An archive helm renders as portolan renders the chart'),
   run: async (args, io) => {
     const { packageChartFolder } = await import('../../package.js');
     const { archiveTimeFromEnv } = await import('../../chart/package.js');
@@ -49,6 +51,7 @@ export const packageCommand: CommandModule = {
         mtime,
         dependencyUpdate,
         remote,
+        forHelm: Boolean(args['for-helm']),
       });
       for (const dep of result.dependencies?.lock.dependencies ?? []) io.stdout(`Dependency ${dep.name} ${dep.version}${dep.repository ? ` from ${dep.repository}` : ' (charts/)'}\n`);
       for (const f of result.lint.findings.filter((x) => x.severity === 'warning')) io.stderr(`${c.yellow('[WARNING]')} ${ref}: ${f.file}${f.line === undefined ? '' : `:${f.line}`}: ${f.message}\n`);
