@@ -24,6 +24,10 @@ type Piece =
   /** `construct`: the block (open, else, end) or comment a tag belongs to; mustaches have none. */
   | { kind: 'tag'; inner: string; trimLeft: boolean; trimRight: boolean; construct?: number };
 
+/** A handlebars tag's `~` (or `{{-`) marks: a tag with one is no candidate for the standalone layout. */
+type Strip = hbs.AST.StripFlags | undefined;
+const stripped = (strip: Strip): boolean => Boolean(strip?.open || strip?.close);
+
 /** Variables a `range`/`with` declared for a handlebars block's params and data (`@index`, `@key`). */
 interface Scope {
   params: Map<string, string>;
@@ -57,8 +61,9 @@ class ToGo {
 
   private constructs = 0;
 
-  private tag(inner: string, construct?: number): void {
-    this.pieces.push({ kind: 'tag', inner, trimLeft: false, trimRight: false, construct });
+  private tag(inner: string, construct?: number, strip?: Strip): void {
+    // Only a block tag without ~ marks may take the standalone layout.
+    this.pieces.push({ kind: 'tag', inner, trimLeft: false, trimRight: false, construct: stripped(strip) ? undefined : construct });
   }
 
   program(program: Program | undefined): void {
@@ -75,7 +80,7 @@ class ToGo {
       case 'CommentStatement': {
         const value = (node as hbs.AST.CommentStatement).value;
         if (value.includes('*/')) this.problem(node, 'a comment holding */ cannot be a Go comment');
-        else this.tag(`/*${value.startsWith(' ') ? '' : ' '}${value}${value.endsWith(' ') ? '' : ' '}*/`, this.constructs++);
+        else this.tag(`/*${value.startsWith(' ') ? '' : ' '}${value}${value.endsWith(' ') ? '' : ' '}*/`, this.constructs++, (node as hbs.AST.CommentStatement).strip);
         return;
       }
       case 'MustacheStatement':
@@ -135,7 +140,7 @@ class ToGo {
         open = `if true`;
     }
     if (node.params.length > 1 && name !== 'each' && name !== 'define') this.problem(node, `{{#${name}}} with more than one argument`);
-    this.tag(chained ? `else ${open}` : open, construct);
+    this.tag(chained ? `else ${open}` : open, construct, node.openStrip);
     this.depth++;
     if (scope) this.scopes.push(scope);
     this.program(node.program);
@@ -146,11 +151,11 @@ class ToGo {
       this.block(inverse.body[0] as hbs.AST.BlockStatement, true, construct);
     } else if (inverse) {
       if (name === 'define') this.problem(node, '{{else}} inside {{#define}}');
-      this.tag('else', construct);
+      this.tag('else', construct, node.inverseStrip);
       this.program(inverse);
     }
     this.depth--;
-    if (!chained) this.tag('end', construct);
+    if (!chained) this.tag('end', construct, node.closeStrip);
   }
 
   /** A mustache or subexpression as a Go pipeline (`top`: a whole action, which may end in a pipe). */
@@ -306,8 +311,10 @@ class ToGo {
         // What this text must print in Go: handlebars' text with the newline a rotated tag moves.
         let expected = piece.value;
         if (rotatedBefore) expected = `\n${expected}`;
+        // The tag after takes this text's last newline to the text after it: there must be one.
+        const lends = !rotatedAfter || expected.endsWith('\n');
         if (rotatedAfter) expected = expected.replace(/\n$/, '');
-        const choice = trimChoice(piece.original, expected, before?.kind === 'tag' && !rotatedBefore, after?.kind === 'tag', rotatedAfter);
+        const choice = lends ? trimChoice(piece.original, expected, before?.kind === 'tag' && !rotatedBefore, after?.kind === 'tag', rotatedAfter) : undefined;
         if (choice) {
           if (before?.kind === 'tag' && choice.left) before.trimRight = true;
           if (after?.kind === 'tag' && choice.right) after.trimLeft = true;
@@ -344,6 +351,12 @@ interface SplitText {
 
 function split(piece: Extract<Piece, { kind: 'text' }>): SplitText {
   const { original, value } = piece;
+  if (value === '') {
+    // All of it went: up to the first newline to the tag before (a standalone tag takes its line's end), the rest to
+    // the tag after.
+    const head = /^[ \t]*\r?\n/.exec(original)?.[0] ?? '';
+    return { original, removedBefore: head, removedAfter: original.slice(head.length) };
+  }
   for (let start = 0; start <= original.length - value.length; start++) {
     if (original.startsWith(value, start) && original.slice(0, start).trim() === '' && original.slice(start + value.length).trim() === '') {
       return { original, removedBefore: original.slice(0, start), removedAfter: original.slice(start + value.length) };
