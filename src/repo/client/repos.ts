@@ -1,11 +1,12 @@
 // The repository client: add, update, remove and list repositories, cache their indexes, and find and fetch charts.
 // Cached indexes are stored as JSON (a JSON index is valid YAML, so the file keeps Helm's name and format), which
-// later reads parse in one JSON.parse; each is parsed at most once per process.
+// later reads parse in one JSON.parse; each is parsed at most once per process. Changes to repositories.yaml and
+// the cache are made under the configuration lock (withRepositoriesLock), downloads outside it.
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { PortolanError } from '../../errors.js';
 import { writeFileAtomic, sha256Hex } from '../index-dir.js';
 import { type ChartVersionEntry, type IndexFile, parseIndex, serializeIndex } from '../index-model.js';
-import { type ClientPaths, type RepositoryEntry, cachedIndexPath, readRepositories, writeRepositories } from './config.js';
+import { type ClientPaths, type RepositoryEntry, cachedIndexPath, readRepositories, withRepositoriesLock, writeRepositories } from './config.js';
 import { type Credentials, checkRepositoryUrl, credentialsFor, download, resolveChartUrl } from './http.js';
 import { type SemanticVersion, compareVersions, tryParseVersion } from '../../chart/version-range.js';
 import { compileRange } from './search.js';
@@ -38,6 +39,7 @@ export async function fetchIndex(url: string, credentials: Credentials = {}): Pr
   return parseIndex(data, target);
 }
 
+/** Call with the configuration lock held. */
 async function storeIndex(paths: ClientPaths, name: string, index: IndexFile): Promise<void> {
   await mkdir(paths.repositoryCache, { recursive: true });
   const path = cachedIndexPath(paths, name);
@@ -66,22 +68,29 @@ export async function addRepository(paths: ClientPaths, options: AddOptions): Pr
     password: options.password,
     pass_credentials_all: options.passCredentialsAll || undefined,
   };
-  const file = await readRepositories(paths.repositoryConfig);
-  const existing = file.repositories.find((r) => r.name === options.name);
-  if (existing && !options.forceUpdate) {
-    if (sameConfig(existing, entry)) return { outcome: 'unchanged', warnings: [] };
-    throw new PortolanError('REPO', `repository name "${options.name}" already exists with a different configuration`, {
-      hint: 'Use --force-update to replace it, or pick another name.',
-    });
-  }
+  // Checked before the download (no network for a refusal) and again under the lock (another add may have won).
+  const decide = (repositories: RepositoryEntry[]): RepositoryEntry | undefined => {
+    const existing = repositories.find((r) => r.name === options.name);
+    if (existing && !options.forceUpdate && !sameConfig(existing, entry)) {
+      throw new PortolanError('REPO', `repository name "${options.name}" already exists with a different configuration`, {
+        hint: 'Use --force-update to replace it, or pick another name.',
+      });
+    }
+    return existing;
+  };
+  const before = decide((await readRepositories(paths.repositoryConfig)).repositories);
+  if (before && !options.forceUpdate) return { outcome: 'unchanged', warnings: [] };
   const fetched = await fetchIndex(entry.url, entry);
-  await storeIndex(paths, entry.name, fetched.index);
-  // Read again: another process may have written meanwhile; keep its other entries.
-  const latest = await readRepositories(paths.repositoryConfig);
-  const repositories = latest.repositories.filter((r) => r.name !== entry.name);
-  repositories.push(entry);
-  await writeRepositories(paths.repositoryConfig, { apiVersion: latest.apiVersion || '', generated: (options.now ?? new Date()).toISOString(), repositories });
-  return { outcome: existing ? 'replaced' : 'added', warnings: fetched.warnings };
+  return withRepositoriesLock(paths.repositoryConfig, async () => {
+    const latest = await readRepositories(paths.repositoryConfig);
+    const existing = decide(latest.repositories);
+    if (existing && !options.forceUpdate) return { outcome: 'unchanged', warnings: fetched.warnings };
+    await storeIndex(paths, entry.name, fetched.index);
+    const repositories = latest.repositories.filter((r) => r.name !== entry.name);
+    repositories.push(entry);
+    await writeRepositories(paths.repositoryConfig, { apiVersion: latest.apiVersion || '', generated: (options.now ?? new Date()).toISOString(), repositories });
+    return { outcome: existing ? 'replaced' : 'added', warnings: fetched.warnings };
+  });
 }
 
 export async function listRepositories(paths: ClientPaths): Promise<RepositoryEntry[]> {
@@ -105,6 +114,21 @@ export interface UpdateResult {
   warnings: string[];
 }
 
+/**
+ * Stores a freshly downloaded index, under the lock, only if the repository is still configured as it was when the
+ * download started: a `repo remove` or `repo add --force-update` meanwhile wins over the older download.
+ */
+async function storeIfUnchanged(paths: ClientPaths, repo: RepositoryEntry, index: IndexFile): Promise<void> {
+  await withRepositoriesLock(paths.repositoryConfig, async () => {
+    const now = (await readRepositories(paths.repositoryConfig)).repositories.find((r) => r.name === repo.name);
+    if (!now) throw new PortolanError('REPO', `repository "${repo.name}" was removed while its index was downloading; nothing was stored`);
+    if (!sameConfig(now, repo)) {
+      throw new PortolanError('REPO', `repository "${repo.name}" changed while its index was downloading; nothing was stored`, { hint: `Run \`portolan repo update ${repo.name}\` again.` });
+    }
+    await storeIndex(paths, repo.name, index);
+  });
+}
+
 /** `repo update`: refreshes the cached index of each (or the named) repositories, in parallel. */
 export async function updateRepositories(paths: ClientPaths, names: string[] = []): Promise<UpdateResult[]> {
   const repos = await configured(paths, names);
@@ -112,7 +136,7 @@ export async function updateRepositories(paths: ClientPaths, names: string[] = [
     repos.map(async (repo): Promise<UpdateResult> => {
       try {
         const fetched = await fetchIndex(repo.url, repo);
-        await storeIndex(paths, repo.name, fetched.index);
+        await storeIfUnchanged(paths, repo, fetched.index);
         return { name: repo.name, ok: true, warnings: fetched.warnings };
       } catch (error) {
         return { name: repo.name, ok: false, error: error as Error, warnings: [] };
@@ -123,15 +147,17 @@ export async function updateRepositories(paths: ClientPaths, names: string[] = [
 
 /** `repo remove`: drops the repositories and their cached indexes. */
 export async function removeRepositories(paths: ClientPaths, names: string[]): Promise<void> {
-  await configured(paths, names);
-  const file = await readRepositories(paths.repositoryConfig);
-  file.repositories = file.repositories.filter((r) => !names.includes(r.name));
-  await writeRepositories(paths.repositoryConfig, file);
-  for (const name of names) {
-    const path = cachedIndexPath(paths, name);
-    parsedCache.delete(path);
-    await rm(path, { force: true });
-  }
+  await withRepositoriesLock(paths.repositoryConfig, async () => {
+    await configured(paths, names);
+    const file = await readRepositories(paths.repositoryConfig);
+    file.repositories = file.repositories.filter((r) => !names.includes(r.name));
+    await writeRepositories(paths.repositoryConfig, file);
+    for (const name of names) {
+      const path = cachedIndexPath(paths, name);
+      parsedCache.delete(path);
+      await rm(path, { force: true });
+    }
+  });
 }
 
 const parsedCache = new Map<string, FetchedIndex>();
