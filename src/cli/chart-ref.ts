@@ -8,7 +8,7 @@ import type { Chart } from '../chart/types.js';
 import { PortolanError } from '../errors.js';
 import type { ClientPaths } from '../repo/client/config.js';
 import type { ValuesIo } from '../values/index.js';
-import type { CliIo } from './io.js';
+import { colours, type CliIo } from './io.js';
 
 export interface ChartRefOptions {
   /** A version or Helm range. */
@@ -73,9 +73,13 @@ export function parseRepoRef(ref: string): { repository: string; chart: string }
 export async function fetchChartArgument(ref: string, io: CliIo, options: ChartRefOptions): Promise<{ data: Buffer; fileName: string; url: string; version: string }> {
   const { fetchChart } = await import('../repo/client/repos.js');
   const paths = await clientPathsFor(io, options);
+  const warn = (warnings: string[]) => {
+    for (const w of warnings) io.stderr(`${colours(io).yellow('Warning:')} ${w}\n`);
+  };
   const credentials = { username: options.username, password: options.password, passCredentialsAll: options.passCredentials };
   if (options.repo !== undefined) {
     const fetched = await fetchChart(paths, { repoUrl: options.repo, chart: ref, version: options.version, devel: options.devel, credentials });
+    warn(fetched.warnings);
     return { ...fetched, version: fetched.entry.version };
   }
   const parsed = parseRepoRef(ref);
@@ -85,6 +89,7 @@ export async function fetchChartArgument(ref: string, io: CliIo, options: ChartR
     });
   }
   const fetched = await fetchChart(paths, { ...parsed, version: options.version, devel: options.devel });
+  warn(fetched.warnings);
   return { ...fetched, version: fetched.entry.version };
 }
 

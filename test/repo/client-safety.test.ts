@@ -208,3 +208,82 @@ describe('the configuration lock', () => {
   });
 });
 
+describe('a cached index that is out of date', () => {
+  it('refreshes the index once and pulls the newest version left after the newest one was deleted on the server', async () => {
+    const target = await startRepoServer({ dir: tempDir(), port: 0, authToken: TOKEN });
+    try {
+      await push(target, 'shop', '1.0.0');
+      await push(target, 'shop', '1.1.0');
+      const paths = freshPaths();
+      const cli = cliIn(paths);
+      expect((await cli(['repo', 'add', 'team', target.url])).code).toBe(0);
+      expect((await http(`${target.url}/api/charts/shop/1.1.0`, { method: 'DELETE', headers: bearer(TOKEN) })).status).toBe(200);
+
+      const dest = tempDir();
+      const pulled = await cli(['pull', 'team/shop', '-d', dest]);
+      expect(pulled.code, pulled.stderr).toBe(0);
+      expect(pulled.stdout).toContain('Pulled shop-1.0.0.tgz');
+      expect(pulled.stderr).toMatch(/the cached index of repository "team" was out of date \(shop 1\.1\.0 is gone from the server\); refreshed it/);
+      expect(existsSync(join(dest, 'shop-1.0.0.tgz'))).toBe(true);
+      expect((await loadCachedIndex(paths, 'team')).index.entries.shop?.map((e) => e.version)).toEqual(['1.0.0']);
+    } finally {
+      await target.stop();
+    }
+  });
+
+  it('says the version is gone, not to check the repository URL, when the version asked for was deleted', async () => {
+    const target = await startRepoServer({ dir: tempDir(), port: 0, authToken: TOKEN });
+    try {
+      await push(target, 'shop', '1.0.0');
+      await push(target, 'shop', '1.1.0');
+      const paths = freshPaths();
+      const cli = cliIn(paths);
+      expect((await cli(['repo', 'add', 'team', target.url])).code).toBe(0);
+      expect((await http(`${target.url}/api/charts/shop/1.1.0`, { method: 'DELETE', headers: bearer(TOKEN) })).status).toBe(200);
+      const pulled = await cli(['pull', 'team/shop', '--version', '1.1.0', '-d', tempDir()]);
+      expect(pulled.code).toBe(1);
+      expect(pulled.stderr).not.toMatch(/Check the repository URL/);
+      expect(pulled.stderr).toMatch(/chart "shop" has no version matching "1\.1\.0" in repository "team" \(its index was refreshed just now\)/);
+      expect(pulled.stderr).toMatch(/Versions there: 1\.0\.0/);
+    } finally {
+      await target.stop();
+    }
+  });
+
+  it('refreshes the index once when an archive was replaced on the server (?force), and takes the new one', async () => {
+    const target = await startRepoServer({ dir: tempDir(), port: 0, authToken: TOKEN, allowOverwrite: true });
+    try {
+      await push(target, 'shop', '1.0.0');
+      const paths = freshPaths();
+      const cli = cliIn(paths);
+      expect((await cli(['repo', 'add', 'team', target.url])).code).toBe(0);
+      const replacement = chartArchive('shop', '1.0.0', { description: 'Rebuilt' });
+      expect((await http(`${target.url}/api/charts?force`, { method: 'POST', body: replacement.data, headers: bearer(TOKEN) })).status).toBe(201);
+      const dest = tempDir();
+      const pulled = await cli(['pull', 'team/shop', '-d', dest]);
+      expect(pulled.code, pulled.stderr).toBe(0);
+      expect(pulled.stderr).toMatch(/the archive of shop 1\.0\.0 has changed on the server\); refreshed it/);
+      expect(readFileSync(join(dest, 'shop-1.0.0.tgz')).equals(replacement.data)).toBe(true);
+    } finally {
+      await target.stop();
+    }
+  });
+
+  it('names `portolan repo update` when the server still lists an archive it does not have, after one refresh', async () => {
+    const dir = join(staticDir, 'broken');
+    mkdirSync(dir, { recursive: true });
+    const archive = chartArchive('web', '1.0.0');
+    writeFileSync(join(dir, 'index.yaml'), serializeIndex({ apiVersion: 'v1', generated: 'g', entries: { web: [{ apiVersion: 'v2', name: 'web', version: '1.0.0', urls: ['web-1.0.0.tgz'], digest: archive.digest }] } }));
+    const paths = freshPaths();
+    const cli = cliIn(paths);
+    expect((await cli(['repo', 'add', 'broken', `${staticUrl}/broken`])).code).toBe(0);
+    const before = staticHits.filter((p) => p === '/broken/index.yaml').length;
+    const pulled = await cli(['pull', 'broken/web', '-d', tempDir()]);
+    expect(pulled.code).toBe(1);
+    expect(staticHits.filter((p) => p === '/broken/index.yaml').length - before).toBe(1);
+    expect(pulled.stderr).toMatch(/GET .*\/broken\/web-1\.0\.0\.tgz: 404/);
+    expect(pulled.stderr).not.toMatch(/Check the repository URL/);
+    expect(pulled.stderr).toMatch(/hint: The index of repository "broken", downloaded again just now, still lists web 1\.0\.0 but the server has no archive for it.*`portolan repo update broken` picks it up/);
+  });
+});
+

@@ -14,6 +14,18 @@ export interface DownloadOptions extends Credentials {
 
 const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
 
+/** An HTTP answer other than 2xx, with its status (404 on an archive means something else than on an index). */
+export class HttpStatusError extends PortolanError {
+  readonly status: number;
+  readonly url: string;
+
+  constructor(status: number, url: string, message: string, hint?: string) {
+    super('HTTP', message, { hint });
+    this.status = status;
+    this.url = url;
+  }
+}
+
 export function checkRepositoryUrl(url: string, flag?: string): URL {
   let parsed: URL;
   try {
@@ -56,7 +68,7 @@ export async function download(url: string, options: DownloadOptions = {}): Prom
         : response.status === 404
           ? 'Check the repository URL (it is the folder that holds index.yaml).'
           : undefined;
-    throw new PortolanError('HTTP', `GET ${url}: ${response.status} ${response.statusText}`, { hint });
+    throw new HttpStatusError(response.status, url, `GET ${url}: ${response.status} ${response.statusText}`, hint);
   }
   const limit = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const chunks: Buffer[] = [];

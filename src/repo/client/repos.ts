@@ -7,7 +7,7 @@ import { PortolanError } from '../../errors.js';
 import { writeFileAtomic, sha256Hex } from '../index-dir.js';
 import { type ChartVersionEntry, type IndexFile, parseIndex, serializeIndex } from '../index-model.js';
 import { type ClientPaths, type RepositoryEntry, cachedIndexPath, readRepositories, withRepositoriesLock, writeRepositories } from './config.js';
-import { type Credentials, checkRepositoryUrl, credentialsFor, download, resolveChartUrl } from './http.js';
+import { type Credentials, HttpStatusError, checkRepositoryUrl, credentialsFor, download, resolveChartUrl } from './http.js';
 import { type SemanticVersion, compareVersions, tryParseVersion } from '../../chart/version-range.js';
 import { compileRange } from './search.js';
 
@@ -217,16 +217,30 @@ export interface RepositoryAccess extends Credentials {
   passCredentialsAll?: boolean;
 }
 
-/** Downloads the archive of an index entry and checks it against the index's digest. Nothing is written. */
-export async function downloadChart(repo: RepositoryAccess, entry: ChartVersionEntry): Promise<{ data: Buffer; url: string; fileName: string }> {
+/** An archive whose digest is not the one its index gives. */
+export class DigestMismatchError extends PortolanError {}
+
+/**
+ * Downloads the archive of an index entry and checks it against the index's digest. Nothing is written. `source`
+ * names the index in messages (a 404 here means the index lists an archive the server does not have).
+ */
+export async function downloadChart(repo: RepositoryAccess, entry: ChartVersionEntry, source = repo.url): Promise<{ data: Buffer; url: string; fileName: string }> {
   const first = entry.urls[0];
   if (!first) throw new PortolanError('REPO', `the index lists no URL for ${entry.name} ${entry.version}`);
   const url = resolveChartUrl(repo.url, first);
-  const data = await download(url, credentialsFor(repo.url, url, repo));
+  let data: Buffer;
+  try {
+    data = await download(url, credentialsFor(repo.url, url, repo));
+  } catch (error) {
+    if (error instanceof HttpStatusError && error.status === 404) {
+      throw new HttpStatusError(404, error.url, error.message, `The index of ${source} lists ${entry.name} ${entry.version} but the server has no archive for it: the index is out of step with the archives.`);
+    }
+    throw error;
+  }
   if (entry.digest) {
     const actual = sha256Hex(data);
     if (actual !== entry.digest.replace(/^sha256:/, '').toLowerCase()) {
-      throw new PortolanError('REPO', `${url}: the archive's sha256 digest ${actual} does not match the index (${entry.digest}); refusing it`, {
+      throw new DigestMismatchError('REPO', `${url}: the archive's sha256 digest ${actual} does not match the index (${entry.digest}); refusing it`, {
         hint: 'The archive changed after the index was made, or was tampered with. Run `portolan repo update` and try again.',
       });
     }
@@ -234,27 +248,64 @@ export async function downloadChart(repo: RepositoryAccess, entry: ChartVersionE
   return { data, url, fileName: `${entry.name}-${entry.version}.tgz` };
 }
 
-/** A chart from a configured repository (`repo/chart`) or a repository URL: its index entry and verified archive. */
+export interface FetchedChart {
+  entry: ChartVersionEntry;
+  data: Buffer;
+  url: string;
+  fileName: string;
+  /** For the CLI to print (e.g. the cached index was out of date and refreshed). */
+  warnings: string[];
+}
+
+/**
+ * A chart from a configured repository (`repo/chart`) or a repository URL: its index entry and verified archive.
+ * A cached index can be older than the server: when the archive it names is gone (404) or has changed (digest),
+ * the repository's index is downloaded once more (and cached, as `repo update` does) and the choice made again.
+ */
 export async function fetchChart(
   paths: ClientPaths,
   ref: { repository?: string; repoUrl?: string; chart: string; version?: string; devel?: boolean; credentials?: Credentials & { passCredentialsAll?: boolean } },
-): Promise<{ entry: ChartVersionEntry; data: Buffer; url: string; fileName: string }> {
-  let access: RepositoryAccess;
-  let index: IndexFile;
-  let source: string;
+): Promise<FetchedChart> {
   if (ref.repoUrl !== undefined) {
     checkRepositoryUrl(ref.repoUrl, '--repo');
-    access = { url: ref.repoUrl.replace(/\/+$/, ''), ...ref.credentials };
-    index = (await fetchIndex(access.url, access)).index;
-    source = access.url;
-  } else {
-    const name = ref.repository ?? '';
-    const repo = await findRepository(paths, name);
-    if (!repo) throw new PortolanError('REPO', `repository "${name}" is not configured`, { hint: `Add it: portolan repo add ${name} URL` });
-    access = { url: repo.url, username: repo.username, password: repo.password, passCredentialsAll: repo.pass_credentials_all };
-    index = (await loadCachedIndex(paths, name)).index;
-    source = `repository "${name}"`;
+    const access: RepositoryAccess = { url: ref.repoUrl.replace(/\/+$/, ''), ...ref.credentials };
+    const index = (await fetchIndex(access.url, access)).index;
+    const entry = selectVersion(index, ref.chart, ref.version, ref.devel, access.url);
+    return { entry, ...(await downloadChart(access, entry)), warnings: [] };
   }
-  const entry = selectVersion(index, ref.chart, ref.version, ref.devel, source);
-  return { entry, ...(await downloadChart(access, entry)) };
+  const name = ref.repository ?? '';
+  const repo = await findRepository(paths, name);
+  if (!repo) throw new PortolanError('REPO', `repository "${name}" is not configured`, { hint: `Add it: portolan repo add ${name} URL` });
+  const access: RepositoryAccess = { url: repo.url, username: repo.username, password: repo.password, passCredentialsAll: repo.pass_credentials_all };
+  const source = `repository "${name}"`;
+  const cached = selectVersion((await loadCachedIndex(paths, name)).index, ref.chart, ref.version, ref.devel, source);
+  let why: string;
+  try {
+    return { entry: cached, ...(await downloadChart(access, cached, source)), warnings: [] };
+  } catch (error) {
+    if (error instanceof HttpStatusError && error.status === 404) why = `${cached.name} ${cached.version} is gone from the server`;
+    else if (error instanceof DigestMismatchError) why = `the archive of ${cached.name} ${cached.version} has changed on the server`;
+    else throw error;
+  }
+  const warnings = [`the cached index of ${source} was out of date (${why}); refreshed it, as \`portolan repo update ${name}\` does`];
+  const fresh = await fetchIndex(access.url, access);
+  warnings.push(...fresh.warnings);
+  try {
+    await storeIfUnchanged(paths, repo, fresh.index);
+  } catch (error) {
+    warnings.push(`the refreshed index of ${source} was not cached: ${(error as Error).message}`);
+  }
+  const refreshed = `${source} (its index was refreshed just now)`;
+  const entry = selectVersion(fresh.index, ref.chart, ref.version, ref.devel, refreshed);
+  try {
+    return { entry, ...(await downloadChart(access, entry, source)), warnings };
+  } catch (error) {
+    if (error instanceof HttpStatusError && error.status === 404) {
+      throw new HttpStatusError(404, error.url, error.message, `The index of ${source}, downloaded again just now, still lists ${entry.name} ${entry.version} but the server has no archive for it: the server's index is out of step with its archives. Tell the repository's owner; once it is fixed, \`portolan repo update ${name}\` picks it up.`);
+    }
+    if (error instanceof DigestMismatchError) {
+      throw new DigestMismatchError('REPO', error.message, { hint: 'The archive does not match even the index downloaded just now: it was changed without reindexing, or tampered with.' });
+    }
+    throw error;
+  }
 }
