@@ -287,3 +287,71 @@ describe('a cached index that is out of date', () => {
   });
 });
 
+describe('credentials in a repository URL', () => {
+  it('accepts user:password@ in the URL as basic auth, as Helm does, and never prints the password', async () => {
+    const paths = freshPaths();
+    const cli = cliIn(paths);
+    const withCredentials = privateServer.url.replace('http://', `http://ci:${TOKEN}@`);
+    const added = await cli(['repo', 'add', 'priv', withCredentials]);
+    expect(added, added.stderr).toMatchObject({ code: 0, stdout: '"priv" has been added to your repositories\n' });
+    expect((await readRepositories(paths.repositoryConfig)).repositories).toEqual([{ name: 'priv', url: privateServer.url, username: 'ci', password: TOKEN }]);
+    const list = await cli(['repo', 'list']);
+    expect(list.stdout).toBe(`NAME\tURL\npriv\t${privateServer.url}\n`);
+
+    const dest = tempDir();
+    const pulled = await cli(['pull', 'priv/secret', '-d', dest]);
+    expect(pulled.code, pulled.stderr).toBe(0);
+    const direct = await cli(['pull', '--repo', withCredentials, 'secret', '-d', tempDir()]);
+    expect(direct.code, direct.stderr).toBe(0);
+    expect(direct.stdout).toBe(`Pulled secret-1.0.0.tgz from ${privateServer.url}/charts/secret-1.0.0.tgz\n`);
+    for (const r of [added, list, pulled, direct]) expect(r.all).not.toContain(TOKEN);
+  });
+
+  it('masks the password in every message when the URL credentials are refused or the URL is malformed', async () => {
+    const paths = freshPaths();
+    const cli = cliIn(paths);
+    const refused = await cli(['repo', 'add', 'priv', privateServer.url.replace('http://', 'http://ci:hunter2-wrong@')]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/401/);
+    expect(refused.all).not.toContain('hunter2');
+    const malformed = await cli(['repo', 'add', 'bad', 'http://ci:hunter2-bad@[::1']);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toMatch(/"http:\/\/ci:xxxxx@\[::1" is not a URL/);
+    expect(malformed.all).not.toContain('hunter2');
+    const unreachable = await cli(['pull', '--repo', 'http://ci:hunter2-down@127.0.0.1:1', 'x']);
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/cannot reach http:\/\/127\.0\.0\.1:1\/index\.yaml/);
+    expect(unreachable.all).not.toContain('hunter2');
+  });
+
+  it('reads a repositories.yaml whose URL holds credentials (as helm writes it), masking them in `repo list`', async () => {
+    const paths = freshPaths();
+    const cli = cliIn(paths);
+    mkdirSync(join(paths.repositoryConfig, '..'), { recursive: true });
+    const withCredentials = privateServer.url.replace('http://', `http://ci:${TOKEN}@`);
+    writeFileSync(paths.repositoryConfig, `apiVersion: ""\ngenerated: "0001-01-01T00:00:00Z"\nrepositories:\n- name: priv\n  url: ${withCredentials}\n`);
+    const update = await cli(['repo', 'update']);
+    expect(update.code, update.stderr).toBe(0);
+    const list = await cli(['repo', 'list', '-o', 'json']);
+    expect(list.stdout).toBe(`[{"name":"priv","url":"${privateServer.url.replace('http://', 'http://ci:xxxxx@')}"}]\n`);
+    const pulled = await cli(['pull', 'priv/secret', '-d', tempDir()]);
+    expect(pulled.code, pulled.stderr).toBe(0);
+    for (const r of [update, list, pulled]) expect(r.all).not.toContain(TOKEN);
+  });
+
+  it('warns that --password on the command line is visible to others and offers --password-stdin, also on pull', async () => {
+    const paths = freshPaths();
+    const cli = cliIn(paths);
+    const added = await cli(['repo', 'add', 'priv', privateServer.url, '--username', 'ci', '--password', TOKEN]);
+    expect(added.code).toBe(0);
+    expect(added.stderr).toBe('Warning: --password on the command line can be seen by other users (in the process list) and stays in your shell history; use --password-stdin\n');
+    const pulled = await cli(['pull', '--repo', privateServer.url, 'secret', '--username', 'ci', '--password', TOKEN, '-d', tempDir()]);
+    expect(pulled.code, pulled.stderr).toBe(0);
+    expect(pulled.stderr).toMatch(/^Warning: --password on the command line .* use --password-stdin\n$/);
+    const fromStdin = await cli(['pull', '--repo', privateServer.url, 'secret', '--username', 'ci', '--password-stdin', '-d', tempDir()], { stdin: `${TOKEN}\n` });
+    expect(fromStdin, fromStdin.stderr).toMatchObject({ code: 0, stderr: '' });
+    const both = await cli(['template', 'x', '--repo', privateServer.url, 'secret', '--username', 'ci', '--password-stdin', '-f', '-'], { stdin: `${TOKEN}\n` });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--password-stdin and -f - both read standard input/);
+  });
+});

@@ -7,7 +7,7 @@ import { PortolanError } from '../../errors.js';
 import { writeFileAtomic, sha256Hex } from '../index-dir.js';
 import { type ChartVersionEntry, type IndexFile, parseIndex, serializeIndex } from '../index-model.js';
 import { type ClientPaths, type RepositoryEntry, cachedIndexPath, readRepositories, withRepositoriesLock, writeRepositories } from './config.js';
-import { type Credentials, HttpStatusError, checkRepositoryUrl, credentialsFor, download, resolveChartUrl } from './http.js';
+import { type Credentials, HttpStatusError, checkRepositoryUrl, credentialsFor, download, resolveChartUrl, splitUrlCredentials } from './http.js';
 import { type SemanticVersion, compareVersions, tryParseVersion } from '../../chart/version-range.js';
 import { compileRange } from './search.js';
 
@@ -34,9 +34,8 @@ function indexUrl(url: string): string {
 
 /** Downloads and parses a repository's index. */
 export async function fetchIndex(url: string, credentials: Credentials = {}): Promise<FetchedIndex> {
-  const target = indexUrl(url);
-  const data = await download(target, credentials);
-  return parseIndex(data, target);
+  const data = await download(indexUrl(url), credentials);
+  return parseIndex(data, indexUrl(splitUrlCredentials(url).url));
 }
 
 /** Call with the configuration lock held. */
@@ -45,6 +44,13 @@ async function storeIndex(paths: ClientPaths, name: string, index: IndexFile): P
   const path = cachedIndexPath(paths, name);
   await writeFileAtomic(path, serializeIndex(index, { json: true, compact: true }));
   parsedCache.set(path, { index, warnings: [] });
+}
+
+/** Where and how to reach a configured repository: credentials in its URL (as Helm may have written it) move out of it. */
+export function repositoryAccess(repo: RepositoryEntry): RepositoryAccess {
+  const { url, ...fromUrl } = splitUrlCredentials(repo.url);
+  const explicit = repo.username !== undefined || repo.password !== undefined;
+  return { url, ...(explicit ? { username: repo.username, password: repo.password } : fromUrl), passCredentialsAll: repo.pass_credentials_all };
 }
 
 function sameConfig(a: RepositoryEntry, b: RepositoryEntry): boolean {
@@ -57,15 +63,20 @@ function checkName(name: string): void {
   }
 }
 
-/** `repo add`: downloads the index first, so a repository that does not answer is never added. */
+/**
+ * `repo add`: downloads the index first, so a repository that does not answer is never added. Credentials in the
+ * URL are stored as username and password (flags win over them), so the URL itself never holds a password.
+ */
 export async function addRepository(paths: ClientPaths, options: AddOptions): Promise<{ outcome: AddOutcome; warnings: string[] }> {
   checkName(options.name);
   checkRepositoryUrl(options.url);
+  const split = splitUrlCredentials(options.url);
+  const explicit = options.username !== undefined || options.password !== undefined;
   const entry: RepositoryEntry = {
     name: options.name,
-    url: options.url.replace(/\/+$/, ''),
-    username: options.username,
-    password: options.password,
+    url: split.url.replace(/\/+$/, ''),
+    username: explicit ? options.username : split.username,
+    password: explicit ? options.password : split.password,
     pass_credentials_all: options.passCredentialsAll || undefined,
   };
   // Checked before the download (no network for a refusal) and again under the lock (another add may have won).
@@ -135,7 +146,8 @@ export async function updateRepositories(paths: ClientPaths, names: string[] = [
   return Promise.all(
     repos.map(async (repo): Promise<UpdateResult> => {
       try {
-        const fetched = await fetchIndex(repo.url, repo);
+        const access = repositoryAccess(repo);
+        const fetched = await fetchIndex(access.url, access);
         await storeIfUnchanged(paths, repo, fetched.index);
         return { name: repo.name, ok: true, warnings: fetched.warnings };
       } catch (error) {
@@ -268,7 +280,9 @@ export async function fetchChart(
 ): Promise<FetchedChart> {
   if (ref.repoUrl !== undefined) {
     checkRepositoryUrl(ref.repoUrl, '--repo');
-    const access: RepositoryAccess = { url: ref.repoUrl.replace(/\/+$/, ''), ...ref.credentials };
+    const { url, ...fromUrl } = splitUrlCredentials(ref.repoUrl.replace(/\/+$/, ''));
+    const explicit = ref.credentials?.username !== undefined || ref.credentials?.password !== undefined;
+    const access: RepositoryAccess = { url, ...(explicit ? ref.credentials : fromUrl), passCredentialsAll: ref.credentials?.passCredentialsAll };
     const index = (await fetchIndex(access.url, access)).index;
     const entry = selectVersion(index, ref.chart, ref.version, ref.devel, access.url);
     return { entry, ...(await downloadChart(access, entry)), warnings: [] };
@@ -276,7 +290,7 @@ export async function fetchChart(
   const name = ref.repository ?? '';
   const repo = await findRepository(paths, name);
   if (!repo) throw new PortolanError('REPO', `repository "${name}" is not configured`, { hint: `Add it: portolan repo add ${name} URL` });
-  const access: RepositoryAccess = { url: repo.url, username: repo.username, password: repo.password, passCredentialsAll: repo.pass_credentials_all };
+  const access = repositoryAccess(repo);
   const source = `repository "${name}"`;
   const cached = selectVersion((await loadCachedIndex(paths, name)).index, ref.chart, ref.version, ref.devel, source);
   let why: string;
