@@ -5,10 +5,10 @@ import { resolve } from 'node:path';
 import { readFile, stat } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import type { Chart } from '../chart/types.js';
-import { PortolanError } from '../errors.js';
+import { PortolanError, UsageError } from '../errors.js';
 import type { ClientPaths } from '../repo/client/config.js';
 import type { ValuesIo } from '../values/index.js';
-import type { CliIo } from './io.js';
+import { colours, type CliIo } from './io.js';
 
 export interface ChartRefOptions {
   /** A version or Helm range. */
@@ -17,6 +17,8 @@ export interface ChartRefOptions {
   repo?: string;
   username?: string;
   password?: string;
+  /** Read the password from standard input (`--password-stdin`). */
+  passwordStdin?: boolean;
   passCredentials?: boolean;
   devel?: boolean;
   repositoryConfig?: string;
@@ -37,17 +39,27 @@ export function withChartRefFlags(y: Argv): Argv {
     .option('devel', { type: 'boolean', default: false, describe: 'Let prereleases match when choosing a version' })
     .option('repo', { type: 'string', describe: 'Repository URL to take CHART from (without adding it)' })
     .option('username', { type: 'string', describe: 'Username for --repo' })
-    .option('password', { type: 'string', describe: 'Password for --repo' })
+    .option('password', { type: 'string', describe: 'Password for --repo (prefer --password-stdin)' })
+    .option('password-stdin', { type: 'boolean', default: false, describe: 'Read the password for --repo from standard input' })
     .option('pass-credentials', { type: 'boolean', default: false, describe: 'Send the --repo credentials to chart URLs on other hosts too' });
 }
 
 export function chartRefOptions(args: Record<string, unknown>): ChartRefOptions {
   const text = (key: string) => (typeof args[key] === 'string' ? (args[key] as string) : undefined);
+  const passwordStdin = Boolean(args['password-stdin']);
+  if (passwordStdin) {
+    if (args.password !== undefined) throw new UsageError('--password and --password-stdin are mutually exclusive', { flag: '--password-stdin' });
+    const list = (key: string) => (Array.isArray(args[key]) ? (args[key] as unknown[]).map(String) : []);
+    if (list('values').some((f) => f.trim() === '-') || list('set-file').some((f) => /=\s*-\s*$/.test(f))) {
+      throw new UsageError('--password-stdin and -f - both read standard input; give the values in a file', { flag: '--password-stdin' });
+    }
+  }
   return {
     version: text('version'),
     repo: text('repo'),
     username: text('username'),
     password: text('password'),
+    passwordStdin,
     passCredentials: Boolean(args['pass-credentials']),
     devel: Boolean(args.devel),
     repositoryConfig: text('repository-config'),
@@ -69,13 +81,34 @@ export function parseRepoRef(ref: string): { repository: string; chart: string }
   return match ? { repository: match[1] as string, chart: match[2] as string } : undefined;
 }
 
+/** The warning Helm gives for a password on the command line (shared with `repo add`). */
+export function warnPasswordFlag(io: CliIo): void {
+  io.stderr(`${colours(io).yellow('Warning:')} --password on the command line can be seen by other users (in the process list) and stays in your shell history; use --password-stdin\n`);
+}
+
+/** Warns about --password, and reads --password-stdin (once, before anything else reads standard input). */
+async function settlePassword(io: CliIo, options: ChartRefOptions): Promise<ChartRefOptions> {
+  if (options.password !== undefined) warnPasswordFlag(io);
+  if (!options.passwordStdin) return options;
+  if (options.username === undefined) throw new UsageError('a password needs --username', { flag: '--username' });
+  return { ...options, password: (await io.readStdin()).replace(/\r?\n$/, ''), passwordStdin: false };
+}
+
 /** Fetches a chart archive from a repository (verified against the index digest). */
 export async function fetchChartArgument(ref: string, io: CliIo, options: ChartRefOptions): Promise<{ data: Buffer; fileName: string; url: string; version: string }> {
+  return fetchSettled(ref, io, await settlePassword(io, options));
+}
+
+async function fetchSettled(ref: string, io: CliIo, options: ChartRefOptions): Promise<{ data: Buffer; fileName: string; url: string; version: string }> {
   const { fetchChart } = await import('../repo/client/repos.js');
   const paths = await clientPathsFor(io, options);
+  const warn = (warnings: string[]) => {
+    for (const w of warnings) io.stderr(`${colours(io).yellow('Warning:')} ${w}\n`);
+  };
   const credentials = { username: options.username, password: options.password, passCredentialsAll: options.passCredentials };
   if (options.repo !== undefined) {
     const fetched = await fetchChart(paths, { repoUrl: options.repo, chart: ref, version: options.version, devel: options.devel, credentials });
+    warn(fetched.warnings);
     return { ...fetched, version: fetched.entry.version };
   }
   const parsed = parseRepoRef(ref);
@@ -85,10 +118,12 @@ export async function fetchChartArgument(ref: string, io: CliIo, options: ChartR
     });
   }
   const fetched = await fetchChart(paths, { ...parsed, version: options.version, devel: options.devel });
+  warn(fetched.warnings);
   return { ...fetched, version: fetched.entry.version };
 }
 
-export async function loadChartArgument(ref: string, io: CliIo, options: ChartRefOptions = {}): Promise<Chart> {
+export async function loadChartArgument(ref: string, io: CliIo, given: ChartRefOptions = {}): Promise<Chart> {
+  const options = await settlePassword(io, given);
   const { loadChart, loadChartArchive } = await import('../chart/load.js');
   const local = resolve(io.cwd, ref);
   if (options.repo === undefined) {
@@ -111,7 +146,7 @@ export async function loadChartArgument(ref: string, io: CliIo, options: ChartRe
       });
     }
   }
-  const fetched = await fetchChartArgument(ref, io, options);
+  const fetched = await fetchSettled(ref, io, options);
   return loadChartArchive(fetched.data, fetched.url);
 }
 

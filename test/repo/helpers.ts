@@ -2,7 +2,8 @@
 // `portolan serve` as a real process.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageChartFiles, type PackagedChart } from '../../src/chart/package.js';
@@ -110,4 +111,64 @@ export function startServe(args: string[], options: { cli?: string; env?: NodeJS
 /** Kills every serve process still running (call in afterAll). */
 export function killServeProcesses(): void {
   for (const child of serveChildren) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+export interface Gate {
+  /** The proxy's URL: use it in place of the target's. */
+  url: string;
+  /** Requests that went through the proxy, by path. */
+  seen: string[];
+  /** From now on, hold each matching request until release() (or until `count` are held: a barrier). */
+  hold(count?: number): void;
+  /** Resolves once `count` matching requests are held. */
+  held(count: number): Promise<void>;
+  release(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * An HTTP proxy in front of a real server that can hold requests (paths matching `match`) at a barrier, so tests
+ * line up concurrent clients exactly (every client's download in flight before any of them goes on) without timing.
+ */
+export async function gateProxy(target: string, match: (path: string) => boolean = (p) => p.endsWith('/index.yaml')): Promise<Gate> {
+  const upstream = new URL(target);
+  let holding = false;
+  let barrier = Infinity;
+  let waiting: Array<() => void> = [];
+  const watchers: Array<{ count: number; resolve: () => void }> = [];
+  const seen: string[] = [];
+  const release = () => {
+    holding = false;
+    const go = waiting;
+    waiting = [];
+    for (const f of go) f();
+  };
+  const server = createServer((req, res) => {
+    const path = req.url ?? '/';
+    seen.push(path);
+    const forward = () => {
+      const out = request({ host: upstream.hostname, port: upstream.port, method: req.method, path, headers: { ...req.headers, host: upstream.host }, agent: false }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      out.on('error', () => res.writeHead(502).end());
+      req.pipe(out);
+    };
+    if (!holding || !match(path)) return forward();
+    waiting.push(forward);
+    for (const w of watchers) if (waiting.length >= w.count) w.resolve();
+    if (waiting.length >= barrier) release();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    hold(count = Infinity) {
+      holding = true;
+      barrier = count;
+    },
+    held: (count) => new Promise<void>((resolve) => (waiting.length >= count ? resolve() : watchers.push({ count, resolve }))),
+    release,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PortolanError, UsageError } from '../../errors.js';
 import type { CommandModule } from '../command.js';
-import { clientPathsFor, withRepositoryFlags } from '../chart-ref.js';
+import { clientPathsFor, warnPasswordFlag, withRepositoryFlags } from '../chart-ref.js';
 import { colours, type CliIo } from '../io.js';
 
 const ACTIONS = ['index', 'add', 'list', 'ls', 'update', 'up', 'remove', 'rm'] as const;
@@ -42,6 +42,7 @@ async function readPassword(args: Record<string, unknown>, io: CliIo): Promise<s
     if (args.password !== undefined) throw new UsageError('--password and --password-stdin are mutually exclusive', { flag: '--password-stdin' });
     return (await io.readStdin()).replace(/\r?\n$/, '');
   }
+  if (args.password !== undefined) warnPasswordFlag(io);
   return args.password as string | undefined;
 }
 
@@ -61,8 +62,10 @@ async function runAdd(args: Record<string, unknown>, rest: string[], io: CliIo):
 
 async function runList(args: Record<string, unknown>, io: CliIo): Promise<number> {
   const { listRepositories } = await import('../../repo/client/repos.js');
+  const { redactUrl } = await import('../../repo/client/http.js');
   const paths = await clientPathsFor(io, { repositoryConfig: args['repository-config'] as string | undefined });
-  const repos = (await listRepositories(paths)).map((r) => ({ name: r.name, url: r.url }));
+  // A URL written with its password (as helm stores `repo add http://user:pw@host`) is shown without it.
+  const repos = (await listRepositories(paths)).map((r) => ({ name: r.name, url: redactUrl(r.url) }));
   const output = args.output as string;
   if (output === 'json') io.stdout(`${JSON.stringify(repos)}\n`);
   else if (output === 'yaml') {

@@ -1,5 +1,7 @@
 // Downloads for the repository client: http(s) only, a timeout, a size limit, and credentials sent only where
-// they belong (the repository's own origin, unless the repository passes them everywhere).
+// they belong (the repository's own origin, unless the repository passes them everywhere). Credentials written
+// into a URL (`https://user:password@host`) are taken out of it and sent as basic auth, as Go's client does for
+// Helm; a password never appears in a message (redactUrl).
 import { PortolanError, messageOf } from '../../errors.js';
 
 export interface Credentials {
@@ -14,18 +16,65 @@ export interface DownloadOptions extends Credentials {
 
 const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
 
+/** An HTTP answer other than 2xx, with its status (404 on an archive means something else than on an index). */
+export class HttpStatusError extends PortolanError {
+  readonly status: number;
+  readonly url: string;
+
+  constructor(status: number, url: string, message: string, hint?: string) {
+    super('HTTP', message, { hint });
+    this.status = status;
+    this.url = url;
+  }
+}
+
+/** The URL with its password replaced by `xxxxx` (Go's url.Redacted), also for text that does not parse as a URL. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password === '') return url;
+    parsed.password = 'xxxxx';
+    return parsed.toString().endsWith('/') && !url.endsWith('/') ? parsed.toString().slice(0, -1) : parsed.toString();
+  } catch {
+    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*:)[^/?#]*@/i, '$1xxxxx@');
+  }
+}
+
+/** Splits `scheme://user:password@host/path` into the URL without userinfo and the (percent-decoded) credentials. */
+export function splitUrlCredentials(url: string): Credentials & { url: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { url };
+  }
+  if (parsed.username === '' && parsed.password === '') return { url };
+  const decode = (text: string) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  const credentials = { username: decode(parsed.username), password: decode(parsed.password) };
+  parsed.username = '';
+  parsed.password = '';
+  const clean = parsed.toString();
+  return { url: clean.endsWith('/') && !url.endsWith('/') ? clean.slice(0, -1) : clean, ...credentials };
+}
+
 export function checkRepositoryUrl(url: string, flag?: string): URL {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new PortolanError('USAGE', `"${url}" is not a URL`, { flag, hint: 'A chart repository URL looks like https://charts.example.com/stable' });
+    throw new PortolanError('USAGE', `"${redactUrl(url)}" is not a URL`, { flag, hint: 'A chart repository URL looks like https://charts.example.com/stable' });
   }
   if (parsed.protocol === 'oci:') {
-    throw new PortolanError('REPO', `${url}: OCI registries are not supported yet; give the URL of a chart repository (with an index.yaml)`, { flag });
+    throw new PortolanError('REPO', `${redactUrl(url)}: OCI registries are not supported yet; give the URL of a chart repository (with an index.yaml)`, { flag });
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new PortolanError('USAGE', `"${url}": a chart repository URL must start with http:// or https://`, { flag });
+    throw new PortolanError('USAGE', `"${redactUrl(url)}": a chart repository URL must start with http:// or https://`, { flag });
   }
   return parsed;
 }
@@ -36,10 +85,15 @@ export function resolveChartUrl(repositoryUrl: string, chartUrl: string): string
   return new URL(chartUrl, base).toString();
 }
 
-export async function download(url: string, options: DownloadOptions = {}): Promise<Buffer> {
+export async function download(target: string, options: DownloadOptions = {}): Promise<Buffer> {
+  // fetch() refuses URLs with credentials; Go's client (and so Helm) sends them as basic auth unless an
+  // Authorization is set already: the same here, and the URL in every message is the one without them.
+  const { url, ...fromUrl } = splitUrlCredentials(target);
+  const explicit = options.username !== undefined || options.password !== undefined;
+  const credentials: Credentials = explicit ? options : fromUrl;
   const headers: Record<string, string> = { 'User-Agent': 'portolan', 'Accept-Encoding': 'gzip' };
-  if (options.username !== undefined || options.password !== undefined) {
-    headers.Authorization = `Basic ${Buffer.from(`${options.username ?? ''}:${options.password ?? ''}`).toString('base64')}`;
+  if (credentials.username !== undefined || credentials.password !== undefined) {
+    headers.Authorization = `Basic ${Buffer.from(`${credentials.username ?? ''}:${credentials.password ?? ''}`).toString('base64')}`;
   }
   let response: Response;
   try {
@@ -56,7 +110,7 @@ export async function download(url: string, options: DownloadOptions = {}): Prom
         : response.status === 404
           ? 'Check the repository URL (it is the folder that holds index.yaml).'
           : undefined;
-    throw new PortolanError('HTTP', `GET ${url}: ${response.status} ${response.statusText}`, { hint });
+    throw new HttpStatusError(response.status, url, `GET ${url}: ${response.status} ${response.statusText}`, hint);
   }
   const limit = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const chunks: Buffer[] = [];

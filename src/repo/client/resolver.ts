@@ -5,7 +5,8 @@ import { PortolanError } from '../../errors.js';
 import type { ChartDependency } from '../../chart/types.js';
 import type { RemoteResolver } from '../../chart/dependency-update.js';
 import type { ClientPaths, RepositoryEntry } from './config.js';
-import { type RepositoryAccess, downloadChart, fetchIndex, listRepositories, selectVersion } from './repos.js';
+import { type RepositoryAccess, downloadChart, fetchIndex, listRepositories, repositoryAccess, selectVersion } from './repos.js';
+import { redactUrl, splitUrlCredentials } from './http.js';
 import type { IndexFile } from '../index-model.js';
 
 export function createRemoteResolver(paths: ClientPaths): RemoteResolver {
@@ -21,17 +22,17 @@ export function createRemoteResolver(paths: ClientPaths): RemoteResolver {
       if (!repo) {
         throw new PortolanError('DEPENDENCY', `dependency "${depName}": no repository named "${alias}" is configured`, { hint: `Add it: portolan repo add ${alias} URL` });
       }
-      return { url: repo.url, username: repo.username, password: repo.password, passCredentialsAll: repo.pass_credentials_all };
+      return repositoryAccess(repo);
     }
     if (repository.startsWith('oci://')) {
-      throw new PortolanError('DEPENDENCY', `dependency "${depName}": OCI registries (${repository}) are not supported yet`, { hint: 'Use a chart repository URL, or a file:// dependency.' });
+      throw new PortolanError('DEPENDENCY', `dependency "${depName}": OCI registries (${redactUrl(repository)}) are not supported yet`, { hint: 'Use a chart repository URL, or a file:// dependency.' });
     }
     if (!/^https?:\/\//.test(repository)) {
-      throw new PortolanError('DEPENDENCY', `dependency "${depName}": repository "${repository}" is not a URL, @name or file:// path`);
+      throw new PortolanError('DEPENDENCY', `dependency "${depName}": repository "${redactUrl(repository)}" is not a URL, @name or file:// path`);
     }
-    const url = repository.replace(/\/+$/, '');
-    const repo = all.find((r) => r.url.replace(/\/+$/, '') === url);
-    return repo ? { url, username: repo.username, password: repo.password, passCredentialsAll: repo.pass_credentials_all } : { url };
+    const { url, ...fromUrl } = splitUrlCredentials(repository.replace(/\/+$/, ''));
+    const repo = all.map(repositoryAccess).find((r) => r.url.replace(/\/+$/, '') === url);
+    return repo ? { ...repo, url } : { url, ...fromUrl };
   };
 
   return {
