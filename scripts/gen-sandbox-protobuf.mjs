@@ -11,7 +11,7 @@ import { gunzipSync } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
-const kubectl = join(root, 'node_modules', '.cache', 'portolan-peers', 'kubectl');
+const kubectl = join(root, '.peers', 'kubectl');
 if (!existsSync(kubectl)) throw new Error(`${kubectl} missing: run npm run peers`);
 
 // The kinds whose protobuf bodies the sandbox accepts (what kubectl's typed clients send), by apiVersion/kind.

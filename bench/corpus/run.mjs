@@ -144,7 +144,7 @@ async function pool(tasks, jobs, onDone = () => {}) {
 }
 
 function helmPath() {
-  const path = join(root, 'node_modules', '.cache', 'portolan-peers', 'helm');
+  const path = join(root, '.peers', 'helm');
   if (!existsSync(path)) throw new Error(`${path} missing: run npm run peers`);
   return path;
 }

