@@ -42,6 +42,5 @@ export function withClusterFlags(y: Argv): Argv {
   return y
     .option('kubeconfig', { type: 'string', describe: 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)', requiresArg: true })
     .option('kube-context', { type: 'string', describe: 'Name of the kubeconfig context to use (default: its current-context)', requiresArg: true })
-    .option('namespace', { alias: 'n', type: 'string', describe: 'Namespace of the release (default: the context\'s namespace, else "default")', requiresArg: true })
-    .group(['kubeconfig', 'kube-context', 'namespace'], 'Cluster:');
+    .option('namespace', { alias: 'n', type: 'string', describe: 'Namespace of the release (default: the context\'s namespace, else "default")', requiresArg: true });
 }

@@ -46,7 +46,7 @@ export async function runCli(rawArgv: string[], io: CliIo): Promise<number> {
       command: command.command,
       aliases: command.aliases,
       describe: command.describe,
-      builder: command.builder,
+      builder: (y: Argv) => ownFlagsFirst(command.builder(y)),
       handler: async (args) => {
         exitCode = await command.run(args as Record<string, unknown>, io);
       },
@@ -56,6 +56,8 @@ export async function runCli(rawArgv: string[], io: CliIo): Promise<number> {
   // wanted; portolan never shows help on a command's failure, and the rendering costs tens of milliseconds.
   const usage = (parser as unknown as { getInternalMethods?: () => { getUsageInstance(): { cacheHelpMessage(): void } } }).getInternalMethods?.().getUsageInstance();
   if (usage) usage.cacheHelpMessage = () => undefined;
+  // `portolan` alone prints the help, as `helm` alone does.
+  if (argv.length === 0) argv.push('--help');
   try {
     let helpText: string | undefined;
     await parser.parseAsync(argv, {}, (_err, _argv, output) => {
@@ -66,6 +68,21 @@ export async function runCli(rawArgv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     return reportError(error, io, debug);
   }
+}
+
+/** Flags every command shares: listed after the command's own, in a group of their own (as helm's --help does). */
+const GLOBAL_FLAGS = ['repository-config', 'repository-cache', 'kubeconfig', 'kube-context', 'debug', 'help'];
+
+/** A command's own flags under "Options:" first, then the shared ones under "Global options:". */
+function ownFlagsFirst(y: Argv): Argv {
+  const internals = y as unknown as { getOptions(): { key: Record<string, unknown>; alias: Record<string, string[]> }; getGroups(): Record<string, string[]> };
+  const options = internals.getOptions();
+  const grouped = new Set(Object.values(internals.getGroups()).flat());
+  const aliases = new Set(Object.values(options.alias).flat());
+  const keys = Object.keys(options.key).filter((key) => !aliases.has(key));
+  const own = keys.filter((key) => !grouped.has(key) && !GLOBAL_FLAGS.includes(key));
+  const global = GLOBAL_FLAGS.filter((key) => keys.includes(key) || key === 'debug' || key === 'help');
+  return y.group(own, 'Options:').group(global, 'Global options:');
 }
 
 /** Prints an error in one or two lines (stack only with --debug) and returns the exit code. */

@@ -12,7 +12,7 @@ export const packageCommand: CommandModule = {
   builder: (y) =>
     withRepositoryFlags(
       y
-        .positional('charts', { type: 'string', array: true, describe: 'Chart folders' })
+        .positional('charts', { type: 'string', array: true, describe: 'Chart folders', default: undefined, defaultDescription: undefined })
         .option('destination', { alias: 'd', type: 'string', default: '.', describe: 'Folder to write the archives to' })
         .option('version', { type: 'string', describe: 'Set the chart version (SemVer 2)' })
         .option('app-version', { type: 'string', describe: 'Set the chart appVersion' })

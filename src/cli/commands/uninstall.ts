@@ -10,7 +10,7 @@ export const uninstallCommand: CommandModule = {
   describe: 'Uninstall releases: delete their objects and history',
   builder: (y) =>
     withLockFlag(withReleaseFlags(y))
-      .positional('names', { type: 'string', array: true, describe: 'Release names' })
+      .positional('names', { type: 'string', array: true, describe: 'Release names', default: undefined, defaultDescription: undefined })
       .option('keep-history', { type: 'boolean', default: false, describe: 'Keep the history, marking the last revision uninstalled' })
       .option('wait', { type: 'boolean', default: false, describe: 'Wait until every deleted object is gone (up to --timeout)' })
       .option('timeout', { type: 'string', default: '5m', describe: 'How long to wait for deletion and for each hook', requiresArg: true })
