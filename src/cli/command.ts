@@ -9,4 +9,6 @@ export interface CommandModule {
   builder: (yargs: Argv) => Argv;
   /** Runs the command; returns the exit code. Throws PortolanError for user errors. */
   run(args: Record<string, unknown>, io: CliIo): Promise<number>;
+  /** Commands under this one (`repo add`, `repo list`): the command itself then only groups them. */
+  subcommands?: CommandModule[];
 }

@@ -4,6 +4,7 @@ import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { UsageError, isPortolanError, messageOf, type PortolanError } from '../errors.js';
 import { colours, type CliIo } from './io.js';
+import type { CommandModule } from './command.js';
 import { commands } from './commands/index.js';
 
 /** yargs takes a lone `-` for a positional; `-f -` (values from stdin) must reach -f as its value. */
@@ -41,17 +42,24 @@ export async function runCli(rawArgv: string[], io: CliIo): Promise<number> {
       if (error && error.name !== 'YError') throw error;
       throw new UsageError(message ?? error?.message ?? 'invalid command line', { hint: 'Run with --help to see the options.' });
     });
-  for (const command of commands) {
-    parser.command({
-      command: command.command,
-      aliases: command.aliases,
-      describe: command.describe,
-      builder: (y: Argv) => ownFlagsFirst(command.builder(y)),
-      handler: async (args) => {
-        exitCode = await command.run(args as Record<string, unknown>, io);
-      },
-    });
-  }
+  const register = (y: Argv, list: CommandModule[]): void => {
+    for (const command of list) {
+      y.command({
+        command: command.command,
+        aliases: command.aliases,
+        describe: command.describe,
+        builder: (inner: Argv) => {
+          const built = ownFlagsFirst(command.builder(inner));
+          if (command.subcommands) register(built.demandCommand(1, `Name a ${String(command.command)} command: portolan ${String(command.command)} --help lists them.`), command.subcommands);
+          return built;
+        },
+        handler: async (args) => {
+          exitCode = await command.run(args as Record<string, unknown>, io);
+        },
+      });
+    }
+  };
+  register(parser, commands);
   // yargs renders the whole help text of a command before running it, in case the handler fails and help is
   // wanted; portolan never shows help on a command's failure, and the rendering costs tens of milliseconds.
   const usage = (parser as unknown as { getInternalMethods?: () => { getUsageInstance(): { cacheHelpMessage(): void } } }).getInternalMethods?.().getUsageInstance();

@@ -40,4 +40,16 @@ describe('help', () => {
     expect(stdout).toMatch(/charts +Chart folders +\[array\] \[required\]\n/);
     expect(stdout).not.toContain('[default: []]');
   });
+
+  it.each([
+    ['add', 'portolan repo add <name> <url>', '--force-update'],
+    ['index', 'portolan repo index <dir>', '--merge'],
+    ['remove', 'portolan repo remove <names..>', '--repository-config'],
+  ])('repo %s --help is the help of that action alone', async (action, usage, flag) => {
+    const { code, stdout } = await cli(['repo', action, '--help']);
+    expect(code).toBe(0);
+    expect(stdout.startsWith(usage)).toBe(true);
+    expect(stdout).toContain(flag);
+    expect(stdout).not.toContain('index DIR | add NAME URL');
+  });
 });

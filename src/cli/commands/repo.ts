@@ -6,9 +6,6 @@ import type { CommandModule } from '../command.js';
 import { clientPathsFor, warnPasswordFlag, withRepositoryFlags } from '../chart-ref.js';
 import { colours, type CliIo } from '../io.js';
 
-const ACTIONS = ['index', 'add', 'list', 'ls', 'update', 'up', 'remove', 'rm'] as const;
-type Action = (typeof ACTIONS)[number];
-
 function warn(io: CliIo, message: string): void {
   io.stderr(`${colours(io).yellow('Warning:')} ${message}\n`);
 }
@@ -111,44 +108,58 @@ async function runRemove(args: Record<string, unknown>, rest: string[], io: CliI
   return 0;
 }
 
+const action = (command: string, describe: string, builder: CommandModule['builder'], run: CommandModule['run'], aliases?: string[]): CommandModule => ({ command, describe, builder, run, aliases });
+const list = (value: unknown): string[] => ((value as unknown[] | undefined) ?? []).map(String);
+
 export const repoCommand: CommandModule = {
-  command: 'repo <action> [args..]',
+  command: 'repo',
   describe: 'Chart repositories: index a folder of archives; add, list, update, remove the repositories you use',
-  builder: (y) =>
-    withRepositoryFlags(
-      y
-        .positional('action', { type: 'string', choices: [...ACTIONS], describe: 'index DIR | add NAME URL | list | update [NAME...] | remove NAME...' })
-        .positional('args', { type: 'string', array: true, describe: 'Arguments of the action' })
-        .option('url', { type: 'string', describe: 'index: URL of the repository, put before each archive path' })
-        .option('merge', { type: 'string', describe: 'index: merge the entries of this index into the new one' })
-        .option('json', { type: 'boolean', default: false, describe: 'index: write index.yaml as JSON (valid YAML, faster to read)' })
-        .option('username', { type: 'string', describe: 'add: repository username' })
-        .option('password', { type: 'string', describe: 'add: repository password (prefer --password-stdin)' })
-        .option('password-stdin', { type: 'boolean', default: false, describe: 'add: read the password from standard input' })
-        .option('pass-credentials', { type: 'boolean', default: false, describe: 'add: send credentials to chart URLs on other hosts too' })
-        .option('force-update', { type: 'boolean', default: false, describe: 'add: replace a repository of the same name' })
-        .option('output', { alias: 'o', type: 'string', choices: ['table', 'json', 'yaml'], default: 'table', describe: 'list: output format' }),
-    )
-      .example('$0 repo index dist/charts --url https://charts.example.com', 'Write dist/charts/index.yaml')
-      .example('$0 repo add team http://127.0.0.1:8879', 'Use a repository'),
-  run: async (args, io) => {
-    const action = args.action as Action;
-    const rest = ((args.args as unknown[] | undefined) ?? []).map(String);
-    switch (action) {
-      case 'index':
-        return runIndex(args, rest, io);
-      case 'add':
-        return runAdd(args, rest, io);
-      case 'list':
-      case 'ls':
-        if (rest.length > 0) throw new UsageError('repo list takes no arguments');
-        return runList(args, io);
-      case 'update':
-      case 'up':
-        return runUpdate(args, rest, io);
-      case 'remove':
-      case 'rm':
-        return runRemove(args, rest, io);
-    }
-  },
+  builder: (y) => y.example('$0 repo index dist/charts --url https://charts.example.com', 'Write dist/charts/index.yaml').example('$0 repo add team http://127.0.0.1:8879', 'Use a repository'),
+  run: async () => 0,
+  // Each action a command of its own, with its own help (`portolan repo add --help`), as helm's.
+  subcommands: [
+    action(
+      'index <dir>',
+      'Write index.yaml for a folder of chart archives',
+      (y) =>
+        y
+          .positional('dir', { type: 'string', describe: 'Folder of .tgz archives' })
+          .option('url', { type: 'string', describe: 'URL of the repository, put before each archive path' })
+          .option('merge', { type: 'string', describe: 'Merge the entries of this index into the new one' })
+          .option('json', { type: 'boolean', default: false, describe: 'Write index.yaml as JSON (valid YAML, faster to read)' })
+          .example('$0 repo index dist/charts --url https://charts.example.com', 'Write dist/charts/index.yaml'),
+      (args, io) => runIndex(args, [String(args.dir)], io),
+    ),
+    action(
+      'add <name> <url>',
+      'Add a chart repository',
+      (y) =>
+        withRepositoryFlags(
+          y
+            .positional('name', { type: 'string', describe: 'Name to use for the repository' })
+            .positional('url', { type: 'string', describe: 'Repository URL (user:password@ in it is used as basic auth)' })
+            .option('username', { type: 'string', describe: 'Repository username' })
+            .option('password', { type: 'string', describe: 'Repository password (prefer --password-stdin)' })
+            .option('password-stdin', { type: 'boolean', default: false, describe: 'Read the password from standard input' })
+            .option('pass-credentials', { type: 'boolean', default: false, describe: 'Send credentials to chart URLs on other hosts too' })
+            .option('force-update', { type: 'boolean', default: false, describe: 'Replace a repository of the same name' }),
+        ).example('$0 repo add team http://127.0.0.1:8879', 'Use a repository'),
+      (args, io) => runAdd(args, [String(args.name), String(args.url)], io),
+    ),
+    action(
+      'list',
+      'List the chart repositories',
+      (y) => withRepositoryFlags(y.option('output', { alias: 'o', type: 'string', choices: ['table', 'json', 'yaml'], default: 'table', describe: 'Output format' })),
+      (args, io) => runList(args, io),
+      ['ls'],
+    ),
+    action('update [names..]', 'Download the latest index of every repository (or of those named)', (y) => withRepositoryFlags(y.positional('names', { type: 'string', array: true, describe: 'Repository names (default: all)' })), (args, io) => runUpdate(args, list(args.names), io), ['up']),
+    action(
+      'remove <names..>',
+      'Remove chart repositories',
+      (y) => withRepositoryFlags(y.positional('names', { type: 'string', array: true, describe: 'Repository names', default: undefined, defaultDescription: undefined })),
+      (args, io) => runRemove(args, list(args.names), io),
+      ['rm'],
+    ),
+  ],
 };
