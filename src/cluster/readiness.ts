@@ -135,6 +135,8 @@ export function readiness(obj: KubeObject, options: ReadinessOptions = {}): Read
           ? { ready: true, reason: 'load balancer ingress assigned' }
           : { ready: false, reason: 'waiting for a load balancer address' };
       }
+      // A headless Service (clusterIP: None) gets no IP by design: it is ready once it exists.
+      if (spec.clusterIP === 'None') return { ready: true, reason: 'headless service (no cluster IP)' };
       if (spec.clusterIP === undefined || spec.clusterIP === '') return { ready: false, reason: 'waiting for a cluster IP' };
       return { ready: true, reason: 'service has a cluster IP' };
     }
