@@ -20,6 +20,7 @@ import {
   preflight,
   prefetchCapabilities,
   renderedObjects,
+  recordFailure,
   recordFrom,
   recoverInterrupted,
   render,
@@ -175,7 +176,7 @@ export class Install {
     const cfg = this.cfg;
     record.status = 'failed';
     record.description = `Release "${record.name}" failed: ${failureText(err)}`;
-    await cfg.storage.update(record);
+    await recordFailure(cfg, record, err);
     if (!this.rollbackOnFailure) throw err;
     emit(cfg, `install failed; uninstalling "${record.name}" (--rollback-on-failure)`);
     try {

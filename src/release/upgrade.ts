@@ -20,6 +20,7 @@ import {
   preflight,
   prefetchCapabilities,
   renderedObjects,
+  recordFailure,
   recordFrom,
   recoverInterrupted,
   render,
@@ -191,7 +192,7 @@ export class Upgrade {
     const cfg = this.cfg;
     record.status = 'failed';
     record.description = `Upgrade "${record.name}" failed: ${failureText(err)}`;
-    await cfg.storage.update(record);
+    await recordFailure(cfg, record, err);
     if (this.cleanupOnFail && !this.rollbackOnFailure) {
       await cleanupCreated(cfg, state).catch((e: unknown) => warn(cfg, `--cleanup-on-fail could not delete everything: ${messageOf(e)}`));
     }
