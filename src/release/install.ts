@@ -187,7 +187,7 @@ export class Install {
       warn(cfg, `could not uninstall after the failed install: ${messageOf(cleanupError)}`);
     }
     const e = isPortolanError(err) ? err : undefined;
-    throw new PortolanError(e?.code ?? 'RELEASE', `install of "${record.name}" failed and was rolled back (uninstalled): ${messageOf(err)}`, { problems: e?.problems, hint: e?.hint, cause: err });
+    throw new PortolanError(e?.code ?? 'RELEASE', `install of "${record.name}" failed and was rolled back (uninstalled): ${messageOf(err)}`, { problems: e?.problems, hint: e?.hint, notes: e?.notes, cause: err });
   }
 }
 

@@ -52,6 +52,16 @@ describe('the API server going away mid-install', () => {
     expect(notes[1]).toMatch(/^cannot release the lock of release "web": cannot reach .*ECONNREFUSED \(It expires by itself after its duration\.\)$/);
   });
 
+  it('keeps the note that the failed revision could not be recorded through --rollback-on-failure', async () => {
+    const { fake, install } = setup();
+    install.rollbackOnFailure = true;
+    fake.fail('apply', { kind: 'Deployment', error: new PortolanError('CLUSTER', 'quota exceeded') });
+    fake.fail('replace', { kind: 'Secret', error: new PortolanError('CLUSTER', 'etcd unavailable') });
+    const err = (await rejection(install.run(await chart('app'), await values()))) as PortolanError;
+    expect(err.message).toBe('install of "web" failed and was rolled back (uninstalled): cannot apply Deployment shop/web-web: quota exceeded');
+    expect(err.notes).toEqual(['could not mark revision 1 of "web" failed: etcd unavailable']);
+  });
+
   it('still throws the lock error when the operation itself succeeded', async () => {
     const { fake, install } = setup();
     fake.fail('delete', { kind: 'Lease', error: new PortolanError('CLUSTER', 'lease delete refused') });
