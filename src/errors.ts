@@ -44,6 +44,8 @@ export interface ErrorDetails {
   path?: string;
   /** Several problems found at once (schema violations, lint findings); the message summarises them. */
   problems?: string[];
+  /** What else went wrong on the way out (e.g. releasing a lock after the failure); printed after the hint. */
+  notes?: string[];
   cause?: unknown;
 }
 
@@ -56,6 +58,7 @@ export class PortolanError extends Error {
   readonly flag?: string;
   readonly path?: string;
   readonly problems?: string[];
+  readonly notes: string[];
 
   constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -68,6 +71,16 @@ export class PortolanError extends Error {
     this.flag = details.flag;
     this.path = details.path;
     this.problems = details.problems;
+    this.notes = [...(details.notes ?? [])];
+  }
+
+  /**
+   * Adds a secondary problem without hiding this error (Python's add_note): a failure while cleaning up after this
+   * one is reported beside it, never instead of it.
+   */
+  addNote(note: string): this {
+    this.notes.push(note);
+    return this;
   }
 
   /** 2 for a command line the parser or a flag check rejected, 1 for everything else. */

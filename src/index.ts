@@ -17,7 +17,7 @@ export { applySet, parseValuesYaml, prepareChart, readUserValues, validateValues
 export type { Origins, PreparedChart, SourcedValues, ValueOptions, ValuesIo } from './values/index.js';
 export { renderChart, formatManifests, sortByInstallOrder } from './render/index.js';
 export type { RenderOptions, RenderResult, RenderedDocument } from './render/index.js';
-export { connect, type ClusterClient, type ConnectOptions } from './cluster/index.js';
+export { FakeCluster, HttpClusterClient, connect, type ClusterClient, type ConnectOptions, type FakeFailure, type FakeVerb } from './cluster/index.js';
 export {
   Install,
   Upgrade,

@@ -51,6 +51,7 @@ export function parseDuration(text: string, flag: string): number {
 export interface ReleaseContext {
   cfg: ActionConfig;
   client?: ClusterClient;
+  /** Ends a progress line still open on the terminal, and closes the connection. */
   close(): void;
 }
 
@@ -62,7 +63,7 @@ export async function releaseContext(args: Record<string, unknown>, io: CliIo, o
   const onEvent = progressReporter(io);
   if (options.offline) {
     const namespace = (args.namespace as string | undefined) ?? 'default';
-    return { cfg: actionConfig(undefined, { namespace, driver: 'memory', onEvent }), close: () => undefined };
+    return { cfg: actionConfig(undefined, { namespace, driver: 'memory', onEvent }), close: () => onEvent.end() };
   }
   const { connect } = await import('../cluster/index.js');
   const kubeconfig = args.kubeconfig as string | undefined;
@@ -74,7 +75,14 @@ export async function releaseContext(args: Record<string, unknown>, io: CliIo, o
     discoveryCacheDir: discoveryCacheDir(io.env),
   });
   const cfg = actionConfig(client, { namespace: client.namespace, driver, lockDurationMs, onEvent, allNamespaces: options.allNamespaces });
-  return { cfg, client, close: () => client.close() };
+  return {
+    cfg,
+    client,
+    close: () => {
+      onEvent.end();
+      client.close();
+    },
+  };
 }
 
 /** $XDG_CACHE_HOME/portolan/discovery (else ~/.cache/…), as kubectl keeps ~/.kube/cache/discovery. */
@@ -82,7 +90,7 @@ function discoveryCacheDir(env: NodeJS.ProcessEnv): string {
   return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'portolan', 'discovery');
 }
 
-/** Runs `fn` with a release context and closes the connection afterwards. */
+/** Runs `fn` with a release context and closes it afterwards (before an error is printed, so it starts a line). */
 export async function withRelease<T>(args: Record<string, unknown>, io: CliIo, fn: (ctx: ReleaseContext) => Promise<T>, options: { allNamespaces?: boolean; offline?: boolean } = {}): Promise<T> {
   const ctx = await releaseContext(args, io, options);
   try {
@@ -92,18 +100,21 @@ export async function withRelease<T>(args: Record<string, unknown>, io: CliIo, f
   }
 }
 
+/** Reports release events; `end()` finishes a live progress line so that what is printed next starts a line. */
+export type ProgressReporter = ((event: ReleaseEvent) => void) & { end(): void };
+
 /**
  * Warnings always go to stderr; on a TTY, steps, hooks and a live line of what the wait is still waiting for
  * (and why) too.
  */
-export function progressReporter(io: CliIo): (event: ReleaseEvent) => void {
+export function progressReporter(io: CliIo): ProgressReporter {
   const c = colours(io);
   let live = false;
   const clear = () => {
     if (live) io.stderr('\r\u001b[K');
     live = false;
   };
-  return (event) => {
+  const report = (event: ReleaseEvent) => {
     if (event.type === 'warning') {
       clear();
       io.stderr(`${c.yellow('Warning:')} ${event.message}\n`);
@@ -132,6 +143,13 @@ export function progressReporter(io: CliIo): (event: ReleaseEvent) => void {
       live = true;
     }
   };
+  // The last progress line stays visible (what was still pending), ended so an error does not continue it.
+  return Object.assign(report, {
+    end: () => {
+      if (live) io.stderr('\n');
+      live = false;
+    },
+  });
 }
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];

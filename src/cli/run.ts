@@ -111,5 +111,6 @@ export function formatError(error: PortolanError, label = 'Error:'): string {
   let text = `${label} ${where && !error.message.includes(where) ? `${where}: ` : ''}${error.message}\n`;
   for (const problem of error.problems ?? []) text += `  - ${problem}\n`;
   if (error.hint) text += `  hint: ${error.hint}\n`;
+  for (const note of error.notes) text += `  also: ${note}\n`;
   return text;
 }

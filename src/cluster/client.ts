@@ -1,20 +1,31 @@
-// ClusterClient: the one place portolan talks to a Kubernetes API. Requests go through node:https with the TLS and
-// credentials @kubernetes/client-node's KubeConfig resolves (CA, client certs, tokens, exec/auth plugins, proxies);
-// each has a timeout, and 429/5xx/connection resets are retried with exponential backoff. Discovery can be cached on disk between processes (discoveryCacheDir).
+// The one place portolan talks to a Kubernetes API. `ClusterClient` is what the release code needs (a memory fake,
+// fake.ts, implements it too); `HttpClusterClient` sends requests through node:https with the TLS and credentials
+// @kubernetes/client-node's KubeConfig resolves (CA, client certs, tokens, exec/auth plugins, proxies). Each request
+// has a timeout; only what is safe to repeat is retried (see request()), and writes whose answer was lost are read
+// back before anything is decided (writes.ts). Discovery can be cached on disk between processes (discoveryCacheDir).
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { dirname, join } from 'node:path';
-import { PortolanError, messageOf, type ErrorCode } from '../errors.js';
+import * as tls from 'node:tls';
+import { PortolanError, messageOf } from '../errors.js';
+import { NEVER_SENT, apiError, connectionError, type ClusterApiError } from './errors.js';
 import { loadKubeconfig, type KubeconfigOptions, type LoadedKubeconfig } from './kubeconfig.js';
-import { readiness, type Readiness, type ReadinessOptions } from './readiness.js';
+import { mapLimit, pollUntilGone, pollUntilReady, sleep, type WaitOptions, type WaitResult } from './readiness.js';
 import { describeRef, refKey, type KubeObject, type ObjectRef, type Propagation, type ResourceMapping } from './types.js';
+import { judgeCreate, judgeDelete, judgeReplace, judgeUpdate, settleWrite } from './writes.js';
+
+export { ClusterApiError, ClusterConnectionError, isAmbiguous, isConflict, isNotFound } from './errors.js';
+export type { WaitOptions, WaitProgress, WaitResult } from './readiness.js';
 
 export interface ConnectOptions extends KubeconfigOptions {
   /** Per-request timeout (default 30 s). */
   timeoutMs?: number;
-  /** Retries after the first attempt for 429, 5xx and connection errors (default 4). */
+  /**
+   * Retries after the first attempt (default 4): reads and apply patches on 429, 5xx, resets and timeouts; any request
+   * on 429, on 503 with Retry-After, and on errors that prove it never reached the server (refused, DNS).
+   */
   retries?: number;
   /** First backoff delay; doubles each retry, with jitter, capped at 5 s (default 200 ms). */
   backoffMs?: number;
@@ -30,29 +41,6 @@ export interface ConnectOptions extends KubeconfigOptions {
   discoveryCacheDir?: string;
   /** How long cached discovery stays valid (default 5 minutes). */
   discoveryCacheTtlMs?: number;
-}
-
-/** A Kubernetes API error answer (a Status), typed: code NOT_FOUND for 404, CONFLICT for 409, else CLUSTER. */
-export class ClusterApiError extends PortolanError {
-  constructor(
-    code: ErrorCode,
-    message: string,
-    readonly status: number,
-    readonly reason: string,
-    readonly method: string,
-    readonly url: string,
-    details: { hint?: string; problems?: string[]; cause?: unknown } = {},
-  ) {
-    super(code, message, details);
-    this.name = 'ClusterApiError';
-  }
-}
-
-export function isConflict(err: unknown): err is ClusterApiError {
-  return err instanceof ClusterApiError && err.status === 409;
-}
-export function isNotFound(err: unknown): err is ClusterApiError {
-  return err instanceof ClusterApiError && err.status === 404;
 }
 
 export interface ApplyOptions {
@@ -77,32 +65,14 @@ export interface DeleteOptions {
   preconditions?: { resourceVersion?: string; uid?: string };
 }
 
-export interface WaitProgress {
-  ready: number;
-  total: number;
-  pending: Array<{ ref: string; reason: string }>;
-  elapsedMs: number;
-}
-
-export interface WaitOptions extends ReadinessOptions {
-  timeoutMs: number;
-  /** First poll interval (default 200 ms; grows to 2 s). */
-  intervalMs?: number;
-  onProgress?: (progress: WaitProgress) => void;
-  signal?: AbortSignal;
-}
-
-export interface WaitResult {
-  ready: Array<{ ref: string; reason: string }>;
-  elapsedMs: number;
-}
-
 interface RequestOptions {
   body?: unknown;
   contentType?: string;
   query?: Record<string, string | undefined>;
   /** Statuses answered as a value instead of an error. */
   allow?: number[];
+  /** Safe to send twice (default: GET and HEAD); server-side apply patches are. */
+  idempotent?: boolean;
 }
 
 interface RawResponse {
@@ -115,14 +85,13 @@ interface RawResponse {
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 const RETRYABLE_NET = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED', 'TIMEOUT']);
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
-  });
+/** Retry-After in seconds: a number of seconds or an HTTP date. */
+function retryAfterSeconds(header: string | undefined, now = Date.now()): number | undefined {
+  if (header === undefined || header.trim() === '') return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const at = Date.parse(header);
+  return Number.isFinite(at) ? Math.max(0, (at - now) / 1000) : undefined;
 }
 
 function groupVersion(apiVersion: string): { group: string; version: string } {
@@ -130,20 +99,38 @@ function groupVersion(apiVersion: string): { group: string; version: string } {
   return parts.length === 2 ? { group: parts[0]!, version: parts[1]! } : { group: '', version: parts[0]! };
 }
 
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!, i);
-    }
-  });
-  await Promise.all(workers);
-  return out;
+/**
+ * What the release code asks of a cluster (Helm's kube.Interface): discovery, reads, writes, waits. HttpClusterClient
+ * talks to a real API server; FakeCluster (fake.ts) keeps objects in memory and fails on demand, for tests.
+ */
+export interface ClusterClient {
+  /** The namespace of the kubeconfig context (or -n): where namespaced objects without one go. */
+  readonly namespace: string;
+  serverVersion(): Promise<{ major: string; minor: string; gitVersion: string }>;
+  /** Every group/version and group/version/Kind the server serves (for Capabilities.APIVersions). */
+  apiVersions(): Promise<string[]>;
+  /** REST mapping of (apiVersion, kind); CLUSTER error for a kind the server does not serve. */
+  resourceFor(apiVersion: string, kind: string): Promise<ResourceMapping>;
+  /** The live object, or undefined when it does not exist. */
+  get(apiVersion: string, kind: string, name: string, namespace?: string): Promise<KubeObject | undefined>;
+  list(apiVersion: string, kind: string, options?: ListOptions): Promise<KubeObject[]>;
+  /** Fails with CONFLICT when the object exists (and is not the one this call wrote). */
+  create(obj: KubeObject): Promise<KubeObject>;
+  /** Guarded by metadata.resourceVersion: CONFLICT when stale. */
+  update(obj: KubeObject): Promise<KubeObject>;
+  /** Unguarded PUT (last writer wins). */
+  replace(obj: KubeObject): Promise<KubeObject>;
+  /** Server-side apply; returns the live object. */
+  apply(obj: KubeObject, options?: ApplyOptions): Promise<KubeObject>;
+  /** False when it was already gone (unless mustExist). */
+  delete(ref: ObjectRef, options?: DeleteOptions): Promise<boolean>;
+  waitForReady(objects: ObjectRef[], options: WaitOptions): Promise<WaitResult>;
+  waitForDeletion(objects: ObjectRef[], options: { timeoutMs: number; intervalMs?: number }): Promise<void>;
+  /** Frees connections; the client is not used afterwards. */
+  close(): void;
 }
 
-export class ClusterClient {
+export class HttpClusterClient implements ClusterClient {
   readonly namespace: string;
   readonly context: string;
   readonly server: string;
@@ -186,7 +173,7 @@ export class ClusterClient {
   }
 
   /** Loads kubeconfig and prepares a client; no request is made until the first call. */
-  static async connect(options: ConnectOptions = {}): Promise<ClusterClient> {
+  static async connect(options: ConnectOptions = {}): Promise<HttpClusterClient> {
     const loaded = loadKubeconfig(options);
     const opts: https.RequestOptions = {};
     try {
@@ -202,7 +189,7 @@ export class ClusterClient {
       : isHttp
         ? new http.Agent({ keepAlive: true, maxSockets })
         : new https.Agent({ keepAlive: true, maxSockets, ...tls });
-    const client = new ClusterClient(loaded, options, agent);
+    const client = new HttpClusterClient(loaded, options, agent);
     client.setHeaders(opts);
     return client;
   }
@@ -220,7 +207,8 @@ export class ClusterClient {
   }
 
   // ---- transport ----
-  private once(method: string, path: string, options: RequestOptions): Promise<RawResponse> {
+  /** One request. `sent.reached` turns true once a connection carrying it is up (from then on a write may happen). */
+  private once(method: string, path: string, options: RequestOptions, sent: { reached: boolean }): Promise<RawResponse> {
     const url = new URL(this.base.pathname.replace(/\/$/, '') + path, this.base);
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
     const payload = options.body === undefined ? undefined : Buffer.from(typeof options.body === 'string' ? options.body : JSON.stringify(options.body));
@@ -247,9 +235,12 @@ export class ClusterClient {
               body = text;
             }
           }
-          const retryAfter = Number(res.headers['retry-after']);
-          resolve({ status: res.statusCode ?? 0, body, retryAfter: Number.isFinite(retryAfter) && res.headers['retry-after'] !== undefined ? retryAfter : undefined });
+          resolve({ status: res.statusCode ?? 0, body, retryAfter: retryAfterSeconds(res.headers['retry-after']) });
         });
+      });
+      req.on('socket', (socket) => {
+        if (!socket.connecting) sent.reached = true; // a kept-alive connection: the request goes out at once
+        else socket.once(socket instanceof tls.TLSSocket ? 'secureConnect' : 'connect', () => (sent.reached = true));
       });
       const timer = setTimeout(() => {
         const err = new Error(`no answer within ${this.timeoutMs} ms`) as NodeJS.ErrnoException;
@@ -265,28 +256,44 @@ export class ClusterClient {
     });
   }
 
-  /** One API call with retries; returns the parsed body. Throws ClusterApiError / PortolanError. */
+  /**
+   * One API call; returns the answer. Retried (with backoff, or after Retry-After when the server gives one):
+   * - anything the server refused to take: 429, 503 with Retry-After, and connections that never carried the request
+   *   (refused, DNS, no route);
+   * - requests safe to send twice (GET, server-side apply): also other 5xx, resets and timeouts.
+   * A write that may have reached the server is not repeated here: the verbs read back first (writes.ts).
+   * Throws ClusterApiError / ClusterConnectionError.
+   */
   async request(method: string, path: string, options: RequestOptions = {}): Promise<RawResponse> {
+    const idempotent = options.idempotent ?? (method === 'GET' || method === 'HEAD');
     let attempt = 0;
     let reauthed = false;
     for (;;) {
       let res: RawResponse;
+      const sent = { reached: false };
       try {
-        res = await this.once(method, path, options);
+        res = await this.once(method, path, options, sent);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? '';
-        if ((RETRYABLE_NET.has(code) || /socket hang up/.test(messageOf(err))) && attempt < this.retries) {
+        const reached = sent.reached && !NEVER_SENT.has(code);
+        const transient = RETRYABLE_NET.has(code) || /socket hang up/.test(messageOf(err));
+        if (transient && (idempotent || !reached) && attempt < this.retries) {
           await sleep(this.delay(attempt++));
           this.retryCount++;
           continue;
         }
-        throw this.networkError(err, method, path, attempt);
+        throw connectionError(err, { method, url: `${this.server}${path}`, server: this.server, context: this.context, attempts: attempt + 1, reachedServer: reached });
       }
-      if (RETRYABLE_STATUS.has(res.status) && attempt < this.retries) {
-        await sleep(res.retryAfter !== undefined ? Math.min(res.retryAfter * 1000, 10_000) : this.delay(attempt));
-        attempt++;
-        this.retryCount++;
-        continue;
+      const refused = res.status === 429 || (res.status === 503 && res.retryAfter !== undefined);
+      if (RETRYABLE_STATUS.has(res.status) && (idempotent || refused) && attempt < this.retries) {
+        const wait = res.retryAfter !== undefined ? res.retryAfter * 1000 : this.delay(attempt);
+        // A server asking for more patience than one request's timeout gets the error instead of a silent wait.
+        if (wait <= this.timeoutMs) {
+          await sleep(wait);
+          attempt++;
+          this.retryCount++;
+          continue;
+        }
       }
       if (res.status === 401 && !reauthed) {
         // Exec/auth-provider tokens may have expired: ask the kubeconfig again once.
@@ -312,45 +319,8 @@ export class ClusterClient {
     return base / 2 + Math.random() * (base / 2);
   }
 
-  private networkError(err: unknown, method: string, path: string, attempts: number): PortolanError {
-    const code = (err as NodeJS.ErrnoException).code ?? '';
-    const tries = attempts > 0 ? ` (after ${attempts + 1} attempts)` : '';
-    if (code === 'TIMEOUT') {
-      return new PortolanError('TIMEOUT', `${method} ${this.server}${path}: ${messageOf(err)}${tries}`, {
-        hint: 'The API server is slow or unreachable; raise the request timeout or check the cluster.',
-        cause: err,
-      });
-    }
-    if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|certificate/i.test(code + messageOf(err))) {
-      return new PortolanError('CLUSTER', `TLS error talking to ${this.server} (context "${this.context}"): ${messageOf(err)}`, {
-        hint: 'The server certificate does not match the certificate-authority of this kubeconfig cluster.',
-        cause: err,
-      });
-    }
-    return new PortolanError('CLUSTER', `cannot reach the Kubernetes API at ${this.server} (context "${this.context}"): ${messageOf(err)}${tries}`, {
-      hint: 'Is the cluster running and the server address in your kubeconfig right?',
-      cause: err,
-    });
-  }
-
   private apiError(res: RawResponse, method: string, path: string): ClusterApiError {
-    const status = res.body && typeof res.body === 'object' ? (res.body as { message?: string; reason?: string; details?: { causes?: Array<{ field?: string; message?: string }> } }) : {};
-    const reason = status.reason ?? String(res.status);
-    const message = status.message ?? (typeof res.body === 'string' && res.body ? res.body.slice(0, 500) : `HTTP ${res.status}`);
-    const problems = status.details?.causes?.map((c) => (c.field ? `${c.field}: ${c.message ?? ''}` : (c.message ?? ''))).filter((p) => p !== '');
-    const url = `${this.server}${path}`;
-    if (res.status === 401) {
-      return new ClusterApiError('CLUSTER', `the Kubernetes API at ${this.server} rejected the credentials of context "${this.context}" (401 Unauthorized)`, 401, reason, method, url, {
-        hint: 'The token or client certificate in your kubeconfig is wrong or expired; log in again or pick another --kube-context.',
-      });
-    }
-    if (res.status === 403) {
-      return new ClusterApiError('CLUSTER', `forbidden (403): ${message}`, 403, reason, method, url, {
-        hint: `The user of context "${this.context}" lacks RBAC permission for this; ask a cluster admin or use another context.`,
-      });
-    }
-    const code: ErrorCode = res.status === 404 ? 'NOT_FOUND' : res.status === 409 ? 'CONFLICT' : 'CLUSTER';
-    return new ClusterApiError(code, message, res.status, reason, method, url, { problems: problems && problems.length ? problems : undefined });
+    return apiError(res, { method, url: `${this.server}${path}`, server: this.server, context: this.context });
   }
 
   // ---- discovery ----
@@ -488,6 +458,7 @@ export class ClusterClient {
     const res = await this.request('PATCH', path, {
       body: { ...body, metadata: meta },
       contentType: 'application/apply-patch+yaml',
+      idempotent: true,
       query: { fieldManager: options.fieldManager ?? this.fieldManager, force: options.force ? 'true' : 'false', dryRun: options.dryRun ? 'All' : undefined },
     });
     return res.body as KubeObject;
@@ -517,11 +488,16 @@ export class ClusterClient {
     return items;
   }
 
-  /** POST: fails with CONFLICT (AlreadyExists) when the object exists. */
+  /** POST: fails with CONFLICT (AlreadyExists) when the object exists and is not the one this call wrote. */
   async create(obj: KubeObject): Promise<KubeObject> {
     const { path, namespace } = await this.path(obj, false);
-    const res = await this.request('POST', path, { body: this.withNamespace(obj, namespace) });
-    return res.body as KubeObject;
+    const body = this.withNamespace(obj, namespace);
+    return settleWrite({
+      send: async () => (await this.request('POST', path, { body })).body as KubeObject,
+      readBack: () => this.get(body.apiVersion, body.kind, body.metadata.name, namespace),
+      judge: judgeCreate(body, { url: `${this.server}${path}` }),
+      attempts: this.retries + 1,
+    });
   }
 
   /** PUT guarded by `metadata.resourceVersion`: a stale version fails with CONFLICT. */
@@ -530,8 +506,13 @@ export class ClusterClient {
       throw new PortolanError('INTERNAL', `update of ${describeRef(obj)} needs metadata.resourceVersion; use replace() for an unconditional write`);
     }
     const { path, namespace } = await this.path(obj, true);
-    const res = await this.request('PUT', path, { body: this.withNamespace(obj, namespace) });
-    return res.body as KubeObject;
+    const body = this.withNamespace(obj, namespace);
+    return settleWrite({
+      send: async () => (await this.request('PUT', path, { body })).body as KubeObject,
+      readBack: () => this.get(body.apiVersion, body.kind, body.metadata.name, namespace),
+      judge: judgeUpdate(body, { url: `${this.server}${path}` }),
+      attempts: this.retries + 1,
+    });
   }
 
   /** PUT without a resourceVersion guard (last writer wins). */
@@ -540,8 +521,13 @@ export class ClusterClient {
     const body = this.withNamespace(obj, namespace);
     const meta = { ...body.metadata };
     delete meta.resourceVersion;
-    const res = await this.request('PUT', path, { body: { ...body, metadata: meta } });
-    return res.body as KubeObject;
+    const unguarded = { ...body, metadata: meta };
+    return settleWrite({
+      send: async () => (await this.request('PUT', path, { body: unguarded })).body as KubeObject,
+      readBack: () => this.get(body.apiVersion, body.kind, body.metadata.name, namespace),
+      judge: judgeReplace(unguarded),
+      attempts: this.retries + 1,
+    });
   }
 
   /** JSON merge patch (or JSON patch with `type: 'json'`) of an existing object. */
@@ -554,12 +540,19 @@ export class ClusterClient {
 
   /** Deletes an object; false when it was already gone (unless `mustExist`). */
   async delete(ref: ObjectRef, options: DeleteOptions = {}): Promise<boolean> {
-    const { path } = await this.path(ref, true);
-    const res = await this.request('DELETE', path, {
-      body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: options.propagation ?? 'Background', ...(options.preconditions ? { preconditions: options.preconditions } : {}) },
-      allow: options.mustExist ? [] : [404],
+    const { path, namespace } = await this.path(ref, true);
+    return settleWrite({
+      send: async () => {
+        const res = await this.request('DELETE', path, {
+          body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: options.propagation ?? 'Background', ...(options.preconditions ? { preconditions: options.preconditions } : {}) },
+          allow: options.mustExist ? [] : [404],
+        });
+        return res.status !== 404;
+      },
+      readBack: () => this.get(ref.apiVersion, ref.kind, ref.metadata.name, namespace),
+      judge: judgeDelete(ref, options.preconditions?.resourceVersion, { url: `${this.server}${path}` }),
+      attempts: this.retries + 1,
     });
-    return res.status !== 404;
   }
 
   /**
@@ -592,75 +585,17 @@ export class ClusterClient {
    * Polls until every object is ready (per kind, see readiness()), one fails (WAIT_FAILED) or the time is up
    * (TIMEOUT, naming what was still pending and why).
    */
-  async waitForReady(objects: ObjectRef[], options: WaitOptions): Promise<WaitResult> {
-    const start = Date.now();
-    const deadline = start + options.timeoutMs;
-    const pending = new Map<string, { ref: ObjectRef; reason: string }>();
-    for (const o of objects) {
-      const ref = this.defaultNs(o);
-      pending.set(refKey(ref), { ref, reason: 'not checked yet' });
-    }
-    const ready: Array<{ ref: string; reason: string }> = [];
-    let interval = options.intervalMs ?? 200;
-    for (;;) {
-      const entries = [...pending.entries()];
-      const states = await mapLimit(entries, 8, async ([, { ref }]): Promise<Readiness> => {
-        const live = await this.get(ref.apiVersion, ref.kind, ref.metadata.name, ref.metadata.namespace);
-        if (!live) return { ready: false, reason: 'not found' };
-        return readiness(live, options);
-      });
-      for (let i = 0; i < entries.length; i++) {
-        const [key, entry] = entries[i]!;
-        const state = states[i]!;
-        if (state.failed) {
-          throw new PortolanError('WAIT_FAILED', `${describeRef(entry.ref)} failed: ${state.reason}`, {
-            hint: 'Inspect it with kubectl describe; a rollback restores the previous revision.',
-          });
-        }
-        if (state.ready) {
-          pending.delete(key);
-          ready.push({ ref: describeRef(entry.ref), reason: state.reason });
-        } else entry.reason = state.reason;
-      }
-      const elapsedMs = Date.now() - start;
-      options.onProgress?.({
-        ready: ready.length,
-        total: objects.length,
-        pending: [...pending.values()].map((p) => ({ ref: describeRef(p.ref), reason: p.reason })),
-        elapsedMs,
-      });
-      if (pending.size === 0) return { ready, elapsedMs };
-      if (Date.now() >= deadline || options.signal?.aborted) {
-        const problems = [...pending.values()].map((p) => `${describeRef(p.ref)}: ${p.reason}`);
-        throw new PortolanError('TIMEOUT', `timed out after ${Math.round(options.timeoutMs / 100) / 10}s waiting for ${pending.size} of ${objects.length} objects to be ready: ${problems.join('; ')}`, {
-          problems,
-          hint: 'Raise --timeout, or inspect the pending objects with kubectl describe.',
-        });
-      }
-      await sleep(Math.min(interval, Math.max(0, deadline - Date.now())), options.signal);
-      interval = Math.min(interval * 1.5, 2_000);
-    }
+  waitForReady(objects: ObjectRef[], options: WaitOptions): Promise<WaitResult> {
+    return pollUntilReady((r) => this.get(r.apiVersion, r.kind, r.metadata.name, r.metadata.namespace), objects.map((o) => this.defaultNs(o)), options);
   }
 
   /** Polls until every object is gone (TIMEOUT otherwise). */
-  async waitForDeletion(objects: ObjectRef[], options: { timeoutMs: number; intervalMs?: number }): Promise<void> {
-    const deadline = Date.now() + options.timeoutMs;
-    let left = objects.map((o) => this.defaultNs(o));
-    let interval = options.intervalMs ?? 200;
-    for (;;) {
-      const alive = await mapLimit(left, 8, async (r) => (await this.get(r.apiVersion, r.kind, r.metadata.name, r.metadata.namespace)) !== undefined);
-      left = left.filter((_, i) => alive[i]);
-      if (left.length === 0) return;
-      if (Date.now() >= deadline) {
-        throw new PortolanError('TIMEOUT', `timed out waiting for deletion of ${left.map(describeRef).join(', ')}`, { problems: left.map(describeRef) });
-      }
-      await sleep(Math.min(interval, Math.max(0, deadline - Date.now())));
-      interval = Math.min(interval * 1.5, 2_000);
-    }
+  waitForDeletion(objects: ObjectRef[], options: { timeoutMs: number; intervalMs?: number }): Promise<void> {
+    return pollUntilGone((r) => this.get(r.apiVersion, r.kind, r.metadata.name, r.metadata.namespace), objects.map((o) => this.defaultNs(o)), options);
   }
 }
 
-/** Loads kubeconfig and returns a ClusterClient (see ConnectOptions). */
-export function connect(options: ConnectOptions = {}): Promise<ClusterClient> {
-  return ClusterClient.connect(options);
+/** Loads kubeconfig and returns a client of its cluster (see ConnectOptions). */
+export function connect(options: ConnectOptions = {}): Promise<HttpClusterClient> {
+  return HttpClusterClient.connect(options);
 }

@@ -1,5 +1,7 @@
-// Readiness per kind, as a pure function of the live object, so waits are unit-testable.
-import type { KubeObject } from './types.js';
+// Readiness per kind, as a pure function of the live object, so waits are unit-testable; and the polling waits built
+// on it, given a way to read an object (the HTTP client and the memory fake share them).
+import { PortolanError } from '../errors.js';
+import { describeRef, refKey, type KubeObject, type ObjectRef } from './types.js';
 
 export interface Readiness {
   ready: boolean;
@@ -135,6 +137,8 @@ export function readiness(obj: KubeObject, options: ReadinessOptions = {}): Read
           ? { ready: true, reason: 'load balancer ingress assigned' }
           : { ready: false, reason: 'waiting for a load balancer address' };
       }
+      // A headless Service (clusterIP: None) gets no IP by design: it is ready once it exists.
+      if (spec.clusterIP === 'None') return { ready: true, reason: 'headless service (no cluster IP)' };
       if (spec.clusterIP === undefined || spec.clusterIP === '') return { ready: false, reason: 'waiting for a cluster IP' };
       return { ready: true, reason: 'service has a cluster IP' };
     }
@@ -183,4 +187,118 @@ const BUILTIN_GROUPS = new Set([
 
 function isBuiltinGroup(group: string): boolean {
   return BUILTIN_GROUPS.has(group);
+}
+
+export interface WaitProgress {
+  ready: number;
+  total: number;
+  pending: Array<{ ref: string; reason: string }>;
+  elapsedMs: number;
+}
+
+export interface WaitOptions extends ReadinessOptions {
+  timeoutMs: number;
+  /** First poll interval (default 200 ms; grows to 2 s). */
+  intervalMs?: number;
+  onProgress?: (progress: WaitProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface WaitResult {
+  ready: Array<{ ref: string; reason: string }>;
+  elapsedMs: number;
+}
+
+/** Reads one object (undefined when it does not exist). */
+export type ReadObject = (ref: ObjectRef) => Promise<KubeObject | undefined>;
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
+}
+
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}
+
+/**
+ * Polls until every object is ready (per kind, see readiness()), one fails (WAIT_FAILED) or the time is up
+ * (TIMEOUT, naming what was still pending and why). Objects must have their namespace filled in.
+ */
+export async function pollUntilReady(read: ReadObject, objects: ObjectRef[], options: WaitOptions, judge: (live: KubeObject, options: ReadinessOptions) => Readiness = readiness): Promise<WaitResult> {
+  const start = Date.now();
+  const deadline = start + options.timeoutMs;
+  const pending = new Map<string, { ref: ObjectRef; reason: string }>();
+  for (const ref of objects) pending.set(refKey(ref), { ref, reason: 'not checked yet' });
+  const ready: Array<{ ref: string; reason: string }> = [];
+  let interval = options.intervalMs ?? 200;
+  for (;;) {
+    const entries = [...pending.entries()];
+    const states = await mapLimit(entries, 8, async ([, { ref }]): Promise<Readiness> => {
+      const live = await read(ref);
+      if (!live) return { ready: false, reason: 'not found' };
+      return judge(live, options);
+    });
+    for (let i = 0; i < entries.length; i++) {
+      const [key, entry] = entries[i]!;
+      const state = states[i]!;
+      if (state.failed) {
+        throw new PortolanError('WAIT_FAILED', `${describeRef(entry.ref)} failed: ${state.reason}`, {
+          hint: 'Inspect it with kubectl describe; a rollback restores the previous revision.',
+        });
+      }
+      if (state.ready) {
+        pending.delete(key);
+        ready.push({ ref: describeRef(entry.ref), reason: state.reason });
+      } else entry.reason = state.reason;
+    }
+    const elapsedMs = Date.now() - start;
+    options.onProgress?.({
+      ready: ready.length,
+      total: objects.length,
+      pending: [...pending.values()].map((p) => ({ ref: describeRef(p.ref), reason: p.reason })),
+      elapsedMs,
+    });
+    if (pending.size === 0) return { ready, elapsedMs };
+    if (Date.now() >= deadline || options.signal?.aborted) {
+      const problems = [...pending.values()].map((p) => `${describeRef(p.ref)}: ${p.reason}`);
+      throw new PortolanError('TIMEOUT', `timed out after ${Math.round(options.timeoutMs / 100) / 10}s waiting for ${pending.size} of ${objects.length} objects to be ready: ${problems.join('; ')}`, {
+        problems,
+        hint: 'Raise --timeout, or inspect the pending objects with kubectl describe.',
+      });
+    }
+    await sleep(Math.min(interval, Math.max(0, deadline - Date.now())), options.signal);
+    interval = Math.min(interval * 1.5, 2_000);
+  }
+}
+
+/** Polls until every object is gone (TIMEOUT otherwise). Objects must have their namespace filled in. */
+export async function pollUntilGone(read: ReadObject, objects: ObjectRef[], options: { timeoutMs: number; intervalMs?: number }): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  let left = objects;
+  let interval = options.intervalMs ?? 200;
+  for (;;) {
+    const alive = await mapLimit(left, 8, async (r) => (await read(r)) !== undefined);
+    left = left.filter((_, i) => alive[i]);
+    if (left.length === 0) return;
+    if (Date.now() >= deadline) {
+      throw new PortolanError('TIMEOUT', `timed out waiting for deletion of ${left.map(describeRef).join(', ')}`, { problems: left.map(describeRef) });
+    }
+    await sleep(Math.min(interval, Math.max(0, deadline - Date.now())));
+    interval = Math.min(interval * 1.5, 2_000);
+  }
 }

@@ -20,6 +20,7 @@ import {
   preflight,
   prefetchCapabilities,
   renderedObjects,
+  recordFailure,
   recordFrom,
   recoverInterrupted,
   render,
@@ -175,7 +176,7 @@ export class Install {
     const cfg = this.cfg;
     record.status = 'failed';
     record.description = `Release "${record.name}" failed: ${failureText(err)}`;
-    await cfg.storage.update(record);
+    await recordFailure(cfg, record, err);
     if (!this.rollbackOnFailure) throw err;
     emit(cfg, `install failed; uninstalling "${record.name}" (--rollback-on-failure)`);
     try {
@@ -186,7 +187,7 @@ export class Install {
       warn(cfg, `could not uninstall after the failed install: ${messageOf(cleanupError)}`);
     }
     const e = isPortolanError(err) ? err : undefined;
-    throw new PortolanError(e?.code ?? 'RELEASE', `install of "${record.name}" failed and was rolled back (uninstalled): ${messageOf(err)}`, { problems: e?.problems, hint: e?.hint, cause: err });
+    throw new PortolanError(e?.code ?? 'RELEASE', `install of "${record.name}" failed and was rolled back (uninstalled): ${messageOf(err)}`, { problems: e?.problems, hint: e?.hint, notes: e?.notes, cause: err });
   }
 }
 

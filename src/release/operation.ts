@@ -3,7 +3,7 @@
 import type { ClusterClient, KubeObject, ObjectRef } from '../cluster/index.js';
 import { refKey } from '../cluster/index.js';
 import type { Chart } from '../chart/types.js';
-import { PortolanError, messageOf } from '../errors.js';
+import { PortolanError, isPortolanError, messageOf } from '../errors.js';
 import { formatManifests } from '../render/index.js';
 import { templateChart, type TemplateResult } from '../template.js';
 import type { SourcedValues } from '../values/index.js';
@@ -33,7 +33,28 @@ export function warn(cfg: ActionConfig, message: string): void {
   cfg.onEvent?.({ type: 'warning', message });
 }
 
-/** Runs `fn` holding the release's lock; the lock is released whatever happens. */
+/**
+ * Adds what else went wrong while handling `err` (releasing the lock, recording the failure) as a note to it, so the
+ * operation's own error is reported first; an error that is not a PortolanError (a bug) gets a warning instead.
+ */
+export function noteOn(cfg: ActionConfig, err: unknown, note: string): void {
+  if (isPortolanError(err)) err.addNote(note);
+  else warn(cfg, note);
+}
+
+/** Stores `record` (a failed revision); a failure to store it becomes a note on `err`, which stays the error. */
+export async function recordFailure(cfg: ActionConfig, record: ReleaseRecord, err: unknown): Promise<void> {
+  try {
+    await cfg.storage.update(record);
+  } catch (storeError) {
+    noteOn(cfg, err, `could not mark revision ${record.revision} of "${record.name}" ${record.status}: ${messageOf(storeError)}`);
+  }
+}
+
+/**
+ * Runs `fn` holding the release's lock; the lock is released whatever happens. When `fn` fails, its error is the one
+ * thrown, and a lock that cannot be released is a note on it (the lock expires by itself).
+ */
 export async function withLock<T>(cfg: ActionConfig, name: string, operation: string, fn: (lock: HeldLock) => Promise<T>): Promise<T> {
   let lock: HeldLock;
   try {
@@ -44,11 +65,19 @@ export async function withLock<T>(cfg: ActionConfig, name: string, operation: st
     }
     throw err;
   }
+  let result: T;
   try {
-    return await fn(lock);
-  } finally {
-    await lock.release();
+    result = await fn(lock);
+  } catch (err) {
+    try {
+      await lock.release();
+    } catch (releaseError) {
+      noteOn(cfg, err, messageOf(releaseError) + (isPortolanError(releaseError) && releaseError.hint ? ` (${releaseError.hint})` : ''));
+    }
+    throw err;
   }
+  await lock.release();
+  return result;
 }
 
 const VERB: Record<string, string> = {

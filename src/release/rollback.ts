@@ -14,6 +14,7 @@ import {
   now,
   objectsOf,
   preflight,
+  recordFailure,
   recoverInterrupted,
   requireCluster,
   supersedeOthers,
@@ -97,7 +98,7 @@ export class Rollback {
     } catch (err) {
       record.status = 'failed';
       record.description = `Rollback "${record.name}" failed: ${failureText(err)}`;
-      await cfg.storage.update(record);
+      await recordFailure(cfg, record, err);
       if (this.cleanupOnFail) await cleanupCreated(cfg, state).catch((e: unknown) => warn(cfg, `--cleanup-on-fail could not delete everything: ${messageOf(e)}`));
       throw err;
     }

@@ -20,6 +20,7 @@ import {
   preflight,
   prefetchCapabilities,
   renderedObjects,
+  recordFailure,
   recordFrom,
   recoverInterrupted,
   render,
@@ -191,7 +192,7 @@ export class Upgrade {
     const cfg = this.cfg;
     record.status = 'failed';
     record.description = `Upgrade "${record.name}" failed: ${failureText(err)}`;
-    await cfg.storage.update(record);
+    await recordFailure(cfg, record, err);
     if (this.cleanupOnFail && !this.rollbackOnFailure) {
       await cleanupCreated(cfg, state).catch((e: unknown) => warn(cfg, `--cleanup-on-fail could not delete everything: ${messageOf(e)}`));
     }
@@ -209,12 +210,14 @@ export class Upgrade {
       throw new PortolanError(e?.code ?? 'RELEASE', `upgrade of "${record.name}" failed (${messageOf(err)}), and so did the rollback to revision ${current.revision}: ${messageOf(rollbackError)}`, {
         problems: e?.problems,
         hint: 'Check `portolan history` and the objects with kubectl; `portolan rollback` can be run again.',
+        notes: e?.notes,
         cause: err,
       });
     }
     throw new PortolanError(e?.code ?? 'RELEASE', `upgrade of "${record.name}" failed and was rolled back to revision ${current.revision} (now revision ${restored.revision}): ${messageOf(err)}`, {
       problems: e?.problems,
       hint: e?.hint,
+      notes: e?.notes,
       cause: err,
     });
   }

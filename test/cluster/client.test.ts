@@ -1,16 +1,16 @@
-// ClusterClient against a sandbox started here: discovery, apply, prune, waits, retries, auth errors.
+// The HTTP ClusterClient against a sandbox started here: discovery, apply, prune, waits, retries, auth errors.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterApiError, connect, type ClusterClient, type KubeObject } from '../../src/cluster/index.js';
+import { ClusterApiError, connect, type HttpClusterClient, type KubeObject } from '../../src/cluster/index.js';
 import { isPortolanError, type PortolanError } from '../../src/errors.js';
 import { createTls } from '../../src/sandbox/cert.js';
 import { kubeconfigText, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 
 let sandbox: Sandbox;
-let client: ClusterClient;
+let client: HttpClusterClient;
 let dir: string;
 
 function deployment(name: string, image = 'nginx:1.27', replicas = 1): KubeObject {

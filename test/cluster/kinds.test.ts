@@ -1,15 +1,15 @@
-// Every built-in kind a chart uses, through ClusterClient against a sandbox: discovery maps it, apply creates it,
+// Every built-in kind a chart uses, through the HTTP client against a sandbox: discovery maps it, apply creates it,
 // the wait decides its readiness per kind, and delete removes it.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type ClusterClient, type KubeObject } from '../../src/cluster/index.js';
+import { connect, type HttpClusterClient, type KubeObject } from '../../src/cluster/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 
 const NS = 'kinds';
 let sandbox: Sandbox;
-let client: ClusterClient;
+let client: HttpClusterClient;
 let dir: string;
 
 const labels = { app: 'kinds' };

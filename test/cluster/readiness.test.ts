@@ -46,6 +46,11 @@ describe('readiness', () => {
     expect(readiness(obj('v1', 'Service', { type: 'LoadBalancer', clusterIP: '10.0.0.1' }, { loadBalancer: { ingress: [{ ip: '1.2.3.4' }] } })).ready).toBe(true);
   });
 
+  it('calls a headless Service (clusterIP: None) ready without claiming it has a cluster IP', () => {
+    expect(readiness(obj('v1', 'Service', { type: 'ClusterIP', clusterIP: 'None' }, {}))).toEqual({ ready: true, reason: 'headless service (no cluster IP)' });
+    expect(readiness(obj('v1', 'Service', { type: 'ClusterIP', clusterIP: '10.0.0.1' }, {})).reason).toBe('service has a cluster IP');
+  });
+
   it('custom resources: Ready/Available conditions, observedGeneration, unknown', () => {
     expect(readiness(obj('x.io/v1', 'Thing', {}, { conditions: [{ type: 'Ready', status: 'True' }] })).ready).toBe(true);
     expect(readiness(obj('x.io/v1', 'Thing', {}, { conditions: [{ type: 'Available', status: 'False', reason: 'Wait' }] }))).toEqual({ ready: false, reason: 'Available=False (Wait)' });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadChart } from '../../src/chart/load.js';
 import type { Chart } from '../../src/chart/types.js';
-import { connect, type ClusterClient, type KubeObject } from '../../src/cluster/index.js';
+import { connect, type HttpClusterClient, type KubeObject } from '../../src/cluster/index.js';
 import { actionConfig, type ActionConfig, type DriverName, type ReleaseEvent, type ReleaseRecord, decodeRecord } from '../../src/release/index.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 import { NO_VALUE_OPTIONS, readUserValues, type SourcedValues } from '../../src/values/index.js';
@@ -19,7 +19,7 @@ export type LiveObject = KubeObject & { data?: Record<string, string>; spec?: Re
 export interface Harness {
   sandbox: Sandbox;
   dir: string;
-  client(namespace: string): Promise<ClusterClient>;
+  client(namespace: string): Promise<HttpClusterClient>;
   config(namespace: string, options?: { driver?: DriverName; lockDurationMs?: number; events?: ReleaseEvent[] }): Promise<ActionConfig>;
   kubectl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   /** `kubectl get KIND NAME -n NS -o json`, or undefined when it does not exist. */
@@ -32,7 +32,7 @@ export interface Harness {
 export async function startHarness(options: SandboxOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'portolan-release-'));
   const sandbox = await startSandbox({ readyDelayMs: 30, kubeconfigPath: join(dir, 'kubeconfig'), ...options });
-  const clients: ClusterClient[] = [];
+  const clients: HttpClusterClient[] = [];
   const client = async (namespace: string) => {
     const c = await connect({ kubeconfig: sandbox.kubeconfigPath, namespace, timeoutMs: 10_000, backoffMs: 20 });
     clients.push(c);

@@ -1,7 +1,9 @@
 // What the release commands print while they work: progress only on a TTY, warnings always, durations as Go writes them.
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
-import { ansiTime, goTimeString, jsonText, parseDuration, progressReporter } from '../../src/cli/release-common.js';
+import { ansiTime, goTimeString, jsonText, parseDuration, progressReporter, withRelease } from '../../src/cli/release-common.js';
+import { reportError } from '../../src/cli/run.js';
+import { PortolanError } from '../../src/errors.js';
 
 function io(isTTY: boolean): CliIo & { err: string[] } {
   const err: string[] = [];
@@ -28,6 +30,40 @@ describe('progress', () => {
     report({ type: 'step', message: 'applying 3 objects' });
     report({ type: 'warning', message: 'kept ConfigMap shop/old' });
     expect(pipe.err).toEqual(['Warning: kept ConfigMap shop/old\n']);
+  });
+});
+
+describe('errors after progress', () => {
+  it('ends the live progress line on a TTY before the error, instead of gluing the error to it', async () => {
+    const tty = io(true);
+    const timeout = new PortolanError('TIMEOUT', 'timed out after 1s waiting for 1 of 3 objects to be ready');
+    let thrown: unknown;
+    try {
+      await withRelease({ namespace: 'shop' }, tty, async ({ cfg }) => {
+        cfg.onEvent?.(wait);
+        throw timeout;
+      }, { offline: true });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBe(timeout);
+    expect(reportError(thrown, tty, false)).toBe(1);
+    expect(tty.err.join('')).toBe(`${tty.err[0]}\nError: timed out after 1s waiting for 1 of 3 objects to be ready\n`);
+  });
+
+  it('prints what else went wrong (a lock it could not release) after the error and its hint', () => {
+    const pipe = io(false);
+    const err = new PortolanError('CLUSTER', 'cannot apply Deployment shop/web: connect ECONNREFUSED', { hint: 'Is the cluster running?' });
+    err.addNote('cannot release the lock of release "web": connect ECONNREFUSED (It expires by itself after its duration.)');
+    reportError(err, pipe, false);
+    expect(pipe.err.join('')).toBe(
+      [
+        'Error: cannot apply Deployment shop/web: connect ECONNREFUSED',
+        '  hint: Is the cluster running?',
+        '  also: cannot release the lock of release "web": connect ECONNREFUSED (It expires by itself after its duration.)',
+        '',
+      ].join('\n'),
+    );
   });
 });
 
