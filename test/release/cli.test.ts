@@ -206,19 +206,26 @@ describe('release command errors', () => {
 describe('locking between processes', () => {
   it('runs exactly one of two concurrent upgrades and refuses the other naming the holder', async () => {
     expect((await run(['install', 'duo', app, '-n', ns])).code).toBe(0);
-    // Each upgrade waits 4 s for its rollout, so the other starts while the first holds the lock.
-    h.sandbox.setReadyDelay(4_000);
+    // The second upgrade starts only once the first holds the lock (its revision is pending: a barrier, not a time
+    // window), and the first's rollout (a new image) takes 8 s, far longer than the second needs to be refused.
+    h.sandbox.setReadyDelay(8_000);
+    const client = await h.client(ns);
+    let first: Promise<Awaited<ReturnType<typeof run>>> | undefined;
     try {
-      const [a, b] = await Promise.all([
-        run(['upgrade', 'duo', app, '-n', ns, '--set', 'message=a', '--wait', '--timeout', '30s']),
-        run(['upgrade', 'duo', app, '-n', ns, '--set', 'message=b', '--wait', '--timeout', '30s']),
-      ]);
-      const results = [a, b].sort((x, y) => x.code - y.code);
-      expect(results.map((r) => r.code)).toEqual([0, 1]);
-      expect(results[1]!.stderr).toMatch(/release "duo" is locked by .+@.+ \(pid \d+, upgrade\): upgrade started .+, lock expires .+/);
+      first = run(['upgrade', 'duo', app, '-n', ns, '--set', 'image=held:1', '--wait', '--timeout', '60s']);
+      for (let i = 0; i < 400; i++) {
+        const secret = await client.get('v1', 'Secret', 'portolan.release.v1.duo.v2', ns);
+        if (secret?.metadata.labels?.status === 'pending-upgrade') break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const second = await run(['upgrade', 'duo', app, '-n', ns, '--set', 'message=b', '--wait', '--timeout', '30s']);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(/release "duo" is locked by .+@.+ \(pid \d+, upgrade\): upgrade started .+, lock expires .+/);
     } finally {
       h.sandbox.setReadyDelay(30);
     }
+    const done = await first;
+    expect(done?.code, done?.stderr).toBe(0);
     const hist = JSON.parse((await run(['history', 'duo', '-n', ns, '-o', 'json'])).stdout) as Array<{ revision: number; status: string }>;
     expect(hist.map((r) => `${r.revision}:${r.status}`)).toEqual(['1:superseded', '2:deployed']);
   });
