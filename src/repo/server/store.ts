@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import semver from 'semver';
 import { PortolanError, messageOf } from '../../errors.js';
-import { readChartArchive } from '../../chart/archive.js';
+import { type ChartArchiveContents, readChartArchive } from '../../chart/archive.js';
 import { loadChartFiles } from '../../chart/load.js';
 import type { Chart } from '../../chart/types.js';
 import {
@@ -161,11 +161,16 @@ export class RepoStore {
 
   /** Validates an uploaded archive completely, stores it, and returns once the index on disk lists it. */
   async save(data: Buffer, options: { force?: boolean; allowOverwrite?: boolean; fileName?: string } = {}): Promise<SaveResult> {
-    const chart = validateUpload(data, options.fileName);
+    const { chart, read } = validateUpload(data, options.fileName);
     const { name, version } = chart.metadata;
     const fileName = `${name}-${version}.tgz`;
     const result = await this.exclusive(async () => {
       const existing = this.findRecord(name, version);
+      const holder = this.records.get(fileName)?.entry;
+      if (holder && (holder.name !== name || holder.version !== version)) {
+        // `<name>-<version>.tgz` is ambiguous (hello-1.0.0 1.0.0 and hello 1.0.0-1.0.0): never replace another chart.
+        throw new UploadRejected(409, `${fileName} already holds ${holder.name} ${holder.version}; ${name} ${version} would replace it (rename the chart or choose another version)`);
+      }
       if (existing && !(options.force && options.allowOverwrite)) {
         throw new UploadRejected(
           409,
@@ -184,7 +189,7 @@ export class RepoStore {
       if (existing && existing[0] !== fileName) await rm(join(this.dir, existing[0]), { force: true });
       if (existing) this.records.delete(existing[0]);
       const info = await stat(target);
-      const record = archiveRecord(data, fileName, { size: info.size, mtimeMs: info.mtimeMs });
+      const record = archiveRecord(data, fileName, { size: info.size, mtimeMs: info.mtimeMs }, read);
       this.records.set(fileName, record);
       this.blocks.delete(name);
       this.changed();
@@ -296,15 +301,19 @@ function describeMismatch(onDisk: Buffer, dir: string, expected: IndexFile): str
   return `index.yaml did not match the archives (${missing} missing or changed, ${stale} without an archive)`;
 }
 
-/** A complete check of an upload before anything is stored: a loadable chart, named and versioned safely. */
-export function validateUpload(data: Buffer, fileName?: string): Chart {
+/**
+ * A complete check of an upload before anything is stored: a loadable chart, named and versioned safely. Returns
+ * the archive as read, so that the store and the index use this one reading of it.
+ */
+export function validateUpload(data: Buffer, fileName?: string): { chart: Chart; read: ChartArchiveContents } {
   const source = fileName ?? 'the uploaded archive';
   let chart: Chart;
   let topFolder: string;
+  let read: ChartArchiveContents;
   try {
-    const read = readChartArchive(data, source);
+    read = readChartArchive(data, source);
     topFolder = read.topFolder;
-    chart = loadChartFiles(read.files, source);
+    chart = loadChartFiles(read.files, source, read.budget);
   } catch (error) {
     throw new UploadRejected(400, `not a valid chart archive: ${messageOf(error)}`);
   }
@@ -316,6 +325,6 @@ export function validateUpload(data: Buffer, fileName?: string): Chart {
   if (fileName !== undefined && fileName !== expected) {
     throw new UploadRejected(400, `the file name "${fileName}" does not match the chart's Chart.yaml (expected "${expected}")`);
   }
-  return chart;
+  return { chart, read };
 }
 
