@@ -2,6 +2,7 @@
 // edge); lintChartFiles works on files (folders, archives, subcharts). `package` refuses a chart whose report failed.
 import yaml from 'js-yaml';
 import { PortolanError, isPortolanError, messageOf } from '../errors.js';
+import { readFile, stat } from 'node:fs/promises';
 import { readChartArchive } from '../chart/archive.js';
 import { loadChartFiles, readChartFolder } from '../chart/load.js';
 import { satisfiesRange } from '../chart/version-range.js';
@@ -60,13 +61,18 @@ async function noValues(): Promise<LintValues> {
   return { user: await readUserValues(NO_VALUES, { readFile: none, readStdin: none }), files: [] };
 }
 
-/** Lints a chart folder. The report's `failed` says whether `package` (or `lint`) must refuse it. */
+/**
+ * Lints a chart folder, or a chart archive (.tgz) as `helm lint` does. The report's `failed` says whether `package`
+ * (or `lint`) must refuse it.
+ */
 export async function lintChartFolder(dir: string, options: LintOptions = {}): Promise<LintReport> {
   let files: ChartFile[];
   try {
-    files = await readChartFolder(dir);
+    const info = await stat(dir);
+    files = info.isDirectory() ? await readChartFolder(dir) : readChartArchive(await readFile(dir), dir).files;
   } catch (error) {
-    const report: LintReport = { chart: dir, findings: [finding('error', 'chart-yaml', dir, `unable to read the chart folder: ${messageOf(error)}`)], failed: true, subcharts: [] };
+    const what = /\.(tgz|tar\.gz)$/.test(dir) ? 'chart archive' : 'chart folder';
+    const report: LintReport = { chart: dir, findings: [finding('error', 'chart-yaml', dir, `unable to read the ${what}: ${messageOf(error)}`)], failed: true, subcharts: [] };
     return report;
   }
   return lintChartFiles(files, dir, options);
