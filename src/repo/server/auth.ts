@@ -71,12 +71,17 @@ parentPort.on('message', (job) => {
 
 type BcryptJob = { kind: 'compare'; password: string; hash: string } | { kind: 'hash'; password: string; cost: number };
 
-/** A few worker threads running bcrypt, with a bounded queue: past it, verifications are refused as busy. */
+/**
+ * A few worker threads running bcrypt, with a bounded queue: past it, verifications are refused as busy. Each
+ * worker rests as long as its last job took before taking the next (a 50% duty cycle), so that even a flood of
+ * logins leaves the CPU to the requests that need no bcrypt (reads, and logins already verified).
+ */
 class BcryptPool {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
   private readonly queue: Array<{ job: BcryptJob; resolve: (value: unknown) => void }> = [];
-  private readonly pending = new Map<number, (value: unknown) => void>();
+  private readonly pending = new Map<number, { resolve: (value: unknown) => void; started: number }>();
+  private readonly resting = new Set<NodeJS.Timeout>();
   private nextId = 0;
 
   constructor(
@@ -102,7 +107,7 @@ class BcryptPool {
       if (!worker) return;
       const next = this.queue.shift() as { job: BcryptJob; resolve: (value: unknown) => void };
       const id = this.nextId++;
-      this.pending.set(id, next.resolve);
+      this.pending.set(id, { resolve: next.resolve, started: performance.now() });
       worker.postMessage({ id, ...next.job });
     }
   }
@@ -111,17 +116,25 @@ class BcryptPool {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bcryptPath: createRequire(import.meta.url).resolve('bcryptjs') } });
     worker.unref();
     worker.on('message', (message: { id: number; result: unknown }) => {
-      this.pending.get(message.id)?.(message.result);
+      const job = this.pending.get(message.id);
       this.pending.delete(message.id);
-      this.idle.push(worker);
-      this.dispatch();
+      job?.resolve(message.result);
+      const rest = setTimeout(() => {
+        this.resting.delete(rest);
+        this.idle.push(worker);
+        this.dispatch();
+      }, job ? performance.now() - job.started : 0);
+      rest.unref();
+      this.resting.add(rest);
     });
     this.workers.push(worker);
     return worker;
   }
 
   async close(): Promise<void> {
-    for (const resolve of this.pending.values()) resolve(false);
+    for (const job of this.pending.values()) job.resolve(false);
+    for (const rest of this.resting) clearTimeout(rest);
+    this.resting.clear();
     this.pending.clear();
     await Promise.all(this.workers.map((w) => w.terminate()));
     this.workers.length = 0;

@@ -101,7 +101,12 @@ export async function startRepoServer(options: RepoServerOptions): Promise<RepoS
     }
     const outcome = await auth.check(request.headers.authorization, request.socket.remoteAddress ?? '-');
     if (outcome.ok) return outcome.user;
-    if (outcome.reason === 'backoff') return errorResponse(429, 'too many failed logins from this address; wait before trying again', { 'Retry-After': outcome.retryAfter });
+    if (outcome.reason === 'backoff') {
+      // The answer is held back (an idle wait costs the server nothing): a client that ignores Retry-After cannot
+      // make the server spend its CPU on thousands of refusals a second.
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, outcome.retryAfter * 1000)).unref());
+      return errorResponse(429, 'too many failed logins from this address; wait before trying again', { 'Retry-After': outcome.retryAfter });
+    }
     if (outcome.reason === 'busy') return errorResponse(503, 'too many logins are being checked; try again shortly', { 'Retry-After': outcome.retryAfter });
     return errorResponse(401, outcome.reason === 'missing' ? 'credentials required' : 'invalid credentials', { 'WWW-Authenticate': 'Basic realm="portolan"' });
   };
