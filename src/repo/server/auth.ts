@@ -53,11 +53,14 @@ export function constantTimeEqual(a: string, b: string): boolean {
   return timingSafeEqual(digest(a), digest(b));
 }
 
-// bcrypt is deliberately slow: it runs on worker threads so that failed logins cannot stall the server's reads.
+// bcrypt is deliberately slow: it runs on worker threads, at the lowest CPU priority, so that failed logins cannot
+// stall the server's reads.
 // The workers are CommonJS evaluated from a string, loading bcryptjs by its resolved path (works from src/ and dist/).
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const bcrypt = require(workerData.bcryptPath);
+// On Linux the nice value is per thread: this one yields the CPU to the thread that answers requests.
+try { require('node:os').setPriority(19); } catch {}
 parentPort.on('message', (job) => {
   let result;
   try {
@@ -71,9 +74,12 @@ parentPort.on('message', (job) => {
 
 type BcryptJob = { kind: 'compare'; password: string; hash: string } | { kind: 'hash'; password: string; cost: number };
 
+/** How long a bcrypt worker rests after a job, as a multiple of the job's time: 1 gives a 50% duty cycle. */
+const REST_FACTOR = 1;
+
 /**
  * A few worker threads running bcrypt, with a bounded queue: past it, verifications are refused as busy. Each
- * worker rests as long as its last job took before taking the next (a 50% duty cycle), so that even a flood of
+ * worker rests as long as its last job took before taking the next (a 50% duty cycle), so that a flood of
  * logins leaves the CPU to the requests that need no bcrypt (reads, and logins already verified).
  */
 class BcryptPool {
@@ -123,7 +129,7 @@ class BcryptPool {
         this.resting.delete(rest);
         this.idle.push(worker);
         this.dispatch();
-      }, job ? performance.now() - job.started : 0);
+      }, job ? REST_FACTOR * (performance.now() - job.started) : 0);
       rest.unref();
       this.resting.add(rest);
     });
