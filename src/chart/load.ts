@@ -4,7 +4,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { PortolanError } from '../errors.js';
 import { readChartArchive } from './archive.js';
-import type { InflateBudget } from './archive-limits.js';
+import { type InflateBudget, inflateBudget } from './archive-limits.js';
 import { isIgnored, parseHelmignore } from './helmignore.js';
 import { parseValuesYaml } from '../values/yaml.js';
 import { chartMetadataFromFiles, decodeChartYaml, parseYamlDocument } from './metadata.js';
@@ -78,7 +78,7 @@ export async function readChartFolder(root: string): Promise<ChartFile[]> {
  * Builds a Chart from its files (chart-relative slash paths). Pure. Subchart archives among the files are read
  * against `budget`: the decompression budget left by the archive the files came from.
  */
-export function loadChartFiles(files: ChartFile[], source: string, budget?: InflateBudget): Chart {
+export function loadChartFiles(files: ChartFile[], source: string, budget: InflateBudget = inflateBudget()): Chart {
   let chartYaml: ChartFile | undefined;
   let valuesText: string | undefined;
   let schema: Record<string, unknown> | undefined;
