@@ -4,6 +4,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { PortolanError } from '../errors.js';
 import { readChartArchive } from './archive.js';
+import { type InflateBudget, inflateBudget } from './archive-limits.js';
 import { isIgnored, parseHelmignore } from './helmignore.js';
 import { parseValuesYaml } from '../values/yaml.js';
 import { chartMetadataFromFiles, decodeChartYaml, parseYamlDocument } from './metadata.js';
@@ -25,8 +26,10 @@ export async function loadChart(path: string): Promise<Chart> {
   return loadChartArchive(data, path);
 }
 
-export function loadChartArchive(data: Buffer, source: string): Chart {
-  return loadChartFiles(readChartArchive(data, source).files, source);
+/** `budget` is the decompression budget of the archive this one sits in, when it is a subchart archive. */
+export function loadChartArchive(data: Buffer, source: string, budget?: InflateBudget): Chart {
+  const read = readChartArchive(data, source, budget);
+  return loadChartFiles(read.files, source, read.budget);
 }
 
 /** Reads every file of a chart folder that .helmignore keeps, as chart-relative slash paths, sorted. */
@@ -71,8 +74,11 @@ export async function readChartFolder(root: string): Promise<ChartFile[]> {
   return files;
 }
 
-/** Builds a Chart from its files (chart-relative slash paths). Pure. */
-export function loadChartFiles(files: ChartFile[], source: string): Chart {
+/**
+ * Builds a Chart from its files (chart-relative slash paths). Pure. Subchart archives among the files are read
+ * against `budget`: the decompression budget left by the archive the files came from.
+ */
+export function loadChartFiles(files: ChartFile[], source: string, budget: InflateBudget = inflateBudget()): Chart {
   let chartYaml: ChartFile | undefined;
   let valuesText: string | undefined;
   let schema: Record<string, unknown> | undefined;
@@ -127,9 +133,9 @@ export function loadChartFiles(files: ChartFile[], source: string): Chart {
   const dependencies: Chart[] = [];
   for (const [sub, subFiles] of subchartFolders) {
     if (!subFiles.some((f) => f.name === 'Chart.yaml')) continue; // a stray folder, not a chart: Helm skips it too
-    dependencies.push(loadChartFiles(subFiles, `${source}/charts/${sub}`));
+    dependencies.push(loadChartFiles(subFiles, `${source}/charts/${sub}`, budget));
   }
-  for (const archive of subchartArchives) dependencies.push(loadChartArchive(archive.data, `${source}/${archive.name}`));
+  for (const archive of subchartArchives) dependencies.push(loadChartArchive(archive.data, `${source}/${archive.name}`, budget));
 
   return {
     metadata,

@@ -7,6 +7,7 @@ import semver from 'semver';
 import { Header, Pax } from 'tar';
 import { PortolanError } from '../errors.js';
 import { readChartArchive } from './archive.js';
+import { inflateBudget } from './archive-limits.js';
 import { parseChartYaml } from './metadata.js';
 import type { ChartFile, ChartMetadata } from './types.js';
 
@@ -67,10 +68,11 @@ export function packageChartFiles(files: ChartFile[], source: string, options: P
   const metadata = parseChartYaml(chartYaml.data.toString('utf8'), `${source}/Chart.yaml`);
 
   const entries = new Map<string, Buffer>();
+  const budget = inflateBudget();
   for (const file of overridden) {
     if (/^charts\/[^/]+\.(tgz|tar\.gz)$/.test(file.name)) {
       // Subchart archives are stored unpacked under charts/<their top folder>/.
-      const { topFolder, files: inner } = readChartArchive(file.data, `${source}/${file.name}`);
+      const { topFolder, files: inner } = readChartArchive(file.data, `${source}/${file.name}`, budget);
       for (const f of inner) entries.set(`charts/${topFolder}/${f.name}`, f.data);
     } else entries.set(file.name, file.data);
   }

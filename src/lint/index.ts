@@ -2,7 +2,9 @@
 // edge); lintChartFiles works on files (folders, archives, subcharts). `package` refuses a chart whose report failed.
 import yaml from 'js-yaml';
 import { PortolanError, isPortolanError, messageOf } from '../errors.js';
+import { readFile, stat } from 'node:fs/promises';
 import { readChartArchive } from '../chart/archive.js';
+import { type InflateBudget, inflateBudget } from '../chart/archive-limits.js';
 import { loadChartFiles, readChartFolder } from '../chart/load.js';
 import { satisfiesRange } from '../chart/version-range.js';
 import type { Chart, ChartDependency, ChartFile } from '../chart/types.js';
@@ -35,6 +37,8 @@ export interface LintOptions {
   kubeVersion?: string;
   apiVersions?: string[];
   skipSchemaValidation?: boolean;
+  /** What is left of the decompression budget of the archive the chart came from (subchart archives count). */
+  budget?: InflateBudget;
 }
 
 const NO_VALUES: ValueOptions = { valueFiles: [], set: [], setString: [], setJson: [], setFile: [], setLiteral: [] };
@@ -60,13 +64,23 @@ async function noValues(): Promise<LintValues> {
   return { user: await readUserValues(NO_VALUES, { readFile: none, readStdin: none }), files: [] };
 }
 
-/** Lints a chart folder. The report's `failed` says whether `package` (or `lint`) must refuse it. */
+/**
+ * Lints a chart folder, or a chart archive (.tgz) as `helm lint` does. The report's `failed` says whether `package`
+ * (or `lint`) must refuse it.
+ */
 export async function lintChartFolder(dir: string, options: LintOptions = {}): Promise<LintReport> {
   let files: ChartFile[];
   try {
-    files = await readChartFolder(dir);
+    const info = await stat(dir);
+    if (info.isDirectory()) files = await readChartFolder(dir);
+    else {
+      const read = readChartArchive(await readFile(dir), dir);
+      files = read.files;
+      options = { ...options, budget: read.budget };
+    }
   } catch (error) {
-    const report: LintReport = { chart: dir, findings: [finding('error', 'chart-yaml', dir, `unable to read the chart folder: ${messageOf(error)}`)], failed: true, subcharts: [] };
+    const what = /\.(tgz|tar\.gz)$/.test(dir) ? 'chart archive' : 'chart folder';
+    const report: LintReport = { chart: dir, findings: [finding('error', 'chart-yaml', dir, `unable to read the ${what}: ${messageOf(error)}`)], failed: true, subcharts: [] };
     return report;
   }
   return lintChartFiles(files, dir, options);
@@ -103,7 +117,9 @@ export async function lintChartFiles(files: ChartFile[], source: string, options
   let chart: Chart | undefined;
   if (chartYaml.metadata && valuesParse) {
     try {
-      chart = loadChartFiles(schema.valid ? files : files.filter((f) => f.name !== 'values.schema.json'), source);
+      // Loading reads the subchart archives once, lintSubcharts a second time: each reading gets what was left.
+      const budget = options.budget ? { remaining: options.budget.remaining } : undefined;
+      chart = loadChartFiles(schema.valid ? files : files.filter((f) => f.name !== 'values.schema.json'), source, budget);
     } catch (error) {
       if (!findings.some((f) => f.severity === 'error')) findings.push(errorFinding(error, 'Chart.yaml', source));
     }
@@ -124,6 +140,7 @@ function hasFailure(findings: LintFinding[], strict: boolean | undefined): boole
 
 /** The charts under charts/ (folders with a Chart.yaml, and archives), each linted on its own, depth first. */
 async function lintSubcharts(files: ChartFile[], source: string, options: LintOptions): Promise<LintReport[]> {
+  const budget = options.budget ?? inflateBudget();
   const folders = new Map<string, ChartFile[]>();
   const reports: LintReport[] = [];
   for (const file of files) {
@@ -141,7 +158,8 @@ async function lintSubcharts(files: ChartFile[], source: string, options: LintOp
   for (const file of files.filter((f) => /^charts\/[^/]+\.(tgz|tar\.gz)$/.test(f.name))) {
     const where = `${source}/${file.name}`;
     try {
-      reports.push(await lintChartFiles(readChartArchive(file.data, where).files, where, options, true));
+      const read = readChartArchive(file.data, where, budget);
+      reports.push(await lintChartFiles(read.files, where, { ...options, budget }, true));
     } catch (error) {
       reports.push({ chart: where, findings: [errorFinding(error, file.name, source)], failed: true, subcharts: [] });
     }

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { PortolanError, messageOf } from '../errors.js';
 import { chartMetadataFromFiles } from '../chart/metadata.js';
 import type { ChartMetadata } from '../chart/types.js';
-import { scanChartYaml } from './archive-scan.js';
+import type { ChartArchiveContents } from '../chart/archive.js';
+import { chartYamlOf, scanChartYaml } from './archive-scan.js';
 import { type ChartVersionEntry, type IndexFile, type IndexLayout, entryFromMetadata, emptyIndex, mergeIndexes, serializeIndex, sortIndex } from './index-model.js';
 
 export const INDEX_FILE = 'index.yaml';
@@ -76,9 +77,12 @@ export async function listArchives(dir: string, subfolders = true): Promise<stri
   return found.sort();
 }
 
-/** Reads an archive's Chart.yaml, refusing hostile archives (absolute paths, `..`, links, oversize). */
-export function metadataFromArchive(data: Buffer, source: string): ChartMetadata {
-  const { topFolder, chartYaml, requirementsYaml } = scanChartYaml(data, source);
+/**
+ * Reads an archive's Chart.yaml, refusing hostile archives (absolute paths, `..`, links, oversize). `read` is the
+ * archive as already read by the caller (the upload check), so that the index describes exactly what was checked.
+ */
+export function metadataFromArchive(data: Buffer, source: string, read?: ChartArchiveContents): ChartMetadata {
+  const { topFolder, chartYaml, requirementsYaml } = read ? chartYamlOf(read, source) : scanChartYaml(data, source);
   const metadata = chartMetadataFromFiles(chartYaml.toString('utf8'), requirementsYaml?.toString('utf8'), source);
   if (metadata.name !== topFolder) {
     throw new PortolanError('ARCHIVE_INVALID', `${source}: the archive's top folder "${topFolder}/" is not the chart's name "${metadata.name}"`, { file: source });
@@ -91,8 +95,8 @@ export function sha256Hex(data: Buffer): string {
 }
 
 /** Builds a cached entry for an archive's bytes. `created` is the archive file's modification time. */
-export function archiveRecord(data: Buffer, source: string, info: { size: number; mtimeMs: number }): CachedArchive {
-  const metadata = metadataFromArchive(data, source);
+export function archiveRecord(data: Buffer, source: string, info: { size: number; mtimeMs: number }, read?: ChartArchiveContents): CachedArchive {
+  const metadata = metadataFromArchive(data, source, read);
   const { urls: _urls, ...entry } = entryFromMetadata(metadata, { urls: [], created: new Date(info.mtimeMs).toISOString(), digest: sha256Hex(data) });
   return { size: info.size, mtimeMs: info.mtimeMs, entry };
 }

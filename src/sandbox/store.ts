@@ -1,6 +1,6 @@
 // The sandbox's object store: objects per resource, a global resourceVersion, a bounded event history for
 // watches, and optional persistence (snapshot written atomically + an append-only journal replayed on start).
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JsonObject } from './patch.js';
 
@@ -117,7 +117,7 @@ export class Store {
 
   private journal(entry: { op: 'put' | 'remove'; resource: string; object: JsonObject; rv: number }): void {
     if (!this.dataDir) return;
-    appendFileSync(this.journalPath, JSON.stringify(entry) + '\n');
+    appendFileSync(this.journalPath, JSON.stringify(entry) + '\n', { mode: 0o600 });
     if (++this.journalEntries >= COMPACT_AFTER) this.compact();
   }
 
@@ -127,14 +127,17 @@ export class Store {
     const snap: Snapshot = { rv: this.rv, objects: {} };
     for (const [res, map] of this.objects) snap.objects[res] = [...map.values()];
     const tmp = `${this.snapshotPath}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(snap));
+    // Secrets are stored here: only their owner may read them, as the kubeconfig and tls.json.
+    writeFileSync(tmp, JSON.stringify(snap), { mode: 0o600 });
     renameSync(tmp, this.snapshotPath);
-    writeFileSync(this.journalPath, '');
+    writeFileSync(this.journalPath, '', { mode: 0o600 });
     this.journalEntries = 0;
   }
 
   private load(): void {
-    mkdirSync(this.dataDir!, { recursive: true });
+    mkdirSync(this.dataDir!, { recursive: true, mode: 0o700 });
+    // Files an older version wrote readable by everyone are tightened.
+    for (const file of [this.snapshotPath, this.journalPath]) if (existsSync(file)) chmodSync(file, 0o600);
     if (existsSync(this.snapshotPath)) {
       const snap = JSON.parse(readFileSync(this.snapshotPath, 'utf8')) as Snapshot;
       this.rv = snap.rv;

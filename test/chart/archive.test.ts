@@ -120,3 +120,26 @@ describe('hostile archives through the CLI', () => {
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 });
+
+describe('loading chart archives: every layer is bounded', () => {
+  const chartYaml = (name: string) => `apiVersion: v2\nname: ${name}\nversion: 1.0.0\n`;
+  const zeros = Buffer.alloc(5 * 1024 * 1024);
+  const bulk = (top: string, count: number) => Array.from({ length: count }, (_, i) => ({ name: `${top}/files/z${i}`, data: zeros }));
+
+  it('refuses a tar gzipped twice, which a tar reader would otherwise inflate by itself without the limit', () => {
+    const error = refusal(gzipSync(makeTgz([{ name: 'demo/Chart.yaml', data: MINIMAL_CHART_YAML }])));
+    expect(error.message).toMatch(/^evil\.tgz: the archive is compressed twice/);
+  });
+
+  it('counts a subchart archive inside a subchart archive against the outer archive\'s 100 MiB', () => {
+    const inner = makeTgz([{ name: 'inner/Chart.yaml', data: chartYaml('inner') }, ...bulk('inner', 12)]);
+    const middle = makeTgz([{ name: 'middle/Chart.yaml', data: chartYaml('middle') }, ...bulk('middle', 9), { name: 'middle/charts/inner.tgz', data: inner }]);
+    const error = refusal(makeTgz([{ name: 'demo/Chart.yaml', data: MINIMAL_CHART_YAML }, { name: 'demo/charts/middle.tgz', data: middle }]));
+    expect(error.message).toMatch(/evil\.tgz\/charts\/middle\.tgz\/charts\/inner\.tgz: the archive decompresses to more than 100 MiB \(counting the archives inside it\)/);
+  });
+
+  it('refuses two entries for one path, also when one of them is written ./path', () => {
+    const error = refusal(makeTgz([{ name: 'demo/Chart.yaml', data: MINIMAL_CHART_YAML }, { name: './demo/Chart.yaml', data: MINIMAL_CHART_YAML }]));
+    expect(error.message).toBe('evil.tgz: two entries for "demo/Chart.yaml"; an archive may hold each path once');
+  });
+});

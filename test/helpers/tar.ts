@@ -6,10 +6,14 @@ export interface RawEntry {
   name: string;
   data?: Buffer | string;
   /** '0' file, '2' symlink, '1' hard link, '5' folder. */
-  type?: '0' | '1' | '2' | '5';
+  type?: '0' | '1' | '2' | '5' | 'x' | 'L';
   linkname?: string;
   /** Claimed size in the header, when it should differ from the data (never used for real data). */
   size?: number;
+  /** 'gnu' writes GNU's `ustar  \0` magic (whose bytes 345+ hold times, not a path prefix). */
+  magic?: 'gnu';
+  /** Bytes written at offset 345: POSIX ustar's path prefix, or whatever a GNU header carries there. */
+  prefix?: string;
 }
 
 function octal(value: number, width: number): string {
@@ -30,7 +34,8 @@ export function makeTar(entries: RawEntry[]): Buffer {
     header.write('        ', 148);
     header.write(entry.type ?? '0', 156);
     if (entry.linkname) header.write(entry.linkname, 157);
-    header.write('ustar\u000000', 257);
+    header.write(entry.magic === 'gnu' ? 'ustar  \u0000' : 'ustar\u000000', 257);
+    if (entry.prefix) header.write(entry.prefix, 345);
     let sum = 0;
     for (const byte of header) sum += byte;
     header.write(octal(sum, 7) + ' ', 148);

@@ -1,5 +1,10 @@
 // The library entry points package and lint share: lintChartFolder and lintFailure, in-process.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readChartFolder } from '../../src/chart/load.js';
+import { packageChartFiles } from '../../src/chart/package.js';
 import { lintChartFolder, lintFailure } from '../../src/lint/index.js';
 
 const fixture = (name: string) => `test/fixtures/lint/${name}`;
@@ -8,6 +13,19 @@ describe('lintChartFolder', () => {
   it('passes a clean chart with no findings', async () => {
     const report = await lintChartFolder(fixture('good'));
     expect(report).toMatchObject({ chart: fixture('good'), name: 'good', failed: false, findings: [], subcharts: [] });
+  });
+
+  it('lints a chart archive (.tgz) as helm lint does, instead of failing to read it as a folder', async () => {
+    const packaged = packageChartFiles(await readChartFolder(fixture('crds')), 'crds');
+    const path = join(mkdtempSync(join(tmpdir(), 'portolan-lint-')), packaged.fileName);
+    writeFileSync(path, packaged.data);
+    const report = await lintChartFolder(path);
+    expect(report.name).toBe('crds');
+    expect(report.findings.map((f) => f.message).join('\n')).not.toMatch(/ENOTDIR/);
+    expect(lintFailure(report).problems).toEqual([
+      "crds/widgets.yaml: apiVersion is not in 'apiextensions.k8s.io' (found \"v1\")",
+      "crds/widgets.yaml: object kind is not 'CustomResourceDefinition' (found \"ConfigMap\")",
+    ]);
   });
 
   it('fails a chart with errors and lintFailure lists each of them for package to print', async () => {

@@ -1,4 +1,5 @@
 // The indexer's fast Chart.yaml scan must refuse exactly what the chart loader refuses, and read what it reads.
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readChartArchive } from '../../src/chart/archive.js';
 import { scanChartYaml } from '../../src/repo/archive-scan.js';
@@ -29,6 +30,8 @@ const hostile: Array<[string, RawEntry[]]> = [
   ['pax path with ..', [{ name: 'demo/Chart.yaml', data: CHART }, pax({ path: 'demo/../../evil' }), { name: 'demo/innocent', data: 'x' }]],
   ['oversize file', [{ name: 'demo/Chart.yaml', data: CHART }, { name: 'demo/big', data: Buffer.alloc(5 * 1024 * 1024 + 1) }]],
   ['no Chart.yaml', [{ name: 'demo/values.yaml', data: 'a: 1\n' }]],
+  ['two entries for Chart.yaml', [{ name: 'demo/Chart.yaml', data: CHART }, { name: 'demo/Chart.yaml', data: CHART.replace('0.1.0', '1.0.0') }]],
+  ['a GNU header whose time fields a prefix-reading tar would take for a path', [{ name: 'demo/Chart.yaml', data: CHART }, { name: 'Chart.yaml', data: CHART, magic: 'gnu', prefix: 'demo' }]],
 ];
 
 describe('scanChartYaml', () => {
@@ -53,6 +56,10 @@ describe('scanChartYaml', () => {
       if (label !== 'no Chart.yaml') expect(() => readChartArchive(archive, 'evil.tgz')).toThrow();
     });
   }
+
+  it('refuses a tar gzipped twice (repo index skips it with a warning)', () => {
+    expect(() => scanChartYaml(gzipSync(makeTgz([{ name: 'demo/Chart.yaml', data: CHART }])), 'x.tgz')).toThrow(/^x\.tgz: the archive is compressed twice/);
+  });
 
   it('refuses what is not gzip, or not tar inside', () => {
     expect(() => scanChartYaml(Buffer.from('plain text'), 'x.tgz')).toThrow(/not a gzip-compressed chart archive/);

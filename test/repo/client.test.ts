@@ -145,7 +145,7 @@ describe('pull and chart references', () => {
     await addRepository(paths, { name: 'team', url: server.url });
     const newest = await fetchChart(paths, { repository: 'team', chart: 'nginx' });
     expect(newest.entry.version).toBe('1.1.0');
-    expect(newest.url).toBe(`${server.url}/charts/nginx-1.1.0.tgz`);
+    expect(newest.url).toBe(`${server.url}/nginx-1.1.0.tgz`);
     expect((await fetchChart(paths, { repository: 'team', chart: 'nginx', version: '<1.1' })).fileName).toBe('nginx-1.0.0.tgz');
     expect((await fetchChart(paths, { repository: 'team', chart: 'nginx', devel: true })).entry.version).toBe('2.0.0-beta.1');
     expect((await fetchChart(paths, { repoUrl: server.url, chart: 'proxy' })).entry.version).toBe('0.5.0');

@@ -44,7 +44,7 @@ describe('repository server: reads', () => {
     expect(full.status).toBe(200);
     expect(full.headers['content-type']).toBe('application/x-yaml');
     const index = parseIndex(full.body, 'served').index;
-    expect(index.entries.web?.[0]).toMatchObject({ version: '1.0.0', digest: web.digest, urls: ['charts/web-1.0.0.tgz'] });
+    expect(index.entries.web?.[0]).toMatchObject({ version: '1.0.0', digest: web.digest, urls: ['web-1.0.0.tgz'] });
     const etag = full.headers.etag as string;
     expect(etag).toMatch(/^".+"$/);
 

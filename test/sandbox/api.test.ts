@@ -1,5 +1,5 @@
 // The sandbox's REST semantics over raw HTTPS: auth, discovery, verbs, Status errors, watch, persistence, faults.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -386,6 +386,17 @@ describe('persistence', () => {
     } finally {
       await second.stop();
     }
+  });
+
+  it('writes its data files, which hold Secret data, readable by their owner only', async () => {
+    const data = join(dir, 'private-data');
+    const sb = await startSandbox({ dataDir: data });
+    await call(sb, 'POST', '/api/v1/namespaces/default/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pw' }, stringData: { password: 'hunter2' } });
+    await sb.stop();
+    const files = readdirSync(data, { recursive: true, encoding: 'utf8' }).sort();
+    expect(files).toEqual(expect.arrayContaining(['kubeconfig', 'objects/journal.ndjson', 'tls.json']));
+    const modes = files.map((f) => [f, (statSync(join(data, f)).mode & 0o777).toString(8)]);
+    expect(modes).toEqual(files.map((f) => [f, f === 'objects' ? '700' : '600']));
   });
   it('carries on simulated rollouts, Jobs and claims that were unfinished when it stopped', async () => {
     const data = join(dir, 'resume');

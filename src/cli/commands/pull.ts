@@ -30,8 +30,8 @@ export const pullCommand: CommandModule = {
     // Unpack: the archive is checked completely (no absolute paths, `..`, links, oversize) before anything is written.
     const { readChartArchive } = await import('../../chart/archive.js');
     const { loadChartFiles } = await import('../../chart/load.js');
-    const { topFolder, files } = readChartArchive(fetched.data, fetched.url);
-    loadChartFiles(files, fetched.url);
+    const { topFolder, files, budget } = readChartArchive(fetched.data, fetched.url);
+    loadChartFiles(files, fetched.url, budget);
     const base = resolve(destination, args.untardir as string);
     const root = join(base, topFolder);
     if (await stat(root).catch(() => undefined)) {

@@ -1,4 +1,5 @@
 // Request handlers: each a function of (request, context) → response. The route table (routes.ts) picks one.
+import { resolve } from 'node:path';
 import { PortolanError, messageOf } from '../../errors.js';
 import type { ChartVersionEntry } from '../index-model.js';
 import { BodyTooLarge, acceptsGzip, errorResponse, etagMatches, json, type RepoRequest, type RepoResponse } from './http.js';
@@ -41,11 +42,12 @@ export const indexYaml = serveIndex('yaml');
 export const indexJson = serveIndex('json');
 
 export const archive: Handler = (request, { store }) => {
-  const fileName = request.segments[1] ?? '';
+  // /charts/<file> (portolan's older layout) or /<file>, where `repo index` and static web servers put archives.
+  const fileName = request.segments[request.segments.length - 1] ?? '';
   const found = store.archiveFile(fileName);
   if (!found) return errorResponse(404, `no chart archive ${fileName}`);
   const etag = `"${found.record.entry.digest ?? ''}"`;
-  const headers = { ETag: etag, 'Cache-Control': 'no-cache', 'Content-Type': 'application/gzip' };
+  const headers = { ETag: etag, 'Cache-Control': 'no-cache', 'Content-Type': 'application/gzip', 'Content-Disposition': `attachment; filename="${fileName}"` };
   if (etagMatches(request.headers['if-none-match'], [etag])) return { status: 304, headers };
   return { status: 200, headers: { ...headers, 'Content-Length': found.record.size }, file: { path: found.path, size: found.record.size } };
 };
@@ -112,7 +114,13 @@ export const remove: Handler = async (request, { store }) => {
   return deleted ? json(200, { deleted: true }) : errorResponse(404, `no chart ${name} ${version}`);
 };
 
-export function internalError(error: unknown): RepoResponse {
-  const message = error instanceof PortolanError ? error.message : messageOf(error);
-  return errorResponse(500, message);
+/**
+ * A 500 that says what failed without showing where the server keeps its files: the repository folder is named
+ * `<repository>`, any other absolute path `<path>`.
+ */
+export function internalError(error: unknown, dir?: string): RepoResponse {
+  let message = error instanceof PortolanError ? error.message : messageOf(error);
+  if (dir) message = message.split(resolve(dir)).join('<repository>').split(dir).join('<repository>');
+  message = message.replace(/(^|[\s'"(=])(?:[A-Za-z]:)?[\\/][^\s'"),]+/g, '$1<path>');
+  return errorResponse(500, `internal error: ${message}`);
 }

@@ -23,6 +23,8 @@ export const routes: Route[] = [
   route('/api/charts', { GET: h.listCharts, POST: h.upload }, { GET: 'read', POST: 'write' }),
   route('/api/charts/:name', { GET: h.listVersions }, { GET: 'read' }),
   route('/api/charts/:name/:version', { GET: h.getVersion, DELETE: h.remove }, { GET: 'read', DELETE: 'write' }),
+  // Archives beside index.yaml, where `repo index` and any static web server put them (the index's relative URLs).
+  route('/:file', { GET: h.archive }, { GET: 'read' }),
 ];
 
 export type RouteMatch = { route: Route; handler: Handler; access: Access } | { status: 404 } | { status: 405; allow: string };

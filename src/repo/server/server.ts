@@ -1,10 +1,11 @@
 // The chart repository server: Helm's read protocol (index.yaml, archives) plus ChartMuseum's upload/delete API.
 // startRepoServer() runs it in-process and returns its URL and a stop(); the CLI's `serve` wraps it.
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PortolanError, messageOf } from '../../errors.js';
-import { Authenticator } from './auth.js';
+import type { FileHandle } from 'node:fs/promises';
+import { PortolanError } from '../../errors.js';
+import { type AuthLimits, Authenticator } from './auth.js';
 import { type HandlerContext, internalError } from './handlers.js';
 import { errorResponse, readBody, type RepoRequest, type RepoResponse } from './http.js';
 import { matchRoute, pathSegments } from './routes.js';
@@ -32,7 +33,30 @@ export interface RepoServerOptions {
   maxUploadSize?: number;
   /** Receives one access-log line per request. */
   log?: (line: string) => void;
+  /** Limits on slow or many clients (the defaults suit a public server). */
+  limits?: ConnectionLimits;
+  /** bcrypt workers, queue and per-client back-off of htpasswd logins. */
+  authLimits?: AuthLimits;
 }
+
+export interface ConnectionLimits {
+  /** Time to receive a request's headers, ms (default 10 s). */
+  headersTimeout?: number;
+  /** Time to receive a whole request, body included, ms (default 60 s: a 20 MiB upload at 350 KB/s). */
+  requestTimeout?: number;
+  /** A connection silent this long is closed, ms (default 30 s); idle keep-alive connections after 5 s. */
+  idleTimeout?: number;
+  /** Open connections at most; more are refused at once (default 512). */
+  maxConnections?: number;
+}
+
+/** Headers every answer carries: nothing served is a page a browser should run or sniff. */
+const SECURITY_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+};
 
 export interface RepoServer {
   url: string;
@@ -43,15 +67,26 @@ export interface RepoServer {
   stop(): Promise<void>;
 }
 
+/** Escapes what a client chose (user name, path) so that it cannot end an access-log line or fake a field. */
+function logField(value: string): string {
+  let out = '';
+  for (const c of value) {
+    const code = c.codePointAt(0) as number;
+    const unsafe = code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029 || c === '"' || c === '\\' || c === ' ';
+    out += unsafe ? `\\x${code.toString(16).padStart(2, '0')}` : c;
+  }
+  return out;
+}
+
 function accessLine(request: IncomingMessage, response: ServerResponse, user: string | undefined, started: bigint, bytes: number): string {
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const remote = request.socket.remoteAddress ?? '-';
-  return `${remote} ${user ?? '-'} [${new Date().toISOString()}] "${request.method} ${request.url} HTTP/${request.httpVersion}" ${response.statusCode} ${bytes} ${ms.toFixed(1)}ms`;
+  return `${remote} ${user === undefined ? '-' : logField(user)} [${new Date().toISOString()}] "${logField(request.method ?? '-')} ${logField(request.url ?? '-')} HTTP/${request.httpVersion}" ${response.statusCode} ${bytes} ${ms.toFixed(1)}ms`;
 }
 
 export async function startRepoServer(options: RepoServerOptions): Promise<RepoServer> {
   const tokens = options.authToken === undefined ? [] : Array.isArray(options.authToken) ? options.authToken : [options.authToken];
-  const auth = new Authenticator({ tokens: tokens.filter((t) => t !== ''), users: options.htpasswd ?? new Map() });
+  const auth = new Authenticator({ tokens: tokens.filter((t) => t !== ''), users: options.htpasswd ?? new Map() }, options.authLimits);
   if (options.private && !auth.configured) {
     throw new PortolanError('USAGE', 'a private repository needs credentials', { hint: 'Give --auth-token-file or --htpasswd with --private.' });
   }
@@ -64,8 +99,15 @@ export async function startRepoServer(options: RepoServerOptions): Promise<RepoS
       if (options.allowAnonymousWrites) return undefined;
       return errorResponse(403, 'uploads are disabled on this server', {});
     }
-    const outcome = await auth.check(request.headers.authorization);
+    const outcome = await auth.check(request.headers.authorization, request.socket.remoteAddress ?? '-');
     if (outcome.ok) return outcome.user;
+    if (outcome.reason === 'backoff') {
+      // The answer is held back (an idle wait costs the server nothing): a client that ignores Retry-After cannot
+      // make the server spend its CPU on thousands of refusals a second.
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, outcome.retryAfter * 1000)).unref());
+      return errorResponse(429, 'too many failed logins from this address; wait before trying again', { 'Retry-After': outcome.retryAfter });
+    }
+    if (outcome.reason === 'busy') return errorResponse(503, 'too many logins are being checked; try again shortly', { 'Retry-After': outcome.retryAfter });
     return errorResponse(401, outcome.reason === 'missing' ? 'credentials required' : 'invalid credentials', { 'WWW-Authenticate': 'Basic realm="portolan"' });
   };
 
@@ -102,18 +144,37 @@ export async function startRepoServer(options: RepoServerOptions): Promise<RepoS
         }
       }
     } catch (error) {
-      result = internalError(error);
+      result = internalError(error, options.dir);
     }
-    // A body the handler did not read (a refused upload) is drained so the client can read the answer.
-    if (!request.complete) request.resume();
-    response.writeHead(result.status, result.headers);
+    // An archive is opened before the answer starts: a DELETE racing this GET gives a 404 or the whole archive
+    // (an open file outlives its removal), never a 200 cut short.
+    let file: FileHandle | undefined;
+    if (result.file && request.method !== 'HEAD' && result.status === 200) {
+      try {
+        file = await open(result.file.path, 'r');
+        result = { ...result, headers: { ...result.headers, 'Content-Length': (await file.stat()).size } };
+      } catch {
+        await file?.close();
+        file = undefined;
+        result = errorResponse(404, 'no such chart archive');
+      }
+    }
+    // After an error the connection is closed: a client refused (401, 413, …) cannot keep it by trickling a body.
+    const closeAfter = result.status >= 400;
+    response.writeHead(result.status, { ...SECURITY_HEADERS, ...result.headers, ...(closeAfter ? { Connection: 'close' } : {}) });
+    if (closeAfter) {
+      response.on('finish', () => {
+        request.socket.end();
+        setTimeout(() => request.socket.destroy(), 1000).unref();
+      });
+    }
     if (request.method === 'HEAD' || result.status === 304) {
       response.end();
       return;
     }
-    if (result.file) {
-      bytes = result.file.size;
-      const stream = createReadStream(result.file.path);
+    if (file) {
+      bytes = result.file?.size ?? 0;
+      const stream = file.createReadStream();
       stream.on('error', () => response.destroy());
       stream.pipe(response);
       return;
@@ -123,14 +184,27 @@ export async function startRepoServer(options: RepoServerOptions): Promise<RepoS
     response.end(body);
   };
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      if (!response.headersSent) response.writeHead(500, { 'Content-Type': 'text/plain' });
-      response.end(messageOf(error));
-    });
-  });
-  server.requestTimeout = 5 * 60_000;
-  server.headersTimeout = 30_000;
+  const limits = options.limits ?? {};
+  const requestTimeout = limits.requestTimeout ?? 60_000;
+  const headersTimeout = Math.min(limits.headersTimeout ?? 10_000, requestTimeout);
+  const server = createServer(
+    {
+      requestTimeout,
+      headersTimeout,
+      keepAliveTimeout: 5_000,
+      // How often Node checks the two timeouts above (its default, 30 s, would let them overrun by that much).
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headersTimeout / 4))),
+    },
+    (request, response) => {
+      handle(request, response).catch((error: unknown) => {
+        if (!response.headersSent) response.writeHead(500, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', Connection: 'close' });
+        response.end(internalError(error, options.dir).body);
+      });
+    },
+  );
+  server.maxConnections = limits.maxConnections ?? 512;
+  // A socket with no traffic at all for this long is closed (Node destroys it when nobody handles 'timeout').
+  server.timeout = limits.idleTimeout ?? 30_000;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
@@ -154,6 +228,7 @@ export async function startRepoServer(options: RepoServerOptions): Promise<RepoS
         const timer = setTimeout(() => server.closeAllConnections(), 10_000);
         await closed;
         clearTimeout(timer);
+        await auth.close();
         await store.close();
       })();
       return stopping;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import semver from 'semver';
 import { PortolanError, messageOf } from '../../errors.js';
-import { readChartArchive } from '../../chart/archive.js';
+import { type ChartArchiveContents, readChartArchive } from '../../chart/archive.js';
 import { loadChartFiles } from '../../chart/load.js';
 import type { Chart } from '../../chart/types.js';
 import {
@@ -26,8 +26,11 @@ import {
 } from '../index-dir.js';
 import { type ChartVersionEntry, type IndexFile, parseIndex, serializeIndex } from '../index-model.js';
 
-/** URLs in the served index are relative to the repository URL, so the server works behind any proxy path. */
-export const CHARTS_PATH = 'charts';
+/**
+ * URLs in the served index are relative (`<name>-<version>.tgz`), as `repo index` writes them: the server works
+ * behind any proxy path, and its folder can be served as it is by any static web server. `/charts/<file>` (the
+ * older layout) is still answered.
+ */
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const VERSION_PATTERN = /^v?[0-9A-Za-z.+-]+$/;
 const UPLOAD_TEMP_PREFIX = '.upload-';
@@ -118,7 +121,13 @@ export class RepoStore {
         store.index = candidate;
         store.yamlRep = new Representation(onDisk, 'application/x-yaml');
       } else {
-        repaired = describeMismatch(onDisk, dir, store.index);
+        const verdict = compareWithArchives(onDisk, dir, store.index);
+        if (verdict.matches) {
+          // Another tool (`repo index`, helm) wrote an index that lists exactly these archives at these URLs: it is
+          // served as it is, byte for byte, until the first change.
+          store.index = verdict.index;
+          store.yamlRep = new Representation(onDisk, 'application/x-yaml');
+        } else repaired = verdict.reason;
       }
     }
     if (repaired !== undefined) await store.writeIndexFiles();
@@ -128,7 +137,7 @@ export class RepoStore {
 
   private buildIndex(): IndexFile {
     const ordered = [...this.records.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return indexFromRecords(ordered, { url: CHARTS_PATH, now: this.now() }).index;
+    return indexFromRecords(ordered, { now: this.now() }).index;
   }
 
   /** The current index (as last written to disk). */
@@ -161,11 +170,16 @@ export class RepoStore {
 
   /** Validates an uploaded archive completely, stores it, and returns once the index on disk lists it. */
   async save(data: Buffer, options: { force?: boolean; allowOverwrite?: boolean; fileName?: string } = {}): Promise<SaveResult> {
-    const chart = validateUpload(data, options.fileName);
+    const { chart, read } = validateUpload(data, options.fileName);
     const { name, version } = chart.metadata;
     const fileName = `${name}-${version}.tgz`;
     const result = await this.exclusive(async () => {
       const existing = this.findRecord(name, version);
+      const holder = this.records.get(fileName)?.entry;
+      if (holder && (holder.name !== name || holder.version !== version)) {
+        // `<name>-<version>.tgz` is ambiguous (hello-1.0.0 1.0.0 and hello 1.0.0-1.0.0): never replace another chart.
+        throw new UploadRejected(409, `${fileName} already holds ${holder.name} ${holder.version}; ${name} ${version} would replace it (rename the chart or choose another version)`);
+      }
       if (existing && !(options.force && options.allowOverwrite)) {
         throw new UploadRejected(
           409,
@@ -184,11 +198,11 @@ export class RepoStore {
       if (existing && existing[0] !== fileName) await rm(join(this.dir, existing[0]), { force: true });
       if (existing) this.records.delete(existing[0]);
       const info = await stat(target);
-      const record = archiveRecord(data, fileName, { size: info.size, mtimeMs: info.mtimeMs });
+      const record = archiveRecord(data, fileName, { size: info.size, mtimeMs: info.mtimeMs }, read);
       this.records.set(fileName, record);
       this.blocks.delete(name);
       this.changed();
-      return { entry: { ...record.entry, urls: [`${CHARTS_PATH}/${fileName}`] } as ChartVersionEntry, replaced: existing !== undefined };
+      return { entry: { ...record.entry, urls: [fileName] } as ChartVersionEntry, replaced: existing !== undefined };
     });
     await this.flush();
     return result;
@@ -275,36 +289,56 @@ export class RepoStore {
   }
 }
 
-function entryKeys(index: IndexFile): Set<string> {
-  const keys = new Set<string>();
-  for (const list of Object.values(index.entries)) for (const e of list) keys.add(`${e.name}\u0000${e.version}\u0000${e.digest ?? ''}`);
+function entryKeys(index: IndexFile): Map<string, ChartVersionEntry> {
+  const keys = new Map<string, ChartVersionEntry>();
+  for (const list of Object.values(index.entries)) for (const e of list) keys.set(`${e.name} ${e.version}`, e);
   return keys;
 }
 
-/** Why an index on disk is not the one the archives give: corrupt, or which entries differ. */
-function describeMismatch(onDisk: Buffer, dir: string, expected: IndexFile): string {
+/**
+ * Whether an index on disk lists exactly the archives (same names, versions, digests and URLs); when not, why not,
+ * naming the first entries that differ.
+ */
+function compareWithArchives(onDisk: Buffer, dir: string, expected: IndexFile): { matches: true; index: IndexFile } | { matches: false; reason: string } {
   let parsed: IndexFile;
   try {
     parsed = parseIndex(onDisk, join(dir, INDEX_FILE)).index;
   } catch (error) {
-    return `index.yaml was corrupt (${messageOf(error)})`;
+    return { matches: false, reason: `index.yaml was corrupt (${messageOf(error)})` };
   }
   const want = entryKeys(expected);
   const have = entryKeys(parsed);
-  const missing = [...want].filter((k) => !have.has(k)).length;
-  const stale = [...have].filter((k) => !want.has(k)).length;
-  return `index.yaml did not match the archives (${missing} missing or changed, ${stale} without an archive)`;
+  const missing = [...want.keys()].filter((k) => !have.has(k));
+  const stale = [...have.keys()].filter((k) => !want.has(k));
+  const changed: string[] = [];
+  for (const [key, entry] of want) {
+    const listed = have.get(key);
+    if (!listed) continue;
+    if ((listed.digest ?? '') !== (entry.digest ?? '')) changed.push(`${key}: its digest is not the archive's`);
+    else if (JSON.stringify(listed.urls) !== JSON.stringify(entry.urls)) changed.push(`${key}: listed at ${listed.urls.join(', ')}, served at ${entry.urls.join(', ')}`);
+  }
+  if (missing.length === 0 && stale.length === 0 && changed.length === 0) return { matches: true, index: parsed };
+  const some = (list: string[]) => `${list.slice(0, 3).join('; ')}${list.length > 3 ? `; and ${list.length - 3} more` : ''}`;
+  const reasons: string[] = [];
+  if (missing.length > 0) reasons.push(`${missing.length} archive(s) not listed (${some(missing)})`);
+  if (stale.length > 0) reasons.push(`${stale.length} listed without an archive (${some(stale)})`);
+  if (changed.length > 0) reasons.push(`${changed.length} listed differently (${some(changed)})`);
+  return { matches: false, reason: `index.yaml did not match the archives: ${reasons.join(', ')}` };
 }
 
-/** A complete check of an upload before anything is stored: a loadable chart, named and versioned safely. */
-export function validateUpload(data: Buffer, fileName?: string): Chart {
+/**
+ * A complete check of an upload before anything is stored: a loadable chart, named and versioned safely. Returns
+ * the archive as read, so that the store and the index use this one reading of it.
+ */
+export function validateUpload(data: Buffer, fileName?: string): { chart: Chart; read: ChartArchiveContents } {
   const source = fileName ?? 'the uploaded archive';
   let chart: Chart;
   let topFolder: string;
+  let read: ChartArchiveContents;
   try {
-    const read = readChartArchive(data, source);
+    read = readChartArchive(data, source);
     topFolder = read.topFolder;
-    chart = loadChartFiles(read.files, source);
+    chart = loadChartFiles(read.files, source, read.budget);
   } catch (error) {
     throw new UploadRejected(400, `not a valid chart archive: ${messageOf(error)}`);
   }
@@ -316,6 +350,6 @@ export function validateUpload(data: Buffer, fileName?: string): Chart {
   if (fileName !== undefined && fileName !== expected) {
     throw new UploadRejected(400, `the file name "${fileName}" does not match the chart's Chart.yaml (expected "${expected}")`);
   }
-  return chart;
+  return { chart, read };
 }
 
