@@ -303,7 +303,8 @@ describe('credentials in a repository URL', () => {
     expect(pulled.code, pulled.stderr).toBe(0);
     const direct = await cli(['pull', '--repo', withCredentials, 'secret', '-d', tempDir()]);
     expect(direct.code, direct.stderr).toBe(0);
-    expect(direct.stdout).toBe(`Pulled secret-1.0.0.tgz from ${privateServer.url}/charts/secret-1.0.0.tgz\n`);
+    // serve lists archives at relative URLs, beside index.yaml.
+    expect(direct.stdout).toBe(`Pulled secret-1.0.0.tgz from ${privateServer.url}/secret-1.0.0.tgz\n`);
     for (const r of [added, list, pulled, direct]) expect(r.all).not.toContain(TOKEN);
   });
 
