@@ -3,5 +3,13 @@
 import { runCli } from './run.js';
 import { processIo } from './io.js';
 
+// A reader that stops early (`portolan template … | head -1`) closes the pipe: stop quietly, as helm does.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
 const code = await runCli(process.argv.slice(2), processIo());
 process.exitCode = code;

@@ -1,5 +1,8 @@
 // The `portolan` binary users get (dist/bin/portolan.mjs, the bundle `npm run build` writes) behaves as the
 // unbundled CLI the other tests run: same output, same errors and exit codes, lazily loaded commands working.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { portolan, projectRoot, run } from '../helpers/peers.js';
@@ -14,6 +17,23 @@ describe('the bundled portolan binary', () => {
     expect(ours.code, ours.stderr).toBe(0);
     expect(ours.stdout).toBe(reference.stdout);
     expect(ours.stdout).toContain('image: "ghcr.io/example/webapp:9.9.9"');
+  });
+
+  it('stops quietly, exit 0, when the reader closes the pipe early (template … | head -1)', async () => {
+    // Output far larger than a pipe holds, so the write after the reader left fails with EPIPE.
+    const chart = mkdtempSync(join(tmpdir(), 'portolan-epipe-'));
+    mkdirSync(join(chart, 'templates'));
+    writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: big\nversion: 1.0.0\n');
+    writeFileSync(join(chart, 'templates/cm.yaml'), '{{- range until 400 }}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm{{ . }}\ndata:\n  text: {{ repeat 2000 "x" }}\n{{- end }}\n');
+    const child = spawn(process.execPath, [bin, 'template', 'rel', chart], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
+    // Read one chunk, then close our end, as head does.
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   it('prints its version and the command list', async () => {
