@@ -4,11 +4,15 @@
 // written in Sprig's PEM formats. node:crypto makes keys and signs; node-forge lays out the certificate's ASN.1.
 import { X509Certificate, createPrivateKey, createPublicKey, createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
-import forge from 'node-forge';
+import { createRequire } from 'node:module';
+import type forgeTypes from 'node-forge';
 import { isDict } from './go.js';
 
-const { asn1 } = forge;
-type Asn1 = forge.asn1.Asn1;
+// node-forge takes about 20 ms to load: loaded on first use, so only renders that make certificates pay for it.
+let loadedForge: typeof forgeTypes | undefined;
+const forge = new Proxy({} as typeof forgeTypes, { get: (_target, key) => (loadedForge ??= createRequire(import.meta.url)('node-forge') as typeof forgeTypes)[key as keyof typeof forgeTypes] });
+const asn1 = new Proxy({} as typeof forgeTypes.asn1, { get: (_target, key) => forge.asn1[key as keyof typeof forgeTypes.asn1] });
+type Asn1 = forgeTypes.asn1.Asn1;
 
 /** What a certificate function returns; a template reads `.Cert` and `.Key`. */
 export interface CertificatePair {
@@ -17,14 +21,14 @@ export interface CertificatePair {
 }
 
 /** forge functions its type declarations leave out. */
-const forgeExtra = forge.pki as unknown as { getTBSCertificate(cert: forge.pki.Certificate): Asn1 };
-const forgeAsn1 = asn1 as unknown as { fromDer(bytes: string, options: { strict: boolean; decodeBitStrings: boolean }): Asn1 };
+const forgeExtra = (): { getTBSCertificate(cert: forgeTypes.pki.Certificate): Asn1 } => forge.pki as unknown as { getTBSCertificate(cert: forgeTypes.pki.Certificate): Asn1 };
+const forgeAsn1 = (): { fromDer(bytes: string, options: { strict: boolean; decodeBitStrings: boolean }): Asn1 } => asn1 as unknown as { fromDer(bytes: string, options: { strict: boolean; decodeBitStrings: boolean }): Asn1 };
 
 const binary = (data: Buffer): string => data.toString('binary');
 const bytes = (text: string): Buffer => Buffer.from(text, 'binary');
 const toDer = (node: Asn1): Buffer => bytes(asn1.toDer(node).getBytes());
 // Bit strings stay as they are: forge would otherwise decode and re-encode their contents.
-const fromDer = (der: Buffer): Asn1 => forgeAsn1.fromDer(binary(der), { strict: true, decodeBitStrings: false });
+const fromDer = (der: Buffer): Asn1 => forgeAsn1().fromDer(binary(der), { strict: true, decodeBitStrings: false });
 
 /** encoding/pem's Encode: 64-character lines, `\n` line ends. */
 export function pemEncode(type: string, der: Buffer): string {
@@ -224,16 +228,16 @@ function readSigner(der: Buffer): Signer {
 }
 
 /** Go's PrintableString when every character allows it, else UTF8String, as encoding/asn1 chooses. */
-function commonNameAttributes(commonName: string): forge.pki.CertificateField[] {
+function commonNameAttributes(commonName: string): forgeTypes.pki.CertificateField[] {
   if (commonName === '') return [];
   const printable = /^[A-Za-z0-9 '()+,\-./:=?]*$/.test(commonName);
   // forge reads valueTagClass as the value's ASN.1 type; its type declarations call it a class.
-  const valueTagClass = (printable ? asn1.Type.PRINTABLESTRING : asn1.Type.UTF8) as unknown as forge.asn1.Class;
+  const valueTagClass = (printable ? asn1.Type.PRINTABLESTRING : asn1.Type.UTF8) as unknown as forgeTypes.asn1.Class;
   return [{ name: 'commonName', value: commonName, valueTagClass }];
 }
 
 /** Stands in for the public key while forge lays out the fields; the real key info replaces it. */
-const PLACEHOLDER_KEY = forge.pki.setRsaPublicKey(new forge.jsbn.BigInteger('1', 16), new forge.jsbn.BigInteger('1', 16));
+const placeholderKey = () => forge.pki.setRsaPublicKey(new forge.jsbn.BigInteger('1', 16), new forge.jsbn.BigInteger('1', 16));
 
 /**
  * x509.CreateCertificate over Sprig's template: the subject's key, and the signer (its certificate and key; none
@@ -280,9 +284,9 @@ export function createCertificate(template: CertificateTemplate, subjectKey: Key
   cert.setExtensions(extensions);
 
   // forge writes only RSA public keys and its own signature layout: the key info is node's, the algorithm Go's.
-  cert.publicKey = PLACEHOLDER_KEY;
+  cert.publicKey = placeholderKey();
   (cert as unknown as { siginfo: { algorithmOid: string } }).siginfo.algorithmOid = forge.pki.oids.sha256WithRSAEncryption as string;
-  const tbs = forgeExtra.getTBSCertificate(cert);
+  const tbs = forgeExtra().getTBSCertificate(cert);
   const fields = tbs.value as Asn1[];
   fields[2] = algorithm.identifier;
   if (parent) fields[3] = parent.subject;
