@@ -6,6 +6,7 @@ import type { ChartFile } from '../chart/types.js';
 import { helperNames } from '../render/engine.js';
 import { detectDialect, type Dialect } from '../render/parse.js';
 import { loadHelmYaml } from '../values/index.js';
+import { goToHandlebars } from './to-handlebars.js';
 import { handlebarsToGo, type ConversionProblem } from './to-go.js';
 
 export type { ConversionProblem } from './to-go.js';
@@ -28,22 +29,17 @@ export interface ConvertResult {
 const isTemplate = (name: string): boolean => /(^|\/)templates\//.test(name) && !name.endsWith('.tgz');
 
 export function convertChartFiles(files: ChartFile[], to: Dialect, options: ConvertOptions = {}): ConvertResult {
-  if (to !== 'go') {
-    throw new PortolanError('USAGE', `converting to ${to} is not available yet: portolan renders Go templates as they are`, {
-      flag: '--to',
-      hint: 'Helm charts need no conversion to render with portolan; use --to go to make a handlebars chart work with helm.',
-    });
-  }
   const helpers = new Set(helperNames());
   const isHelper = (name: string) => helpers.has(name);
   const result: ConvertResult = { files: [], converted: [], partial: [], problems: [] };
   for (const file of files) {
     const text = isTemplate(file.name) ? file.data.toString('utf8') : undefined;
-    if (text === undefined || detectDialect(text) !== 'handlebars') {
+    const from: Dialect = to === 'go' ? 'handlebars' : 'go';
+    if (text === undefined || !isIn(text, from, files, file.name)) {
       result.files.push(file);
       continue;
     }
-    const converted = handlebarsToGo(text, file.name, isHelper, defaultsFor(files, file.name));
+    const converted = to === 'go' ? handlebarsToGo(text, file.name, isHelper, defaultsFor(files, file.name)) : goToHandlebars(text, file.name);
     if (converted.problems.length > 0) {
       result.problems.push(...converted.problems);
       result.partial.push(file.name);
@@ -54,7 +50,7 @@ export function convertChartFiles(files: ChartFile[], to: Dialect, options: Conv
     result.files.push({ name: file.name, data: Buffer.from(converted.text) });
   }
   if (result.problems.length > 0 && !options.allowPartial) {
-    throw new PortolanError('CHART_INVALID', `${result.partial.length} template(s) hold constructs Go templates cannot express`, {
+    throw new PortolanError('CHART_INVALID', `${result.partial.length} template(s) hold constructs ${to === 'go' ? 'Go templates' : 'handlebars'} cannot express`, {
       problems: result.problems.map((p) => `${p.file}:${p.line}: ${p.message}`),
       hint: 'Rewrite those lines, or pass --allow-partial to copy those templates unchanged.',
     });
@@ -77,4 +73,18 @@ function defaultsFor(files: ChartFile[], template: string): unknown {
 /** Every handlebars template of a chart's files as a Go template; fails on what Go cannot express. */
 export function toGoTemplates(files: ChartFile[]): ChartFile[] {
   return convertChartFiles(files, 'go').files;
+}
+
+/**
+ * Whether a template is written in `dialect`: by its own marks, or, with none (`{{ .Values.x }}`), as the other
+ * templates of its chart are (a Go chart's plain files are Go).
+ */
+function isIn(text: string, dialect: Dialect, files: ChartFile[], name: string): boolean {
+  const own = detectDialect(text);
+  if (own !== 'neutral') return own === dialect;
+  if (!text.includes('{{')) return false;
+  const root = name.slice(0, name.lastIndexOf('templates/'));
+  const siblings = files.filter((f) => f.name.startsWith(`${root}templates/`) && isTemplate(f.name)).map((f) => detectDialect(f.data.toString('utf8')));
+  const chartDialect: Dialect = siblings.includes('go') && !siblings.includes('handlebars') ? 'go' : 'handlebars';
+  return chartDialect === dialect;
 }

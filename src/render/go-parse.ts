@@ -54,6 +54,8 @@ export interface GoBranch {
   pipe: GoPipe;
   program: Program;
   inverse: Program | undefined;
+  /** Written as `{{ else if }}`/`{{ else with }}` of the block around it. */
+  chained?: boolean;
   loc: GoLoc;
 }
 
@@ -61,6 +63,8 @@ export interface GoTemplateCall {
   type: 'GoTemplate';
   name: string;
   pipe: GoPipe | undefined;
+  /** For `{{ block }}`: the default body, also defined under the name. */
+  block?: Program;
   loc: GoLoc;
 }
 
@@ -69,12 +73,22 @@ export interface GoLoopControl {
   loc: GoLoc;
 }
 
-export type GoStatement = GoAction | GoBranch | GoTemplateCall | GoLoopControl;
+export type GoStatement = GoAction | GoBranch | GoTemplateCall | GoLoopControl | GoDefine;
 
 export interface GoParsed {
   program: Program;
   /** `{{ define }}` and `{{ block }}` bodies, in source order. */
   defines: Array<{ name: string; program: Program }>;
+  /** Each action's `{{-` and `-}}`, in source order (for `convert`). */
+  trims: Array<{ left: boolean; right: boolean }>;
+}
+
+/** Where a `{{ define }}` stood: prints nothing (its body is in `defines`); `convert` writes it back there. */
+export interface GoDefine {
+  type: 'GoDefine';
+  name: string;
+  program: Program;
+  loc: GoLoc;
 }
 
 const KEYWORDS = new Set(['if', 'else', 'end', 'range', 'with', 'define', 'template', 'block', 'break', 'continue', 'nil', 'true', 'false']);
@@ -105,6 +119,8 @@ interface Frame {
   inElse: boolean;
   /** The variables in scope when it opened (a define starts anew with `$`). */
   vars: string[];
+  /** A `{{ block }}`'s template call, which gets the body. */
+  blockCall?: GoTemplateCall;
 }
 
 class GoParser {
@@ -112,6 +128,7 @@ class GoParser {
   private readonly root: Statement[] = [];
   private readonly stack: Frame[] = [];
   private readonly defines: GoParsed['defines'] = [];
+  private readonly trims: GoParsed['trims'] = [];
   private rangeDepth = 0;
   /** Variables in scope, as Go's parser tracks them: a reference to any other is a parse error. */
   private vars: string[] = ['$'];
@@ -150,11 +167,12 @@ class GoParser {
     return this.stack.at(-1)?.body ?? this.root;
   }
 
-  private text(value: string, at: number): void {
-    if (value === '') return;
+  /** A text: `value` as Go prints it (trimmed by `{{-`/`-}}`), `original` as written (for `convert`). */
+  private text(value: string, at: number, original = value): void {
+    if (original === '') return;
     const line = this.lineOf(at);
     const loc = { source: this.file, start: { line, column: 0 }, end: { line, column: 0 } };
-    this.body.push({ type: 'ContentStatement', value, original: value, loc } as unknown as Statement);
+    this.body.push({ type: 'ContentStatement', value, original, loc } as unknown as Statement);
   }
 
   run(): GoParsed {
@@ -163,32 +181,29 @@ class GoParser {
     let trimNext = false;
     for (;;) {
       const open = src.indexOf('{{', i);
-      let text = src.slice(i, open < 0 ? src.length : open);
+      const original = src.slice(i, open < 0 ? src.length : open);
+      let text = original;
       const textAt = i;
       if (trimNext) {
-        const before = text.length;
         text = trimLeft(text);
         trimNext = false;
-        if (open < 0) {
-          this.text(text, textAt + before - text.length);
-          break;
-        }
       }
       if (open < 0) {
-        this.text(text, textAt);
+        this.text(text, textAt, original);
         break;
       }
       const trimBefore = src[open + 2] === '-' && isSpace(src[open + 3]);
       if (trimBefore) text = trimRight(text);
-      this.text(text, textAt);
+      this.text(text, textAt, original);
       const start = open + (trimBefore ? 3 : 2);
       const { end, trimAfter } = this.action(open, start);
+      this.trims.push({ left: trimBefore, right: trimAfter });
       trimNext = trimAfter;
       i = end;
     }
     const open = this.stack.at(-1);
     if (open) this.fail(this.src.length, `{{ ${open.kind} }} (line ${open.line}) is never closed with {{ end }}: the template ends inside it`, 'Close every if, range, with, define and block with {{ end }}.');
-    return { program: program(this.root), defines: this.defines };
+    return { program: program(this.root), defines: this.defines, trims: this.trims };
   }
 
   /** Parses the action opening at `open` (its content from `start`); returns where the text continues. */
@@ -210,6 +225,7 @@ class GoParser {
         }
       }
       if (!src.startsWith('}}', q)) this.fail(open, 'comment ends before closing delimiter', 'Write {{/* comment */}} with nothing between */ and }}.');
+      this.body.push({ type: 'CommentStatement', value: src.slice(p + 2, close), loc: this.loc(open) } as unknown as Statement);
       return { end: q + 2, trimAfter };
     }
     const { tokens, end, trimAfter } = this.lex(open, start);
@@ -399,7 +415,7 @@ class GoParser {
         this.fail(open, `{{ else ${chained.text} }} inside {{ ${frame.kind} }}`, `Inside {{ ${frame.kind} }}, chain with {{ else ${frame.kind} … }} or nest a new block.`);
       }
       const pipe = this.pipeline(rest.slice(p + 1), open, false);
-      const node: GoBranch = { type: chained.text === 'if' ? 'GoIf' : 'GoWith', pipe, program: program([]), inverse: undefined, loc };
+      const node: GoBranch = { type: chained.text === 'if' ? 'GoIf' : 'GoWith', pipe, program: program([]), inverse: undefined, chained: true, loc };
       frame.tail.inverse = program([node as unknown as Statement]);
       frame.tail = node;
       frame.body = node.program.body;
@@ -424,6 +440,8 @@ class GoParser {
       const earlier = this.defines.find((d) => d.name === frame.name);
       if (earlier && !isEmpty(earlier.program) && !isEmpty(body)) this.fail(open, `multiple definition of template "${frame.name}"`, 'Give one of the two definitions another name.');
       this.defines.push({ name: frame.name as string, program: body });
+      if (frame.kind === 'define') this.body.push({ type: 'GoDefine', name: frame.name, program: body, loc: { start: { line: frame.line, column: 0 } } } as unknown as Statement);
+      else (frame.blockCall as GoTemplateCall).block = body;
     }
   }
 
@@ -437,7 +455,11 @@ class GoParser {
       const afterName = rest.slice(rest.indexOf(nameToken) + 1);
       const pipe = significant(afterName) ? this.pipeline(afterName, open, false) : undefined;
       if (!pipe) this.fail(open, '{{ block }} needs a pipeline after the name', 'Write {{ block "name" . }}…{{ end }}.');
-      this.body.push({ type: 'GoTemplate', name, pipe, loc } as unknown as Statement);
+      const blockCall: GoTemplateCall = { type: 'GoTemplate', name, pipe, loc };
+      this.body.push(blockCall as unknown as Statement);
+      this.stack.push({ kind, name, body: [], line: loc.start.line, inElse: false, vars: this.vars, blockCall });
+      this.vars = ['$'];
+      return;
     } else if (parts.length > 1) this.fail(open, 'unexpected words after the name in {{ define }}');
     this.stack.push({ kind, name, body: [], line: loc.start.line, inElse: false, vars: this.vars });
     this.vars = ['$'];

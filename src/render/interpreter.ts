@@ -155,6 +155,7 @@ export class Interpreter {
         case 'GoTemplate' as string:
         case 'GoBreak' as string:
         case 'GoContinue' as string:
+        case 'GoDefine' as string:
           out += this.goStatement(statement as unknown as GoStatement, scope);
           break;
         default:
@@ -313,6 +314,8 @@ export class Interpreter {
         return this.goRange(node, scope);
       case 'GoTemplate':
         return this.goTemplate(node, scope);
+      case 'GoDefine':
+        return ''; // defined before rendering; where it stands it prints nothing
       case 'GoBreak':
         throw BREAK;
       case 'GoContinue':

@@ -11,7 +11,7 @@ export const convertCommand: CommandModule = {
   builder: (y) =>
     y
       .positional('chart', { type: 'string', describe: 'Chart folder or .tgz archive' })
-      .option('to', { type: 'string', choices: ['go'], demandOption: true, describe: 'The dialect to write' })
+      .option('to', { type: 'string', choices: ['go', 'handlebars'], demandOption: true, describe: 'The dialect to write: go (for helm) or handlebars (portolan\'s own)' })
       .option('output-dir', { type: 'string', describe: 'Folder to write the converted chart to (default: CHART-go beside the chart)', requiresArg: true })
       .option('allow-partial', { type: 'boolean', default: false, describe: 'Copy templates that cannot be converted fully as they are, and list them, instead of failing' })
       .option('force', { type: 'boolean', default: false, describe: 'Replace the output folder if it exists' })
@@ -24,7 +24,7 @@ export const convertCommand: CommandModule = {
     const info = await stat(chart).catch(() => undefined);
     if (!info) throw new PortolanError('CHART_NOT_FOUND', `chart "${args.chart as string}" not found`, { file: args.chart as string, hint: 'Give a chart folder or a .tgz archive.' });
     const files = info.isDirectory() ? await readChartFolder(chart) : readChartArchive(await readFile(chart), args.chart as string).files;
-    const to = args.to as 'go';
+    const to = args.to as 'go' | 'handlebars';
     const result = convertChartFiles(files, to, { allowPartial: Boolean(args['allow-partial']) });
     const name = basename(chart).replace(/\.tgz$/, '');
     const target = resolve(io.cwd, (args['output-dir'] as string | undefined) ?? join(dirname(chart), `${name}-${to}`));
