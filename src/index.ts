@@ -16,6 +16,7 @@ export { readValues, templateChart, checkDependenciesPresent, type TemplateOptio
 export { applySet, parseValuesYaml, prepareChart, readUserValues, validateValues } from './values/index.js';
 export type { Origins, PreparedChart, SourcedValues, ValueOptions, ValuesIo } from './values/index.js';
 export { renderChart, formatManifests, sortByInstallOrder } from './render/index.js';
+export { convertChartFiles, type ConvertOptions, type ConvertResult, type ConversionProblem } from './convert/index.js';
 export type { RenderOptions, RenderResult, RenderedDocument } from './render/index.js';
 export { FakeCluster, HttpClusterClient, connect, type ClusterClient, type ConnectOptions, type FakeFailure, type FakeVerb } from './cluster/index.js';
 export {

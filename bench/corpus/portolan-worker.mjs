@@ -16,7 +16,14 @@ const valuesIo = { readFile: (path) => readFile(path, 'utf8'), readStdin: async 
 async function render({ chart, release, namespace, kubeVersion }) {
   const started = performance.now();
   try {
-    const loaded = await lib.loadChart(resolve(chart));
+    let loaded;
+    let partial = [];
+    if (workerData.convertTo) {
+      // The round trip: the chart's templates converted to the other dialect (what cannot be is copied as it is).
+      const converted = lib.convertChartFiles(await lib.readChartFolder(resolve(chart)), workerData.convertTo, { allowPartial: true });
+      partial = converted.partial;
+      loaded = lib.loadChartFiles(converted.files, chart);
+    } else loaded = await lib.loadChart(resolve(chart));
     const user = await lib.readValues(noValueOptions, valuesIo);
     const result = lib.templateChart(loaded, user, {
       releaseName: release,
@@ -31,7 +38,7 @@ async function render({ chart, release, namespace, kubeVersion }) {
     // Manifests, then hooks (test hooks included): `template` without --no-hooks, --skip-tests or --include-crds.
     // As the CLI prints it: the manifests trimmed plus a newline, then the hooks.
     const text = `${lib.formatManifests(result.manifests).trim()}\n${lib.formatManifests(result.hooks)}`;
-    return { ok: true, text, ms: performance.now() - started };
+    return { ok: true, text, ms: performance.now() - started, partial };
   } catch (error) {
     const isPortolan = error instanceof lib.PortolanError;
     const message = isPortolan ? error.message : `${error?.name ?? 'Error'} (internal): ${error?.message ?? String(error)}`;

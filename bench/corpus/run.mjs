@@ -4,6 +4,7 @@
 // differs, the most common reasons portolan refuses, and the time each tool took.
 //
 // Usage: node bench/corpus/run.mjs CORPUS [--filter S] [--limit N] [--jobs N] [--json] [--show-diff] [--cli]
+//        [--convert-to handlebars|go] (portolan renders each chart converted first: the dialects' round trip)
 //          [--dist DIR] [--timeout SECONDS] [--helm-cache DIR] [--no-cache] [--examples N]
 // See bench/corpus/README.md for making a corpus.
 import { spawn } from 'node:child_process';
@@ -38,6 +39,7 @@ function parseArgs(argv) {
     helmCache: '/work/cache/corpus-helm-cache',
     useCache: true,
     examples: 3,
+    convertTo: undefined,
   };
   const value = (i) => {
     if (i + 1 >= argv.length) usage(`${argv[i]} needs a value`);
@@ -56,6 +58,7 @@ function parseArgs(argv) {
     else if (arg === '--helm-cache') options.helmCache = resolve(value(i++));
     else if (arg === '--no-cache') options.useCache = false;
     else if (arg === '--examples') options.examples = Number(value(i++));
+    else if (arg === '--convert-to') options.convertTo = value(i++);
     else if (arg === '--help' || arg === '-h') usage();
     else if (arg.startsWith('-')) usage(`unknown option ${arg}`);
     else if (options.corpus === undefined) options.corpus = resolve(arg);
@@ -70,7 +73,7 @@ function parseArgs(argv) {
 function usage(problem) {
   if (problem) console.error(`run.mjs: ${problem}`);
   console.error(
-    'usage: node bench/corpus/run.mjs CORPUS [--filter S] [--limit N] [--jobs N] [--json] [--show-diff] [--cli] [--dist DIR] [--timeout SECONDS] [--helm-cache DIR] [--no-cache] [--examples N]',
+    'usage: node bench/corpus/run.mjs CORPUS [--filter S] [--limit N] [--jobs N] [--json] [--show-diff] [--cli] [--dist DIR] [--timeout SECONDS] [--helm-cache DIR] [--no-cache] [--examples N] [--convert-to handlebars|go]',
   );
   process.exit(problem ? 2 : 0);
 }
@@ -226,7 +229,7 @@ class PortolanPool {
   }
 
   spawn() {
-    return new Worker(join(here, 'portolan-worker.mjs'), { workerData: { dist: this.dist } });
+    return new Worker(join(here, 'portolan-worker.mjs'), { workerData: { dist: this.dist, convertTo: options.convertTo } });
   }
 
   async render(task) {
@@ -453,6 +456,9 @@ function summarize(charts, timing, context) {
     sameBytes: count((c) => c.outcome === 'same' && c.sameBytes === true),
     differs: count((c) => c.outcome === 'differs'),
     portolanRefused: count((c) => c.outcome === 'portolan-refused'),
+    // With --convert-to: charts whose every template converted, and of those, the ones rendering the same objects.
+    convertedFully: count((c) => c.helm.ok && c.portolan.ok && (c.portolan.partial ?? []).length === 0),
+    convertedFullySame: count((c) => c.outcome === 'same' && (c.portolan.partial ?? []).length === 0),
     refusalCategories: [...refusals].sort((a, b) => b[1].length - a[1].length).map(([message, names]) => ({ message, count: names.length, charts: names })),
     time: {
       wallMs: timing,
@@ -495,6 +501,7 @@ function printReport(summary, charts, options) {
   p(`corpus ${summary.corpus}: ${summary.charts} charts; helm ${summary.helmVersion} renders ${renders}, refuses ${summary.helmRefused} (left out of the percentages)`);
   p(`  ${summary.kubeVersion}`);
   p(`  same        ${String(summary.same).padStart(5)}  ${percent(summary.same, renders)}   (same bytes without "# Source:" lines: ${summary.sameBytes})`);
+  if (options.convertTo) p(`  converted to ${options.convertTo}: ${summary.convertedFully} charts fully (every template), ${summary.convertedFullySame} of them rendering the same objects`);
   p(`  differs     ${String(summary.differs).padStart(5)}  ${percent(summary.differs, renders)}`);
   p(`  refused     ${String(summary.portolanRefused).padStart(5)}  ${percent(summary.portolanRefused, renders)}   (by portolan)`);
   p(
