@@ -28,7 +28,9 @@ await build({
   external: ['kubernetes-models', 'kubernetes-models/*'],
   // CommonJS dependencies inside an ES module bundle still call require() for Node's built-ins. (The entry's
   // #! line comes first on its own.)
-  banner: { js: "import { createRequire as portolanCreateRequire } from 'node:module';\nconst require = portolanCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as portolanCreateRequire } from 'node:module';\nconst require = portolanCreateRequire(import.meta.url);",
+  },
   legalComments: 'none',
   logLevel: 'warning',
 });

@@ -12,7 +12,9 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const bin = join(root, typeof pkg.bin === 'string' ? pkg.bin : pkg.bin.portolan);
 const sandboxModule = join(root, 'dist', 'sandbox', 'index.js');
 if (!existsSync(bin) || !existsSync(sandboxModule)) {
-  console.error(`portolan is not built yet (${existsSync(bin) ? sandboxModule : bin} is missing): run \`npm run build\` first.`);
+  console.error(
+    `portolan is not built yet (${existsSync(bin) ? sandboxModule : bin} is missing): run \`npm run build\` first.`,
+  );
   process.exit(1);
 }
 
@@ -38,7 +40,17 @@ function portolan(args) {
 
 let failed = false;
 try {
-  await portolan(['install', 'web', 'charts/webapp', '-f', 'charts/webapp/values-staging.yaml', '-n', 'demo', '--create-namespace', '--wait']);
+  await portolan([
+    'install',
+    'web',
+    'charts/webapp',
+    '-f',
+    'charts/webapp/values-staging.yaml',
+    '-n',
+    'demo',
+    '--create-namespace',
+    '--wait',
+  ]);
   await portolan(['upgrade', 'web', 'charts/webapp', '-f', 'charts/webapp/values-prod.yaml', '-n', 'demo', '--wait']);
   await portolan(['rollback', 'web', '1', '-n', 'demo', '--wait']);
   await portolan(['history', 'web', '-n', 'demo']);

@@ -33,7 +33,10 @@ const zip = readFileSync(zipPath);
 // End of central directory record: signature 0x06054b50, found by scanning back from the end.
 let eocd = -1;
 for (let i = zip.length - 22; i >= Math.max(0, zip.length - 65_557); i--) {
-  if (zip.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
+  if (zip.readUInt32LE(i) === 0x06054b50) {
+    eocd = i;
+    break;
+  }
 }
 if (eocd < 0) throw new Error(`${zipPath}: not a zip archive`);
 const entries = zip.readUInt16LE(eocd + 10);

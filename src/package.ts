@@ -34,7 +34,11 @@ export interface PackageFolderResult extends PackagedChart {
  * are not all in charts/ (DEPENDENCY) and a chart that, as it would be packaged (--version/--app-version applied),
  * has lint errors (LINT_FAILED, listing every error).
  */
-export async function packageChartFolder(dir: string, source: string, options: PackageFolderOptions): Promise<PackageFolderResult> {
+export async function packageChartFolder(
+  dir: string,
+  source: string,
+  options: PackageFolderOptions,
+): Promise<PackageFolderResult> {
   const dependencies = options.dependencyUpdate ? await updateDependencies(dir, { remote: options.remote }) : undefined;
   let files = applyChartOverrides(await readChartFolder(dir), source, options);
   if (options.forHelm) files = convertChartFiles(files, 'go').files;

@@ -24,9 +24,44 @@ const SIMPLE_KEY_MAX = 128;
 
 /** The plain words yaml.v2 reads as a bool, null, a special float or a merge key. */
 const RESOLVED_WORDS = new Set([
-  'y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON',
-  'n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF',
-  '~', 'null', 'Null', 'NULL', '.nan', '.NaN', '.NAN', '.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF',
+  'y',
+  'Y',
+  'yes',
+  'Yes',
+  'YES',
+  'true',
+  'True',
+  'TRUE',
+  'on',
+  'On',
+  'ON',
+  'n',
+  'N',
+  'no',
+  'No',
+  'NO',
+  'false',
+  'False',
+  'FALSE',
+  'off',
+  'Off',
+  'OFF',
+  '~',
+  'null',
+  'Null',
+  'NULL',
+  '.nan',
+  '.NaN',
+  '.NAN',
+  '.inf',
+  '.Inf',
+  '.INF',
+  '+.inf',
+  '+.Inf',
+  '+.INF',
+  '-.inf',
+  '-.Inf',
+  '-.INF',
 ]);
 /** Go's strconv.ParseFloat on a string starting with a dot (decimal only; underscores between digits). */
 const DOT_FLOAT = /^\.\d(?:_?\d)*(?:[eE][+-]?\d(?:_?\d)*)?$/;
@@ -64,7 +99,9 @@ function isGoInt(plain: string): boolean {
   const body = negative || plain.startsWith('+') ? plain.slice(1) : plain;
   if (body.length < 16) return true;
   const prefixed = /^0[xXoObB]/.test(body);
-  const magnitude = BigInt(prefixed ? body.toLowerCase() : body.length > 1 && body.startsWith('0') ? `0o${body.slice(1)}` : body);
+  const magnitude = BigInt(
+    prefixed ? body.toLowerCase() : body.length > 1 && body.startsWith('0') ? `0o${body.slice(1)}` : body,
+  );
   // ParseInt takes a signed int64; failing that, ParseUint takes an unsigned one without a sign.
   return negative ? magnitude <= INT64_MIN : magnitude <= (plain.startsWith('+') ? INT64_MIN - 1n : UINT64_MAX);
 }
@@ -101,7 +138,9 @@ function isBreak(c: number): boolean {
 
 /** yaml.v2's is_printable; characters past U+FFFF never are (they are escaped as \U…). */
 function isPrintable(c: number): boolean {
-  return c === 10 || (c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff);
+  return (
+    c === 10 || (c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff)
+  );
 }
 
 /** The code point at `i`, a surrogate pair read as one. */
@@ -124,17 +163,33 @@ function analyzeScalar(s: string): number {
   let previousBreak = false;
   let precededByWhitespace = true;
   const n = s.length;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const c = codePointAt(s, i);
     const w = c > 0xffff ? 2 : 1;
     const next = i + w < n ? s.charCodeAt(i + w) : -1;
     const followedByWhitespace = next === -1 || next === 32 || next === 9;
     if (i === 0) {
       switch (c) {
-        case 35: case 44: case 91: case 93: case 123: case 125: case 38: case 42: case 33: case 124: case 62: case 39: case 34: case 37: case 64: case 96:
+        case 35:
+        case 44:
+        case 91:
+        case 93:
+        case 123:
+        case 125:
+        case 38:
+        case 42:
+        case 33:
+        case 124:
+        case 62:
+        case 39:
+        case 34:
+        case 37:
+        case 64:
+        case 96:
           blockIndicators = true; // # , [ ] { } & * ! | > ' " % @ `
           break;
-        case 63: case 58: // ? :
+        case 63:
+        case 58: // ? :
           if (followedByWhitespace) blockIndicators = true;
           break;
         case 45: // -
@@ -165,10 +220,25 @@ function analyzeScalar(s: string): number {
     precededByWhitespace = c === 32 || c === 9 || isBreak(c);
     i += w;
   }
-  const plain = !(leadingSpace || leadingBreak || trailingSpace || trailingBreak || breakSpace || spaceBreak || special || lineBreaks || blockIndicators);
+  const plain = !(
+    leadingSpace ||
+    leadingBreak ||
+    trailingSpace ||
+    trailingBreak ||
+    breakSpace ||
+    spaceBreak ||
+    special ||
+    lineBreaks ||
+    blockIndicators
+  );
   const single = !(breakSpace || spaceBreak || special);
   const block = !(trailingSpace || spaceBreak || special);
-  return (plain ? PLAIN_ALLOWED : 0) | (single ? SINGLE_ALLOWED : 0) | (block ? BLOCK_ALLOWED : 0) | (lineBreaks ? MULTILINE : 0);
+  return (
+    (plain ? PLAIN_ALLOWED : 0) |
+    (single ? SINGLE_ALLOWED : 0) |
+    (block ? BLOCK_ALLOWED : 0) |
+    (lineBreaks ? MULTILINE : 0)
+  );
 }
 
 // --- the JSON round trip's effect on strings ---
@@ -191,7 +261,8 @@ function jsonRoundTrip(s: string): string {
   }
   // json.Marshal writes invalid UTF-8 as U+FFFD; a double-quoted scalar folds a raw NEL and the spaces around it into
   // one space, or into n-1 line breaks for a run of n.
-  return s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+  return s
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
     .replace(/ *\u0085[ \u0085]*/g, (run) => {
       const breaks = run.split('\u0085').length - 1;
       return breaks === 1 ? ' ' : '\n'.repeat(breaks - 1);
@@ -203,24 +274,43 @@ function jsonRoundTrip(s: string): string {
 /** A character as yaml.v2's double-quoted writer escapes it. */
 function escapeChar(c: number): string {
   switch (c) {
-    case 0x00: return '\\0';
-    case 0x07: return '\\a';
-    case 0x08: return '\\b';
-    case 0x09: return '\\t';
-    case 0x0a: return '\\n';
-    case 0x0b: return '\\v';
-    case 0x0c: return '\\f';
-    case 0x0d: return '\\r';
-    case 0x1b: return '\\e';
-    case 0x22: return '\\"';
-    case 0x5c: return '\\\\';
-    case 0x85: return '\\N';
-    case 0xa0: return '\\_';
-    case 0x2028: return '\\L';
-    case 0x2029: return '\\P';
+    case 0x00:
+      return '\\0';
+    case 0x07:
+      return '\\a';
+    case 0x08:
+      return '\\b';
+    case 0x09:
+      return '\\t';
+    case 0x0a:
+      return '\\n';
+    case 0x0b:
+      return '\\v';
+    case 0x0c:
+      return '\\f';
+    case 0x0d:
+      return '\\r';
+    case 0x1b:
+      return '\\e';
+    case 0x22:
+      return '\\"';
+    case 0x5c:
+      return '\\\\';
+    case 0x85:
+      return '\\N';
+    case 0xa0:
+      return '\\_';
+    case 0x2028:
+      return '\\L';
+    case 0x2029:
+      return '\\P';
     default: {
       const hex = c.toString(16).toUpperCase();
-      return c <= 0xff ? `\\x${hex.padStart(2, '0')}` : c <= 0xffff ? `\\u${hex.padStart(4, '0')}` : `\\U${hex.padStart(8, '0')}`;
+      return c <= 0xff
+        ? `\\x${hex.padStart(2, '0')}`
+        : c <= 0xffff
+          ? `\\u${hex.padStart(4, '0')}`
+          : `\\U${hex.padStart(8, '0')}`;
     }
   }
 }
@@ -250,13 +340,18 @@ const LINE_SEPARATORS = /[\u2028\u2029]/;
 
 function writeSingleQuoted(s: string, column: number, indent: number, allowBreaks: boolean): string {
   // Nothing to double, no line separator and nowhere to fold: the string as it is.
-  if (!s.includes("'") && !LINE_SEPARATORS.test(s) && (!allowBreaks || column + s.length <= BEST_WIDTH || !s.includes(' '))) return `'${s}'`;
+  if (
+    !s.includes("'") &&
+    !LINE_SEPARATORS.test(s) &&
+    (!allowBreaks || column + s.length <= BEST_WIDTH || !s.includes(' '))
+  )
+    return `'${s}'`;
   let out = "'";
   column++;
   let spaces = false;
   let breaks = false;
   const last = s.length - 1;
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     const c = codePointAt(s, i);
     const w = c > 0xffff ? 2 : 1;
     if (c === 32) {
@@ -292,7 +387,8 @@ function writeSingleQuoted(s: string, column: number, indent: number, allowBreak
 const DOUBLE_QUOTE_SAFE = /^[ !#-[\]-~]*$/;
 
 function writeDoubleQuoted(s: string, column: number, indent: number, allowBreaks: boolean): string {
-  if (DOUBLE_QUOTE_SAFE.test(s) && (!allowBreaks || column + s.length <= BEST_WIDTH || !s.includes(' '))) return `"${s}"`;
+  if (DOUBLE_QUOTE_SAFE.test(s) && (!allowBreaks || column + s.length <= BEST_WIDTH || !s.includes(' ')))
+    return `"${s}"`;
   let out = '"';
   column++;
   let spaces = false;
@@ -300,7 +396,7 @@ function writeDoubleQuoted(s: string, column: number, indent: number, allowBreak
   // every character escaped.
   const escapeAll = s.charCodeAt(0) === 0xfeff;
   const last = s.length - 1;
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     const c = codePointAt(s, i);
     const w = c > 0xffff ? 2 : 1;
     if (escapeAll || !isPrintable(c) || isBreak(c) || c === 34 || c === 92) {
@@ -344,12 +440,13 @@ function writeLiteral(s: string, indent: number): string {
     // Only newlines break lines: each non-empty line gets the indentation.
     const pad = ' '.repeat(indent);
     const lines = s.split('\n');
-    for (let i = 0; i < lines.length; i++) out += `${i === 0 ? '' : '\n'}${lines[i] === '' ? '' : pad + (lines[i] as string)}`;
+    for (let i = 0; i < lines.length; i++)
+      out += `${i === 0 ? '' : '\n'}${lines[i] === '' ? '' : pad + (lines[i] as string)}`;
     return out;
   }
   let column = 0;
   let breaks = true;
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     const c = codePointAt(s, i);
     const w = c > 0xffff ? 2 : 1;
     if (isBreak(c)) {
@@ -398,7 +495,14 @@ const FAST_PLAIN = /^[A-Za-z_/][\w./+=()$^;~<>-]*$/;
 const ASCII_TEXT = /^[A-Za-z_/][ -~]*$/;
 
 function isPlainText(s: string): boolean {
-  return ASCII_TEXT.test(s) && !RESOLVED_WORDS.has(s) && !s.includes(': ') && !s.includes(' #') && !s.endsWith(' ') && !s.endsWith(':');
+  return (
+    ASCII_TEXT.test(s) &&
+    !RESOLVED_WORDS.has(s) &&
+    !s.includes(': ') &&
+    !s.includes(' #') &&
+    !s.endsWith(' ') &&
+    !s.endsWith(':')
+  );
 }
 
 /** The string as a mapping key or single-line scalar writes it (plain, quoted or escaped as yaml.v2 chooses). */
@@ -565,7 +669,9 @@ function emitNode(value: unknown, column: number, indent: number, afterKey: bool
   // After a simple key the block starts on the next line (a list at the key's own indentation); after `-`, `?` or
   // `:` it continues on the same line, indented past the indicator.
   if (afterKey) {
-    return Array.isArray(value) ? `\n${emitList(value, indent - INDENT, ' '.repeat(indent - INDENT))}` : `\n${emitMap(value, indent, ' '.repeat(indent))}`;
+    return Array.isArray(value)
+      ? `\n${emitList(value, indent - INDENT, ' '.repeat(indent - INDENT))}`
+      : `\n${emitMap(value, indent, ' '.repeat(indent))}`;
   }
   const pad = ' '.repeat(indent - column);
   return Array.isArray(value) ? emitList(value, indent, pad) : emitMap(value, indent, pad);
@@ -579,7 +685,10 @@ function emitMap(map: Record<string, unknown>, indent: number, first: string): s
   for (const key of sortedKeys(map)) {
     const child = map[key];
     const keyText = key.length <= SIMPLE_KEY_MAX && FAST_PLAIN.test(key) && !RESOLVED_WORDS.has(key) ? key : undefined;
-    if (keyText !== undefined || (utf8Length(key) <= SIMPLE_KEY_MAX && !(analyzeScalar(jsonRoundTrip(key)) & MULTILINE))) {
+    if (
+      keyText !== undefined ||
+      (utf8Length(key) <= SIMPLE_KEY_MAX && !(analyzeScalar(jsonRoundTrip(key)) & MULTILINE))
+    ) {
       const text = keyText ?? writeString(key, indent, indent + INDENT, true);
       out += `${lead}${text}:${emitNode(child, indent + text.length + 1, indent + INDENT, true)}`;
     } else {
@@ -614,7 +723,9 @@ export function toYamlList(items: unknown[]): string {
   return items.length === 0 ? '[]\n' : emitList(items, 0, '');
 }
 
-/** YAML text for any plain value, as Helm's toYaml gives it before trimming (a scalar on its own; `{}`/`[]` when empty). */
+/**
+ * YAML text for any plain value, as Helm's toYaml gives it before trimming (a scalar on its own; `{}`/`[]` when empty).
+ */
 export function toYamlValue(value: unknown): string {
   if (Array.isArray(value)) return toYamlList(value);
   if (isContainer(value)) return emptyContainer(value) === '{}' ? '{}\n' : toYaml(value as Record<string, unknown>);

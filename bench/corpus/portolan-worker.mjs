@@ -20,7 +20,9 @@ async function render({ chart, release, namespace, kubeVersion }) {
     let partial = [];
     if (workerData.convertTo) {
       // The round trip: the chart's templates converted to the other dialect (what cannot be is copied as it is).
-      const converted = lib.convertChartFiles(await lib.readChartFolder(resolve(chart)), workerData.convertTo, { allowPartial: true });
+      const converted = lib.convertChartFiles(await lib.readChartFolder(resolve(chart)), workerData.convertTo, {
+        allowPartial: true,
+      });
       partial = converted.partial;
       loaded = lib.loadChartFiles(converted.files, chart);
     } else loaded = await lib.loadChart(resolve(chart));
@@ -41,8 +43,16 @@ async function render({ chart, release, namespace, kubeVersion }) {
     return { ok: true, text, ms: performance.now() - started, partial };
   } catch (error) {
     const isPortolan = error instanceof lib.PortolanError;
-    const message = isPortolan ? error.message : `${error?.name ?? 'Error'} (internal): ${error?.message ?? String(error)}`;
-    const where = !isPortolan && error?.stack ? error.stack.split('\n').find((l) => l.includes('/dist/'))?.trim() : undefined;
+    const message = isPortolan
+      ? error.message
+      : `${error?.name ?? 'Error'} (internal): ${error?.message ?? String(error)}`;
+    const where =
+      !isPortolan && error?.stack
+        ? error.stack
+            .split('\n')
+            .find((l) => l.includes('/dist/'))
+            ?.trim()
+        : undefined;
     return { ok: false, code: error?.code, error: message, where, ms: performance.now() - started };
   }
 }

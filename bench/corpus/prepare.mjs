@@ -6,7 +6,8 @@
 // together). Vendored charts get their own dependencies the same way. There is no network: a dependency with no
 // sibling stays missing, and Helm will then refuse the chart ("found in Chart.yaml, but missing in charts/").
 //
-// Usage: node bench/corpus/prepare.mjs OUT SOURCE... (adds to OUT/prepare-report.json: what was vendored, what is missing)
+// Usage: node bench/corpus/prepare.mjs OUT SOURCE... (adds to OUT/prepare-report.json: what was vendored, what is
+// missing)
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import yaml from 'js-yaml';
@@ -130,9 +131,14 @@ for (const source of sources) {
 mkdirSync(out, { recursive: true });
 writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
 const missingCounts = new Map();
-for (const log of Object.values(report)) for (const m of log.missing) missingCounts.set(m.split(' > ').pop(), (missingCounts.get(m.split(' > ').pop()) ?? 0) + 1);
-console.log(`${charts} charts copied to ${out}; ${complete} with every dependency in charts/, ${charts - complete} with some missing`);
+for (const log of Object.values(report))
+  for (const m of log.missing)
+    missingCounts.set(m.split(' > ').pop(), (missingCounts.get(m.split(' > ').pop()) ?? 0) + 1);
+console.log(
+  `${charts} charts copied to ${out}; ${complete} with every dependency in charts/, ${charts - complete} with some missing`,
+);
 if (missingCounts.size > 0) {
   console.log('dependencies with no sibling to vendor (charts needing them):');
-  for (const [name, count] of [...missingCounts].sort((a, b) => b[1] - a[1])) console.log(`  ${String(count).padStart(4)}  ${name}`);
+  for (const [name, count] of [...missingCounts].sort((a, b) => b[1] - a[1]))
+    console.log(`  ${String(count).padStart(4)}  ${name}`);
 }

@@ -9,7 +9,18 @@
 // See bench/corpus/README.md for making a corpus.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, lstatSync, readlinkSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  lstatSync,
+  readlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,7 +77,8 @@ function parseArgs(argv) {
   }
   if (options.corpus === undefined) usage('CORPUS (a folder of chart folders) is required');
   if (!existsSync(options.corpus)) usage(`${options.corpus} does not exist`);
-  if (!Number.isFinite(options.jobs) || !(options.limit > 0) || !(options.timeoutMs > 0)) usage('--jobs, --limit and --timeout take positive numbers');
+  if (!Number.isFinite(options.jobs) || !(options.limit > 0) || !(options.timeoutMs > 0))
+    usage('--jobs, --limit and --timeout take positive numbers');
   return options;
 }
 
@@ -80,7 +92,9 @@ function usage(problem) {
 
 // ---------------------------------------------------------------- the corpus
 
-/** Every folder under `dir` holding a Chart.yaml; a chart's own folders (its subcharts) are not charts of the corpus. */
+/**
+ * Every folder under `dir` holding a Chart.yaml; a chart's own folders (its subcharts) are not charts of the corpus.
+ */
 function findCharts(dir, out = []) {
   if (existsSync(join(dir, 'Chart.yaml'))) {
     out.push(dir);
@@ -101,7 +115,11 @@ function hashChart(dir) {
       const stat = lstatSync(join(dir, rel));
       if (stat.isDirectory()) walk(rel);
       else if (stat.isSymbolicLink()) hash.update(`L ${rel} ${readlinkSync(join(dir, rel))}\0`);
-      else hash.update(`F ${rel}\0`).update(readFileSync(join(dir, rel))).update('\0');
+      else
+        hash
+          .update(`F ${rel}\0`)
+          .update(readFileSync(join(dir, rel)))
+          .update('\0');
     }
   };
   walk('');
@@ -126,7 +144,13 @@ function run(command, args, { env, timeoutMs }) {
     child.stderr.on('data', (b) => err.push(b));
     child.on('close', (status) => {
       clearTimeout(timer);
-      done({ status, timedOut, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), ms: performance.now() - started });
+      done({
+        status,
+        timedOut,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        ms: performance.now() - started,
+      });
     });
   });
 }
@@ -155,7 +179,16 @@ function helmPath() {
 /** Helm with a home of its own, so no repositories or plugins of the machine take part. */
 function helmEnvironment() {
   const home = mkdtempSync(join(tmpdir(), 'corpus-helm-'));
-  return { home, env: { ...process.env, HOME: home, HELM_CACHE_HOME: join(home, 'c'), HELM_CONFIG_HOME: join(home, 'g'), HELM_DATA_HOME: join(home, 'd') } };
+  return {
+    home,
+    env: {
+      ...process.env,
+      HOME: home,
+      HELM_CACHE_HOME: join(home, 'c'),
+      HELM_CONFIG_HOME: join(home, 'g'),
+      HELM_DATA_HOME: join(home, 'd'),
+    },
+  };
 }
 
 function firstLine(text) {
@@ -203,10 +236,24 @@ async function helmResult(chart, hash, context) {
   } else {
     const second = await run(context.helm, args, { env: context.helmEnv, timeoutMs: context.options.timeoutMs * 2 });
     // Without a second render the random fields are unknown: compare this time, but do not keep the result.
-    if (second.status !== 0) return { ok: true, text: first.stdout, bytesStable: false, random: { paths: [], objects: [] }, ms: first.ms, cached: false };
+    if (second.status !== 0)
+      return {
+        ok: true,
+        text: first.stdout,
+        bytesStable: false,
+        random: { paths: [], objects: [] },
+        ms: first.ms,
+        cached: false,
+      };
     const random = randomFields(parseManifests(first.stdout), parseManifests(second.stdout));
     // The time of a render is the quicker of the two runs: the slower one is mostly the machine's noise.
-    entry = { ok: true, text: first.stdout, bytesStable: first.stdout === second.stdout, random, ms: Math.min(first.ms, second.ms) };
+    entry = {
+      ok: true,
+      text: first.stdout,
+      bytesStable: first.stdout === second.stdout,
+      random,
+      ms: Math.min(first.ms, second.ms),
+    };
   }
   // A timeout says more about this run's limit and the machine's load than about the chart: not kept.
   if (first.timedOut) return { ...entry, error: helmError(entry.stderr, true), cached: false };
@@ -229,7 +276,9 @@ class PortolanPool {
   }
 
   spawn() {
-    return new Worker(join(here, 'portolan-worker.mjs'), { workerData: { dist: this.dist, convertTo: options.convertTo } });
+    return new Worker(join(here, 'portolan-worker.mjs'), {
+      workerData: { dist: this.dist, convertTo: options.convertTo },
+    });
   }
 
   async render(task) {
@@ -244,8 +293,19 @@ class PortolanPool {
         done(value);
       };
       const onMessage = (message) => message.id === id && finish({ value: message, healthy: true });
-      const onError = (error) => finish({ value: { ok: false, error: `worker crashed: ${error?.message ?? error}`, ms: performance.now() - started }, healthy: false });
-      const timer = setTimeout(() => finish({ value: { ok: false, error: `timed out after ${this.timeoutMs / 1000} s`, ms: performance.now() - started }, healthy: false }), this.timeoutMs);
+      const onError = (error) =>
+        finish({
+          value: { ok: false, error: `worker crashed: ${error?.message ?? error}`, ms: performance.now() - started },
+          healthy: false,
+        });
+      const timer = setTimeout(
+        () =>
+          finish({
+            value: { ok: false, error: `timed out after ${this.timeoutMs / 1000} s`, ms: performance.now() - started },
+            healthy: false,
+          }),
+        this.timeoutMs,
+      );
       worker.on('message', onMessage);
       worker.on('error', onError);
       worker.postMessage({ id, ...task });
@@ -269,12 +329,18 @@ class PortolanPool {
 /** `node dist/bin/portolan.mjs template ...`: the whole command as a user runs it, process start included. */
 async function portolanCli(chart, context) {
   const bin = join(context.options.dist, 'bin', 'portolan.mjs');
-  const result = await run(process.execPath, [bin, 'template', RELEASE, chart, '--namespace', NAMESPACE, ...context.kubeArgs], {
-    env: { ...process.env, NO_COLOR: '1' },
-    timeoutMs: context.options.timeoutMs,
-  });
+  const result = await run(
+    process.execPath,
+    [bin, 'template', RELEASE, chart, '--namespace', NAMESPACE, ...context.kubeArgs],
+    {
+      env: { ...process.env, NO_COLOR: '1' },
+      timeoutMs: context.options.timeoutMs,
+    },
+  );
   if (result.status === 0) return { ok: true, text: result.stdout, ms: result.ms };
-  const error = result.timedOut ? `timed out after ${context.options.timeoutMs / 1000} s` : firstLine(result.stderr).replace(/^Error: /, '');
+  const error = result.timedOut
+    ? `timed out after ${context.options.timeoutMs / 1000} s`
+    : firstLine(result.stderr).replace(/^Error: /, '');
   return { ok: false, error, ms: result.ms };
 }
 
@@ -295,7 +361,10 @@ function parseManifests(text) {
       // json: true lets a repeated key through (the last wins), as Helm's YAML reader does.
       value = yaml.load(doc, { json: true });
     } catch (error) {
-      add(`(unparsable document ${index})`, { unparsable: doc.replace(/^# Source: .*\n/m, '').trim(), error: firstLine(error.message) });
+      add(`(unparsable document ${index})`, {
+        unparsable: doc.replace(/^# Source: .*\n/m, '').trim(),
+        error: firstLine(error.message),
+      });
       return;
     }
     if (value === null || value === undefined) return;
@@ -304,7 +373,10 @@ function parseManifests(text) {
       return;
     }
     const meta = value.metadata && typeof value.metadata === 'object' ? value.metadata : {};
-    add(`${value.apiVersion ?? ''}/${value.kind ?? ''}/${meta.namespace ?? ''}/${meta.name ?? meta.generateName ?? ''}`, value);
+    add(
+      `${value.apiVersion ?? ''}/${value.kind ?? ''}/${meta.namespace ?? ''}/${meta.name ?? meta.generateName ?? ''}`,
+      value,
+    );
   });
   return objects;
 }
@@ -339,7 +411,11 @@ function differences(a, b, path = [], all = true, out = []) {
 }
 
 function formatPath(path) {
-  return path.map((s) => (typeof s === 'number' ? `[${s}]` : /^[A-Za-z_][\w-]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`)).join('') || '(whole object)';
+  return (
+    path
+      .map((s) => (typeof s === 'number' ? `[${s}]` : /^[A-Za-z_][\w-]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`))
+      .join('') || '(whole object)'
+  );
 }
 
 /** What changes between two renders by helm of the same chart: generated passwords, certificates, uuids, times. */
@@ -365,19 +441,35 @@ function firstDifference(helmObjects, portolanObjects, random) {
   const ignoredPaths = random.paths;
   for (const [key, expected] of helmObjects) {
     if (ignoredObjects.has(key)) continue;
-    if (!portolanObjects.has(key)) return { object: key, path: '(missing)', problem: 'object only in helm output', helm: expected, portolan: undefined };
+    if (!portolanObjects.has(key))
+      return {
+        object: key,
+        path: '(missing)',
+        problem: 'object only in helm output',
+        helm: expected,
+        portolan: undefined,
+      };
     const actual = portolanObjects.get(key);
-    const diffs = differences(expected, actual).filter((p) => !ignoredPaths.some((r) => r[0] === key && isUnder(p, r.slice(1))));
+    const diffs = differences(expected, actual).filter(
+      (p) => !ignoredPaths.some((r) => r[0] === key && isUnder(p, r.slice(1))),
+    );
     if (diffs.length > 0) {
       const path = diffs[0];
       const at = (v) => path.reduce((x, s) => (x === undefined || x === null ? undefined : x[s]), v);
-      return { object: key, path: formatPath(path), problem: `${diffs.length} field(s) differ`, helm: at(expected), portolan: at(actual) };
+      return {
+        object: key,
+        path: formatPath(path),
+        problem: `${diffs.length} field(s) differ`,
+        helm: at(expected),
+        portolan: at(actual),
+      };
     }
   }
   // An object helm names at random (a test pod `x-test-{{ randAlphaNum 5 }}`) has another name in portolan's output
   // too: each such helm object excuses one unmatched portolan object of the same apiVersion/kind/namespace.
   const randomKinds = new Map();
-  for (const key of ignoredObjects) if (helmObjects.has(key)) randomKinds.set(kindKey(key), (randomKinds.get(kindKey(key)) ?? 0) + 1);
+  for (const key of ignoredObjects)
+    if (helmObjects.has(key)) randomKinds.set(kindKey(key), (randomKinds.get(kindKey(key)) ?? 0) + 1);
   for (const [key, extra] of portolanObjects) {
     if (helmObjects.has(key) || ignoredObjects.has(key)) continue;
     const left = randomKinds.get(kindKey(key)) ?? 0;
@@ -385,7 +477,13 @@ function firstDifference(helmObjects, portolanObjects, random) {
       randomKinds.set(kindKey(key), left - 1);
       continue;
     }
-    return { object: key, path: '(extra)', problem: 'object only in portolan output', helm: undefined, portolan: extra };
+    return {
+      object: key,
+      path: '(extra)',
+      problem: 'object only in portolan output',
+      helm: undefined,
+      portolan: extra,
+    };
   }
   return undefined;
 }
@@ -427,7 +525,9 @@ function clip(text, max) {
 }
 
 function dumpFull(value) {
-  return value === undefined ? '    (absent)' : yaml.dump(value, { lineWidth: -1, noRefs: true }).trimEnd().replace(/^/gm, '    ');
+  return value === undefined
+    ? '    (absent)'
+    : yaml.dump(value, { lineWidth: -1, noRefs: true }).trimEnd().replace(/^/gm, '    ');
 }
 
 const percent = (n, d) => (d === 0 ? '–' : `${((100 * n) / d).toFixed(1)}%`);
@@ -459,7 +559,9 @@ function summarize(charts, timing, context) {
     // With --convert-to: charts whose every template converted, and of those, the ones rendering the same objects.
     convertedFully: count((c) => c.helm.ok && c.portolan.ok && (c.portolan.partial ?? []).length === 0),
     convertedFullySame: count((c) => c.outcome === 'same' && (c.portolan.partial ?? []).length === 0),
-    refusalCategories: [...refusals].sort((a, b) => b[1].length - a[1].length).map(([message, names]) => ({ message, count: names.length, charts: names })),
+    refusalCategories: [...refusals]
+      .sort((a, b) => b[1].length - a[1].length)
+      .map(([message, names]) => ({ message, count: names.length, charts: names })),
     time: {
       wallMs: timing,
       helmMs: sum(charts, (c) => c.helm.ms ?? 0),
@@ -485,10 +587,13 @@ function printReport(summary, charts, options) {
       p(`  portolan: ${truncate(d.portolan)}`);
     }
   }
-  for (const c of charts.filter((x) => x.outcome === 'helm-refused')) p(`helm refuses ${c.name}: ${clip(c.helm.error, 200)}`);
+  for (const c of charts.filter((x) => x.outcome === 'helm-refused'))
+    p(`helm refuses ${c.name}: ${clip(c.helm.error, 200)}`);
   if (summary.refusalCategories.length > 0) {
     p();
-    p(`portolan refusals by message (${summary.portolanRefused} charts, ${summary.refusalCategories.length} distinct messages):`);
+    p(
+      `portolan refusals by message (${summary.portolanRefused} charts, ${summary.refusalCategories.length} distinct messages):`,
+    );
     for (const r of summary.refusalCategories) {
       const shown = r.charts.slice(0, options.examples).join(', ');
       p(`  ${String(r.count).padStart(4)}  ${r.message}`);
@@ -498,18 +603,29 @@ function printReport(summary, charts, options) {
   const renders = summary.helmRenders;
   const t = summary.time;
   p();
-  p(`corpus ${summary.corpus}: ${summary.charts} charts; helm ${summary.helmVersion} renders ${renders}, refuses ${summary.helmRefused} (left out of the percentages)`);
+  p(
+    `corpus ${summary.corpus}: ${summary.charts} charts; helm ${summary.helmVersion} renders ${renders}, refuses ${summary.helmRefused} (left out of the percentages)`,
+  );
   p(`  ${summary.kubeVersion}`);
-  p(`  same        ${String(summary.same).padStart(5)}  ${percent(summary.same, renders)}   (same bytes without "# Source:" lines: ${summary.sameBytes})`);
-  if (options.convertTo) p(`  converted to ${options.convertTo}: ${summary.convertedFully} charts fully (every template), ${summary.convertedFullySame} of them rendering the same objects`);
+  p(
+    `  same        ${String(summary.same).padStart(5)}  ${percent(summary.same, renders)}   (same bytes without "# Source:" lines: ${summary.sameBytes})`,
+  );
+  if (options.convertTo)
+    p(
+      `  converted to ${options.convertTo}: ${summary.convertedFully} charts fully (every template), ${summary.convertedFullySame} of them rendering the same objects`,
+    );
   p(`  differs     ${String(summary.differs).padStart(5)}  ${percent(summary.differs, renders)}`);
-  p(`  refused     ${String(summary.portolanRefused).padStart(5)}  ${percent(summary.portolanRefused, renders)}   (by portolan)`);
+  p(
+    `  refused     ${String(summary.portolanRefused).padStart(5)}  ${percent(summary.portolanRefused, renders)}   (by portolan)`,
+  );
   p(
     `time: wall ${seconds(t.wallMs.total)} (helm phase ${seconds(t.wallMs.helm)}, ${t.helmCached} of ${summary.charts} from the cache; portolan phase ${seconds(t.wallMs.portolan)}, ${summary.mode === 'cli' ? 'a process per chart' : 'in process, worker threads'})`,
   );
   p(`  sum over all charts: helm ${seconds(t.helmMs)} (a process per chart), portolan ${seconds(t.portolanMs)}`);
   if (t.bothRender > 0) {
-    p(`  charts both render (${t.bothRender}): helm ${seconds(t.helmMsBothRender)}, portolan ${seconds(t.portolanMsBothRender)}, ratio portolan/helm ${(t.portolanMsBothRender / t.helmMsBothRender).toFixed(3)}`);
+    p(
+      `  charts both render (${t.bothRender}): helm ${seconds(t.helmMsBothRender)}, portolan ${seconds(t.portolanMsBothRender)}, ratio portolan/helm ${(t.portolanMsBothRender / t.helmMsBothRender).toFixed(3)}`,
+    );
   } else {
     p('  charts both render: none, so no time ratio');
   }
@@ -534,7 +650,9 @@ const context = { options, helm, helmEnv, helmVersion, kubeArgs: [], kubeNote: '
 
 const portolanPool = options.cli ? undefined : new PortolanPool(options.dist, options.jobs, options.timeoutMs);
 const renderPortolan = (dir) =>
-  options.cli ? portolanCli(dir, context) : portolanPool.render({ chart: dir, release: RELEASE, namespace: NAMESPACE, kubeVersion: context.kubeVersion });
+  options.cli
+    ? portolanCli(dir, context)
+    : portolanPool.render({ chart: dir, release: RELEASE, namespace: NAMESPACE, kubeVersion: context.kubeVersion });
 
 // Each tool's default .Capabilities.KubeVersion, from a one-template chart: the two get the same --kube-version
 // only when the defaults differ (helm 4.1.4 says v1.35.0).
@@ -542,7 +660,8 @@ const probe = mkdtempSync(join(tmpdir(), 'corpus-probe-'));
 mkdirSync(join(probe, 'templates'));
 writeFileSync(join(probe, 'Chart.yaml'), 'apiVersion: v2\nname: probe\nversion: 0.1.0\n');
 writeFileSync(join(probe, 'templates', 'kube.yaml'), 'kubeVersion: "{{ .Capabilities.KubeVersion.Version }}"\n');
-const probeValue = (result) => (result.ok ? (yaml.load(withoutSourceLines(result.text).replace(/^---\n/, '')) ?? {}).kubeVersion : undefined);
+const probeValue = (result) =>
+  result.ok ? (yaml.load(withoutSourceLines(result.text).replace(/^---\n/, '')) ?? {}).kubeVersion : undefined;
 const helmProbe = await run(helm, ['template', RELEASE, probe], { env: helmEnv, timeoutMs: 30_000 });
 const helmKube = probeValue({ ok: helmProbe.status === 0, text: helmProbe.stdout });
 const portolanKube = probeValue(await renderPortolan(probe));
@@ -578,11 +697,19 @@ if (!options.json && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
 const results = charts.map((c, i) => {
   const h = helmResults[i];
   const p = portolanResults[i];
-  const entry = { name: c.name, helm: { ok: h.ok, ms: h.ms, cached: h.cached, error: h.error }, portolan: p && { ok: p.ok, ms: p.ms, error: p.error, code: p.code, where: p.where } };
+  const entry = {
+    name: c.name,
+    helm: { ok: h.ok, ms: h.ms, cached: h.cached, error: h.error },
+    portolan: p && { ok: p.ok, ms: p.ms, error: p.error, code: p.code, where: p.where },
+  };
   if (!h.ok) return { ...entry, outcome: 'helm-refused' };
   if (!p.ok) return { ...entry, outcome: 'portolan-refused' };
   return { ...entry, ...compare(h, p) };
 });
-const summary = summarize(results, { total: performance.now() - started, helm: helmWall, portolan: portolanWall }, context);
+const summary = summarize(
+  results,
+  { total: performance.now() - started, helm: helmWall, portolan: portolanWall },
+  context,
+);
 if (options.json) console.log(JSON.stringify({ summary, charts: results }, null, 2));
 else printReport(summary, results, options);

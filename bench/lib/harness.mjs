@@ -49,8 +49,16 @@ export function compare(name, a, b, { runs = 10, warmup = 2 } = {}) {
     ratios.push(x / y);
   }
   const stats = (t) => ({ median: median(t), min: Math.min(...t), max: Math.max(...t) });
-  const result = { name, runs, a: { label: a.label, ...stats(ta) }, b: { label: b.label, ...stats(tb) }, ratio: median(ratios) };
+  const result = {
+    name,
+    runs,
+    a: { label: a.label, ...stats(ta) },
+    b: { label: b.label, ...stats(tb) },
+    ratio: median(ratios),
+  };
   const fmt = (s) => `${s.median.toFixed(1)} ms (min ${s.min.toFixed(1)}, max ${s.max.toFixed(1)})`;
-  console.log(`${name}\n  ${a.label.padEnd(10)} ${fmt(result.a)}\n  ${b.label.padEnd(10)} ${fmt(result.b)}\n  ratio ${a.label}/${b.label}: ${result.ratio.toFixed(3)} (median of ${runs} paired runs)`);
+  console.log(
+    `${name}\n  ${a.label.padEnd(10)} ${fmt(result.a)}\n  ${b.label.padEnd(10)} ${fmt(result.b)}\n  ratio ${a.label}/${b.label}: ${result.ratio.toFixed(3)} (median of ${runs} paired runs)`,
+  );
   return result;
 }

@@ -19,7 +19,10 @@ for (const dir of [hbsDir, goDir]) {
   for (let i = 0; i < templates; i++) {
     const file = join(dir, 'templates', `svc${i}.yaml`);
     const text = readFileSync(file, 'utf8');
-    const fixed = text.replace('{{- include "large.labels" . | nindent 8 }}\n', `{{- include "large.labels" . | nindent 8 }}\n        app: svc${i}\n`);
+    const fixed = text.replace(
+      '{{- include "large.labels" . | nindent 8 }}\n',
+      `{{- include "large.labels" . | nindent 8 }}\n        app: svc${i}\n`,
+    );
     if (fixed === text) throw new Error(`${file}: the pod template labels were not where expected`);
     writeFileSync(file, fixed);
   }
@@ -27,7 +30,12 @@ for (const dir of [hbsDir, goDir]) {
 console.log(`large chart: ${templates} templates, ${keyCount} value keys`);
 
 const helmHome = mkdtempSync(join(tmpdir(), 'bench-helm-'));
-const helmEnv = { HOME: helmHome, HELM_CACHE_HOME: join(helmHome, 'c'), HELM_CONFIG_HOME: join(helmHome, 'g'), HELM_DATA_HOME: join(helmHome, 'd') };
+const helmEnv = {
+  HOME: helmHome,
+  HELM_CACHE_HOME: join(helmHome, 'c'),
+  HELM_CONFIG_HOME: join(helmHome, 'g'),
+  HELM_DATA_HOME: join(helmHome, 'd'),
+};
 const helm = peer('helm');
 const node = process.execPath;
 const archives = mkdtempSync(join(tmpdir(), 'bench-package-'));
@@ -45,7 +53,15 @@ const results = [
   compare(
     'package with its lint: large chart (helm: lint && package)',
     { label: 'portolan', command: node, args: [portolanBin, 'package', hbsDir, '-d', join(archives, 'portolan')] },
-    { label: 'helm', command: 'sh', args: ['-c', `${q(helm)} lint ${q(goDir)} >/dev/null && ${q(helm)} package ${q(goDir)} -d ${q(join(archives, 'helm'))} >/dev/null`], env: helmEnv },
+    {
+      label: 'helm',
+      command: 'sh',
+      args: [
+        '-c',
+        `${q(helm)} lint ${q(goDir)} >/dev/null && ${q(helm)} package ${q(goDir)} -d ${q(join(archives, 'helm'))} >/dev/null`,
+      ],
+      env: helmEnv,
+    },
     { runs },
   ),
   compare(

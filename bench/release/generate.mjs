@@ -6,7 +6,11 @@ import { join } from 'node:path';
 
 export function generateReleaseCharts(outDir, { objects = 300 } = {}) {
   const groups = Math.ceil(objects / 5);
-  const items = Array.from({ length: groups }, (_, i) => ({ name: `item-${String(i).padStart(3, '0')}`, replicas: (i % 3) + 1, port: 8000 + i }));
+  const items = Array.from({ length: groups }, (_, i) => ({
+    name: `item-${String(i).padStart(3, '0')}`,
+    replicas: (i % 3) + 1,
+    port: 8000 + i,
+  }));
   const values = JSON.stringify({ image: 'nginx:1.27', items }, null, 2);
   const chartYaml = 'apiVersion: v2\nname: bulk\nversion: 1.0.0\nappVersion: "1.0.0"\n';
   const kinds = {
@@ -33,13 +37,63 @@ export function generateReleaseCharts(outDir, { objects = 300 } = {}) {
       '          ports:',
       `            - containerPort: ${v.port}`,
     ],
-    service: (v) => ['apiVersion: v1', 'kind: Service', 'metadata:', `  name: ${v.rel}-${v.name}`, 'spec:', '  selector:', `    app: ${v.name}`, '  ports:', `    - port: 80`, `      targetPort: ${v.port}`],
-    secret: (v) => ['apiVersion: v1', 'kind: Secret', 'metadata:', `  name: ${v.rel}-${v.name}`, 'stringData:', `  password: ${v.name}-secret`],
-    configmap: (v) => ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', `  name: ${v.rel}-${v.name}`, 'data:', `  port: ${v.quotedPort}`, `  owner: ${v.name}`],
-    configmap2: (v) => ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', `  name: ${v.rel}-${v.name}-settings`, 'data:', `  replicas: ${v.quotedReplicas}`, '  mode: standard'],
+    service: (v) => [
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata:',
+      `  name: ${v.rel}-${v.name}`,
+      'spec:',
+      '  selector:',
+      `    app: ${v.name}`,
+      '  ports:',
+      `    - port: 80`,
+      `      targetPort: ${v.port}`,
+    ],
+    secret: (v) => [
+      'apiVersion: v1',
+      'kind: Secret',
+      'metadata:',
+      `  name: ${v.rel}-${v.name}`,
+      'stringData:',
+      `  password: ${v.name}-secret`,
+    ],
+    configmap: (v) => [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata:',
+      `  name: ${v.rel}-${v.name}`,
+      'data:',
+      `  port: ${v.quotedPort}`,
+      `  owner: ${v.name}`,
+    ],
+    configmap2: (v) => [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata:',
+      `  name: ${v.rel}-${v.name}-settings`,
+      'data:',
+      `  replicas: ${v.quotedReplicas}`,
+      '  mode: standard',
+    ],
   };
-  const hbsVars = { rel: '{{ @root.Release.Name }}', name: '{{ name }}', replicas: '{{ replicas }}', port: '{{ port }}', image: '{{ @root.Values.image }}', quotedPort: '{{ quote port }}', quotedReplicas: '{{ quote replicas }}' };
-  const goVars = { rel: '{{ $.Release.Name }}', name: '{{ .name }}', replicas: '{{ .replicas }}', port: '{{ .port }}', image: '{{ $.Values.image }}', quotedPort: '{{ .port | quote }}', quotedReplicas: '{{ .replicas | quote }}' };
+  const hbsVars = {
+    rel: '{{ @root.Release.Name }}',
+    name: '{{ name }}',
+    replicas: '{{ replicas }}',
+    port: '{{ port }}',
+    image: '{{ @root.Values.image }}',
+    quotedPort: '{{ quote port }}',
+    quotedReplicas: '{{ quote replicas }}',
+  };
+  const goVars = {
+    rel: '{{ $.Release.Name }}',
+    name: '{{ .name }}',
+    replicas: '{{ .replicas }}',
+    port: '{{ .port }}',
+    image: '{{ $.Values.image }}',
+    quotedPort: '{{ .port | quote }}',
+    quotedReplicas: '{{ .replicas | quote }}',
+  };
   const hbs = { 'Chart.yaml': chartYaml, 'values.yaml': values };
   const go = { 'Chart.yaml': chartYaml, 'values.yaml': values };
   for (const [file, lines] of Object.entries(kinds)) {

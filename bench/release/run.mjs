@@ -23,17 +23,32 @@ const out = join(root, 'bench', 'out');
 mkdirSync(out, { recursive: true });
 const { hbsDir, goDir, objects } = generateReleaseCharts(join(out, 'release'), { objects: OBJECTS });
 const home = mkdtempSync(join(tmpdir(), 'bench-release-'));
-const env = { ...process.env, HOME: home, HELM_CACHE_HOME: join(home, 'c'), HELM_CONFIG_HOME: join(home, 'g'), HELM_DATA_HOME: join(home, 'd'), NO_COLOR: '1' };
+const env = {
+  ...process.env,
+  HOME: home,
+  HELM_CACHE_HOME: join(home, 'c'),
+  HELM_CONFIG_HOME: join(home, 'g'),
+  HELM_DATA_HOME: join(home, 'd'),
+  NO_COLOR: '1',
+};
 
 // The sandbox in its own process, as a user would run it, so neither tool shares an event loop with it.
 const dist = join(root, 'dist');
-const child = spawn(process.execPath, ['--input-type=module', '-e', `
+const child = spawn(
+  process.execPath,
+  [
+    '--input-type=module',
+    '-e',
+    `
   const { startSandbox } = await import(${JSON.stringify(pathToFileURL(join(dist, 'sandbox', 'index.js')).href)});
   const s = await startSandbox({ kubeconfigPath: ${JSON.stringify(join(home, 'kubeconfig'))} });
   console.log(JSON.stringify({ url: s.url, kubeconfigPath: s.kubeconfigPath }));
   process.stdin.resume();
   process.stdin.on('end', async () => { await s.stop(); process.exit(0); });
-`], { stdio: ['pipe', 'pipe', 'inherit'] });
+`,
+  ],
+  { stdio: ['pipe', 'pipe', 'inherit'] },
+);
 const lines = createInterface({ input: child.stdout });
 const sandbox = JSON.parse(await new Promise((resolve) => lines.once('line', resolve)));
 env.KUBECONFIG = sandbox.kubeconfigPath;
@@ -45,7 +60,8 @@ function timeOnce(command, args) {
   const start = process.hrtime.bigint();
   const result = spawnSync(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${String(result.stderr).slice(0, 2000)}`);
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${String(result.stderr).slice(0, 2000)}`);
   return ms;
 }
 
@@ -62,7 +78,9 @@ const times = { portolan: [], helm: [] };
 const ratios = [];
 const namespaces = [];
 try {
-  console.log(`install of a ${objects}-object release (Deployments, Services, Secrets, ConfigMaps) into the sandbox, ${RUNS} paired runs after ${WARMUP} warm-up`);
+  console.log(
+    `install of a ${objects}-object release (Deployments, Services, Secrets, ConfigMaps) into the sandbox, ${RUNS} paired runs after ${WARMUP} warm-up`,
+  );
   for (let i = -WARMUP; i < RUNS; i++) {
     const pair = {};
     for (const tool of ['portolan', 'helm']) {
@@ -78,14 +96,32 @@ try {
   }
   // Both really installed every object.
   for (const [tool, ns] of namespaces) {
-    const count = (await Promise.all(['ConfigMap', 'Secret', 'Service'].map((k) => client.list('v1', k, { namespace: ns, labelSelector: '' })))).flat().filter((o) => o.metadata.name.startsWith('bulk-')).length
-      + (await client.list('apps/v1', 'Deployment', { namespace: ns })).length;
+    const count =
+      (
+        await Promise.all(
+          ['ConfigMap', 'Secret', 'Service'].map((k) => client.list('v1', k, { namespace: ns, labelSelector: '' })),
+        )
+      )
+        .flat()
+        .filter((o) => o.metadata.name.startsWith('bulk-')).length +
+      (await client.list('apps/v1', 'Deployment', { namespace: ns })).length;
     if (count !== objects) throw new Error(`${tool} installed ${count} of ${objects} objects in ${ns}`);
   }
   const stats = (t) => ({ median: median(t), min: Math.min(...t), max: Math.max(...t) });
-  const result = { name: `install ${objects} objects`, runs: RUNS, objects, node: process.version, portolan: stats(times.portolan), helm: stats(times.helm), ratio: median(ratios), samples: times };
+  const result = {
+    name: `install ${objects} objects`,
+    runs: RUNS,
+    objects,
+    node: process.version,
+    portolan: stats(times.portolan),
+    helm: stats(times.helm),
+    ratio: median(ratios),
+    samples: times,
+  };
   const fmt = (s) => `${s.median.toFixed(0)} ms (min ${s.min.toFixed(0)}, max ${s.max.toFixed(0)})`;
-  console.log(`  portolan   ${fmt(result.portolan)}\n  helm       ${fmt(result.helm)}\n  ratio portolan/helm: ${result.ratio.toFixed(3)} (median of ${RUNS} paired runs; target <= 0.5)`);
+  console.log(
+    `  portolan   ${fmt(result.portolan)}\n  helm       ${fmt(result.helm)}\n  ratio portolan/helm: ${result.ratio.toFixed(3)} (median of ${RUNS} paired runs; target <= 0.5)`,
+  );
   writeFileSync(join(out, 'release.json'), `${JSON.stringify(result, null, 2)}\n`);
 } finally {
   client.close();

@@ -116,7 +116,8 @@ export function generateLibraryChart(outDir, { templates = 100 } = {}) {
   const dir = join(outDir, 'library-app');
   rmSync(dir, { recursive: true, force: true });
   const files = {
-    'Chart.yaml': 'apiVersion: v2\nname: app\nversion: 1.0.0\nappVersion: "2.1.0"\ndependencies:\n  - name: common\n    version: 1.x.x\n    repository: file://charts/common\n',
+    'Chart.yaml':
+      'apiVersion: v2\nname: app\nversion: 1.0.0\nappVersion: "2.1.0"\ndependencies:\n  - name: common\n    version: 1.x.x\n    repository: file://charts/common\n',
     'charts/common/Chart.yaml': 'apiVersion: v2\nname: common\nversion: 1.0.0\ntype: library\n',
     'charts/common/templates/_names.tpl': [
       '{{- define "common.names.name" -}}',
@@ -182,9 +183,18 @@ export function generateLibraryChart(outDir, { templates = 100 } = {}) {
       '',
     ].join('\n'),
   };
-  const values = { image: { registry: 'docker.io', repository: 'org/app', tag: '2.1.0' }, commonLabels: { team: 'platform', tier: '{{ .Release.Name }}' }, services: {} };
+  const values = {
+    image: { registry: 'docker.io', repository: 'org/app', tag: '2.1.0' },
+    commonLabels: { team: 'platform', tier: '{{ .Release.Name }}' },
+    services: {},
+  };
   for (let i = 0; i < templates; i++) {
-    values.services[`s${i}`] = { replicas: (i % 3) + 1, port: 8000 + i, resources: { limits: { cpu: '500m', memory: '256Mi' } }, env: { MODE: 'prod', INDEX: String(i) } };
+    values.services[`s${i}`] = {
+      replicas: (i % 3) + 1,
+      port: 8000 + i,
+      resources: { limits: { cpu: '500m', memory: '256Mi' } },
+      env: { MODE: 'prod', INDEX: String(i) },
+    };
     files[`templates/s${i}.yaml`] = [
       `{{- $svc := .Values.services.s${i} }}`,
       `apiVersion: {{ include "common.capabilities.deployment.apiVersion" . }}`,

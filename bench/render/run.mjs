@@ -16,16 +16,41 @@ const library = generateLibraryChart(join(out, 'render'));
 console.log(`library chart: ${library.templates} templates, each including the library's helpers 14 times`);
 
 const helmHome = mkdtempSync(join(tmpdir(), 'bench-helm-'));
-const helmEnv = { HOME: helmHome, HELM_CACHE_HOME: join(helmHome, 'c'), HELM_CONFIG_HOME: join(helmHome, 'g'), HELM_DATA_HOME: join(helmHome, 'd') };
+const helmEnv = {
+  HOME: helmHome,
+  HELM_CACHE_HOME: join(helmHome, 'c'),
+  HELM_CONFIG_HOME: join(helmHome, 'g'),
+  HELM_DATA_HOME: join(helmHome, 'd'),
+};
 const helm = peer('helm');
 const node = process.execPath;
 
 const results = [
-  compare('template: large chart, handlebars (portolan) against Go (helm)', { label: 'portolan', command: node, args: [portolanBin, 'template', 'bench', hbsDir] }, { label: 'helm', command: helm, args: ['template', 'bench', goDir], env: helmEnv }, { runs }),
-  compare('template: large chart, Go templates in both', { label: 'portolan', command: node, args: [portolanBin, 'template', 'bench', goDir] }, { label: 'helm', command: helm, args: ['template', 'bench', goDir], env: helmEnv }, { runs }),
+  compare(
+    'template: large chart, handlebars (portolan) against Go (helm)',
+    { label: 'portolan', command: node, args: [portolanBin, 'template', 'bench', hbsDir] },
+    { label: 'helm', command: helm, args: ['template', 'bench', goDir], env: helmEnv },
+    { runs },
+  ),
+  compare(
+    'template: large chart, Go templates in both',
+    { label: 'portolan', command: node, args: [portolanBin, 'template', 'bench', goDir] },
+    { label: 'helm', command: helm, args: ['template', 'bench', goDir], env: helmEnv },
+    { runs },
+  ),
   // The Go dialect must not be slower than handlebars on the same chart.
-  compare('portolan: large chart, Go dialect against handlebars', { label: 'go', command: node, args: [portolanBin, 'template', 'bench', goDir] }, { label: 'handlebars', command: node, args: [portolanBin, 'template', 'bench', hbsDir] }, { runs }),
-  compare('template: library chart (helpers included hundreds of times)', { label: 'portolan', command: node, args: [portolanBin, 'template', 'bench', library.dir] }, { label: 'helm', command: helm, args: ['template', 'bench', library.dir], env: helmEnv }, { runs }),
+  compare(
+    'portolan: large chart, Go dialect against handlebars',
+    { label: 'go', command: node, args: [portolanBin, 'template', 'bench', goDir] },
+    { label: 'handlebars', command: node, args: [portolanBin, 'template', 'bench', hbsDir] },
+    { runs },
+  ),
+  compare(
+    'template: library chart (helpers included hundreds of times)',
+    { label: 'portolan', command: node, args: [portolanBin, 'template', 'bench', library.dir] },
+    { label: 'helm', command: helm, args: ['template', 'bench', library.dir], env: helmEnv },
+    { runs },
+  ),
   compare(
     'template: charts/hello',
     { label: 'portolan', command: node, args: [portolanBin, 'template', 'bench', join(root, 'charts', 'hello')] },
@@ -33,6 +58,11 @@ const results = [
     { runs },
   ),
   // The floor under every figure above: starting Node itself, against starting helm, in the same run.
-  compare('start-up floor: node -e "" against helm version', { label: 'node', command: node, args: ['-e', ''] }, { label: 'helm', command: helm, args: ['version', '--short'], env: helmEnv }, { runs }),
+  compare(
+    'start-up floor: node -e "" against helm version',
+    { label: 'node', command: node, args: ['-e', ''] },
+    { label: 'helm', command: helm, args: ['version', '--short'], env: helmEnv },
+    { runs },
+  ),
 ];
 writeFileSync(join(out, 'render.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -32,7 +32,9 @@ console.log(`generating archives… ${generateArchives(dir, 100, 5)} in ${dir}`)
 const htpasswd = join(out, 'htpasswd');
 writeFileSync(htpasswd, `ci:${bcrypt.hashSync('the-right-password', cost)}\n`, { mode: 0o600 });
 
-const server = spawn(process.execPath, [cli, 'serve', '--dir', dir, '--port', '0', '--quiet', '--htpasswd', htpasswd], { stdio: ['ignore', 'pipe', 'inherit'] });
+const server = spawn(process.execPath, [cli, 'serve', '--dir', dir, '--port', '0', '--quiet', '--htpasswd', htpasswd], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 const url = await new Promise((resolve, reject) => {
   let text = '';
   server.stdout.on('data', (c) => {
@@ -53,7 +55,15 @@ function badLogin(i, n, round) {
   const user = i % 2 ? 'ci' : `nobody${i}`;
   return new Promise((resolve) => {
     const req = http.request(
-      { host: target.hostname, port: target.port, localAddress: `127.0.${round}.${i + 2}`, method: 'DELETE', path: '/api/charts/x/1.0.0', agent: false, headers: { Authorization: `Basic ${Buffer.from(`${user}:wrong-${n}`).toString('base64')}` } },
+      {
+        host: target.hostname,
+        port: target.port,
+        localAddress: `127.0.${round}.${i + 2}`,
+        method: 'DELETE',
+        path: '/api/charts/x/1.0.0',
+        agent: false,
+        headers: { Authorization: `Basic ${Buffer.from(`${user}:wrong-${n}`).toString('base64')}` },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode));
@@ -97,8 +107,12 @@ try {
   const quietP99 = median(rows.map((r) => r.quiet.p99));
   const loudP99 = median(rows.map((r) => r.loud.p99));
   const ratio = loudP99 / quietP99;
-  console.log(`\nGET /index.yaml (${dir.split("/").pop()}, ${readers} reader(s), bcrypt cost ${cost}), median of ${runs} runs of ${seconds} s:`);
-  console.log(`  p99 unloaded ${fmt(quietP99)}, with ${ATTACKERS} clients failing to log in ${fmt(loudP99)}: ratio ${ratio.toFixed(2)}x (target <= 2x) ${ratio <= 2 ? 'OK' : 'OVER'}`);
+  console.log(
+    `\nGET /index.yaml (${dir.split('/').pop()}, ${readers} reader(s), bcrypt cost ${cost}), median of ${runs} runs of ${seconds} s:`,
+  );
+  console.log(
+    `  p99 unloaded ${fmt(quietP99)}, with ${ATTACKERS} clients failing to log in ${fmt(loudP99)}: ratio ${ratio.toFixed(2)}x (target <= 2x) ${ratio <= 2 ? 'OK' : 'OVER'}`,
+  );
 } finally {
   server.kill('SIGTERM');
 }

@@ -31,7 +31,23 @@ function tar(entries) {
   return gzipSync(Buffer.concat(blocks));
 }
 
-const WORDS = ['database', 'cache', 'proxy', 'monitoring', 'logging', 'queue', 'web', 'api', 'storage', 'search', 'auth', 'metrics', 'stream', 'gateway', 'batch'];
+const WORDS = [
+  'database',
+  'cache',
+  'proxy',
+  'monitoring',
+  'logging',
+  'queue',
+  'web',
+  'api',
+  'storage',
+  'search',
+  'auth',
+  'metrics',
+  'stream',
+  'gateway',
+  'batch',
+];
 
 export function chartYaml(name, version, c) {
   const w = (i) => WORDS[(c + i) % WORDS.length];
@@ -66,8 +82,14 @@ annotations:
 export function archiveFor(name, version, c, salt = '') {
   return tar([
     [`${name}/Chart.yaml`, chartYaml(name, version, c)],
-    [`${name}/values.yaml`, `replicaCount: 1\nimage:\n  repository: registry.example.com/${name}\n  tag: "${version}"\nsalt: "${salt}"\n`],
-    [`${name}/templates/deployment.yaml`, `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  replicas: {{ .Values.replicaCount }}\n`],
+    [
+      `${name}/values.yaml`,
+      `replicaCount: 1\nimage:\n  repository: registry.example.com/${name}\n  tag: "${version}"\nsalt: "${salt}"\n`,
+    ],
+    [
+      `${name}/templates/deployment.yaml`,
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  replicas: {{ .Values.replicaCount }}\n`,
+    ],
     [`${name}/templates/service.yaml`, `apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\n`],
     [`${name}/README.md`, `# ${name}\n\n${'Documentation line. '.repeat(40)}\n`],
   ]);

@@ -15,14 +15,17 @@ export async function load({ url, headers = {}, concurrency = 16, durationMs = 5
   const once = () =>
     new Promise((resolve) => {
       const start = performance.now();
-      const req = http.request({ host: target.hostname, port: target.port, path: target.pathname, headers, agent }, (res) => {
-        if (res.statusCode !== expectStatus) statusMismatch++;
-        res.on('data', (chunk) => (bytes += chunk.length));
-        res.on('end', () => {
-          latencies.push(performance.now() - start);
-          resolve();
-        });
-      });
+      const req = http.request(
+        { host: target.hostname, port: target.port, path: target.pathname, headers, agent },
+        (res) => {
+          if (res.statusCode !== expectStatus) statusMismatch++;
+          res.on('data', (chunk) => (bytes += chunk.length));
+          res.on('end', () => {
+            latencies.push(performance.now() - start);
+            resolve();
+          });
+        },
+      );
       req.on('error', () => {
         errors++;
         resolve();

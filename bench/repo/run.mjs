@@ -28,7 +28,12 @@ const out = join(root, 'bench', 'out', 'repo');
 mkdirSync(out, { recursive: true });
 
 const helmHome = mkdtempSync(join(tmpdir(), 'bench-repo-helm-'));
-const helmEnv = { HOME: helmHome, HELM_CACHE_HOME: join(helmHome, 'c'), HELM_CONFIG_HOME: join(helmHome, 'g'), HELM_DATA_HOME: join(helmHome, 'd') };
+const helmEnv = {
+  HOME: helmHome,
+  HELM_CACHE_HOME: join(helmHome, 'c'),
+  HELM_CONFIG_HOME: join(helmHome, 'g'),
+  HELM_DATA_HOME: join(helmHome, 'd'),
+};
 const portolanHome = mkdtempSync(join(tmpdir(), 'bench-repo-portolan-'));
 const portolanEnv = { XDG_CONFIG_HOME: join(portolanHome, 'config'), XDG_CACHE_HOME: join(portolanHome, 'cache') };
 const sh = (script) => ['-c', script];
@@ -44,8 +49,17 @@ const touched = join(small, 'bench-database-0-1.0.0.tgz');
 results.push(
   compare(
     'repo index: 2,000 archives, cold',
-    { label: 'portolan', command: 'sh', args: sh(`rm -f ${q(cacheFile)} && ${q(node)} ${q(cli)} repo index ${q(small)} >/dev/null`) },
-    { label: 'helm', command: 'sh', args: sh(`rm -f ${q(cacheFile)} && ${q(helm)} repo index ${q(small)}`), env: helmEnv },
+    {
+      label: 'portolan',
+      command: 'sh',
+      args: sh(`rm -f ${q(cacheFile)} && ${q(node)} ${q(cli)} repo index ${q(small)} >/dev/null`),
+    },
+    {
+      label: 'helm',
+      command: 'sh',
+      args: sh(`rm -f ${q(cacheFile)} && ${q(helm)} repo index ${q(small)}`),
+      env: helmEnv,
+    },
     { runs },
   ),
 );
@@ -54,8 +68,17 @@ await new Promise((resolve) => spawn(node, [cli, 'repo', 'index', small], { stdi
 results.push(
   compare(
     'repo index: 2,000 archives, one changed',
-    { label: 'portolan', command: 'sh', args: sh(`touch ${q(touched)} && ${q(node)} ${q(cli)} repo index ${q(small)} >/dev/null`) },
-    { label: 'helm', command: 'sh', args: sh(`touch ${q(touched)} && ${q(helm)} repo index ${q(small)}`), env: helmEnv },
+    {
+      label: 'portolan',
+      command: 'sh',
+      args: sh(`touch ${q(touched)} && ${q(node)} ${q(cli)} repo index ${q(small)} >/dev/null`),
+    },
+    {
+      label: 'helm',
+      command: 'sh',
+      args: sh(`touch ${q(touched)} && ${q(helm)} repo index ${q(small)}`),
+      env: helmEnv,
+    },
     { runs },
   ),
 );
@@ -80,9 +103,15 @@ results.push(
       if (i > 0) times.push(performance.now() - start);
     }
     console.log(`${label}\n  portolan   ${median(times).toFixed(1)} ms (median of ${runs}, after a warm-up run)`);
-    results.push({ name: label, runs, a: { label: 'portolan', median: median(times), min: Math.min(...times), max: Math.max(...times) } });
+    results.push({
+      name: label,
+      runs,
+      a: { label: 'portolan', median: median(times), min: Math.min(...times), max: Math.max(...times) },
+    });
   };
-  await inProcess('repo index: 2,000 archives, cold, inside one process (library call)', () => rmSync(cacheFile, { force: true }));
+  await inProcess('repo index: 2,000 archives, cold, inside one process (library call)', () =>
+    rmSync(cacheFile, { force: true }),
+  );
   let tick = 0;
   await inProcess('repo index: 2,000 archives, one changed, inside one process (library call)', () => {
     const when = new Date(Date.now() - ++tick * 1000);
@@ -93,7 +122,9 @@ results.push(
 // A 15,000-archive repository served by portolan serve, for (2) and (3).
 const big = join(out, 'repo-15000');
 console.log(`generating archives… ${generateArchives(big, 1500, 10)} in ${big}`);
-const server = spawn(node, [cli, 'serve', '--dir', big, '--port', '0', '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const server = spawn(node, [cli, 'serve', '--dir', big, '--port', '0', '--quiet'], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 const url = await new Promise((resolve, reject) => {
   let text = '';
   server.stdout.on('data', (c) => {
@@ -112,7 +143,9 @@ try {
   // (2) search repo over the 15,000-entry index.
   const add = (command, args, env) =>
     new Promise((resolve, reject) =>
-      spawn(command, args, { env: { ...process.env, ...env }, stdio: 'ignore' }).on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited ${code}`)))),
+      spawn(command, args, { env: { ...process.env, ...env }, stdio: 'ignore' }).on('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited ${code}`)),
+      ),
     );
   await add(helm, ['repo', 'add', 'big', url, '--force-update'], helmEnv);
   await add(node, [cli, 'repo', 'add', 'big', url, '--force-update'], portolanEnv);
@@ -138,10 +171,16 @@ try {
     ['GET /index.yaml, full body, gzip', { 'Accept-Encoding': 'gzip' }, 200],
   ];
   const haveWrk = spawnSync('wrk', ['--version']).error === undefined;
-  console.log(`load generator: ${haveWrk ? 'wrk (2 threads, 16 connections)' : 'bench/repo/load.mjs (16 connections; install wrk for a faster one)'}`);
+  console.log(
+    `load generator: ${haveWrk ? 'wrk (2 threads, 16 connections)' : 'bench/repo/load.mjs (16 connections; install wrk for a faster one)'}`,
+  );
   for (const [name, headers, expectStatus] of scenarios) {
-    const r = haveWrk ? wrk(`${url}/index.yaml`, headers, seconds) : await load({ url: `${url}/index.yaml`, headers, concurrency: 16, durationMs: seconds * 1000, expectStatus });
-    console.log(`${name}\n  ${r.rps.toFixed(0)} req/s (p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${r.mbPerSecond.toFixed(0)} MiB/s, ${r.requests} requests, ${r.errors} errors, ${r.statusMismatch} unexpected status)`);
+    const r = haveWrk
+      ? wrk(`${url}/index.yaml`, headers, seconds)
+      : await load({ url: `${url}/index.yaml`, headers, concurrency: 16, durationMs: seconds * 1000, expectStatus });
+    console.log(
+      `${name}\n  ${r.rps.toFixed(0)} req/s (p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${r.mbPerSecond.toFixed(0)} MiB/s, ${r.requests} requests, ${r.errors} errors, ${r.statusMismatch} unexpected status)`,
+    );
     results.push({ name, generator: haveWrk ? 'wrk' : 'load.mjs', ...r });
   }
 } finally {
@@ -154,7 +193,14 @@ writeFileSync(join(out, '..', 'repo.json'), `${JSON.stringify(results, null, 2)}
 /** One wrk run on loopback; its report parsed into the figures load.mjs gives. */
 function wrk(target, headers, durationSeconds) {
   if (new URL(target).hostname !== '127.0.0.1') throw new Error('wrk: loopback only');
-  const args = ['-t2', '-c16', `-d${durationSeconds}s`, '--latency', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]), target];
+  const args = [
+    '-t2',
+    '-c16',
+    `-d${durationSeconds}s`,
+    '--latency',
+    ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]),
+    target,
+  ];
   const run = spawnSync('wrk', args, { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`wrk failed: ${run.stderr}`);
   const text = run.stdout;

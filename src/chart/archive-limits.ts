@@ -36,15 +36,22 @@ export function gunzipChartArchive(archive: Buffer, source: string, budget: Infl
       tooLarge
         ? `${source}: the archive decompresses to more than ${MAX_DECOMPRESSED_BYTES / 1024 / 1024} MiB (counting the archives inside it); refusing it`
         : `${source}: not a gzip-compressed chart archive (${(error as Error).message})`,
-      { file: source, hint: tooLarge ? undefined : 'A chart archive is a .tgz made by `portolan package` or `helm package`.' },
+      {
+        file: source,
+        hint: tooLarge ? undefined : 'A chart archive is a .tgz made by `portolan package` or `helm package`.',
+      },
     );
   }
   budget.remaining -= tar.length;
   if (isGzip(tar)) {
-    throw new PortolanError('ARCHIVE_INVALID', `${source}: the archive is compressed twice (a gzip inside the gzip); refusing it`, {
-      file: source,
-      hint: 'A chart archive is one gzip around one tar, as `portolan package` and `helm package` write it.',
-    });
+    throw new PortolanError(
+      'ARCHIVE_INVALID',
+      `${source}: the archive is compressed twice (a gzip inside the gzip); refusing it`,
+      {
+        file: source,
+        hint: 'A chart archive is one gzip around one tar, as `portolan package` and `helm package` write it.',
+      },
+    );
   }
   return tar;
 }

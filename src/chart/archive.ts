@@ -51,7 +51,13 @@ function paxRecords(data: Buffer, refuse: (message: string) => never): Map<strin
     if (data[at] === 0) break;
     const space = data.indexOf(32, at);
     const length = space < 0 ? Number.NaN : Number(data.toString('utf8', at, space));
-    if (!Number.isInteger(length) || length <= space - at + 2 || at + length > data.length || data[at + length - 1] !== 10) refuse('malformed pax extended header');
+    if (
+      !Number.isInteger(length) ||
+      length <= space - at + 2 ||
+      at + length > data.length ||
+      data[at + length - 1] !== 10
+    )
+      refuse('malformed pax extended header');
     const record = data.toString('utf8', space + 1, at + length - 1);
     const eq = record.indexOf('=');
     if (eq <= 0) refuse('malformed pax extended header');
@@ -105,7 +111,8 @@ export function readTarEntries(tar: Buffer, source: string): TarEntry[] {
       const records = paxRecords(data, refuse);
       if (type === 'g') {
         // A global header that renames or resizes entries is read differently by different tar readers.
-        for (const key of ['path', 'size', 'linkpath']) if (records.has(key)) refuse(`a global pax header sets "${key}"`);
+        for (const key of ['path', 'size', 'linkpath'])
+          if (records.has(key)) refuse(`a global pax header sets "${key}"`);
         continue;
       }
       if (paxPath !== undefined || paxSize !== undefined) refuse('two pax extended headers for one entry');
@@ -123,7 +130,8 @@ export function readTarEntries(tar: Buffer, source: string): TarEntry[] {
       continue;
     }
     if (type === 'K') continue; // a long link name: the link it belongs to is refused below
-    if (paxPath !== undefined && gnuPath !== undefined && paxPath !== gnuPath) refuse(`an entry has two different long names ("${paxPath}", "${gnuPath}")`);
+    if (paxPath !== undefined && gnuPath !== undefined && paxPath !== gnuPath)
+      refuse(`an entry has two different long names ("${paxPath}", "${gnuPath}")`);
     let path = paxPath ?? gnuPath;
     if (path === undefined) {
       path = cString(header, 0, 100);
@@ -136,20 +144,25 @@ export function readTarEntries(tar: Buffer, source: string): TarEntry[] {
     paxSize = undefined;
     gnuPath = undefined;
 
-    if (path.startsWith('/') || /^[a-zA-Z]:/.test(path) || path.includes('\\')) refuse(`entry "${path}" has an absolute path`);
+    if (path.startsWith('/') || /^[a-zA-Z]:/.test(path) || path.includes('\\'))
+      refuse(`entry "${path}" has an absolute path`);
     if (path.split('/').includes('..')) refuse(`entry "${path}" leaves the chart folder (..)`);
-    if (type === '1' || type === '2') refuse(`entry "${path}" is a link (to "${cString(header, 157, 100)}"); links are not allowed in charts`);
+    if (type === '1' || type === '2')
+      refuse(`entry "${path}" is a link (to "${cString(header, 157, 100)}"); links are not allowed in charts`);
     if (!isEntry) refuse(`entry "${path}" has unsupported type ${JSON.stringify(type)}`);
-    if (size > MAX_FILE_BYTES) refuse(`entry "${path}" is ${size} bytes; one file may hold at most ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
+    if (size > MAX_FILE_BYTES)
+      refuse(`entry "${path}" is ${size} bytes; one file may hold at most ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
     const directory = type === '5';
     let name = path.replace(/^\.\//, '');
     if (directory) name = name.replace(/\/$/, '');
-    if (name === '' || name.split('/').some((segment) => segment === '' || segment === '.')) refuse(`entry "${path}" has an empty or "." path segment`);
+    if (name === '' || name.split('/').some((segment) => segment === '' || segment === '.'))
+      refuse(`entry "${path}" has an empty or "." path segment`);
     if (seen.has(name)) refuse(`two entries for "${name}"; an archive may hold each path once`);
     seen.add(name);
     entries.push({ path: name, type: directory ? 'directory' : 'file', data });
   }
-  if (paxPath !== undefined || paxSize !== undefined || gnuPath !== undefined) refuse('the archive ends after an extended header');
+  if (paxPath !== undefined || paxSize !== undefined || gnuPath !== undefined)
+    refuse('the archive ends after an extended header');
   return entries;
 }
 
@@ -157,20 +170,29 @@ export function readTarEntries(tar: Buffer, source: string): TarEntry[] {
  * Returns the files of a chart archive with the top folder (`<name>/`) stripped, and that folder's name. `budget`
  * is shared with the archive this one sits in, when it is a subchart archive.
  */
-export function readChartArchive(archive: Buffer, source: string, budget: InflateBudget = inflateBudget()): ChartArchiveContents {
+export function readChartArchive(
+  archive: Buffer,
+  source: string,
+  budget: InflateBudget = inflateBudget(),
+): ChartArchiveContents {
   const entries = readTarEntries(gunzipChartArchive(archive, source, budget), source);
   const files = entries.filter((e) => e.type === 'file');
-  if (files.length === 0) throw new PortolanError('ARCHIVE_INVALID', `${source}: the archive holds no files`, { file: source });
+  if (files.length === 0)
+    throw new PortolanError('ARCHIVE_INVALID', `${source}: the archive holds no files`, { file: source });
 
   const topFolder = files[0]?.path.split('/')[0] ?? '';
   const stripped: ChartFile[] = [];
   for (const file of files) {
     const slash = file.path.indexOf('/');
     if (slash < 0 || file.path.slice(0, slash) !== topFolder) {
-      throw new PortolanError('ARCHIVE_INVALID', `${source}: entry "${file.path}" is outside the chart's top folder "${topFolder}/"`, {
-        file: source,
-        hint: 'Every entry of a chart archive must be under one folder named after the chart.',
-      });
+      throw new PortolanError(
+        'ARCHIVE_INVALID',
+        `${source}: entry "${file.path}" is outside the chart's top folder "${topFolder}/"`,
+        {
+          file: source,
+          hint: 'Every entry of a chart archive must be under one folder named after the chart.',
+        },
+      );
     }
     stripped.push({ name: file.path.slice(slash + 1), data: file.data });
   }

@@ -35,12 +35,18 @@ export interface CreateResult {
 /** Throws when `name` cannot be a chart name; returns advice (not errors) for names Kubernetes will not like. */
 export function validateChartName(name: string): string[] {
   if (name === '' || name === '.' || name === '..' || !CHART_NAME_PATTERN.test(name)) {
-    throw new PortolanError('USAGE', `chart name "${name}" is invalid: it must match the regular expression "${CHART_NAME_PATTERN.source}" and not be "." or ".."`, {
-      hint: 'Use lowercase letters, digits and dashes, e.g. `portolan create my-app` (a path such as charts/my-app is fine too).',
-    });
+    throw new PortolanError(
+      'USAGE',
+      `chart name "${name}" is invalid: it must match the regular expression "${CHART_NAME_PATTERN.source}" and not be "." or ".."`,
+      {
+        hint: 'Use lowercase letters, digits and dashes, e.g. `portolan create my-app` (a path such as charts/my-app is fine too).',
+      },
+    );
   }
   if (!KUBERNETES_FRIENDLY.test(name) || name.length > 63) {
-    return [`chart name "${name}" is not a DNS-1123 label (lowercase letters, digits and dashes, at most 63 characters): object names made from it will be invalid in Kubernetes unless nameOverride or fullnameOverride is set`];
+    return [
+      `chart name "${name}" is not a DNS-1123 label (lowercase letters, digits and dashes, at most 63 characters): object names made from it will be invalid in Kubernetes unless nameOverride or fullnameOverride is set`,
+    ];
   }
   return [];
 }
@@ -61,11 +67,20 @@ export function scaffoldChart(name: string): ChartFile[] {
 export function renameStarter(files: ChartFile[], name: string, starterSource: string): ChartFile[] {
   const chartYaml = files.find((f) => f.name === 'Chart.yaml');
   if (!chartYaml) {
-    throw new PortolanError('CHART_INVALID', `starter ${starterSource} has no Chart.yaml; a starter is a chart folder`, { file: starterSource });
+    throw new PortolanError(
+      'CHART_INVALID',
+      `starter ${starterSource} has no Chart.yaml; a starter is a chart folder`,
+      { file: starterSource },
+    );
   }
   const meta = parseYamlDocument(chartYaml.data.toString('utf8'), `${starterSource}/Chart.yaml`);
-  const starterName = meta !== null && typeof meta === 'object' && typeof (meta as Record<string, unknown>).name === 'string' ? String((meta as Record<string, unknown>).name) : undefined;
-  const partialRef = starterName ? new RegExp(`((?:#define|define|include|template)\\s*\\(?\\s*["'])${escapeRegExp(starterName)}\\.`, 'g') : undefined;
+  const starterName =
+    meta !== null && typeof meta === 'object' && typeof (meta as Record<string, unknown>).name === 'string'
+      ? String((meta as Record<string, unknown>).name)
+      : undefined;
+  const partialRef = starterName
+    ? new RegExp(`((?:#define|define|include|template)\\s*\\(?\\s*["'])${escapeRegExp(starterName)}\\.`, 'g')
+    : undefined;
   return files
     .map((file) => {
       if (!isText(file.data)) return { name: file.name, data: file.data };
@@ -84,19 +99,29 @@ export async function createChart(target: string, options: CreateOptions = {}): 
   const warnings = validateChartName(name);
   const existing = await stat(dir).catch(() => undefined);
   if (existing && !existing.isDirectory()) {
-    throw new PortolanError('CONFLICT', `${target} exists and is not a folder`, { file: target, hint: 'Choose another name or path.' });
+    throw new PortolanError('CONFLICT', `${target} exists and is not a folder`, {
+      file: target,
+      hint: 'Choose another name or path.',
+    });
   }
   if (existing && !options.force && (await readdir(dir)).length > 0) {
-    throw new PortolanError('CONFLICT', `${target} already exists and is not empty; refusing to write a chart into it`, {
-      file: target,
-      hint: 'Choose another name, empty the folder, or pass --force to overwrite the files the new chart has (other files are kept).',
-    });
+    throw new PortolanError(
+      'CONFLICT',
+      `${target} already exists and is not empty; refusing to write a chart into it`,
+      {
+        file: target,
+        hint: 'Choose another name, empty the folder, or pass --force to overwrite the files the new chart has (other files are kept).',
+      },
+    );
   }
   let files: ChartFile[];
   if (options.starter !== undefined) {
     const starterInfo = await stat(options.starter).catch(() => undefined);
     if (!starterInfo?.isDirectory()) {
-      throw new PortolanError('CHART_NOT_FOUND', `starter "${options.starter}" not found: no such folder`, { file: options.starter, hint: 'Give the path of a chart folder to copy.' });
+      throw new PortolanError('CHART_NOT_FOUND', `starter "${options.starter}" not found: no such folder`, {
+        file: options.starter,
+        hint: 'Give the path of a chart folder to copy.',
+      });
     }
     files = renameStarter(await readChartFolder(options.starter), name, options.starter);
   } else {

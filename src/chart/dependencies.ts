@@ -15,13 +15,17 @@ function goJsonDependency(dep: ChartDependency): string {
   if (dep.condition) parts.push(`"condition":${goJsonString(dep.condition)}`);
   if (dep.tags && dep.tags.length > 0) parts.push(`"tags":[${dep.tags.map(goJsonString).join(',')}]`);
   if (dep.enabled) parts.push('"enabled":true');
-  if (dep['import-values'] && dep['import-values'].length > 0) parts.push(`"import-values":${goJsonValue(dep['import-values'])}`);
+  if (dep['import-values'] && dep['import-values'].length > 0)
+    parts.push(`"import-values":${goJsonValue(dep['import-values'])}`);
   if (dep.alias) parts.push(`"alias":${goJsonString(dep.alias)}`);
   return `{${parts.join(',')}}`;
 }
 
 function goJsonString(value: string): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** Go sorts map keys when it marshals them. */
@@ -36,7 +40,10 @@ function goJsonValue(value: unknown): string {
 }
 
 /** `sha256:` + hash of the requested and the locked dependencies, as Helm computes it. */
-export function lockDigest(requested: ChartDependency[], locked: Array<{ name: string; version: string; repository: string }>): string {
+export function lockDigest(
+  requested: ChartDependency[],
+  locked: Array<{ name: string; version: string; repository: string }>,
+): string {
   const json = `[[${requested.map(goJsonDependency).join(',')}],[${locked.map((d) => goJsonDependency(d)).join(',')}]]`;
   return `sha256:${createHash('sha256').update(json).digest('hex')}`;
 }
@@ -63,10 +70,14 @@ export function checkRange(dep: ChartDependency): void {
     parseConstraint(dep.version);
   } catch (error) {
     // Helm's wording, then Masterminds' reason.
-    throw new PortolanError('DEPENDENCY', `dependency "${dep.name}" has an invalid version/constraint format "${dep.version}": ${messageOf(error)}`, {
-      path: `dependencies.${dep.name}.version`,
-      hint: 'Use a version or a range such as ^1.2.0, ~1.2, ">= 1.2, < 1.4", "!=1.2.3" or 1.2.x.',
-    });
+    throw new PortolanError(
+      'DEPENDENCY',
+      `dependency "${dep.name}" has an invalid version/constraint format "${dep.version}": ${messageOf(error)}`,
+      {
+        path: `dependencies.${dep.name}.version`,
+        hint: 'Use a version or a range such as ^1.2.0, ~1.2, ">= 1.2, < 1.4", "!=1.2.3" or 1.2.x.',
+      },
+    );
   }
 }
 
@@ -80,11 +91,16 @@ export interface DependencyListing {
 }
 
 /** What `dependency list` prints: each requested dependency and whether charts/ holds a matching chart. */
-export function listDependencies(chart: Chart, archives: Map<string, Chart>, folders: Map<string, Chart>): DependencyListing[] {
+export function listDependencies(
+  chart: Chart,
+  archives: Map<string, Chart>,
+  folders: Map<string, Chart>,
+): DependencyListing[] {
   return (chart.metadata.dependencies ?? []).map((dep) => {
     const base = { name: dep.name, version: dep.version ?? '', repository: dep.repository ?? '' };
     const archived = [...archives.values()].find((c) => c.metadata.name === dep.name);
-    if (archived) return { ...base, status: satisfiesRange(archived.metadata.version, dep.version) ? 'ok' : 'wrong version' };
+    if (archived)
+      return { ...base, status: satisfiesRange(archived.metadata.version, dep.version) ? 'ok' : 'wrong version' };
     const folder = folders.get(dep.name);
     if (folder) {
       if (folder.metadata.name !== dep.name) return { ...base, status: 'misnamed' };

@@ -26,16 +26,25 @@ interface Resolved {
   archive?: { fileName: string; data: Buffer };
 }
 
-async function resolveOne(chartDir: string, dep: ChartDependency, remote: RemoteResolver | undefined, lockedVersion?: string): Promise<Resolved> {
+async function resolveOne(
+  chartDir: string,
+  dep: ChartDependency,
+  remote: RemoteResolver | undefined,
+  lockedVersion?: string,
+): Promise<Resolved> {
   checkRange(dep);
   const repository = dep.repository ?? '';
   if (repository === '') {
     // A chart kept unpacked in charts/<name>: nothing to fetch; Helm locks the requested range as the version.
     await loadChart(join(chartDir, 'charts', dep.name)).catch(() => {
-      throw new PortolanError('DEPENDENCY', `dependency "${dep.name}" has no repository and charts/${dep.name} is not a chart`, {
-        file: join(chartDir, 'Chart.yaml'),
-        hint: `Add a repository (file://, https://, @repo) or put the chart in charts/${dep.name}/.`,
-      });
+      throw new PortolanError(
+        'DEPENDENCY',
+        `dependency "${dep.name}" has no repository and charts/${dep.name} is not a chart`,
+        {
+          file: join(chartDir, 'Chart.yaml'),
+          hint: `Add a repository (file://, https://, @repo) or put the chart in charts/${dep.name}/.`,
+        },
+      );
     });
     return { locked: { name: dep.name, version: dep.version ?? '', repository: '' } };
   }
@@ -43,25 +52,44 @@ async function resolveOne(chartDir: string, dep: ChartDependency, remote: Remote
     const path = repository.slice('file://'.length);
     const folder = isAbsolute(path) ? path : resolve(chartDir, path);
     const files = await readChartFolder(folder).catch(() => {
-      throw new PortolanError('DEPENDENCY', `dependency "${dep.name}": ${repository} is not a chart folder`, { file: folder });
+      throw new PortolanError('DEPENDENCY', `dependency "${dep.name}": ${repository} is not a chart folder`, {
+        file: folder,
+      });
     });
     const packaged = packageChartFiles(files, folder);
     const version = packaged.metadata.version;
     const wanted = lockedVersion ?? dep.version;
     if (lockedVersion !== undefined ? version !== lockedVersion : !satisfiesRange(version, dep.version)) {
-      throw new PortolanError('DEPENDENCY', `dependency "${dep.name}": ${repository} holds version ${version}, which does not match ${lockedVersion ? 'the locked version' : 'the range'} "${wanted}"`, {
-        hint: lockedVersion ? 'Run `portolan dependency update` to lock the version that is there now.' : 'Change the range in Chart.yaml or the version of that chart.',
-      });
+      throw new PortolanError(
+        'DEPENDENCY',
+        `dependency "${dep.name}": ${repository} holds version ${version}, which does not match ${lockedVersion ? 'the locked version' : 'the range'} "${wanted}"`,
+        {
+          hint: lockedVersion
+            ? 'Run `portolan dependency update` to lock the version that is there now.'
+            : 'Change the range in Chart.yaml or the version of that chart.',
+        },
+      );
     }
     if (packaged.metadata.name !== dep.name) {
-      throw new PortolanError('DEPENDENCY', `dependency "${dep.name}": ${repository} holds a chart named "${packaged.metadata.name}"`, {});
+      throw new PortolanError(
+        'DEPENDENCY',
+        `dependency "${dep.name}": ${repository} holds a chart named "${packaged.metadata.name}"`,
+        {},
+      );
     }
-    return { locked: { name: dep.name, version, repository }, archive: { fileName: packaged.fileName, data: packaged.data } };
+    return {
+      locked: { name: dep.name, version, repository },
+      archive: { fileName: packaged.fileName, data: packaged.data },
+    };
   }
   if (!remote) {
-    throw new PortolanError('DEPENDENCY', `dependency "${dep.name}" comes from the repository ${repository}, and no repository client is configured`, {
-      hint: 'Use a file:// dependency or a chart folder under charts/.',
-    });
+    throw new PortolanError(
+      'DEPENDENCY',
+      `dependency "${dep.name}" comes from the repository ${repository}, and no repository client is configured`,
+      {
+        hint: 'Use a file:// dependency or a chart folder under charts/.',
+      },
+    );
   }
   const fetched = await remote.resolve(dep, lockedVersion);
   return {
@@ -111,32 +139,48 @@ async function writeLock(chartDir: string, lock: ChartLock): Promise<void> {
 }
 
 /** Resolves every dependency to the newest matching version, writes charts/ and a new Chart.lock. */
-export async function updateDependencies(chartDir: string, options: { remote?: RemoteResolver; now?: Date } = {}): Promise<DependencyRunResult> {
+export async function updateDependencies(
+  chartDir: string,
+  options: { remote?: RemoteResolver; now?: Date } = {},
+): Promise<DependencyRunResult> {
   const { requested } = await readChartYamlDependencies(chartDir);
   const resolved: Resolved[] = [];
   for (const dep of requested) resolved.push(await resolveOne(chartDir, dep, options.remote));
   const locked = resolved.map((r) => r.locked);
-  const lock: ChartLock = { generated: (options.now ?? new Date()).toISOString(), digest: lockDigest(requested, locked), dependencies: locked };
+  const lock: ChartLock = {
+    generated: (options.now ?? new Date()).toISOString(),
+    digest: lockDigest(requested, locked),
+    dependencies: locked,
+  };
   const written = await writeArchives(chartDir, resolved);
   await writeLock(chartDir, lock);
   return { lock, written };
 }
 
 /** Rebuilds charts/ from Chart.lock; refuses a lock that is out of sync with Chart.yaml. Without a lock: update. */
-export async function buildDependencies(chartDir: string, options: { remote?: RemoteResolver; now?: Date } = {}): Promise<DependencyRunResult> {
+export async function buildDependencies(
+  chartDir: string,
+  options: { remote?: RemoteResolver; now?: Date } = {},
+): Promise<DependencyRunResult> {
   const { chart, requested } = await readChartYamlDependencies(chartDir);
   const lock = chart.lock;
   if (!lock) return updateDependencies(chartDir, options);
   if (!isLockInSync(requested, lock)) {
-    throw new PortolanError('DEPENDENCY', `${join(chartDir, 'Chart.lock')} is out of sync with the dependencies in Chart.yaml`, {
-      file: join(chartDir, 'Chart.lock'),
-      hint: 'Run `portolan dependency update` to resolve the dependencies again and write a new lock.',
-    });
+    throw new PortolanError(
+      'DEPENDENCY',
+      `${join(chartDir, 'Chart.lock')} is out of sync with the dependencies in Chart.yaml`,
+      {
+        file: join(chartDir, 'Chart.lock'),
+        hint: 'Run `portolan dependency update` to resolve the dependencies again and write a new lock.',
+      },
+    );
   }
   const resolved: Resolved[] = [];
   for (const [index, dep] of requested.entries()) {
     const locked = lock.dependencies[index];
-    resolved.push(await resolveOne(chartDir, dep, options.remote, locked?.repository === '' ? undefined : locked?.version));
+    resolved.push(
+      await resolveOne(chartDir, dep, options.remote, locked?.repository === '' ? undefined : locked?.version),
+    );
   }
   return { lock, written: await writeArchives(chartDir, resolved) };
 }

@@ -1,6 +1,7 @@
 // .helmignore: glob lines, `!` negates, trailing `/` matches folders only, a leading `/` anchors at the chart root.
 // A pattern without a slash matches the base name anywhere; one with a slash matches the whole path.
-// Rules apply in order and the last matching rule decides (gitignore's rule; Helm's own negation is inverted, see README).
+// Rules apply in order and the last matching rule decides (gitignore's rule; Helm's own negation is inverted, see
+// README).
 
 export interface IgnoreRule {
   negate: boolean;

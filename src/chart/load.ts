@@ -123,7 +123,8 @@ export function loadChartFiles(files: ChartFile[], source: string, budget: Infla
     });
   }
   const metadata = chartMetadataFromFiles(chartYaml.data.toString('utf8'), requirements?.data.toString('utf8'), source);
-  // A v1 chart keeps requirements.yaml and requirements.lock among its files (.Files.Get sees them); a v2 chart does not.
+  // A v1 chart keeps requirements.yaml and requirements.lock among its files (.Files.Get sees them); a v2 chart does
+  // not.
   if ((requirements || requirementsLock) && isV1ChartYaml(chartYaml.data.toString('utf8'), source)) {
     for (const file of [requirements, requirementsLock]) if (file) other.push(file);
     other.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -135,7 +136,8 @@ export function loadChartFiles(files: ChartFile[], source: string, budget: Infla
     if (!subFiles.some((f) => f.name === 'Chart.yaml')) continue; // a stray folder, not a chart: Helm skips it too
     dependencies.push(loadChartFiles(subFiles, `${source}/charts/${sub}`, budget));
   }
-  for (const archive of subchartArchives) dependencies.push(loadChartArchive(archive.data, `${source}/${archive.name}`, budget));
+  for (const archive of subchartArchives)
+    dependencies.push(loadChartArchive(archive.data, `${source}/${archive.name}`, budget));
 
   return {
     metadata,
@@ -160,11 +162,16 @@ function isV1ChartYaml(text: string, source: string): boolean {
 function parseSchema(file: ChartFile, source: string): Record<string, unknown> {
   try {
     const parsed: unknown = JSON.parse(file.data.toString('utf8'));
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('the schema must be a JSON object');
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new Error('the schema must be a JSON object');
     return parsed as Record<string, unknown>;
   } catch (error) {
-    throw new PortolanError('SCHEMA_INVALID', `${source}/values.schema.json is not valid JSON: ${(error as Error).message}`, {
-      file: `${source}/values.schema.json`,
-    });
+    throw new PortolanError(
+      'SCHEMA_INVALID',
+      `${source}/values.schema.json is not valid JSON: ${(error as Error).message}`,
+      {
+        file: `${source}/values.schema.json`,
+      },
+    );
   }
 }

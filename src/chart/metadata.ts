@@ -81,16 +81,24 @@ class StructDecoder {
     });
   }
 
-  /** Go's encoding/json: a key matches a field exactly or case-insensitively; keys are met in sorted order, the last wins. */
+  /**
+   * Go's encoding/json: a key matches a field exactly or case-insensitively; keys are met in sorted order, the last
+   * wins.
+   */
   decodeStruct(node: unknown, fields: Record<string, FieldKind>, path: string): Record<string, unknown> {
     if (node === null || node === undefined) return {};
-    if (typeof node !== 'object' || Array.isArray(node) || node instanceof GoScalar) this.fail(path || 'Chart.yaml', describe(node), 'a map');
+    if (typeof node !== 'object' || Array.isArray(node) || node instanceof GoScalar)
+      this.fail(path || 'Chart.yaml', describe(node), 'a map');
     const out: Record<string, unknown> = {};
     const byFold = new Map(Object.keys(fields).map((name) => [name.toLowerCase(), name]));
     for (const key of Object.keys(node).sort()) {
       const field = Object.hasOwn(fields, key) ? key : byFold.get(key.toLowerCase());
       if (field === undefined) continue; // unknown fields are dropped, as Go's json does
-      const value = this.decodeField((node as Record<string, unknown>)[key], fields[field] as FieldKind, path ? `${path}.${field}` : field);
+      const value = this.decodeField(
+        (node as Record<string, unknown>)[key],
+        fields[field] as FieldKind,
+        path ? `${path}.${field}` : field,
+      );
       if (value !== undefined) out[field] = value;
     }
     return out;
@@ -107,14 +115,20 @@ class StructDecoder {
       case 'strings':
         return this.decodeList(value, path, (item, itemPath) => this.decodeString(item, itemPath) ?? '');
       case 'maintainers':
-        return this.decodeList(value, path, (item, itemPath) => (item === null ? null : this.decodeStruct(item, MAINTAINER_FIELDS, itemPath)));
+        return this.decodeList(value, path, (item, itemPath) =>
+          item === null ? null : this.decodeStruct(item, MAINTAINER_FIELDS, itemPath),
+        );
       case 'dependencies':
-        return this.decodeList(value, path, (item, itemPath) => (item === null ? null : this.decodeStruct(item, DEPENDENCY_FIELDS, itemPath)));
+        return this.decodeList(value, path, (item, itemPath) =>
+          item === null ? null : this.decodeStruct(item, DEPENDENCY_FIELDS, itemPath),
+        );
       case 'stringMap': {
         if (value === null) return undefined;
-        if (typeof value !== 'object' || Array.isArray(value) || value instanceof GoScalar) this.fail(path, describe(value), 'a map of strings');
+        if (typeof value !== 'object' || Array.isArray(value) || value instanceof GoScalar)
+          this.fail(path, describe(value), 'a map of strings');
         const out: Record<string, string> = {};
-        for (const [key, item] of Object.entries(value as Record<string, unknown>)) out[key] = this.decodeString(item, `${path}.${key}`) ?? '';
+        for (const [key, item] of Object.entries(value as Record<string, unknown>))
+          out[key] = this.decodeString(item, `${path}.${key}`) ?? '';
         return out;
       }
       case 'any':
@@ -144,7 +158,10 @@ class StructDecoder {
 }
 
 function describe(value: unknown): string {
-  if (value instanceof GoScalar) return value.kind === 'null' ? 'null' : `${value.kind === 'int' ? 'the integer' : 'the number'} ${String(value.value)}`;
+  if (value instanceof GoScalar)
+    return value.kind === 'null'
+      ? 'null'
+      : `${value.kind === 'int' ? 'the integer' : 'the number'} ${String(value.value)}`;
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
   if (typeof value === 'object') return 'a map';
@@ -165,14 +182,20 @@ function plainValue(value: unknown): unknown {
 
 /** Go's unicode.IsSpace runes become a space; runes unicode.IsPrint refuses are dropped (Helm's sanitizeString). */
 function sanitize(text: string): string {
-  return text.replace(/[\t\n\v\f\r\u0085\u00a0\p{Zs}]/gu, ' ').replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Zl}\p{Zp}]/gu, '');
+  return text
+    .replace(/[\t\n\v\f\r\u0085\u00a0\p{Zs}]/gu, ' ')
+    .replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Zl}\p{Zp}]/gu, '');
 }
 
 /**
  * A YAML text read into a Go struct as sigs.k8s.io/yaml does (the first document only, as go-yaml's Unmarshal),
  * with the scalars it coerced into string fields. Syntax errors and what Helm refuses name the file and line.
  */
-export function decodeChartYaml(text: string, file: string, fields: Record<string, FieldKind> = METADATA_FIELDS): { fields: Record<string, unknown>; coercions: Coercion[] } {
+export function decodeChartYaml(
+  text: string,
+  file: string,
+  fields: Record<string, FieldKind> = METADATA_FIELDS,
+): { fields: Record<string, unknown>; coercions: Coercion[] } {
   let parsed;
   try {
     parsed = loadPrecise(text, file);
@@ -193,13 +216,25 @@ export function parseChartYaml(text: string, file: string): ChartMetadata {
   return validateChartMetadata(fields, file);
 }
 
-/** Metadata.Validate: sanitizes strings, defaults apiVersion to v1 (Helm 2 charts had none), checks what loading needs. */
+/**
+ * Metadata.Validate: sanitizes strings, defaults apiVersion to v1 (Helm 2 charts had none), checks what loading needs.
+ */
 export function validateChartMetadata(fields: Record<string, unknown>, file: string): ChartMetadata {
   const meta = { ...fields } as Record<string, unknown>;
-  for (const key of ['name', 'description', 'home', 'icon', 'condition', 'tags', 'appVersion', 'kubeVersion'] as const) {
+  for (const key of [
+    'name',
+    'description',
+    'home',
+    'icon',
+    'condition',
+    'tags',
+    'appVersion',
+    'kubeVersion',
+  ] as const) {
     if (typeof meta[key] === 'string') meta[key] = sanitize(meta[key]);
   }
-  for (const key of ['sources', 'keywords'] as const) if (Array.isArray(meta[key])) meta[key] = (meta[key] as string[]).map(sanitize);
+  for (const key of ['sources', 'keywords'] as const)
+    if (Array.isArray(meta[key])) meta[key] = (meta[key] as string[]).map(sanitize);
   if (Array.isArray(meta.maintainers)) {
     meta.maintainers = (meta.maintainers as Array<Record<string, string> | null>).map((m) => {
       if (m === null) return m;
@@ -212,7 +247,8 @@ export function validateChartMetadata(fields: Record<string, unknown>, file: str
     meta.dependencies = (meta.dependencies as Array<Record<string, unknown> | null>).map((d) => {
       if (d === null) return d;
       const out: Record<string, unknown> = { ...d };
-      for (const key of ['name', 'version', 'repository', 'condition']) if (typeof out[key] === 'string') out[key] = sanitize(out[key]);
+      for (const key of ['name', 'version', 'repository', 'condition'])
+        if (typeof out[key] === 'string') out[key] = sanitize(out[key]);
       if (Array.isArray(out.tags)) out.tags = (out.tags as string[]).map(sanitize);
       return out;
     });
@@ -222,7 +258,8 @@ export function validateChartMetadata(fields: Record<string, unknown>, file: str
   const problems: string[] = [];
   if (meta.name === undefined || meta.name === '') problems.push('name is required');
   if (meta.version === undefined || meta.version === '') problems.push('version is required');
-  if (typeof meta.name === 'string' && (/[/\\]/.test(meta.name) || meta.name === '.' || meta.name === '..')) problems.push(`name "${meta.name}" must not contain a path separator`);
+  if (typeof meta.name === 'string' && (/[/\\]/.test(meta.name) || meta.name === '.' || meta.name === '..'))
+    problems.push(`name "${meta.name}" must not contain a path separator`);
   if (typeof meta.version === 'string' && meta.version !== '' && !tryParseVersion(meta.version)) {
     problems.push(`version "${meta.version}" is not a valid SemVer 2 version (e.g. 1.2.3)`);
   }
@@ -256,7 +293,8 @@ function checkDependencies(value: unknown): string[] {
     }
     const effective = dep.alias ?? dep.name;
     if (typeof effective === 'string') {
-      if (seen.has(effective)) problems.push(`more than one dependency is named "${effective}" (use alias to tell them apart)`);
+      if (seen.has(effective))
+        problems.push(`more than one dependency is named "${effective}" (use alias to tell them apart)`);
       seen.add(effective);
     }
   });
@@ -268,15 +306,23 @@ function checkDependencies(value: unknown): string[] {
  * same Metadata (a v1 chart's dependencies live there; a v2 chart's are replaced too, with a warning in Helm), then
  * validates the result. `source` is the chart's path, for messages.
  */
-export function chartMetadataFromFiles(chartYaml: string, requirementsYaml: string | undefined, source: string): ChartMetadata {
+export function chartMetadataFromFiles(
+  chartYaml: string,
+  requirementsYaml: string | undefined,
+  source: string,
+): ChartMetadata {
   const { fields } = decodeChartYaml(chartYaml, `${source}/Chart.yaml`);
   if (requirementsYaml !== undefined) {
     const requirements = decodeChartYaml(requirementsYaml, `${source}/requirements.yaml`).fields;
     for (const [key, value] of Object.entries(requirements)) {
       // Go's json decodes into the existing struct: a map keeps its entries, anything else is replaced.
       const current = fields[key];
-      fields[key] = key === 'annotations' && current && typeof current === 'object' ? { ...current, ...(value as object) } : value;
+      fields[key] =
+        key === 'annotations' && current && typeof current === 'object' ? { ...current, ...(value as object) } : value;
     }
   }
-  return validateChartMetadata(fields, `${source}/${requirementsYaml === undefined ? 'Chart.yaml' : 'Chart.yaml (with requirements.yaml)'}`);
+  return validateChartMetadata(
+    fields,
+    `${source}/${requirementsYaml === undefined ? 'Chart.yaml' : 'Chart.yaml (with requirements.yaml)'}`,
+  );
 }

@@ -36,7 +36,9 @@ export function archiveTimeFromEnv(env: NodeJS.ProcessEnv): Date {
   const raw = env.SOURCE_DATE_EPOCH;
   if (raw === undefined || raw === '') return DEFAULT_ARCHIVE_TIME;
   if (!/^\d+$/.test(raw)) {
-    throw new PortolanError('USAGE', `SOURCE_DATE_EPOCH must be whole seconds since 1970, found "${raw}"`, { hint: 'e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)' });
+    throw new PortolanError('USAGE', `SOURCE_DATE_EPOCH must be whole seconds since 1970, found "${raw}"`, {
+      hint: 'e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)',
+    });
   }
   return new Date(Number(raw) * 1000);
 }
@@ -45,14 +47,22 @@ export function archiveTimeFromEnv(env: NodeJS.ProcessEnv): Date {
  * The files with --version/--app-version written into Chart.yaml (comments and layout kept). Pure; the files are
  * returned unchanged when neither is given.
  */
-export function applyChartOverrides(files: ChartFile[], source: string, options: Pick<PackageOptions, 'version' | 'appVersion'>): ChartFile[] {
+export function applyChartOverrides(
+  files: ChartFile[],
+  source: string,
+  options: Pick<PackageOptions, 'version' | 'appVersion'>,
+): ChartFile[] {
   if (options.version === undefined && options.appVersion === undefined) return files;
   const chartYaml = files.find((f) => f.name === 'Chart.yaml');
-  if (!chartYaml) throw new PortolanError('CHART_INVALID', `${source}: Chart.yaml is missing; this is not a chart`, { file: source });
+  if (!chartYaml)
+    throw new PortolanError('CHART_INVALID', `${source}: Chart.yaml is missing; this is not a chart`, { file: source });
   let chartText = chartYaml.data.toString('utf8');
   if (options.version !== undefined) {
     if (!semver.valid(options.version)) {
-      throw new PortolanError('USAGE', `--version "${options.version}" is not a valid SemVer 2 version`, { flag: '--version', hint: 'e.g. --version 1.2.3' });
+      throw new PortolanError('USAGE', `--version "${options.version}" is not a valid SemVer 2 version`, {
+        flag: '--version',
+        hint: 'e.g. --version 1.2.3',
+      });
     }
     chartText = setTopLevelField(chartText, 'version', options.version);
   }
@@ -64,7 +74,8 @@ export function applyChartOverrides(files: ChartFile[], source: string, options:
 export function packageChartFiles(files: ChartFile[], source: string, options: PackageOptions = {}): PackagedChart {
   const overridden = applyChartOverrides(files, source, options);
   const chartYaml = overridden.find((f) => f.name === 'Chart.yaml');
-  if (!chartYaml) throw new PortolanError('CHART_INVALID', `${source}: Chart.yaml is missing; this is not a chart`, { file: source });
+  if (!chartYaml)
+    throw new PortolanError('CHART_INVALID', `${source}: Chart.yaml is missing; this is not a chart`, { file: source });
   const metadata = parseChartYaml(chartYaml.data.toString('utf8'), `${source}/Chart.yaml`);
 
   const entries = new Map<string, Buffer>();
@@ -98,7 +109,17 @@ function buildTgz(top: string, entries: Map<string, Buffer>, mtime: Date): Buffe
   for (const name of names) {
     const data = entries.get(name) as Buffer;
     const path = `${top}/${name}`;
-    const fields = { path, mode: 0o644, uid: 0, gid: 0, size: data.length, mtime, type: 'File' as const, uname: '', gname: '' };
+    const fields = {
+      path,
+      mode: 0o644,
+      uid: 0,
+      gid: 0,
+      size: data.length,
+      mtime,
+      type: 'File' as const,
+      uname: '',
+      gname: '',
+    };
     const header = new Header(fields);
     const block = Buffer.alloc(512);
     if (header.encode(block)) blocks.push(new Pax({ path, mtime }).encode());

@@ -48,17 +48,20 @@ const UINT64_MAX = 18446744073709551615n;
 // Go's regexp `\s` is ASCII whitespace without \v; JavaScript's would also take \v and Unicode spaces.
 const S = '[\\t\\n\\f\\r ]';
 // Masterminds' cvRegex, with its quirk kept: the classes [0-9|x|X|\*] also take a literal `|`.
-const CV = 'v?([0-9|x|X|\\*]+)(\\.[0-9|x|X|\\*]+)?(\\.[0-9|x|X|\\*]+)?(-([0-9A-Za-z\\-]+(\\.[0-9A-Za-z\\-]+)*))?(\\+([0-9A-Za-z\\-]+(\\.[0-9A-Za-z\\-]+)*))?';
+const CV =
+  'v?([0-9|x|X|\\*]+)(\\.[0-9|x|X|\\*]+)?(\\.[0-9|x|X|\\*]+)?(-([0-9A-Za-z\\-]+(\\.[0-9A-Za-z\\-]+)*))?(\\+([0-9A-Za-z\\-]+(\\.[0-9A-Za-z\\-]+)*))?';
 // The empty alternative is deliberate (a bare version means `=` or, with wildcards, `~`); order matters as in Go.
 const OPS = '=||!=|>|<|>=|=>|<=|=<|~|~>|\\^';
 const COMPARISON = new RegExp(`^${S}*(${OPS})${S}*(${CV})${S}*$`);
 const HYPHEN_RANGE = new RegExp(`${S}*(${CV})${S}+-${S}+(${CV})${S}*`, 'g');
 const FIND_COMPARISON = new RegExp(`(${OPS})${S}*(${CV})`, 'g');
 const VALID_ALTERNATIVE = new RegExp(`^(${S}*(${OPS})${S}*(${CV})${S}*)((?:${S}+|,${S}*)(${OPS})${S}*(${CV})${S}*)*$`);
-const LOOSE_VERSION = /^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?(\+([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?$/;
+const LOOSE_VERSION =
+  /^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?(\+([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?$/;
 
 const VERSION_HINT = 'Versions look like 1.2.3, v1.2, 1.2.3-rc.1 or 1.2.3+build.5.';
-const CONSTRAINT_HINT = 'Constraints look like 1.2.3, ^1.2, ~1.2.3, 1.2.x, ">= 1.2, < 2", "!=1.2.3", "1.2 - 1.4" or "^1 || ^2".';
+const CONSTRAINT_HINT =
+  'Constraints look like 1.2.3, ^1.2, ~1.2.3, 1.2.x, ">= 1.2, < 2", "!=1.2.3", "1.2 - 1.4" or "^1 || ^2".';
 
 function versionError(message: string, text: string): PortolanError {
   return new PortolanError('USAGE', message, { hint: `In the version "${text}". ${VERSION_HINT}` });
@@ -67,7 +70,11 @@ function versionError(message: string, text: string): PortolanError {
 function segment(digits: string, text: string): bigint {
   const value = BigInt(digits);
   // Go's strconv.ParseUint error, which Masterminds passes on.
-  if (value > UINT64_MAX) throw versionError(`error parsing version segment: strconv.ParseUint: parsing "${digits}": value out of range`, text);
+  if (value > UINT64_MAX)
+    throw versionError(
+      `error parsing version segment: strconv.ParseUint: parsing "${digits}": value out of range`,
+      text,
+    );
   return value;
 }
 
@@ -85,7 +92,8 @@ export function parseVersion(text: string): SemanticVersion {
   };
   // The pattern already limits the characters; SemVer's ban on leading zeros applies to prerelease numbers only,
   // since Masterminds coerces them away in the major, minor and patch.
-  if (version.prerelease.split('.').some((part) => /^0[0-9]+$/.test(part))) throw versionError('version segment starts with 0', text);
+  if (version.prerelease.split('.').some((part) => /^0[0-9]+$/.test(part)))
+    throw versionError('version segment starts with 0', text);
   return version;
 }
 
@@ -181,7 +189,9 @@ function parseComparison(text: string, whole: string): Comparison {
     version = parseVersion(normalised);
   } catch {
     // What the pattern lets through and NewVersion refuses (`1|2`, `x1`, `1.2.3-01`, a part past uint64).
-    throw new PortolanError('USAGE', 'constraint parser error', { hint: `"${written}" in the constraint "${whole}" is not a version. ${CONSTRAINT_HINT}` });
+    throw new PortolanError('USAGE', 'constraint parser error', {
+      hint: `"${written}" in the constraint "${whole}" is not a version. ${CONSTRAINT_HINT}`,
+    });
   }
   return { operator: m[1] as ConstraintOperator, version, text: written, looseFrom };
 }
@@ -215,7 +225,8 @@ function tilde(v: SemanticVersion, c: Comparison): boolean {
   const con = c.version;
   if (compareVersions(v, con) < 0) return false;
   // ~0.0.0 (and ~*) accept everything.
-  if (con.major === 0n && con.minor === 0n && con.patch === 0n && c.looseFrom !== 'minor' && c.looseFrom !== 'patch') return true;
+  if (con.major === 0n && con.minor === 0n && con.patch === 0n && c.looseFrom !== 'minor' && c.looseFrom !== 'patch')
+    return true;
   if (v.major !== con.major) return false;
   return v.minor === con.minor || c.looseFrom === 'minor';
 }
@@ -345,7 +356,8 @@ export function maxSatisfying(versions: string[], range: string | undefined): st
   let best: { text: string; version: SemanticVersion } | undefined;
   for (const text of versions) {
     const version = tryParseVersion(text);
-    if (version && satisfiesRange(text, range) && (best === undefined || compareVersions(version, best.version) > 0)) best = { text, version };
+    if (version && satisfiesRange(text, range) && (best === undefined || compareVersions(version, best.version) > 0))
+      best = { text, version };
   }
   return best?.text;
 }

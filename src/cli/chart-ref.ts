@@ -28,30 +28,51 @@ export interface ChartRefOptions {
 /** --repository-config and --repository-cache: where the client keeps repositories.yaml and cached indexes. */
 export function withRepositoryFlags(y: Argv): Argv {
   return y
-    .option('repository-config', { type: 'string', describe: 'Path to repositories.yaml (default $XDG_CONFIG_HOME/portolan/repositories.yaml; env PORTOLAN_REPOSITORY_CONFIG)' })
-    .option('repository-cache', { type: 'string', describe: 'Folder of cached indexes (default $XDG_CACHE_HOME/portolan/repository; env PORTOLAN_REPOSITORY_CACHE)' });
+    .option('repository-config', {
+      type: 'string',
+      describe:
+        'Path to repositories.yaml (default $XDG_CONFIG_HOME/portolan/repositories.yaml; env PORTOLAN_REPOSITORY_CONFIG)',
+    })
+    .option('repository-cache', {
+      type: 'string',
+      describe: 'Folder of cached indexes (default $XDG_CACHE_HOME/portolan/repository; env PORTOLAN_REPOSITORY_CACHE)',
+    });
 }
 
 /** The flags of a command that takes a CHART which may come from a repository. */
 export function withChartRefFlags(y: Argv): Argv {
   return withRepositoryFlags(y)
-    .option('version', { type: 'string', describe: 'Chart version or range (e.g. 1.2.3, ^1.2) when CHART comes from a repository' })
+    .option('version', {
+      type: 'string',
+      describe: 'Chart version or range (e.g. 1.2.3, ^1.2) when CHART comes from a repository',
+    })
     .option('devel', { type: 'boolean', default: false, describe: 'Let prereleases match when choosing a version' })
     .option('repo', { type: 'string', describe: 'Repository URL to take CHART from (without adding it)' })
     .option('username', { type: 'string', describe: 'Username for --repo' })
     .option('password', { type: 'string', describe: 'Password for --repo (prefer --password-stdin)' })
-    .option('password-stdin', { type: 'boolean', default: false, describe: 'Read the password for --repo from standard input' })
-    .option('pass-credentials', { type: 'boolean', default: false, describe: 'Send the --repo credentials to chart URLs on other hosts too' });
+    .option('password-stdin', {
+      type: 'boolean',
+      default: false,
+      describe: 'Read the password for --repo from standard input',
+    })
+    .option('pass-credentials', {
+      type: 'boolean',
+      default: false,
+      describe: 'Send the --repo credentials to chart URLs on other hosts too',
+    });
 }
 
 export function chartRefOptions(args: Record<string, unknown>): ChartRefOptions {
   const text = (key: string) => (typeof args[key] === 'string' ? (args[key] as string) : undefined);
   const passwordStdin = Boolean(args['password-stdin']);
   if (passwordStdin) {
-    if (args.password !== undefined) throw new UsageError('--password and --password-stdin are mutually exclusive', { flag: '--password-stdin' });
+    if (args.password !== undefined)
+      throw new UsageError('--password and --password-stdin are mutually exclusive', { flag: '--password-stdin' });
     const list = (key: string) => (Array.isArray(args[key]) ? (args[key] as unknown[]).map(String) : []);
     if (list('values').some((f) => f.trim() === '-') || list('set-file').some((f) => /=\s*-\s*$/.test(f))) {
-      throw new UsageError('--password-stdin and -f - both read standard input; give the values in a file', { flag: '--password-stdin' });
+      throw new UsageError('--password-stdin and -f - both read standard input; give the values in a file', {
+        flag: '--password-stdin',
+      });
     }
   }
   return {
@@ -67,7 +88,10 @@ export function chartRefOptions(args: Record<string, unknown>): ChartRefOptions 
   };
 }
 
-export async function clientPathsFor(io: CliIo, options: { repositoryConfig?: string; repositoryCache?: string } = {}): Promise<ClientPaths> {
+export async function clientPathsFor(
+  io: CliIo,
+  options: { repositoryConfig?: string; repositoryCache?: string } = {},
+): Promise<ClientPaths> {
   const { clientPaths } = await import('../repo/client/config.js');
   return clientPaths(io.env, {
     repositoryConfig: options.repositoryConfig === undefined ? undefined : resolve(io.cwd, options.repositoryConfig),
@@ -83,7 +107,9 @@ export function parseRepoRef(ref: string): { repository: string; chart: string }
 
 /** The warning Helm gives for a password on the command line (shared with `repo add`). */
 export function warnPasswordFlag(io: CliIo): void {
-  io.stderr(`${colours(io).yellow('Warning:')} --password on the command line can be seen by other users (in the process list) and stays in your shell history; use --password-stdin\n`);
+  io.stderr(
+    `${colours(io).yellow('Warning:')} --password on the command line can be seen by other users (in the process list) and stays in your shell history; use --password-stdin\n`,
+  );
 }
 
 /** Warns about --password, and reads --password-stdin (once, before anything else reads standard input). */
@@ -95,27 +121,49 @@ async function settlePassword(io: CliIo, options: ChartRefOptions): Promise<Char
 }
 
 /** Fetches a chart archive from a repository (verified against the index digest). */
-export async function fetchChartArgument(ref: string, io: CliIo, options: ChartRefOptions): Promise<{ data: Buffer; fileName: string; url: string; version: string }> {
+export async function fetchChartArgument(
+  ref: string,
+  io: CliIo,
+  options: ChartRefOptions,
+): Promise<{ data: Buffer; fileName: string; url: string; version: string }> {
   return fetchSettled(ref, io, await settlePassword(io, options));
 }
 
-async function fetchSettled(ref: string, io: CliIo, options: ChartRefOptions): Promise<{ data: Buffer; fileName: string; url: string; version: string }> {
+async function fetchSettled(
+  ref: string,
+  io: CliIo,
+  options: ChartRefOptions,
+): Promise<{ data: Buffer; fileName: string; url: string; version: string }> {
   const { fetchChart } = await import('../repo/client/repos.js');
   const paths = await clientPathsFor(io, options);
   const warn = (warnings: string[]) => {
     for (const w of warnings) io.stderr(`${colours(io).yellow('Warning:')} ${w}\n`);
   };
-  const credentials = { username: options.username, password: options.password, passCredentialsAll: options.passCredentials };
+  const credentials = {
+    username: options.username,
+    password: options.password,
+    passCredentialsAll: options.passCredentials,
+  };
   if (options.repo !== undefined) {
-    const fetched = await fetchChart(paths, { repoUrl: options.repo, chart: ref, version: options.version, devel: options.devel, credentials });
+    const fetched = await fetchChart(paths, {
+      repoUrl: options.repo,
+      chart: ref,
+      version: options.version,
+      devel: options.devel,
+      credentials,
+    });
     warn(fetched.warnings);
     return { ...fetched, version: fetched.entry.version };
   }
   const parsed = parseRepoRef(ref);
   if (!parsed) {
-    throw new PortolanError('CHART_NOT_FOUND', `chart "${ref}" not found: no such folder or archive, and not a repo/chart reference`, {
-      hint: 'Give a chart folder, a .tgz, REPO/CHART for a configured repository, or --repo URL CHART.',
-    });
+    throw new PortolanError(
+      'CHART_NOT_FOUND',
+      `chart "${ref}" not found: no such folder or archive, and not a repo/chart reference`,
+      {
+        hint: 'Give a chart folder, a .tgz, REPO/CHART for a configured repository, or --repo URL CHART.',
+      },
+    );
   }
   const fetched = await fetchChart(paths, { ...parsed, version: options.version, devel: options.devel });
   warn(fetched.warnings);
@@ -140,10 +188,14 @@ export async function loadChartArgument(ref: string, io: CliIo, given: ChartRefO
     const { findRepository } = await import('../repo/client/repos.js');
     const repository = (parseRepoRef(ref) as { repository: string }).repository;
     if (!(await findRepository(await clientPathsFor(io, options), repository))) {
-      throw new PortolanError('CHART_NOT_FOUND', `chart "${local}" not found: no such folder or archive, and "${repository}" is not a configured repository`, {
-        file: local,
-        hint: `Give a chart folder or .tgz, or add the repository first: portolan repo add ${repository} URL`,
-      });
+      throw new PortolanError(
+        'CHART_NOT_FOUND',
+        `chart "${local}" not found: no such folder or archive, and "${repository}" is not a configured repository`,
+        {
+          file: local,
+          hint: `Give a chart folder or .tgz, or add the repository first: portolan repo add ${repository} URL`,
+        },
+      );
     }
   }
   const fetched = await fetchSettled(ref, io, options);

@@ -4,12 +4,33 @@ import type { ValueOptions } from '../values/index.js';
 
 export function withValuesFlags(y: Argv): Argv {
   return y
-    .option('values', { alias: 'f', type: 'string', array: true, describe: 'Values file (YAML; several documents merge; "-" reads stdin). Repeatable', requiresArg: true })
-    .option('set', { type: 'string', array: true, describe: 'Set values: a.b=c,d[0]=e (types inferred). Repeatable', requiresArg: true })
+    .option('values', {
+      alias: 'f',
+      type: 'string',
+      array: true,
+      describe: 'Values file (YAML; several documents merge; "-" reads stdin). Repeatable',
+      requiresArg: true,
+    })
+    .option('set', {
+      type: 'string',
+      array: true,
+      describe: 'Set values: a.b=c,d[0]=e (types inferred). Repeatable',
+      requiresArg: true,
+    })
     .option('set-string', { type: 'string', array: true, describe: 'Set values, always as strings', requiresArg: true })
-    .option('set-json', { type: 'string', array: true, describe: 'Set JSON values: a={"b":1} or a whole object', requiresArg: true })
+    .option('set-json', {
+      type: 'string',
+      array: true,
+      describe: 'Set JSON values: a={"b":1} or a whole object',
+      requiresArg: true,
+    })
     .option('set-file', { type: 'string', array: true, describe: 'Set values from files: key=path', requiresArg: true })
-    .option('set-literal', { type: 'string', array: true, describe: 'Set one value to the literal rest of the text', requiresArg: true })
+    .option('set-literal', {
+      type: 'string',
+      array: true,
+      describe: 'Set one value to the literal rest of the text',
+      requiresArg: true,
+    })
     .group(['values', 'set', 'set-string', 'set-json', 'set-file', 'set-literal'], 'Values:');
 }
 
@@ -28,9 +49,21 @@ export function valueOptionsFrom(args: Record<string, unknown>): ValueOptions {
 export function withRenderFlags(y: Argv): Argv {
   return y
     .option('namespace', { alias: 'n', type: 'string', default: 'default', describe: 'Namespace of the release' })
-    .option('kube-version', { type: 'string', describe: 'Kubernetes version for Capabilities.KubeVersion (e.g. 1.30.0)' })
-    .option('api-versions', { alias: 'a', type: 'string', array: true, describe: 'Extra API versions for Capabilities.APIVersions (group/version or group/version/Kind)' })
-    .option('skip-schema-validation', { type: 'boolean', default: false, describe: 'Do not validate values against values.schema.json' });
+    .option('kube-version', {
+      type: 'string',
+      describe: 'Kubernetes version for Capabilities.KubeVersion (e.g. 1.30.0)',
+    })
+    .option('api-versions', {
+      alias: 'a',
+      type: 'string',
+      array: true,
+      describe: 'Extra API versions for Capabilities.APIVersions (group/version or group/version/Kind)',
+    })
+    .option('skip-schema-validation', {
+      type: 'boolean',
+      default: false,
+      describe: 'Do not validate values against values.schema.json',
+    });
 }
 
 export function withOutputFlag(y: Argv, choices: string[] = ['table', 'json', 'yaml']): Argv {
@@ -40,7 +73,20 @@ export function withOutputFlag(y: Argv, choices: string[] = ['table', 'json', 'y
 /** --kubeconfig, --kube-context and -n/--namespace: which cluster and namespace a command talks to. */
 export function withClusterFlags(y: Argv): Argv {
   return y
-    .option('kubeconfig', { type: 'string', describe: 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)', requiresArg: true })
-    .option('kube-context', { type: 'string', describe: 'Name of the kubeconfig context to use (default: its current-context)', requiresArg: true })
-    .option('namespace', { alias: 'n', type: 'string', describe: 'Namespace of the release (default: the context\'s namespace, else "default")', requiresArg: true });
+    .option('kubeconfig', {
+      type: 'string',
+      describe: 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)',
+      requiresArg: true,
+    })
+    .option('kube-context', {
+      type: 'string',
+      describe: 'Name of the kubeconfig context to use (default: its current-context)',
+      requiresArg: true,
+    })
+    .option('namespace', {
+      alias: 'n',
+      type: 'string',
+      describe: 'Namespace of the release (default: the context\'s namespace, else "default")',
+      requiresArg: true,
+    });
 }

@@ -23,7 +23,12 @@ export function processIo(): CliIo {
 }
 
 /** Colours only on a TTY and never when NO_COLOR is set. */
-export function colours(io: CliIo): { red(s: string): string; yellow(s: string): string; bold(s: string): string; dim(s: string): string } {
+export function colours(io: CliIo): {
+  red(s: string): string;
+  yellow(s: string): string;
+  bold(s: string): string;
+  dim(s: string): string;
+} {
   const on = io.isTTY && !io.env.NO_COLOR;
   const wrap = (code: number, reset: number) => (s: string) => (on ? `\u001b[${code}m${s}\u001b[${reset}m` : s);
   return { red: wrap(31, 39), yellow: wrap(33, 39), bold: wrap(1, 22), dim: wrap(2, 22) };

@@ -27,7 +27,7 @@ export function withLockFlag(y: Argv): Argv {
   });
 }
 
-const UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+const UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
 /** Go's time.ParseDuration (`5m`, `1m30s`, `300ms`, `1.5h`); a plain number is seconds. Returns milliseconds. */
 export function parseDuration(text: string, flag: string): number {
@@ -43,7 +43,10 @@ export function parseDuration(text: string, flag: string): number {
     matched = true;
   }
   if (!matched || at !== t.length) {
-    throw new UsageError(`${flag} ${JSON.stringify(text)} is not a duration`, { flag, hint: 'Write it like 30s, 5m, 1m30s or 1h (a plain number is seconds).' });
+    throw new UsageError(`${flag} ${JSON.stringify(text)} is not a duration`, {
+      flag,
+      hint: 'Write it like 30s, 5m, 1m30s or 1h (a plain number is seconds).',
+    });
   }
   return total;
 }
@@ -55,11 +58,19 @@ export interface ReleaseContext {
   close(): void;
 }
 
-/** Connects to the cluster of --kubeconfig/--kube-context and configures the actions for -n (or the context's namespace). */
-export async function releaseContext(args: Record<string, unknown>, io: CliIo, options: { allNamespaces?: boolean; offline?: boolean } = {}): Promise<ReleaseContext> {
+/**
+ * Connects to the cluster of --kubeconfig/--kube-context and configures the actions for -n (or the context's
+ * namespace).
+ */
+export async function releaseContext(
+  args: Record<string, unknown>,
+  io: CliIo,
+  options: { allNamespaces?: boolean; offline?: boolean } = {},
+): Promise<ReleaseContext> {
   const { actionConfig, driverName } = await import('../release/index.js');
   const driver = driverName(args.driver as string | undefined, io.env);
-  const lockDurationMs = typeof args['lock-duration'] === 'string' ? parseDuration(args['lock-duration'], '--lock-duration') : undefined;
+  const lockDurationMs =
+    typeof args['lock-duration'] === 'string' ? parseDuration(args['lock-duration'], '--lock-duration') : undefined;
   const onEvent = progressReporter(io);
   if (options.offline) {
     const namespace = (args.namespace as string | undefined) ?? 'default';
@@ -74,7 +85,13 @@ export async function releaseContext(args: Record<string, unknown>, io: CliIo, o
     env: io.env,
     discoveryCacheDir: discoveryCacheDir(io.env),
   });
-  const cfg = actionConfig(client, { namespace: client.namespace, driver, lockDurationMs, onEvent, allNamespaces: options.allNamespaces });
+  const cfg = actionConfig(client, {
+    namespace: client.namespace,
+    driver,
+    lockDurationMs,
+    onEvent,
+    allNamespaces: options.allNamespaces,
+  });
   return {
     cfg,
     client,
@@ -91,7 +108,12 @@ function discoveryCacheDir(env: NodeJS.ProcessEnv): string {
 }
 
 /** Runs `fn` with a release context and closes it afterwards (before an error is printed, so it starts a line). */
-export async function withRelease<T>(args: Record<string, unknown>, io: CliIo, fn: (ctx: ReleaseContext) => Promise<T>, options: { allNamespaces?: boolean; offline?: boolean } = {}): Promise<T> {
+export async function withRelease<T>(
+  args: Record<string, unknown>,
+  io: CliIo,
+  fn: (ctx: ReleaseContext) => Promise<T>,
+  options: { allNamespaces?: boolean; offline?: boolean } = {},
+): Promise<T> {
   const ctx = await releaseContext(args, io, options);
   try {
     return await fn(ctx);
@@ -127,7 +149,9 @@ export function progressReporter(io: CliIo): ProgressReporter {
     } else if (event.type === 'hook') {
       if (event.phase === 'Running') return;
       clear();
-      io.stderr(`${c.dim(`${event.hook.events.includes('test') ? 'test' : 'hook'} ${event.hook.kind} ${event.hook.name}: ${event.phase}`)}\n`);
+      io.stderr(
+        `${c.dim(`${event.hook.events.includes('test') ? 'test' : 'hook'} ${event.hook.kind} ${event.hook.name}: ${event.phase}`)}\n`,
+      );
     } else if (event.type === 'wait') {
       const p = event.progress;
       clear();
@@ -135,7 +159,10 @@ export function progressReporter(io: CliIo): ProgressReporter {
         io.stderr(`${c.dim(`all ${p.total} objects ready after ${(p.elapsedMs / 1000).toFixed(1)}s`)}\n`);
         return;
       }
-      const shown = p.pending.slice(0, 2).map((x) => `${x.ref} (${x.reason})`).join(', ');
+      const shown = p.pending
+        .slice(0, 2)
+        .map((x) => `${x.ref} (${x.reason})`)
+        .join(', ');
       const more = p.pending.length > 2 ? ` and ${p.pending.length - 2} more` : '';
       const columns = process.stderr.columns ?? 120;
       const line = `waiting ${(p.elapsedMs / 1000).toFixed(0)}s: ${p.ready}/${p.total} ready; ${shown}${more}`;
@@ -190,16 +217,26 @@ export function releaseJson(r: ReleaseRecord, options: { withChart?: boolean } =
     // helm leaves out empty config, manifest and hooks (omitempty).
     ...(Object.keys(r.config).length > 0 ? { config: r.config } : {}),
     ...(r.manifest ? { manifest: r.manifest } : {}),
-    ...(r.hooks.length > 0 ? { hooks: r.hooks.map((h) => ({
-      name: h.name,
-      kind: h.kind,
-      path: h.path,
-      manifest: h.manifest,
-      events: h.events,
-      ...(h.weight !== 0 ? { weight: h.weight } : {}),
-      ...(h.deletePolicies.length > 0 ? { delete_policies: h.deletePolicies } : {}),
-      last_run: h.lastRun ? { started_at: h.lastRun.startedAt, ...(h.lastRun.completedAt ? { completed_at: h.lastRun.completedAt } : {}), phase: h.lastRun.phase } : { phase: '' },
-    })) } : {}),
+    ...(r.hooks.length > 0
+      ? {
+          hooks: r.hooks.map((h) => ({
+            name: h.name,
+            kind: h.kind,
+            path: h.path,
+            manifest: h.manifest,
+            events: h.events,
+            ...(h.weight !== 0 ? { weight: h.weight } : {}),
+            ...(h.deletePolicies.length > 0 ? { delete_policies: h.deletePolicies } : {}),
+            last_run: h.lastRun
+              ? {
+                  started_at: h.lastRun.startedAt,
+                  ...(h.lastRun.completedAt ? { completed_at: h.lastRun.completedAt } : {}),
+                  phase: h.lastRun.phase,
+                }
+              : { phase: '' },
+          })),
+        }
+      : {}),
     version: r.revision,
     namespace: r.namespace,
   };
@@ -213,7 +250,10 @@ export function jsonText(data: unknown): string {
     hasBig = true;
     return `\u0000big:${v.toString()}\u0000`;
   });
-  const escaped = (text ?? 'null').replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const escaped = (text ?? 'null').replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   return hasBig ? escaped.replace(/"\\u0000big:(-?\d+)\\u0000"/g, '$1') : escaped;
 }
 
@@ -245,7 +285,8 @@ export function notesSection(r: ReleaseRecord): string {
 export function releaseText(r: ReleaseRecord, options: { dryRun?: boolean } = {}): string {
   let out = statusHeader(r);
   if (options.dryRun) {
-    if (r.hooks.length > 0) out += `HOOKS:\n${r.hooks.map((h) => `---\n# Source: ${h.path}\n${h.manifest}\n`).join('')}`;
+    if (r.hooks.length > 0)
+      out += `HOOKS:\n${r.hooks.map((h) => `---\n# Source: ${h.path}\n${h.manifest}\n`).join('')}`;
     out += `MANIFEST:\n${r.manifest}\n`;
   }
   return out + notesSection(r);
@@ -267,6 +308,9 @@ export function dryRunMode(value: unknown): 'none' | 'client' | 'server' {
 /** --history-max: a whole number, 0 for no limit. */
 export function historyMax(args: Record<string, unknown>): number {
   const n = Number(args['history-max'] ?? 10);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--history-max must be a whole number (0 for no limit), got ${String(args['history-max'])}`, { flag: '--history-max' });
+  if (!Number.isInteger(n) || n < 0)
+    throw new UsageError(`--history-max must be a whole number (0 for no limit), got ${String(args['history-max'])}`, {
+      flag: '--history-max',
+    });
   return n;
 }

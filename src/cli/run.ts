@@ -40,7 +40,9 @@ export async function runCli(rawArgv: string[], io: CliIo): Promise<number> {
     .fail((message: string | undefined, error: Error | undefined) => {
       // Throwing here stops yargs before it runs the command's handler.
       if (error && error.name !== 'YError') throw error;
-      throw new UsageError(message ?? error?.message ?? 'invalid command line', { hint: 'Run with --help to see the options.' });
+      throw new UsageError(message ?? error?.message ?? 'invalid command line', {
+        hint: 'Run with --help to see the options.',
+      });
     });
   const register = (y: Argv, list: CommandModule[]): void => {
     for (const command of list) {
@@ -50,7 +52,14 @@ export async function runCli(rawArgv: string[], io: CliIo): Promise<number> {
         describe: command.describe,
         builder: (inner: Argv) => {
           const built = ownFlagsFirst(command.builder(inner));
-          if (command.subcommands) register(built.demandCommand(1, `Name a ${String(command.command)} command: portolan ${String(command.command)} --help lists them.`), command.subcommands);
+          if (command.subcommands)
+            register(
+              built.demandCommand(
+                1,
+                `Name a ${String(command.command)} command: portolan ${String(command.command)} --help lists them.`,
+              ),
+              command.subcommands,
+            );
           return built;
         },
         handler: async (args) => {
@@ -62,7 +71,11 @@ export async function runCli(rawArgv: string[], io: CliIo): Promise<number> {
   register(parser, commands);
   // yargs renders the whole help text of a command before running it, in case the handler fails and help is
   // wanted; portolan never shows help on a command's failure, and the rendering costs tens of milliseconds.
-  const usage = (parser as unknown as { getInternalMethods?: () => { getUsageInstance(): { cacheHelpMessage(): void } } }).getInternalMethods?.().getUsageInstance();
+  const usage = (
+    parser as unknown as { getInternalMethods?: () => { getUsageInstance(): { cacheHelpMessage(): void } } }
+  )
+    .getInternalMethods?.()
+    .getUsageInstance();
   if (usage) usage.cacheHelpMessage = () => undefined;
   // `portolan` alone prints the help, as `helm` alone does.
   if (argv.length === 0) argv.push('--help');
@@ -83,7 +96,10 @@ const GLOBAL_FLAGS = ['repository-config', 'repository-cache', 'kubeconfig', 'ku
 
 /** A command's own flags under "Options:" first, then the shared ones under "Global options:". */
 function ownFlagsFirst(y: Argv): Argv {
-  const internals = y as unknown as { getOptions(): { key: Record<string, unknown>; alias: Record<string, string[]> }; getGroups(): Record<string, string[]> };
+  const internals = y as unknown as {
+    getOptions(): { key: Record<string, unknown>; alias: Record<string, string[]> };
+    getGroups(): Record<string, string[]>;
+  };
   const options = internals.getOptions();
   const grouped = new Set(Object.values(internals.getGroups()).flat());
   const aliases = new Set(Object.values(options.alias).flat());
@@ -102,12 +118,17 @@ export function reportError(error: unknown, io: CliIo, debug: boolean): number {
     return error.exitCode;
   }
   io.stderr(`${c.red('Error:')} ${messageOf(error)}\n`);
-  io.stderr(debug && error instanceof Error && error.stack ? `${error.stack}\n` : 'This is a bug in portolan; run again with --debug for the stack trace.\n');
+  io.stderr(
+    debug && error instanceof Error && error.stack
+      ? `${error.stack}\n`
+      : 'This is a bug in portolan; run again with --debug for the stack trace.\n',
+  );
   return 1;
 }
 
 export function formatError(error: PortolanError, label = 'Error:'): string {
-  const where = error.location ?? (error.flag && !error.message.includes(error.flag) ? `flag ${error.flag}` : undefined);
+  const where =
+    error.location ?? (error.flag && !error.message.includes(error.flag) ? `flag ${error.flag}` : undefined);
   let text = `${label} ${where && !error.message.includes(where) ? `${where}: ` : ''}${error.message}\n`;
   for (const problem of error.problems ?? []) text += `  - ${problem}\n`;
   if (error.hint) text += `  hint: ${error.hint}\n`;

@@ -13,7 +13,14 @@ import { PortolanError, messageOf } from '../errors.js';
 import { NEVER_SENT, apiError, connectionError, type ClusterApiError } from './errors.js';
 import { loadKubeconfig, type KubeconfigOptions, type LoadedKubeconfig } from './kubeconfig.js';
 import { mapLimit, pollUntilGone, pollUntilReady, sleep, type WaitOptions, type WaitResult } from './readiness.js';
-import { describeRef, refKey, type KubeObject, type ObjectRef, type Propagation, type ResourceMapping } from './types.js';
+import {
+  describeRef,
+  refKey,
+  type KubeObject,
+  type ObjectRef,
+  type Propagation,
+  type ResourceMapping,
+} from './types.js';
 import { judgeCreate, judgeDelete, judgeReplace, judgeUpdate, settleWrite } from './writes.js';
 
 export { ClusterApiError, ClusterConnectionError, isAmbiguous, isConflict, isNotFound } from './errors.js';
@@ -83,7 +90,17 @@ interface RawResponse {
 }
 
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
-const RETRYABLE_NET = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED', 'TIMEOUT']);
+const RETRYABLE_NET = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ECONNABORTED',
+  'TIMEOUT',
+]);
 
 /** Retry-After in seconds: a number of seconds or an HTTP date. */
 function retryAfterSeconds(header: string | undefined, now = Date.now()): number | undefined {
@@ -168,7 +185,9 @@ export class HttpClusterClient implements ClusterClient {
     this.backoffMs = options.backoffMs ?? 200;
     this.fieldManager = options.fieldManager ?? 'portolan';
     this.userAgent = options.userAgent ?? 'portolan';
-    this.cacheFile = options.discoveryCacheDir ? join(options.discoveryCacheDir, `${createHash('sha256').update(this.server).digest('hex').slice(0, 24)}.json`) : undefined;
+    this.cacheFile = options.discoveryCacheDir
+      ? join(options.discoveryCacheDir, `${createHash('sha256').update(this.server).digest('hex').slice(0, 24)}.json`)
+      : undefined;
     this.cacheTtlMs = options.discoveryCacheTtlMs ?? 5 * 60_000;
   }
 
@@ -179,16 +198,27 @@ export class HttpClusterClient implements ClusterClient {
     try {
       await loaded.applyToHTTPSOptions(opts);
     } catch (err) {
-      throw new PortolanError('KUBECONFIG', `cannot prepare credentials of context "${loaded.context}": ${messageOf(err)}`, { cause: err });
+      throw new PortolanError(
+        'KUBECONFIG',
+        `cannot prepare credentials of context "${loaded.context}": ${messageOf(err)}`,
+        { cause: err },
+      );
     }
     const isHttp = loaded.cluster.server.startsWith('http:');
-    const tls = { ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: !loaded.cluster.skipTLSVerify, servername: loaded.cluster.tlsServerName };
+    const tls = {
+      ca: opts.ca,
+      cert: opts.cert,
+      key: opts.key,
+      rejectUnauthorized: !loaded.cluster.skipTLSVerify,
+      servername: loaded.cluster.tlsServerName,
+    };
     const maxSockets = options.maxSockets ?? 16;
-    const agent = loaded.cluster.proxyUrl && opts.agent instanceof http.Agent
-      ? opts.agent
-      : isHttp
-        ? new http.Agent({ keepAlive: true, maxSockets })
-        : new https.Agent({ keepAlive: true, maxSockets, ...tls });
+    const agent =
+      loaded.cluster.proxyUrl && opts.agent instanceof http.Agent
+        ? opts.agent
+        : isHttp
+          ? new http.Agent({ keepAlive: true, maxSockets })
+          : new https.Agent({ keepAlive: true, maxSockets, ...tls });
     const client = new HttpClusterClient(loaded, options, agent);
     client.setHeaders(opts);
     return client;
@@ -196,7 +226,8 @@ export class HttpClusterClient implements ClusterClient {
 
   private setHeaders(opts: https.RequestOptions): void {
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(opts.headers ?? {})) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
+    for (const [k, v] of Object.entries(opts.headers ?? {}))
+      if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
     if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
     this.headers = headers;
   }
@@ -208,11 +239,23 @@ export class HttpClusterClient implements ClusterClient {
 
   // ---- transport ----
   /** One request. `sent.reached` turns true once a connection carrying it is up (from then on a write may happen). */
-  private once(method: string, path: string, options: RequestOptions, sent: { reached: boolean }): Promise<RawResponse> {
+  private once(
+    method: string,
+    path: string,
+    options: RequestOptions,
+    sent: { reached: boolean },
+  ): Promise<RawResponse> {
     const url = new URL(this.base.pathname.replace(/\/$/, '') + path, this.base);
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
-    const payload = options.body === undefined ? undefined : Buffer.from(typeof options.body === 'string' ? options.body : JSON.stringify(options.body));
-    const headers: Record<string, string> = { ...this.headers, Accept: 'application/json', 'User-Agent': this.userAgent };
+    const payload =
+      options.body === undefined
+        ? undefined
+        : Buffer.from(typeof options.body === 'string' ? options.body : JSON.stringify(options.body));
+    const headers: Record<string, string> = {
+      ...this.headers,
+      Accept: 'application/json',
+      'User-Agent': this.userAgent,
+    };
     if (payload) {
       headers['Content-Type'] = options.contentType ?? 'application/json';
       headers['Content-Length'] = String(payload.length);
@@ -239,7 +282,8 @@ export class HttpClusterClient implements ClusterClient {
         });
       });
       req.on('socket', (socket) => {
-        if (!socket.connecting) sent.reached = true; // a kept-alive connection: the request goes out at once
+        if (!socket.connecting)
+          sent.reached = true; // a kept-alive connection: the request goes out at once
         else socket.once(socket instanceof tls.TLSSocket ? 'secureConnect' : 'connect', () => (sent.reached = true));
       });
       const timer = setTimeout(() => {
@@ -282,7 +326,14 @@ export class HttpClusterClient implements ClusterClient {
           this.retryCount++;
           continue;
         }
-        throw connectionError(err, { method, url: `${this.server}${path}`, server: this.server, context: this.context, attempts: attempt + 1, reachedServer: reached });
+        throw connectionError(err, {
+          method,
+          url: `${this.server}${path}`,
+          server: this.server,
+          context: this.context,
+          attempts: attempt + 1,
+          reachedServer: reached,
+        });
       }
       const refused = res.status === 429 || (res.status === 503 && res.retryAfter !== undefined);
       if (RETRYABLE_STATUS.has(res.status) && (idempotent || refused) && attempt < this.retries) {
@@ -334,9 +385,9 @@ export class HttpClusterClient implements ClusterClient {
     const next = new Map<string, ResourceMapping>();
     const gvs: string[] = [];
     const core = await this.request('GET', '/api');
-    for (const v of ((core.body as { versions?: string[] }).versions ?? [])) gvs.push(v);
+    for (const v of (core.body as { versions?: string[] }).versions ?? []) gvs.push(v);
     const groups = await this.request('GET', '/apis');
-    for (const g of ((groups.body as { groups?: Array<{ versions?: Array<{ groupVersion: string }> }> }).groups ?? [])) {
+    for (const g of (groups.body as { groups?: Array<{ versions?: Array<{ groupVersion: string }> }> }).groups ?? []) {
       for (const v of g.versions ?? []) gvs.push(v.groupVersion);
     }
     await mapLimit(gvs, 8, async (gv) => {
@@ -344,7 +395,8 @@ export class HttpClusterClient implements ClusterClient {
       const res = await this.request('GET', path, { allow: [404, 503] });
       if (res.status !== 200) return;
       const { group, version } = groupVersion(gv);
-      for (const r of ((res.body as { resources?: Array<{ name: string; kind: string; namespaced: boolean }> }).resources ?? [])) {
+      for (const r of (res.body as { resources?: Array<{ name: string; kind: string; namespaced: boolean }> })
+        .resources ?? []) {
         if (r.name.includes('/')) continue;
         next.set(`${gv}/${r.kind}`, { group, version, resource: r.name, kind: r.kind, namespaced: r.namespaced });
       }
@@ -365,8 +417,23 @@ export class HttpClusterClient implements ClusterClient {
       const mappings = new Map<string, ResourceMapping>();
       for (const entry of data.mappings as unknown[]) {
         const [key, m] = Array.isArray(entry) ? (entry as [unknown, Partial<ResourceMapping> | undefined]) : [];
-        if (typeof key !== 'string' || !m || typeof m.resource !== 'string' || typeof m.kind !== 'string' || typeof m.version !== 'string' || typeof m.group !== 'string' || typeof m.namespaced !== 'boolean') return false;
-        mappings.set(key, { group: m.group, version: m.version, resource: m.resource, kind: m.kind, namespaced: m.namespaced });
+        if (
+          typeof key !== 'string' ||
+          !m ||
+          typeof m.resource !== 'string' ||
+          typeof m.kind !== 'string' ||
+          typeof m.version !== 'string' ||
+          typeof m.group !== 'string' ||
+          typeof m.namespaced !== 'boolean'
+        )
+          return false;
+        mappings.set(key, {
+          group: m.group,
+          version: m.version,
+          resource: m.resource,
+          kind: m.kind,
+          namespaced: m.namespaced,
+        });
       }
       if (mappings.size === 0) return false;
       this.mappings = mappings;
@@ -409,9 +476,13 @@ export class HttpClusterClient implements ClusterClient {
     hit = this.mappings.get(key);
     if (hit) return hit;
     if (!this.discovered) await this.refresh();
-    throw new PortolanError('CLUSTER', `the cluster at ${this.server} has no resource for kind "${kind}" in apiVersion "${apiVersion}"`, {
-      hint: 'Check the apiVersion, or install the CustomResourceDefinition that defines this kind first.',
-    });
+    throw new PortolanError(
+      'CLUSTER',
+      `the cluster at ${this.server} has no resource for kind "${kind}" in apiVersion "${apiVersion}"`,
+      {
+        hint: 'Check the apiVersion, or install the CustomResourceDefinition that defines this kind first.',
+      },
+    );
   }
 
   /** Every group/version and group/version/Kind the server serves (for Capabilities.APIVersions). */
@@ -425,14 +496,22 @@ export class HttpClusterClient implements ClusterClient {
     return [...out].sort();
   }
 
-  private async path(ref: { apiVersion: string; kind: string; metadata?: { name?: string; namespace?: string } }, withName: boolean, namespace?: string): Promise<{ path: string; mapping: ResourceMapping; namespace?: string }> {
+  private async path(
+    ref: { apiVersion: string; kind: string; metadata?: { name?: string; namespace?: string } },
+    withName: boolean,
+    namespace?: string,
+  ): Promise<{ path: string; mapping: ResourceMapping; namespace?: string }> {
     const mapping = await this.resourceFor(ref.apiVersion, ref.kind);
     const prefix = mapping.group ? `/apis/${mapping.group}/${mapping.version}` : `/api/${mapping.version}`;
     const ns = mapping.namespaced ? (namespace ?? ref.metadata?.namespace ?? this.namespace) : undefined;
-    let path = ns !== undefined ? `${prefix}/namespaces/${encodeURIComponent(ns)}/${mapping.resource}` : `${prefix}/${mapping.resource}`;
+    let path =
+      ns !== undefined
+        ? `${prefix}/namespaces/${encodeURIComponent(ns)}/${mapping.resource}`
+        : `${prefix}/${mapping.resource}`;
     if (withName) {
       const name = ref.metadata?.name;
-      if (!name) throw new PortolanError('MANIFEST_INVALID', `${ref.kind} has no metadata.name`, { path: 'metadata.name' });
+      if (!name)
+        throw new PortolanError('MANIFEST_INVALID', `${ref.kind} has no metadata.name`, { path: 'metadata.name' });
       path += `/${encodeURIComponent(name)}`;
     }
     return { path, mapping, namespace: ns };
@@ -459,7 +538,11 @@ export class HttpClusterClient implements ClusterClient {
       body: { ...body, metadata: meta },
       contentType: 'application/apply-patch+yaml',
       idempotent: true,
-      query: { fieldManager: options.fieldManager ?? this.fieldManager, force: options.force ? 'true' : 'false', dryRun: options.dryRun ? 'All' : undefined },
+      query: {
+        fieldManager: options.fieldManager ?? this.fieldManager,
+        force: options.force ? 'true' : 'false',
+        dryRun: options.dryRun ? 'All' : undefined,
+      },
     });
     return res.body as KubeObject;
   }
@@ -474,15 +557,26 @@ export class HttpClusterClient implements ClusterClient {
   /** Every object of a kind (following `continue`), in one namespace (default: the client's) or all. */
   async list(apiVersion: string, kind: string, options: ListOptions = {}): Promise<KubeObject[]> {
     const mapping = await this.resourceFor(apiVersion, kind);
-    const { path } = options.allNamespaces && mapping.namespaced
-      ? { path: `${mapping.group ? `/apis/${mapping.group}/${mapping.version}` : `/api/${mapping.version}`}/${mapping.resource}` }
-      : await this.path({ apiVersion, kind }, false, options.namespace);
+    const { path } =
+      options.allNamespaces && mapping.namespaced
+        ? {
+            path: `${mapping.group ? `/apis/${mapping.group}/${mapping.version}` : `/api/${mapping.version}`}/${mapping.resource}`,
+          }
+        : await this.path({ apiVersion, kind }, false, options.namespace);
     const items: KubeObject[] = [];
     let cont: string | undefined;
     do {
-      const res = await this.request('GET', path, { query: { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector, limit: '500', continue: cont } });
+      const res = await this.request('GET', path, {
+        query: {
+          labelSelector: options.labelSelector,
+          fieldSelector: options.fieldSelector,
+          limit: '500',
+          continue: cont,
+        },
+      });
       const body = res.body as { items?: KubeObject[]; metadata?: { continue?: string } };
-      for (const item of body.items ?? []) items.push({ ...item, apiVersion: item.apiVersion ?? apiVersion, kind: item.kind ?? kind });
+      for (const item of body.items ?? [])
+        items.push({ ...item, apiVersion: item.apiVersion ?? apiVersion, kind: item.kind ?? kind });
       cont = body.metadata?.continue || undefined;
     } while (cont);
     return items;
@@ -503,7 +597,10 @@ export class HttpClusterClient implements ClusterClient {
   /** PUT guarded by `metadata.resourceVersion`: a stale version fails with CONFLICT. */
   async update(obj: KubeObject): Promise<KubeObject> {
     if (!obj.metadata.resourceVersion) {
-      throw new PortolanError('INTERNAL', `update of ${describeRef(obj)} needs metadata.resourceVersion; use replace() for an unconditional write`);
+      throw new PortolanError(
+        'INTERNAL',
+        `update of ${describeRef(obj)} needs metadata.resourceVersion; use replace() for an unconditional write`,
+      );
     }
     const { path, namespace } = await this.path(obj, true);
     const body = this.withNamespace(obj, namespace);
@@ -533,7 +630,12 @@ export class HttpClusterClient implements ClusterClient {
   /** JSON merge patch (or JSON patch with `type: 'json'`) of an existing object. */
   async patch(ref: ObjectRef, patch: unknown, type: 'merge' | 'json' | 'strategic' = 'merge'): Promise<KubeObject> {
     const { path } = await this.path(ref, true);
-    const contentType = type === 'json' ? 'application/json-patch+json' : type === 'strategic' ? 'application/strategic-merge-patch+json' : 'application/merge-patch+json';
+    const contentType =
+      type === 'json'
+        ? 'application/json-patch+json'
+        : type === 'strategic'
+          ? 'application/strategic-merge-patch+json'
+          : 'application/merge-patch+json';
     const res = await this.request('PATCH', path, { body: patch, contentType });
     return res.body as KubeObject;
   }
@@ -544,7 +646,12 @@ export class HttpClusterClient implements ClusterClient {
     return settleWrite({
       send: async () => {
         const res = await this.request('DELETE', path, {
-          body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: options.propagation ?? 'Background', ...(options.preconditions ? { preconditions: options.preconditions } : {}) },
+          body: {
+            kind: 'DeleteOptions',
+            apiVersion: 'v1',
+            propagationPolicy: options.propagation ?? 'Background',
+            ...(options.preconditions ? { preconditions: options.preconditions } : {}),
+          },
           allow: options.mustExist ? [] : [404],
         });
         return res.status !== 404;
@@ -559,13 +666,19 @@ export class HttpClusterClient implements ClusterClient {
    * Deletes what was in `previous` and is not in `desired` (by group, kind, namespace and name), skipping objects
    * annotated `helm.sh/resource-policy: keep` or `portolan.dev/resource-policy: keep`. Returns the deleted refs.
    */
-  async prune(previous: ObjectRef[], desired: ObjectRef[], options: DeleteOptions & { concurrency?: number } = {}): Promise<ObjectRef[]> {
+  async prune(
+    previous: ObjectRef[],
+    desired: ObjectRef[],
+    options: DeleteOptions & { concurrency?: number } = {},
+  ): Promise<ObjectRef[]> {
     const keepKeys = new Set(desired.map((d) => refKey(this.defaultNs(d))));
     const stale = previous.map((p) => this.defaultNs(p)).filter((p) => !keepKeys.has(refKey(p)));
     const deleted = await mapLimit(stale, options.concurrency ?? 8, async (ref) => {
       const live = await this.get(ref.apiVersion, ref.kind, ref.metadata.name, ref.metadata.namespace);
       if (!live) return undefined;
-      const policy = live.metadata.annotations?.['helm.sh/resource-policy'] ?? live.metadata.annotations?.['portolan.dev/resource-policy'];
+      const policy =
+        live.metadata.annotations?.['helm.sh/resource-policy'] ??
+        live.metadata.annotations?.['portolan.dev/resource-policy'];
       if (policy === 'keep') return undefined;
       return (await this.delete(ref, options)) ? ref : undefined;
     });
@@ -586,12 +699,20 @@ export class HttpClusterClient implements ClusterClient {
    * (TIMEOUT, naming what was still pending and why).
    */
   waitForReady(objects: ObjectRef[], options: WaitOptions): Promise<WaitResult> {
-    return pollUntilReady((r) => this.get(r.apiVersion, r.kind, r.metadata.name, r.metadata.namespace), objects.map((o) => this.defaultNs(o)), options);
+    return pollUntilReady(
+      (r) => this.get(r.apiVersion, r.kind, r.metadata.name, r.metadata.namespace),
+      objects.map((o) => this.defaultNs(o)),
+      options,
+    );
   }
 
   /** Polls until every object is gone (TIMEOUT otherwise). */
   waitForDeletion(objects: ObjectRef[], options: { timeoutMs: number; intervalMs?: number }): Promise<void> {
-    return pollUntilGone((r) => this.get(r.apiVersion, r.kind, r.metadata.name, r.metadata.namespace), objects.map((o) => this.defaultNs(o)), options);
+    return pollUntilGone(
+      (r) => this.get(r.apiVersion, r.kind, r.metadata.name, r.metadata.namespace),
+      objects.map((o) => this.defaultNs(o)),
+      options,
+    );
   }
 }
 

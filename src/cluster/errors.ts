@@ -53,29 +53,54 @@ export function isAmbiguous(err: unknown): boolean {
 }
 
 /** Error codes of a connection that provably never carried the request. */
-export const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL']);
+export const NEVER_SENT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'EADDRNOTAVAIL',
+]);
 
 /** The error of a request that got no answer (`attempts` counts the tries made). */
-export function connectionError(err: unknown, where: { method: string; url: string; server: string; context: string; attempts: number; reachedServer: boolean }): PortolanError {
+export function connectionError(
+  err: unknown,
+  where: { method: string; url: string; server: string; context: string; attempts: number; reachedServer: boolean },
+): PortolanError {
   const code = (err as NodeJS.ErrnoException).code ?? '';
   const tries = where.attempts > 1 ? ` (after ${where.attempts} attempts)` : '';
   const unknown = where.reachedServer && where.method !== 'GET' ? '; it may or may not have been carried out' : '';
   if (code === 'TIMEOUT') {
-    return new ClusterConnectionError('TIMEOUT', `${where.method} ${where.url}: ${messageOf(err)}${tries}${unknown}`, where.reachedServer, {
-      hint: 'The API server is slow or unreachable; raise the request timeout or check the cluster.',
-      cause: err,
-    });
+    return new ClusterConnectionError(
+      'TIMEOUT',
+      `${where.method} ${where.url}: ${messageOf(err)}${tries}${unknown}`,
+      where.reachedServer,
+      {
+        hint: 'The API server is slow or unreachable; raise the request timeout or check the cluster.',
+        cause: err,
+      },
+    );
   }
   if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|certificate/i.test(code + messageOf(err))) {
-    return new ClusterConnectionError('CLUSTER', `TLS error talking to ${where.server} (context "${where.context}"): ${messageOf(err)}`, false, {
-      hint: 'The server certificate does not match the certificate-authority of this kubeconfig cluster.',
-      cause: err,
-    });
+    return new ClusterConnectionError(
+      'CLUSTER',
+      `TLS error talking to ${where.server} (context "${where.context}"): ${messageOf(err)}`,
+      false,
+      {
+        hint: 'The server certificate does not match the certificate-authority of this kubeconfig cluster.',
+        cause: err,
+      },
+    );
   }
-  return new ClusterConnectionError('CLUSTER', `cannot reach the Kubernetes API at ${where.server} (context "${where.context}"): ${messageOf(err)}${tries}${unknown}`, where.reachedServer, {
-    hint: 'Is the cluster running and the server address in your kubeconfig right?',
-    cause: err,
-  });
+  return new ClusterConnectionError(
+    'CLUSTER',
+    `cannot reach the Kubernetes API at ${where.server} (context "${where.context}"): ${messageOf(err)}${tries}${unknown}`,
+    where.reachedServer,
+    {
+      hint: 'Is the cluster running and the server address in your kubeconfig right?',
+      cause: err,
+    },
+  );
 }
 
 /** The parts of a Kubernetes Status body portolan reads. */
@@ -108,26 +133,45 @@ export function forbiddenKind(body: unknown): ForbiddenKind {
 
 function admissionHint(message: string): string {
   const webhook = /admission webhook "([^"]+)" denied the request/.exec(message);
-  if (webhook) return `The cluster's admission webhook "${webhook[1]}" refused the object; its message says why. This is not a permission problem: change the object, or ask whoever runs the webhook.`;
+  if (webhook)
+    return `The cluster's admission webhook "${webhook[1]}" refused the object; its message says why. This is not a permission problem: change the object, or ask whoever runs the webhook.`;
   const account = /error looking up service account ([^:\s]+)/.exec(message);
-  if (account) return `The ServiceAccount ${account[1]} does not exist (yet): create it (a namespace created a moment ago gets "default" shortly after), or name another in serviceAccountName.`;
-  if (/exceeded quota/.test(message)) return "The namespace's ResourceQuota would be exceeded; lower the requests or ask a cluster admin to raise the quota.";
-  if (/violates PodSecurity/.test(message)) return "The namespace's Pod Security level refuses these pods; change their securityContext, or the namespace's pod-security.kubernetes.io labels.";
-  if (/because it is being terminated/.test(message)) return 'The namespace is being deleted; wait until it is gone, then create it again.';
+  if (account)
+    return `The ServiceAccount ${account[1]} does not exist (yet): create it (a namespace created a moment ago gets "default" shortly after), or name another in serviceAccountName.`;
+  if (/exceeded quota/.test(message))
+    return "The namespace's ResourceQuota would be exceeded; lower the requests or ask a cluster admin to raise the quota.";
+  if (/violates PodSecurity/.test(message))
+    return "The namespace's Pod Security level refuses these pods; change their securityContext, or the namespace's pod-security.kubernetes.io labels.";
+  if (/because it is being terminated/.test(message))
+    return 'The namespace is being deleted; wait until it is gone, then create it again.';
   return 'This is not a permission problem: an admission plugin or policy of the cluster refused the request, and its message says why.';
 }
 
 /** A ClusterApiError for an error answer, with the Status' message, causes and a hint fitting the refusal. */
-export function apiError(res: { status: number; body: unknown }, where: { method: string; url: string; server: string; context: string }): ClusterApiError {
+export function apiError(
+  res: { status: number; body: unknown },
+  where: { method: string; url: string; server: string; context: string },
+): ClusterApiError {
   const status = res.body && typeof res.body === 'object' ? (res.body as StatusBody) : {};
   const reason = status.reason ?? String(res.status);
-  const message = status.message ?? (typeof res.body === 'string' && res.body ? res.body.slice(0, 500) : `HTTP ${res.status}`);
-  const problems = status.details?.causes?.map((c) => (c.field ? `${c.field}: ${c.message ?? ''}` : (c.message ?? ''))).filter((p) => p !== '');
+  const message =
+    status.message ?? (typeof res.body === 'string' && res.body ? res.body.slice(0, 500) : `HTTP ${res.status}`);
+  const problems = status.details?.causes
+    ?.map((c) => (c.field ? `${c.field}: ${c.message ?? ''}` : (c.message ?? '')))
+    .filter((p) => p !== '');
   const { method, url } = where;
   if (res.status === 401) {
-    return new ClusterApiError('CLUSTER', `the Kubernetes API at ${where.server} rejected the credentials of context "${where.context}" (401 Unauthorized)`, 401, reason, method, url, {
-      hint: 'The token or client certificate in your kubeconfig is wrong or expired; log in again or pick another --kube-context.',
-    });
+    return new ClusterApiError(
+      'CLUSTER',
+      `the Kubernetes API at ${where.server} rejected the credentials of context "${where.context}" (401 Unauthorized)`,
+      401,
+      reason,
+      method,
+      url,
+      {
+        hint: 'The token or client certificate in your kubeconfig is wrong or expired; log in again or pick another --kube-context.',
+      },
+    );
   }
   if (res.status === 403) {
     const kind = forbiddenKind(res.body);
@@ -137,15 +181,33 @@ export function apiError(res: { status: number; body: unknown }, where: { method
       });
     }
     if (kind === 'admission') {
-      return new ClusterApiError('CLUSTER', `refused by the cluster's admission control (403): ${message}`, 403, reason, method, url, {
-        problems: problems && problems.length ? problems : undefined,
-        hint: admissionHint(message),
-      });
+      return new ClusterApiError(
+        'CLUSTER',
+        `refused by the cluster's admission control (403): ${message}`,
+        403,
+        reason,
+        method,
+        url,
+        {
+          problems: problems && problems.length ? problems : undefined,
+          hint: admissionHint(message),
+        },
+      );
     }
-    return new ClusterApiError('CLUSTER', `${method} ${url} was answered 403 Forbidden, not by the Kubernetes API: ${message}`, 403, reason, method, url, {
-      hint: `Something between portolan and the API server (a proxy, a gateway) refused the request; check the server address and proxy of context "${where.context}".`,
-    });
+    return new ClusterApiError(
+      'CLUSTER',
+      `${method} ${url} was answered 403 Forbidden, not by the Kubernetes API: ${message}`,
+      403,
+      reason,
+      method,
+      url,
+      {
+        hint: `Something between portolan and the API server (a proxy, a gateway) refused the request; check the server address and proxy of context "${where.context}".`,
+      },
+    );
   }
   const code: ErrorCode = res.status === 404 ? 'NOT_FOUND' : res.status === 409 ? 'CONFLICT' : 'CLUSTER';
-  return new ClusterApiError(code, message, res.status, reason, method, url, { problems: problems && problems.length ? problems : undefined });
+  return new ClusterApiError(code, message, res.status, reason, method, url, {
+    problems: problems && problems.length ? problems : undefined,
+  });
 }

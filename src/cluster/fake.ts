@@ -7,7 +7,14 @@ import { PortolanError } from '../errors.js';
 import { BUILTIN_RESOURCES, resourceFromCrd } from '../sandbox/resources.js';
 import type { ApplyOptions, ClusterClient, DeleteOptions, ListOptions } from './client.js';
 import { ClusterApiError, ClusterConnectionError } from './errors.js';
-import { pollUntilGone, pollUntilReady, type Readiness, type ReadinessOptions, type WaitOptions, type WaitResult } from './readiness.js';
+import {
+  pollUntilGone,
+  pollUntilReady,
+  type Readiness,
+  type ReadinessOptions,
+  type WaitOptions,
+  type WaitResult,
+} from './readiness.js';
 import { describeRef, type KubeObject, type ObjectRef, type ResourceMapping } from './types.js';
 import { judgeCreate, judgeDelete, judgeReplace, judgeUpdate, settleWrite } from './writes.js';
 
@@ -52,7 +59,10 @@ export class FakeCluster implements ClusterClient {
   /** When true, every call fails as if the API server were gone (connection refused). */
   unreachable = false;
   /** Decides readiness in waits; by default everything that exists is ready (readiness() applies the real rules). */
-  readiness: (live: KubeObject, options: ReadinessOptions) => Readiness = () => ({ ready: true, reason: 'ready (fake)' });
+  readiness: (live: KubeObject, options: ReadinessOptions) => Readiness = () => ({
+    ready: true,
+    reason: 'ready (fake)',
+  });
   private readonly objects = new Map<string, KubeObject>();
   private readonly kinds = new Map<string, ResourceMapping>();
   private failures: Armed[] = [];
@@ -65,7 +75,14 @@ export class FakeCluster implements ClusterClient {
     this.gitVersion = options.gitVersion ?? 'v1.34.0';
     this.attempts = options.attempts ?? 5;
     for (const info of BUILTIN_RESOURCES) {
-      for (const version of info.versions) this.addKind({ group: info.group, version, resource: info.resource, kind: info.kind, namespaced: info.namespaced });
+      for (const version of info.versions)
+        this.addKind({
+          group: info.group,
+          version,
+          resource: info.resource,
+          kind: info.kind,
+          namespaced: info.namespaced,
+        });
     }
   }
 
@@ -77,7 +94,8 @@ export class FakeCluster implements ClusterClient {
 
   /** Arms a failure of one verb; failures of a verb are used in the order armed. */
   fail(verb: FakeVerb, failure: FakeFailure['error'] | FakeFailure): this {
-    const f: FakeFailure = typeof failure === 'object' && failure !== null && !(failure instanceof Error) ? failure : { error: failure };
+    const f: FakeFailure =
+      typeof failure === 'object' && failure !== null && !(failure instanceof Error) ? failure : { error: failure };
     this.failures.push({ ...f, verb, left: f.times ?? Number.POSITIVE_INFINITY });
     return this;
   }
@@ -103,10 +121,18 @@ export class FakeCluster implements ClusterClient {
   close(): void {}
 
   // ---- failures ----
-  private scoped(ref: { apiVersion: string; kind: string; metadata: { name?: string; namespace?: string } }): ObjectRef {
+  private scoped(ref: {
+    apiVersion: string;
+    kind: string;
+    metadata: { name?: string; namespace?: string };
+  }): ObjectRef {
     const mapping = this.kinds.get(`${ref.apiVersion}/${ref.kind}`);
     const namespace = mapping?.namespaced === false ? undefined : (ref.metadata.namespace ?? this.namespace);
-    return { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.metadata.name ?? '', ...(namespace ? { namespace } : {}) } };
+    return {
+      apiVersion: ref.apiVersion,
+      kind: ref.kind,
+      metadata: { name: ref.metadata.name ?? '', ...(namespace ? { namespace } : {}) },
+    };
   }
 
   private key(ref: { apiVersion: string; kind: string; metadata: { name?: string; namespace?: string } }): string {
@@ -119,12 +145,27 @@ export class FakeCluster implements ClusterClient {
   }
 
   /** Logs the call and throws what is armed for it; 'store-then-reset' is returned for the caller to act on. */
-  private enter(verb: FakeVerb, target: ObjectRef | undefined, label = target ? describeRef(target) : ''): 'store-then-reset' | undefined {
+  private enter(
+    verb: FakeVerb,
+    target: ObjectRef | undefined,
+    label = target ? describeRef(target) : '',
+  ): 'store-then-reset' | undefined {
     this.calls.push(`${verb}${label ? ` ${label}` : ''}`);
     if (this.unreachable) {
-      throw new ClusterConnectionError('CLUSTER', `cannot reach the Kubernetes API at ${URL_BASE}: connect ECONNREFUSED`, false, { hint: 'Is the cluster running and the server address in your kubeconfig right?' });
+      throw new ClusterConnectionError(
+        'CLUSTER',
+        `cannot reach the Kubernetes API at ${URL_BASE}: connect ECONNREFUSED`,
+        false,
+        { hint: 'Is the cluster running and the server address in your kubeconfig right?' },
+      );
     }
-    const armed = this.failures.find((f) => f.verb === verb && f.left > 0 && (f.kind === undefined || f.kind === target?.kind) && (f.name === undefined || f.name === target?.metadata.name));
+    const armed = this.failures.find(
+      (f) =>
+        f.verb === verb &&
+        f.left > 0 &&
+        (f.kind === undefined || f.kind === target?.kind) &&
+        (f.name === undefined || f.name === target?.metadata.name),
+    );
     if (!armed) return undefined;
     armed.left--;
     if (armed.error === 'store-then-reset') return 'store-then-reset';
@@ -133,11 +174,22 @@ export class FakeCluster implements ClusterClient {
   }
 
   private reset(verb: FakeVerb): ClusterConnectionError {
-    return new ClusterConnectionError('CLUSTER', `cannot reach the Kubernetes API at ${URL_BASE}: socket hang up (during ${verb}); it may or may not have been carried out`, true);
+    return new ClusterConnectionError(
+      'CLUSTER',
+      `cannot reach the Kubernetes API at ${URL_BASE}: socket hang up (during ${verb}); it may or may not have been carried out`,
+      true,
+    );
   }
 
   private apiError(status: number, reason: string, method: string, ref: ObjectRef, message: string): ClusterApiError {
-    return new ClusterApiError(status === 404 ? 'NOT_FOUND' : status === 409 ? 'CONFLICT' : 'CLUSTER', message, status, reason, method, this.url(ref));
+    return new ClusterApiError(
+      status === 404 ? 'NOT_FOUND' : status === 409 ? 'CONFLICT' : 'CLUSTER',
+      message,
+      status,
+      reason,
+      method,
+      this.url(ref),
+    );
   }
 
   private stamp(obj: KubeObject, previous: KubeObject | undefined): KubeObject {
@@ -147,7 +199,15 @@ export class FakeCluster implements ClusterClient {
     copy.metadata.creationTimestamp = previous?.metadata.creationTimestamp ?? new Date().toISOString();
     if (copy.kind === 'CustomResourceDefinition') {
       const info = resourceFromCrd(copy);
-      if (info) for (const version of info.versions) this.addKind({ group: info.group, version, resource: info.resource, kind: info.kind, namespaced: info.namespaced });
+      if (info)
+        for (const version of info.versions)
+          this.addKind({
+            group: info.group,
+            version,
+            resource: info.resource,
+            kind: info.kind,
+            namespaced: info.namespaced,
+          });
     }
     return copy;
   }
@@ -181,9 +241,13 @@ export class FakeCluster implements ClusterClient {
     const mapping = this.kinds.get(`${apiVersion}/${kind}`);
     if (mapping) return mapping;
     this.enter('discovery', undefined, `${apiVersion}/${kind}`);
-    throw new PortolanError('CLUSTER', `the cluster at ${URL_BASE} has no resource for kind "${kind}" in apiVersion "${apiVersion}"`, {
-      hint: 'Check the apiVersion, or install the CustomResourceDefinition that defines this kind first.',
-    });
+    throw new PortolanError(
+      'CLUSTER',
+      `the cluster at ${URL_BASE} has no resource for kind "${kind}" in apiVersion "${apiVersion}"`,
+      {
+        hint: 'Check the apiVersion, or install the CustomResourceDefinition that defines this kind first.',
+      },
+    );
   }
 
   private async read(ref: ObjectRef): Promise<KubeObject | undefined> {
@@ -202,9 +266,17 @@ export class FakeCluster implements ClusterClient {
     const mapping = await this.resourceFor(apiVersion, kind);
     const namespace = mapping.namespaced && !options.allNamespaces ? (options.namespace ?? this.namespace) : undefined;
     this.enter('list', undefined, `${kind}${namespace ? ` in ${namespace}` : ''}`);
-    const wanted = (options.labelSelector ?? '').split(',').filter((p) => p !== '').map((p) => p.split('=') as [string, string]);
+    const wanted = (options.labelSelector ?? '')
+      .split(',')
+      .filter((p) => p !== '')
+      .map((p) => p.split('=') as [string, string]);
     return [...this.objects.values()]
-      .filter((o) => o.kind === kind && groupOf(o.apiVersion) === mapping.group && (namespace === undefined || o.metadata.namespace === namespace))
+      .filter(
+        (o) =>
+          o.kind === kind &&
+          groupOf(o.apiVersion) === mapping.group &&
+          (namespace === undefined || o.metadata.namespace === namespace),
+      )
       .filter((o) => wanted.every(([k, v]) => o.metadata.labels?.[k] === v))
       .map((o) => structuredClone(o));
   }
@@ -222,13 +294,15 @@ export class FakeCluster implements ClusterClient {
     const body = this.placed(obj);
     const target = this.scoped(body);
     return settleWrite({
-      send: () => this.write('create', target, () => {
-        const key = this.key(target);
-        if (this.objects.has(key)) throw this.apiError(409, 'AlreadyExists', 'POST', target, `${describeRef(target)} already exists`);
-        const stored = this.stamp(body, undefined);
-        this.objects.set(key, stored);
-        return structuredClone(stored);
-      }),
+      send: () =>
+        this.write('create', target, () => {
+          const key = this.key(target);
+          if (this.objects.has(key))
+            throw this.apiError(409, 'AlreadyExists', 'POST', target, `${describeRef(target)} already exists`);
+          const stored = this.stamp(body, undefined);
+          this.objects.set(key, stored);
+          return structuredClone(stored);
+        }),
       readBack: () => this.read(target),
       judge: judgeCreate(body, { url: this.url(target) }),
       attempts: this.attempts,
@@ -236,21 +310,32 @@ export class FakeCluster implements ClusterClient {
   }
 
   async update(obj: KubeObject): Promise<KubeObject> {
-    if (!obj.metadata.resourceVersion) throw new PortolanError('INTERNAL', `update of ${describeRef(obj)} needs metadata.resourceVersion; use replace() for an unconditional write`);
+    if (!obj.metadata.resourceVersion)
+      throw new PortolanError(
+        'INTERNAL',
+        `update of ${describeRef(obj)} needs metadata.resourceVersion; use replace() for an unconditional write`,
+      );
     const body = this.placed(obj);
     const target = this.scoped(body);
     return settleWrite({
-      send: () => this.write('update', target, () => {
-        const key = this.key(target);
-        const live = this.objects.get(key);
-        if (!live) throw this.apiError(404, 'NotFound', 'PUT', target, `${describeRef(target)} not found`);
-        if (live.metadata.resourceVersion !== body.metadata.resourceVersion) {
-          throw this.apiError(409, 'Conflict', 'PUT', target, `Operation cannot be fulfilled on ${describeRef(target)}: the object has been modified; please apply your changes to the latest version and try again`);
-        }
-        const stored = this.stamp(body, live);
-        this.objects.set(key, stored);
-        return structuredClone(stored);
-      }),
+      send: () =>
+        this.write('update', target, () => {
+          const key = this.key(target);
+          const live = this.objects.get(key);
+          if (!live) throw this.apiError(404, 'NotFound', 'PUT', target, `${describeRef(target)} not found`);
+          if (live.metadata.resourceVersion !== body.metadata.resourceVersion) {
+            throw this.apiError(
+              409,
+              'Conflict',
+              'PUT',
+              target,
+              `Operation cannot be fulfilled on ${describeRef(target)}: the object has been modified; please apply your changes to the latest version and try again`,
+            );
+          }
+          const stored = this.stamp(body, live);
+          this.objects.set(key, stored);
+          return structuredClone(stored);
+        }),
       readBack: () => this.read(target),
       judge: judgeUpdate(body, { url: this.url(target) }),
       attempts: this.attempts,
@@ -264,14 +349,15 @@ export class FakeCluster implements ClusterClient {
     const body = { ...placed, metadata: meta };
     const target = this.scoped(body);
     return settleWrite({
-      send: () => this.write('replace', target, () => {
-        const key = this.key(target);
-        const live = this.objects.get(key);
-        if (!live) throw this.apiError(404, 'NotFound', 'PUT', target, `${describeRef(target)} not found`);
-        const stored = this.stamp(body, live);
-        this.objects.set(key, stored);
-        return structuredClone(stored);
-      }),
+      send: () =>
+        this.write('replace', target, () => {
+          const key = this.key(target);
+          const live = this.objects.get(key);
+          if (!live) throw this.apiError(404, 'NotFound', 'PUT', target, `${describeRef(target)} not found`);
+          const stored = this.stamp(body, live);
+          this.objects.set(key, stored);
+          return structuredClone(stored);
+        }),
       readBack: () => this.read(target),
       judge: judgeReplace(body),
       attempts: this.attempts,
@@ -287,7 +373,13 @@ export class FakeCluster implements ClusterClient {
         return await this.write('apply', target, () => {
           const key = this.key(target);
           const live = this.objects.get(key);
-          const merged = { ...body, metadata: { ...body.metadata, annotations: { ...(live?.metadata.annotations ?? {}), ...(body.metadata.annotations ?? {}) } } };
+          const merged = {
+            ...body,
+            metadata: {
+              ...body.metadata,
+              annotations: { ...(live?.metadata.annotations ?? {}), ...(body.metadata.annotations ?? {}) },
+            },
+          };
           if (options.dryRun) return structuredClone(merged);
           const stored = this.stamp(merged, live);
           this.objects.set(key, stored);
@@ -304,20 +396,28 @@ export class FakeCluster implements ClusterClient {
   async delete(ref: ObjectRef, options: DeleteOptions = {}): Promise<boolean> {
     const target = this.scoped(ref);
     return settleWrite({
-      send: () => this.write('delete', target, () => {
-        const key = this.key(target);
-        const live = this.objects.get(key);
-        if (!live) {
-          if (options.mustExist) throw this.apiError(404, 'NotFound', 'DELETE', target, `${describeRef(target)} not found`);
-          return false;
-        }
-        const rv = options.preconditions?.resourceVersion;
-        if (rv !== undefined && live.metadata.resourceVersion !== rv) {
-          throw this.apiError(409, 'Conflict', 'DELETE', target, `Precondition failed: ResourceVersion in precondition: ${rv}, ResourceVersion in object meta: ${live.metadata.resourceVersion ?? ''}`);
-        }
-        this.objects.delete(key);
-        return true;
-      }),
+      send: () =>
+        this.write('delete', target, () => {
+          const key = this.key(target);
+          const live = this.objects.get(key);
+          if (!live) {
+            if (options.mustExist)
+              throw this.apiError(404, 'NotFound', 'DELETE', target, `${describeRef(target)} not found`);
+            return false;
+          }
+          const rv = options.preconditions?.resourceVersion;
+          if (rv !== undefined && live.metadata.resourceVersion !== rv) {
+            throw this.apiError(
+              409,
+              'Conflict',
+              'DELETE',
+              target,
+              `Precondition failed: ResourceVersion in precondition: ${rv}, ResourceVersion in object meta: ${live.metadata.resourceVersion ?? ''}`,
+            );
+          }
+          this.objects.delete(key);
+          return true;
+        }),
       readBack: () => this.read(target),
       judge: judgeDelete(target, options.preconditions?.resourceVersion, { url: this.url(target) }),
       attempts: this.attempts,
@@ -326,11 +426,20 @@ export class FakeCluster implements ClusterClient {
 
   async waitForReady(objects: ObjectRef[], options: WaitOptions): Promise<WaitResult> {
     this.enter('wait', undefined, `${objects.length} object${objects.length === 1 ? '' : 's'}`);
-    return pollUntilReady((r) => this.read(r), objects.map((o) => this.scoped(o)), options, this.readiness);
+    return pollUntilReady(
+      (r) => this.read(r),
+      objects.map((o) => this.scoped(o)),
+      options,
+      this.readiness,
+    );
   }
 
   async waitForDeletion(objects: ObjectRef[], options: { timeoutMs: number; intervalMs?: number }): Promise<void> {
     this.enter('wait', undefined, `deletion of ${objects.length} object${objects.length === 1 ? '' : 's'}`);
-    return pollUntilGone((r) => this.read(r), objects.map((o) => this.scoped(o)), options);
+    return pollUntilGone(
+      (r) => this.read(r),
+      objects.map((o) => this.scoped(o)),
+      options,
+    );
   }
 }

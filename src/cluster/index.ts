@@ -1,7 +1,14 @@
 // The cluster layer: the only module that talks to a Kubernetes API.
 export { HttpClusterClient, connect } from './client.js';
 export type { ApplyOptions, ClusterClient, ConnectOptions, DeleteOptions, ListOptions } from './client.js';
-export { ClusterApiError, ClusterConnectionError, forbiddenKind, isAmbiguous, isConflict, isNotFound } from './errors.js';
+export {
+  ClusterApiError,
+  ClusterConnectionError,
+  forbiddenKind,
+  isAmbiguous,
+  isConflict,
+  isNotFound,
+} from './errors.js';
 export type { ForbiddenKind } from './errors.js';
 export { FakeCluster } from './fake.js';
 export type { FakeFailure, FakeVerb } from './fake.js';

@@ -38,14 +38,21 @@ function loadFile(file: string, flag: string | undefined): KubeConfig {
     throw new PortolanError('KUBECONFIG', `kubeconfig file ${file} does not exist`, {
       file,
       flag,
-      hint: flag === '--kubeconfig' ? 'Pass the path of an existing kubeconfig file.' : 'Fix the KUBECONFIG environment variable.',
+      hint:
+        flag === '--kubeconfig'
+          ? 'Pass the path of an existing kubeconfig file.'
+          : 'Fix the KUBECONFIG environment variable.',
     });
   }
   const kc = new KubeConfig();
   try {
     kc.loadFromFile(file);
   } catch (err) {
-    throw new PortolanError('KUBECONFIG', `cannot read kubeconfig ${file}: ${messageOf(err)}`, { file, flag, cause: err });
+    throw new PortolanError('KUBECONFIG', `cannot read kubeconfig ${file}: ${messageOf(err)}`, {
+      file,
+      flag,
+      cause: err,
+    });
   }
   return kc;
 }
@@ -62,7 +69,12 @@ function merge(configs: KubeConfig[]): KubeConfig {
     if (!current && kc.getCurrentContext()) current = kc.getCurrentContext();
   }
   const merged = new KubeConfig();
-  merged.loadFromOptions({ clusters: [...clusters.values()], users: [...users.values()], contexts: [...contexts.values()], currentContext: current });
+  merged.loadFromOptions({
+    clusters: [...clusters.values()],
+    users: [...users.values()],
+    contexts: [...contexts.values()],
+    currentContext: current,
+  });
   return merged;
 }
 
@@ -78,17 +90,25 @@ export function loadKubeconfig(options: KubeconfigOptions = {}): LoadedKubeconfi
     // kubectl skips KUBECONFIG entries that do not exist, as long as one does.
     const present = files.filter((f) => existsSync(f));
     if (present.length === 0) {
-      throw new PortolanError('KUBECONFIG', `no kubeconfig found: none of the files in KUBECONFIG exist (${files.join(delimiter)})`, {
-        hint: 'Point KUBECONFIG at an existing file, or pass --kubeconfig. `portolan sandbox start` writes one for a local test cluster.',
-      });
+      throw new PortolanError(
+        'KUBECONFIG',
+        `no kubeconfig found: none of the files in KUBECONFIG exist (${files.join(delimiter)})`,
+        {
+          hint: 'Point KUBECONFIG at an existing file, or pass --kubeconfig. `portolan sandbox start` writes one for a local test cluster.',
+        },
+      );
     }
     files = present;
   } else {
     const file = join(options.home ?? homedir(), '.kube', 'config');
     if (!existsSync(file)) {
-      throw new PortolanError('KUBECONFIG', `no kubeconfig found: ${file} does not exist and neither --kubeconfig nor KUBECONFIG is set`, {
-        hint: 'Pass --kubeconfig FILE or set KUBECONFIG. `portolan sandbox start` writes one for a local test cluster.',
-      });
+      throw new PortolanError(
+        'KUBECONFIG',
+        `no kubeconfig found: ${file} does not exist and neither --kubeconfig nor KUBECONFIG is set`,
+        {
+          hint: 'Pass --kubeconfig FILE or set KUBECONFIG. `portolan sandbox start` writes one for a local test cluster.',
+        },
+      );
     }
     files = [file];
   }
@@ -98,22 +118,36 @@ export function loadKubeconfig(options: KubeconfigOptions = {}): LoadedKubeconfi
   if (!contextName) {
     throw new PortolanError('KUBECONFIG', `kubeconfig ${files.join(delimiter)} has no current-context`, {
       flag: '--kube-context',
-      hint: `Pass --kube-context NAME (known: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'}).`,
+      hint: `Pass --kube-context NAME (known: ${
+        kc
+          .getContexts()
+          .map((c) => c.name)
+          .join(', ') || 'none'
+      }).`,
     });
   }
   const ctx = kc.getContextObject(contextName);
   if (!ctx) {
     throw new PortolanError('KUBECONFIG', `context "${contextName}" does not exist in ${files.join(delimiter)}`, {
       flag: options.context ? '--kube-context' : undefined,
-      hint: `Known contexts: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'}.`,
+      hint: `Known contexts: ${
+        kc
+          .getContexts()
+          .map((c) => c.name)
+          .join(', ') || 'none'
+      }.`,
     });
   }
   kc.setCurrentContext(contextName);
   const cluster = kc.getCluster(ctx.cluster);
   if (!cluster || !cluster.server) {
-    throw new PortolanError('KUBECONFIG', `context "${contextName}" names cluster "${ctx.cluster}", which is not defined (or has no server)`, {
-      file: files[0],
-    });
+    throw new PortolanError(
+      'KUBECONFIG',
+      `context "${contextName}" names cluster "${ctx.cluster}", which is not defined (or has no server)`,
+      {
+        file: files[0],
+      },
+    );
   }
   const user = kc.getUser(ctx.user) ?? { name: ctx.user };
   return {

@@ -37,7 +37,9 @@ interface Condition {
 }
 
 function conditions(status: Obj): Condition[] {
-  return Array.isArray(status.conditions) ? (status.conditions as Condition[]).filter((c) => typeof c === 'object' && c !== null) : [];
+  return Array.isArray(status.conditions)
+    ? (status.conditions as Condition[]).filter((c) => typeof c === 'object' && c !== null)
+    : [];
 }
 function condition(status: Obj, type: string): Condition | undefined {
   return conditions(status).find((c) => c.type === type);
@@ -70,7 +72,11 @@ export function readiness(obj: KubeObject, options: ReadinessOptions = {}): Read
       if (pending) return pending;
       const progressing = condition(status, 'Progressing');
       if (progressing?.status === 'False' && progressing.reason === 'ProgressDeadlineExceeded') {
-        return { ready: false, failed: true, reason: `rollout failed: ${progressing.message ?? 'progress deadline exceeded'}` };
+        return {
+          ready: false,
+          failed: true,
+          reason: `rollout failed: ${progressing.message ?? 'progress deadline exceeded'}`,
+        };
       }
       const want = num(spec.replicas, 1);
       const updated = num(status.updatedReplicas);
@@ -108,11 +114,18 @@ export function readiness(obj: KubeObject, options: ReadinessOptions = {}): Read
       if (pending) return pending;
       const want = num(spec.replicas, 1);
       const ready = num(status.availableReplicas, num(status.readyReplicas));
-      return ready >= want ? { ready: true, reason: `${ready}/${want} replicas available` } : { ready: false, reason: `${ready}/${want} replicas available` };
+      return ready >= want
+        ? { ready: true, reason: `${ready}/${want} replicas available` }
+        : { ready: false, reason: `${ready}/${want} replicas available` };
     }
     case 'batch/Job': {
       const failed = condition(status, 'Failed');
-      if (failed?.status === 'True') return { ready: false, failed: true, reason: `job failed: ${failed.reason ?? ''}${failed.message ? ` (${failed.message})` : ''}`.trim() };
+      if (failed?.status === 'True')
+        return {
+          ready: false,
+          failed: true,
+          reason: `job failed: ${failed.reason ?? ''}${failed.message ? ` (${failed.message})` : ''}`.trim(),
+        };
       const complete = condition(status, 'Complete');
       if (complete?.status === 'True') return { ready: true, reason: 'job complete' };
       return { ready: false, reason: `job running (${num(status.succeeded)} succeeded, ${num(status.active)} active)` };
@@ -120,15 +133,25 @@ export function readiness(obj: KubeObject, options: ReadinessOptions = {}): Read
     case '/Pod': {
       const phase = status.phase;
       if (phase === 'Succeeded') return { ready: true, reason: 'pod succeeded' };
-      if (phase === 'Failed') return { ready: false, failed: true, reason: `pod failed${typeof status.reason === 'string' ? `: ${status.reason}` : ''}` };
+      if (phase === 'Failed')
+        return {
+          ready: false,
+          failed: true,
+          reason: `pod failed${typeof status.reason === 'string' ? `: ${status.reason}` : ''}`,
+        };
       if (condition(status, 'Ready')?.status === 'True') return { ready: true, reason: 'pod ready' };
       const waiting = (Array.isArray(status.containerStatuses) ? (status.containerStatuses as Obj[]) : [])
         .map((c) => rec(rec(c.state).waiting).reason)
         .find((r) => typeof r === 'string');
-      return { ready: false, reason: `pod ${typeof phase === 'string' ? phase : 'Pending'}${waiting ? ` (${String(waiting)})` : ''}` };
+      return {
+        ready: false,
+        reason: `pod ${typeof phase === 'string' ? phase : 'Pending'}${waiting ? ` (${String(waiting)})` : ''}`,
+      };
     }
     case '/PersistentVolumeClaim':
-      return status.phase === 'Bound' ? { ready: true, reason: 'bound' } : { ready: false, reason: `claim ${typeof status.phase === 'string' ? status.phase : 'Pending'}` };
+      return status.phase === 'Bound'
+        ? { ready: true, reason: 'bound' }
+        : { ready: false, reason: `claim ${typeof status.phase === 'string' ? status.phase : 'Pending'}` };
     case '/Service': {
       if (spec.type === 'ExternalName') return { ready: true, reason: 'external name' };
       if (spec.type === 'LoadBalancer' && options.loadBalancerIngress !== false) {
@@ -139,14 +162,19 @@ export function readiness(obj: KubeObject, options: ReadinessOptions = {}): Read
       }
       // A headless Service (clusterIP: None) gets no IP by design: it is ready once it exists.
       if (spec.clusterIP === 'None') return { ready: true, reason: 'headless service (no cluster IP)' };
-      if (spec.clusterIP === undefined || spec.clusterIP === '') return { ready: false, reason: 'waiting for a cluster IP' };
+      if (spec.clusterIP === undefined || spec.clusterIP === '')
+        return { ready: false, reason: 'waiting for a cluster IP' };
       return { ready: true, reason: 'service has a cluster IP' };
     }
     case '/Namespace':
-      return status.phase === 'Terminating' ? { ready: false, reason: 'namespace terminating' } : { ready: true, reason: 'namespace active' };
+      return status.phase === 'Terminating'
+        ? { ready: false, reason: 'namespace terminating' }
+        : { ready: true, reason: 'namespace active' };
     case 'apiextensions.k8s.io/CustomResourceDefinition': {
       const est = condition(status, 'Established');
-      return est?.status === 'True' ? { ready: true, reason: 'established' } : { ready: false, reason: 'waiting for the definition to be established' };
+      return est?.status === 'True'
+        ? { ready: true, reason: 'established' }
+        : { ready: false, reason: 'waiting for the definition to be established' };
     }
   }
   if (isBuiltinGroup(group)) return { ready: true, reason: 'ready on apply' };
@@ -160,7 +188,8 @@ export function readiness(obj: KubeObject, options: ReadinessOptions = {}): Read
     const why = [c.reason, c.message].filter((x) => typeof x === 'string' && x !== '').join(': ');
     return { ready: false, reason: `${type}=${c.status ?? 'Unknown'}${why ? ` (${why})` : ''}` };
   }
-  if (options.unknownAsReady === false) return { ready: false, unknown: true, reason: 'no Ready or Available condition reported' };
+  if (options.unknownAsReady === false)
+    return { ready: false, unknown: true, reason: 'no Ready or Available condition reported' };
   return { ready: true, unknown: true, reason: 'no readiness signal; ready on apply' };
 }
 
@@ -215,14 +244,22 @@ export type ReadObject = (ref: ObjectRef) => Promise<KubeObject | undefined>;
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }
 
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = new Array<R>(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
@@ -239,7 +276,12 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, in
  * Polls until every object is ready (per kind, see readiness()), one fails (WAIT_FAILED) or the time is up
  * (TIMEOUT, naming what was still pending and why). Objects must have their namespace filled in.
  */
-export async function pollUntilReady(read: ReadObject, objects: ObjectRef[], options: WaitOptions, judge: (live: KubeObject, options: ReadinessOptions) => Readiness = readiness): Promise<WaitResult> {
+export async function pollUntilReady(
+  read: ReadObject,
+  objects: ObjectRef[],
+  options: WaitOptions,
+  judge: (live: KubeObject, options: ReadinessOptions) => Readiness = readiness,
+): Promise<WaitResult> {
   const start = Date.now();
   const deadline = start + options.timeoutMs;
   const pending = new Map<string, { ref: ObjectRef; reason: string }>();
@@ -276,10 +318,14 @@ export async function pollUntilReady(read: ReadObject, objects: ObjectRef[], opt
     if (pending.size === 0) return { ready, elapsedMs };
     if (Date.now() >= deadline || options.signal?.aborted) {
       const problems = [...pending.values()].map((p) => `${describeRef(p.ref)}: ${p.reason}`);
-      throw new PortolanError('TIMEOUT', `timed out after ${Math.round(options.timeoutMs / 100) / 10}s waiting for ${pending.size} of ${objects.length} objects to be ready: ${problems.join('; ')}`, {
-        problems,
-        hint: 'Raise --timeout, or inspect the pending objects with kubectl describe.',
-      });
+      throw new PortolanError(
+        'TIMEOUT',
+        `timed out after ${Math.round(options.timeoutMs / 100) / 10}s waiting for ${pending.size} of ${objects.length} objects to be ready: ${problems.join('; ')}`,
+        {
+          problems,
+          hint: 'Raise --timeout, or inspect the pending objects with kubectl describe.',
+        },
+      );
     }
     await sleep(Math.min(interval, Math.max(0, deadline - Date.now())), options.signal);
     interval = Math.min(interval * 1.5, 2_000);
@@ -287,7 +333,11 @@ export async function pollUntilReady(read: ReadObject, objects: ObjectRef[], opt
 }
 
 /** Polls until every object is gone (TIMEOUT otherwise). Objects must have their namespace filled in. */
-export async function pollUntilGone(read: ReadObject, objects: ObjectRef[], options: { timeoutMs: number; intervalMs?: number }): Promise<void> {
+export async function pollUntilGone(
+  read: ReadObject,
+  objects: ObjectRef[],
+  options: { timeoutMs: number; intervalMs?: number },
+): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
   let left = objects;
   let interval = options.intervalMs ?? 200;
@@ -296,7 +346,9 @@ export async function pollUntilGone(read: ReadObject, objects: ObjectRef[], opti
     left = left.filter((_, i) => alive[i]);
     if (left.length === 0) return;
     if (Date.now() >= deadline) {
-      throw new PortolanError('TIMEOUT', `timed out waiting for deletion of ${left.map(describeRef).join(', ')}`, { problems: left.map(describeRef) });
+      throw new PortolanError('TIMEOUT', `timed out waiting for deletion of ${left.map(describeRef).join(', ')}`, {
+        problems: left.map(describeRef),
+      });
     }
     await sleep(Math.min(interval, Math.max(0, deadline - Date.now())));
     interval = Math.min(interval * 1.5, 2_000);

@@ -21,7 +21,9 @@ export interface SettleSteps<T> {
   attempts: number;
 }
 
-/** Runs a write, reading back after every ambiguous failure (and after a conflict that may be our own earlier write). */
+/**
+ * Runs a write, reading back after every ambiguous failure (and after a conflict that may be our own earlier write).
+ */
 export async function settleWrite<T>(steps: SettleSteps<T>): Promise<T> {
   let lost = false;
   for (let attempt = 1; ; attempt++) {
@@ -35,7 +37,9 @@ export async function settleWrite<T>(steps: SettleSteps<T>): Promise<T> {
       try {
         live = await steps.readBack();
       } catch (readError) {
-        throw err instanceof PortolanError ? err.addNote(`reading it back to see whether it was carried out failed too: ${messageOf(readError)}`) : err;
+        throw err instanceof PortolanError
+          ? err.addNote(`reading it back to see whether it was carried out failed too: ${messageOf(readError)}`)
+          : err;
       }
       const verdict = steps.judge(live);
       if ('done' in verdict) return verdict.done;
@@ -45,7 +49,14 @@ export async function settleWrite<T>(steps: SettleSteps<T>): Promise<T> {
   }
 }
 
-const SERVER_FIELDS = new Set(['resourceVersion', 'uid', 'creationTimestamp', 'generation', 'managedFields', 'selfLink']);
+const SERVER_FIELDS = new Set([
+  'resourceVersion',
+  'uid',
+  'creationTimestamp',
+  'generation',
+  'managedFields',
+  'selfLink',
+]);
 
 /** True when `live` holds everything `sent` asked for (server defaults and server-set metadata aside). */
 export function holds(sent: KubeObject, live: KubeObject): boolean {
@@ -56,9 +67,12 @@ export function holds(sent: KubeObject, live: KubeObject): boolean {
 function contains(sent: unknown, live: unknown): boolean {
   if (sent === undefined) return true;
   if (sent === null || typeof sent !== 'object') return sent === live;
-  if (Array.isArray(sent)) return Array.isArray(live) && live.length === sent.length && sent.every((v, i) => contains(v, live[i]));
+  if (Array.isArray(sent))
+    return Array.isArray(live) && live.length === sent.length && sent.every((v, i) => contains(v, live[i]));
   if (live === null || typeof live !== 'object' || Array.isArray(live)) return false;
-  return Object.entries(sent as Record<string, unknown>).every(([k, v]) => contains(v, (live as Record<string, unknown>)[k]));
+  return Object.entries(sent as Record<string, unknown>).every(([k, v]) =>
+    contains(v, (live as Record<string, unknown>)[k]),
+  );
 }
 
 function conflict(method: string, url: string, reason: string, message: string): ClusterApiError {
@@ -66,21 +80,51 @@ function conflict(method: string, url: string, reason: string, message: string):
 }
 
 /** POST: done when what is there now is what we sent; someone else's object is AlreadyExists. */
-export function judgeCreate(sent: KubeObject, where: { url: string }): (live: KubeObject | undefined) => Verdict<KubeObject> {
+export function judgeCreate(
+  sent: KubeObject,
+  where: { url: string },
+): (live: KubeObject | undefined) => Verdict<KubeObject> {
   return (live) => {
     if (!live) return { again: true };
     if (holds(sent, live)) return { done: live };
-    return { conflict: conflict('POST', where.url, 'AlreadyExists', `${describeRef(sent)} already exists (created by someone else while our request's answer was lost)`) };
+    return {
+      conflict: conflict(
+        'POST',
+        where.url,
+        'AlreadyExists',
+        `${describeRef(sent)} already exists (created by someone else while our request's answer was lost)`,
+      ),
+    };
   };
 }
 
 /** PUT guarded by resourceVersion: done when it holds what we sent; not yet when the version is unchanged. */
-export function judgeUpdate(sent: KubeObject, where: { url: string }): (live: KubeObject | undefined) => Verdict<KubeObject> {
+export function judgeUpdate(
+  sent: KubeObject,
+  where: { url: string },
+): (live: KubeObject | undefined) => Verdict<KubeObject> {
   return (live) => {
-    if (!live) return { conflict: new ClusterApiError('NOT_FOUND', `${describeRef(sent)} was deleted while our update's answer was lost`, 404, 'NotFound', 'PUT', where.url) };
+    if (!live)
+      return {
+        conflict: new ClusterApiError(
+          'NOT_FOUND',
+          `${describeRef(sent)} was deleted while our update's answer was lost`,
+          404,
+          'NotFound',
+          'PUT',
+          where.url,
+        ),
+      };
     if (holds(sent, live)) return { done: live };
     if (live.metadata.resourceVersion === sent.metadata.resourceVersion) return { again: true };
-    return { conflict: conflict('PUT', where.url, 'Conflict', `${describeRef(sent)} was modified by someone else while our update's answer was lost`) };
+    return {
+      conflict: conflict(
+        'PUT',
+        where.url,
+        'Conflict',
+        `${describeRef(sent)} was modified by someone else while our update's answer was lost`,
+      ),
+    };
   };
 }
 
@@ -89,12 +133,25 @@ export function judgeReplace(sent: KubeObject): (live: KubeObject | undefined) =
   return (live) => (live && holds(sent, live) ? { done: live } : { again: true });
 }
 
-/** DELETE: done when the object is gone or going; with a resourceVersion precondition, a newer version is a conflict. */
-export function judgeDelete(ref: ObjectRef, resourceVersion: string | undefined, where: { url: string }): (live: KubeObject | undefined) => Verdict<boolean> {
+/**
+ * DELETE: done when the object is gone or going; with a resourceVersion precondition, a newer version is a conflict.
+ */
+export function judgeDelete(
+  ref: ObjectRef,
+  resourceVersion: string | undefined,
+  where: { url: string },
+): (live: KubeObject | undefined) => Verdict<boolean> {
   return (live) => {
     if (!live || live.metadata.deletionTimestamp) return { done: true };
     if (resourceVersion !== undefined && live.metadata.resourceVersion !== resourceVersion) {
-      return { conflict: conflict('DELETE', where.url, 'Conflict', `${describeRef(ref)} was modified by someone else while our delete's answer was lost`) };
+      return {
+        conflict: conflict(
+          'DELETE',
+          where.url,
+          'Conflict',
+          `${describeRef(ref)} was modified by someone else while our delete's answer was lost`,
+        ),
+      };
     }
     return { again: true };
   };

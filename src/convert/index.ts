@@ -39,7 +39,10 @@ export function convertChartFiles(files: ChartFile[], to: Dialect, options: Conv
       result.files.push(file);
       continue;
     }
-    const converted = to === 'go' ? handlebarsToGo(text, file.name, isHelper, defaultsFor(files, file.name)) : goToHandlebars(text, file.name);
+    const converted =
+      to === 'go'
+        ? handlebarsToGo(text, file.name, isHelper, defaultsFor(files, file.name))
+        : goToHandlebars(text, file.name);
     if (converted.problems.length > 0) {
       result.problems.push(...converted.problems);
       result.partial.push(file.name);
@@ -50,10 +53,14 @@ export function convertChartFiles(files: ChartFile[], to: Dialect, options: Conv
     result.files.push({ name: file.name, data: Buffer.from(converted.text) });
   }
   if (result.problems.length > 0 && !options.allowPartial) {
-    throw new PortolanError('CHART_INVALID', `${result.partial.length} template(s) hold constructs ${to === 'go' ? 'Go templates' : 'handlebars'} cannot express`, {
-      problems: result.problems.map((p) => `${p.file}:${p.line}: ${p.message}`),
-      hint: 'Rewrite those lines, or pass --allow-partial to copy those templates unchanged.',
-    });
+    throw new PortolanError(
+      'CHART_INVALID',
+      `${result.partial.length} template(s) hold constructs ${to === 'go' ? 'Go templates' : 'handlebars'} cannot express`,
+      {
+        problems: result.problems.map((p) => `${p.file}:${p.line}: ${p.message}`),
+        hint: 'Rewrite those lines, or pass --allow-partial to copy those templates unchanged.',
+      },
+    );
   }
   return result;
 }
@@ -84,7 +91,9 @@ function isIn(text: string, dialect: Dialect, files: ChartFile[], name: string):
   if (own !== 'neutral') return own === dialect;
   if (!text.includes('{{')) return false;
   const root = name.slice(0, name.lastIndexOf('templates/'));
-  const siblings = files.filter((f) => f.name.startsWith(`${root}templates/`) && isTemplate(f.name)).map((f) => detectDialect(f.data.toString('utf8')));
+  const siblings = files
+    .filter((f) => f.name.startsWith(`${root}templates/`) && isTemplate(f.name))
+    .map((f) => detectDialect(f.data.toString('utf8')));
   const chartDialect: Dialect = siblings.includes('go') && !siblings.includes('handlebars') ? 'go' : 'handlebars';
   return chartDialect === dialect;
 }

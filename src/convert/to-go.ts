@@ -63,7 +63,13 @@ class ToGo {
 
   private tag(inner: string, construct?: number, strip?: Strip): void {
     // Only a block tag without ~ marks may take the standalone layout.
-    this.pieces.push({ kind: 'tag', inner, trimLeft: false, trimRight: false, construct: stripped(strip) ? undefined : construct });
+    this.pieces.push({
+      kind: 'tag',
+      inner,
+      trimLeft: false,
+      trimRight: false,
+      construct: stripped(strip) ? undefined : construct,
+    });
   }
 
   program(program: Program | undefined): void {
@@ -80,7 +86,12 @@ class ToGo {
       case 'CommentStatement': {
         const value = (node as hbs.AST.CommentStatement).value;
         if (value.includes('*/')) this.problem(node, 'a comment holding */ cannot be a Go comment');
-        else this.tag(`/*${value.startsWith(' ') ? '' : ' '}${value}${value.endsWith(' ') ? '' : ' '}*/`, this.constructs++, (node as hbs.AST.CommentStatement).strip);
+        else
+          this.tag(
+            `/*${value.startsWith(' ') ? '' : ' '}${value}${value.endsWith(' ') ? '' : ' '}*/`,
+            this.constructs++,
+            (node as hbs.AST.CommentStatement).strip,
+          );
         return;
       }
       case 'MustacheStatement':
@@ -98,9 +109,15 @@ class ToGo {
     const name = (node.path as PathExpression).original;
     const blockParams = node.program?.blockParams ?? [];
     const [first] = node.params;
-    if (node.hash && node.hash.pairs.length > 0) this.problem(node, `{{#${name}}} with key=value arguments has no Go equivalent`);
+    if (node.hash && node.hash.pairs.length > 0)
+      this.problem(node, `{{#${name}}} with key=value arguments has no Go equivalent`);
     // A condition written as a call needs no parentheses in Go: `if contains "x" .y`.
-    const condition = () => (!first ? this.problem(node, `{{#${name}}} needs an argument`) : first.type === 'SubExpression' ? this.call(first as hbs.AST.SubExpression, false) : this.operand(first));
+    const condition = () =>
+      !first
+        ? this.problem(node, `{{#${name}}} needs an argument`)
+        : first.type === 'SubExpression'
+          ? this.call(first as hbs.AST.SubExpression, false)
+          : this.operand(first);
     let open: string;
     let scope: Scope | undefined;
     switch (name) {
@@ -120,9 +137,17 @@ class ToGo {
         const uses = dataUsed(node.program);
         // A block inside reaching this one's item with ../ needs it in a variable.
         const item = blockParams[0] ?? (usesParent(node.program) ? this.variableFor(first) : undefined);
-        const index = blockParams[1] ?? (uses.has('index') || uses.has('key') ? (uses.has('key') && !uses.has('index') ? 'key' : 'index') : undefined);
-        if (uses.has('index') && uses.has('key')) this.problem(node, '{{#each}} using both @index and @key: Go ranges give one of them');
-        if (uses.has('first') || uses.has('last')) this.problem(node, '@first and @last have no Go equivalent inside range');
+        const index =
+          blockParams[1] ??
+          (uses.has('index') || uses.has('key')
+            ? uses.has('key') && !uses.has('index')
+              ? 'key'
+              : 'index'
+            : undefined);
+        if (uses.has('index') && uses.has('key'))
+          this.problem(node, '{{#each}} using both @index and @key: Go ranges give one of them');
+        if (uses.has('first') || uses.has('last'))
+          this.problem(node, '@first and @last have no Go equivalent inside range');
         scope = { params: new Map(), index: index && `$${index}`, key: index && `$${index}`, self: item && `$${item}` };
         if (blockParams[0]) scope.params.set(blockParams[0], `$${blockParams[0]}`);
         if (blockParams[1]) scope.params.set(blockParams[1], `$${blockParams[1]}`);
@@ -131,7 +156,8 @@ class ToGo {
         break;
       }
       case 'define': {
-        if (this.depth > 0 || chained) this.problem(node, '{{#define}} inside another block: Go defines templates at the top level only');
+        if (this.depth > 0 || chained)
+          this.problem(node, '{{#define}} inside another block: Go defines templates at the top level only');
         open = `define ${first ? this.operand(first) : this.problem(node, '{{#define}} needs a name')}`;
         break;
       }
@@ -139,7 +165,8 @@ class ToGo {
         this.problem(node, `the block {{#${name}}} has no Go equivalent`);
         open = `if true`;
     }
-    if (node.params.length > 1 && name !== 'each' && name !== 'define') this.problem(node, `{{#${name}}} with more than one argument`);
+    if (node.params.length > 1 && name !== 'each' && name !== 'define')
+      this.problem(node, `{{#${name}}} with more than one argument`);
     this.tag(chained ? `else ${open}` : open, construct, node.openStrip);
     this.depth++;
     if (scope) this.scopes.push(scope);
@@ -161,14 +188,22 @@ class ToGo {
   /** A mustache or subexpression as a Go pipeline (`top`: a whole action, which may end in a pipe). */
   private call(node: hbs.AST.MustacheStatement | hbs.AST.SubExpression, top: boolean): string {
     const path = node.path as PathExpression;
-    if (node.hash && node.hash.pairs.length > 0) this.problem(node, `key=value arguments (${node.hash.pairs.map((p) => p.key).join(', ')}) have no Go equivalent`);
+    if (node.hash && node.hash.pairs.length > 0)
+      this.problem(node, `key=value arguments (${node.hash.pairs.map((p) => p.key).join(', ')}) have no Go equivalent`);
     const name = path.type === 'PathExpression' ? path.original : '';
     if (name === '__lit') return this.operand(node.params[0] as Expression);
     if (name === '__field') {
       const [inner, field] = node.params as [Expression, hbs.AST.StringLiteral];
       return `(${this.operand(inner)}).${field.value}`;
     }
-    const isCall = path.type === 'PathExpression' && path.parts.length === 1 && !path.data && path.depth === 0 && !/^(this|\.)/.test(path.original) && this.isHelper(name) && !this.param(name);
+    const isCall =
+      path.type === 'PathExpression' &&
+      path.parts.length === 1 &&
+      !path.data &&
+      path.depth === 0 &&
+      !/^(this|\.)/.test(path.original) &&
+      this.isHelper(name) &&
+      !this.param(name);
     if (!isCall) {
       if (node.params.length === 0) return this.operand(path as unknown as Expression);
       // A method call: `.Files.Get "x"`.
@@ -189,7 +224,9 @@ class ToGo {
   private variableFor(collection: Expression | undefined): string {
     const last = collection?.type === 'PathExpression' ? ((collection as PathExpression).parts.at(-1) ?? '') : '';
     let name = /^[A-Za-z_]\w*s$/.test(last) && last.length > 2 ? last.slice(0, -1) : 'item';
-    const taken = new Set(this.scopes.flatMap((scope) => [...scope.params.values(), scope.self, scope.index]).filter(Boolean));
+    const taken = new Set(
+      this.scopes.flatMap((scope) => [...scope.params.values(), scope.self, scope.index]).filter(Boolean),
+    );
     for (let n = 2; taken.has(`$${name}`); n++) name = `${name.replace(/\d+$/, '')}${n}`;
     return name;
   }
@@ -252,7 +289,8 @@ class ToGo {
     }
     if (parts.length === 0) return base;
     // A key Go's field syntax cannot spell (`[my-key]`): index, which gives nil for a missing key as handlebars does.
-    if (!parts.every((p) => GO_IDENTIFIER.test(p))) return `(index ${base} ${parts.map((p) => JSON.stringify(p)).join(' ')})`;
+    if (!parts.every((p) => GO_IDENTIFIER.test(p)))
+      return `(index ${base} ${parts.map((p) => JSON.stringify(p)).join(' ')})`;
     return this.guarded(base, parts);
   }
 
@@ -275,7 +313,10 @@ class ToGo {
     for (let i = 1; i < parts.length; i++) {
       if (!isMap) text = `(${text})`;
       text += `.${parts[i]}`;
-      value = isMap && value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[parts[i] as string] : undefined;
+      value =
+        isMap && value !== null && typeof value === 'object'
+          ? (value as Record<string, unknown>)[parts[i] as string]
+          : undefined;
       isMap = value !== null && typeof value === 'object' && !Array.isArray(value);
     }
     return text;
@@ -292,15 +333,18 @@ class ToGo {
     const texts = pieces.map((piece) => (piece.kind === 'text' ? split(piece) : undefined));
     const rotated = new Set<number>();
     pieces.forEach((piece, i) => {
-      if (piece.kind === 'tag' && piece.construct !== undefined && standalone(texts[i - 1], texts[i + 1], i > 0)) rotated.add(piece.construct);
+      if (piece.kind === 'tag' && piece.construct !== undefined && standalone(texts[i - 1], texts[i + 1], i > 0))
+        rotated.add(piece.construct);
     });
     // A block is rotated only when all its tags stand alone.
     pieces.forEach((piece, i) => {
-      if (piece.kind === 'tag' && piece.construct !== undefined && !standalone(texts[i - 1], texts[i + 1], i > 0)) rotated.delete(piece.construct);
+      if (piece.kind === 'tag' && piece.construct !== undefined && !standalone(texts[i - 1], texts[i + 1], i > 0))
+        rotated.delete(piece.construct);
     });
-    const isRotated = (piece: Piece | undefined): boolean => piece?.kind === 'tag' && piece.construct !== undefined && rotated.has(piece.construct);
+    const isRotated = (piece: Piece | undefined): boolean =>
+      piece?.kind === 'tag' && piece.construct !== undefined && rotated.has(piece.construct);
     let emitted: string[] = [];
-    for (let settled = false; !settled; ) {
+    for (let settled = false; !settled;) {
       settled = true;
       emitted = pieces.map((piece, i) => {
         if (piece.kind !== 'text') return '';
@@ -314,7 +358,15 @@ class ToGo {
         // The tag after takes this text's last newline to the text after it: there must be one.
         const lends = !rotatedAfter || expected.endsWith('\n');
         if (rotatedAfter) expected = expected.replace(/\n$/, '');
-        const choice = lends ? trimChoice(piece.original, expected, before?.kind === 'tag' && !rotatedBefore, after?.kind === 'tag', rotatedAfter) : undefined;
+        const choice = lends
+          ? trimChoice(
+              piece.original,
+              expected,
+              before?.kind === 'tag' && !rotatedBefore,
+              after?.kind === 'tag',
+              rotatedAfter,
+            )
+          : undefined;
         if (choice) {
           if (before?.kind === 'tag' && choice.left) before.trimRight = true;
           if (after?.kind === 'tag' && choice.right) after.trimLeft = true;
@@ -322,7 +374,8 @@ class ToGo {
         }
         if (rotatedBefore || rotatedAfter) {
           // This text cannot follow the rotation: write its blocks as rendered instead, and decide again.
-          for (const tag of [before, after]) if (tag?.kind === 'tag' && tag.construct !== undefined) rotated.delete(tag.construct);
+          for (const tag of [before, after])
+            if (tag?.kind === 'tag' && tag.construct !== undefined) rotated.delete(tag.construct);
           settled = false;
         }
         return piece.value;
@@ -358,7 +411,11 @@ function split(piece: Extract<Piece, { kind: 'text' }>): SplitText {
     return { original, removedBefore: head, removedAfter: original.slice(head.length) };
   }
   for (let start = 0; start <= original.length - value.length; start++) {
-    if (original.startsWith(value, start) && original.slice(0, start).trim() === '' && original.slice(start + value.length).trim() === '') {
+    if (
+      original.startsWith(value, start) &&
+      original.slice(0, start).trim() === '' &&
+      original.slice(start + value.length).trim() === ''
+    ) {
       return { original, removedBefore: original.slice(0, start), removedAfter: original.slice(start + value.length) };
     }
     if (!/\s/.test(original[start] ?? '')) break;
@@ -380,7 +437,13 @@ function standalone(before: SplitText | undefined, after: SplitText | undefined,
  * Which Go trims of the neighbouring tags turn the text as written into `expected`, if any; `forcedRight`: the tag
  * after it trims (a rotated block's `{{-`).
  */
-function trimChoice(original: string, expected: string, canLeft: boolean, hasAfter: boolean, forcedRight: boolean): { left: boolean; right: boolean } | undefined {
+function trimChoice(
+  original: string,
+  expected: string,
+  canLeft: boolean,
+  hasAfter: boolean,
+  forcedRight: boolean,
+): { left: boolean; right: boolean } | undefined {
   for (const [left, right] of [
     [false, false],
     [true, false],
@@ -405,7 +468,13 @@ function escapeBraces(text: string): string {
 function usesParent(program: Program | undefined): boolean {
   const visit = (node: unknown, level: number): boolean => {
     if (!node || typeof node !== 'object') return false;
-    const n = node as { type?: string; depth?: number; path?: { original?: string }; program?: unknown; inverse?: unknown };
+    const n = node as {
+      type?: string;
+      depth?: number;
+      path?: { original?: string };
+      program?: unknown;
+      inverse?: unknown;
+    };
     if (n.type === 'PathExpression') return level > 0 && n.depth === level;
     if (n.type === 'BlockStatement' && (n.path?.original === 'each' || n.path?.original === 'with')) {
       const { program: body, ...rest } = n;
@@ -413,7 +482,8 @@ function usesParent(program: Program | undefined): boolean {
     }
     return Object.values(node).some((value) => walk(value, level));
   };
-  const walk = (value: unknown, level: number): boolean => (Array.isArray(value) ? value.some((v) => visit(v, level)) : visit(value, level));
+  const walk = (value: unknown, level: number): boolean =>
+    Array.isArray(value) ? value.some((v) => visit(v, level)) : visit(value, level);
   return visit(program, 0);
 }
 
@@ -440,7 +510,12 @@ function dataUsed(program: Program | undefined): Set<string> {
 }
 
 /** Rewrites one handlebars template as a Go template; `isHelper` tells function names from values. */
-export function handlebarsToGo(text: string, file: string, isHelper: (name: string) => boolean, defaults: unknown = {}): { text: string; problems: ConversionProblem[] } {
+export function handlebarsToGo(
+  text: string,
+  file: string,
+  isHelper: (name: string) => boolean,
+  defaults: unknown = {},
+): { text: string; problems: ConversionProblem[] } {
   const converter = new ToGo(file, isHelper, defaults);
   converter.program(parseTemplate(text, file) as Program);
   return { text: converter.text(), problems: converter.problems };

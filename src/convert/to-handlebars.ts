@@ -6,7 +6,16 @@
 // become block params (range/with) or are written out where used (a `:=` never assigned again, of a pure
 // expression). Pure.
 import type {} from 'handlebars';
-import { parseGoTemplate, type GoArg, type GoBranch, type GoCommand, type GoDefine, type GoPipe, type GoStatement, type GoTemplateCall } from '../render/go-parse.js';
+import {
+  parseGoTemplate,
+  type GoArg,
+  type GoBranch,
+  type GoCommand,
+  type GoDefine,
+  type GoPipe,
+  type GoStatement,
+  type GoTemplateCall,
+} from '../render/go-parse.js';
 import { parseTemplate } from '../render/parse.js';
 import type { ConversionProblem } from './to-go.js';
 
@@ -16,10 +25,20 @@ type Statement = hbs.AST.Statement;
 type Piece =
   | { kind: 'text'; original: string; value: string }
   /** `rotated`: a `{{- x }}` alone on its line, written without `~` (handlebars drops its line instead). */
-  | { kind: 'tag'; inner: string; goLeft: boolean; goRight: boolean; construct?: number; tildeLeft: boolean; tildeRight: boolean; rotated?: boolean };
+  | {
+      kind: 'tag';
+      inner: string;
+      goLeft: boolean;
+      goRight: boolean;
+      construct?: number;
+      tildeLeft: boolean;
+      tildeRight: boolean;
+      rotated?: boolean;
+    };
 
 /** Functions that never give the same result twice: a variable holding one cannot be written out where used. */
-const IMPURE = /\b(rand\w*|uuidv4|now|genCA\w*|genPrivateKey|genSelfSignedCert\w*|genSignedCert\w*|bcrypt|htpasswd|encryptAES|shuffle|randBytes|lookup)\b/;
+const IMPURE =
+  /\b(rand\w*|uuidv4|now|genCA\w*|genPrivateKey|genSelfSignedCert\w*|genSignedCert\w*|bcrypt|htpasswd|encryptAES|shuffle|randBytes|lookup)\b/;
 /** Functions that change a value in place: an action calling them does something even when it prints nothing. */
 const MUTATING = /\b(set|unset|merge|mergeOverwrite|mustMerge|mustMergeOverwrite)\b/;
 /** Zero-argument functions the handlebars parser calls when named alone. */
@@ -53,7 +72,15 @@ class ToHandlebars {
 
   private tag(inner: string, construct?: number): void {
     const { left, right } = this.trims[this.trim++] ?? { left: false, right: false };
-    this.pieces.push({ kind: 'tag', inner, goLeft: left, goRight: right, construct, tildeLeft: left, tildeRight: right });
+    this.pieces.push({
+      kind: 'tag',
+      inner,
+      goLeft: left,
+      goRight: right,
+      construct,
+      tildeLeft: left,
+      tildeRight: right,
+    });
   }
 
   program(program: Program | undefined): void {
@@ -70,7 +97,8 @@ class ToHandlebars {
       }
       case 'CommentStatement': {
         const value = (node as hbs.AST.CommentStatement).value;
-        if (value.includes('--}}')) this.problem(node.loc?.start.line, 'a comment holding --}} cannot be a handlebars comment');
+        if (value.includes('--}}'))
+          this.problem(node.loc?.start.line, 'a comment holding --}} cannot be a handlebars comment');
         this.tag(`!--${value}--`);
         return;
       }
@@ -102,7 +130,10 @@ class ToHandlebars {
         return;
       }
       default:
-        this.problem((go as { loc?: { start: { line: number } } }).loc?.start.line, `{{ ${node.type === 'GoBreak' ? 'break' : 'continue'} }} has no handlebars equivalent`);
+        this.problem(
+          (go as { loc?: { start: { line: number } } }).loc?.start.line,
+          `{{ ${node.type === 'GoBreak' ? 'break' : 'continue'} }} has no handlebars equivalent`,
+        );
         this.tag('!-- --');
     }
   }
@@ -111,9 +142,15 @@ class ToHandlebars {
   private declare(pipe: GoPipe, line: number): void {
     const name = pipe.decl[0] as string;
     const text = this.pipe({ ...pipe, decl: [] }, line);
-    if (pipe.isAssign || this.reassigned.has(name)) this.problem(line, `${name} is assigned again: handlebars has no variables`);
-    else if (MUTATING.test(text)) this.problem(line, `${name} := ${text.split(' ')[0]} … changes a value in place: handlebars has no variables to hold it`);
-    else if (IMPURE.test(text)) this.problem(line, `${name} holds a value that changes each time it is made: handlebars has no variables`);
+    if (pipe.isAssign || this.reassigned.has(name))
+      this.problem(line, `${name} is assigned again: handlebars has no variables`);
+    else if (MUTATING.test(text))
+      this.problem(
+        line,
+        `${name} := ${text.split(' ')[0]} … changes a value in place: handlebars has no variables to hold it`,
+      );
+    else if (IMPURE.test(text))
+      this.problem(line, `${name} holds a value that changes each time it is made: handlebars has no variables`);
     (this.scopes.at(-1) as VarScope).names.set(name, `(${text})`);
     // The action stays as a comment, so its trims and the reader keep their place.
     this.tag(`!-- ${name} := ${text.replace(/--/g, '- -')} --`);
@@ -135,11 +172,13 @@ class ToHandlebars {
       const [first, second] = decl;
       const item = second ?? first;
       const index = second ? first : undefined;
-      const names = [item, index].filter((v): v is string => v !== undefined).map((v) => {
-        const name = this.paramName(v);
-        scope.names.set(v, name);
-        return name;
-      });
+      const names = [item, index]
+        .filter((v): v is string => v !== undefined)
+        .map((v) => {
+          const name = this.paramName(v);
+          scope.names.set(v, name);
+          return name;
+        });
       const over = isIntLiteral(node.pipe) ? `(until ${subject})` : subject;
       open = `each ${over}${names.length > 0 ? ` as |${names.join(' ')}|` : ''}`;
     }
@@ -148,13 +187,17 @@ class ToHandlebars {
     this.program(node.program);
     this.scopes.pop();
     const inverse = node.inverse;
-    const chained = inverse?.body.length === 1 && (inverse.body[0] as unknown as GoBranch).chained ? (inverse.body[0] as unknown as GoBranch) : undefined;
+    const chained =
+      inverse?.body.length === 1 && (inverse.body[0] as unknown as GoBranch).chained
+        ? (inverse.body[0] as unknown as GoBranch)
+        : undefined;
     if (chained) this.branch(chained, construct);
     else if (inverse) {
       this.tag('else', construct);
       this.program(inverse);
     }
-    if (!node.chained) this.tag(`/${node.type === 'GoIf' ? 'if' : node.type === 'GoWith' ? 'with' : 'each'}`, construct);
+    if (!node.chained)
+      this.tag(`/${node.type === 'GoIf' ? 'if' : node.type === 'GoWith' ? 'with' : 'each'}`, construct);
   }
 
   private template(node: GoTemplateCall): void {
@@ -172,7 +215,14 @@ class ToHandlebars {
     this.scopes.pop();
     this.tag('/define', construct);
     this.pieces.push({ kind: 'text', original: '', value: '' });
-    this.pieces.push({ kind: 'tag', inner: `include ${JSON.stringify(node.name)} ${context}`, goLeft: false, goRight: false, tildeLeft: false, tildeRight: false });
+    this.pieces.push({
+      kind: 'tag',
+      inner: `include ${JSON.stringify(node.name)} ${context}`,
+      goLeft: false,
+      goRight: false,
+      tildeLeft: false,
+      tildeRight: false,
+    });
   }
 
   private paramName(variable: string): string {
@@ -194,7 +244,12 @@ class ToHandlebars {
   }
 
   private operandOf(pipe: GoPipe, line: number): string {
-    if (pipe.cmds.length === 1 && pipe.cmds[0]?.args.length === 1 && (pipe.cmds[0].args[0] as GoArg).kind !== 'identifier') return this.arg(pipe.cmds[0].args[0] as GoArg, line, true);
+    if (
+      pipe.cmds.length === 1 &&
+      pipe.cmds[0]?.args.length === 1 &&
+      (pipe.cmds[0].args[0] as GoArg).kind !== 'identifier'
+    )
+      return this.arg(pipe.cmds[0].args[0] as GoArg, line, true);
     return `(${this.pipe(pipe, line)})`;
   }
 
@@ -228,7 +283,8 @@ class ToHandlebars {
       }
       case 'identifier':
         if (GO_ONLY.has(arg.name)) return this.problem(line, `the Go builtin ${arg.name} has no handlebars equivalent`);
-        if (asValue && !ZERO_ARG.has(arg.name)) return this.problem(line, `${arg.name} called with no arguments has no handlebars spelling`);
+        if (asValue && !ZERO_ARG.has(arg.name))
+          return this.problem(line, `${arg.name} called with no arguments has no handlebars spelling`);
         return arg.name;
       case 'pipe':
         return `(${this.pipe(arg.pipe, line)})`;
@@ -254,7 +310,13 @@ class ToHandlebars {
       if (piece.kind !== 'tag' || piece.construct === undefined) return;
       const before = pieces[i - 1];
       const after = pieces[i + 1];
-      const ok = piece.goLeft && !piece.goRight && before?.kind === 'text' && /[^\s]\n[ \t]*$|^\n[ \t]*$/.test(before.original) && after?.kind === 'text' && /^\r?\n/.test(after.original);
+      const ok =
+        piece.goLeft &&
+        !piece.goRight &&
+        before?.kind === 'text' &&
+        /[^\s]\n[ \t]*$|^\n[ \t]*$/.test(before.original) &&
+        after?.kind === 'text' &&
+        /^\r?\n/.test(after.original);
       rotatable.set(piece.construct, (rotatable.get(piece.construct) ?? true) && ok);
     });
     const extra = new Map<Piece, string>();
@@ -264,8 +326,13 @@ class ToHandlebars {
         piece.rotated = piece.construct !== undefined && rotatable.get(piece.construct) === true;
         piece.tildeLeft = piece.tildeRight = false;
       }
-      const nearRotated = (i: number) => pieces[i - 1]?.kind === 'tag' && (pieces[i - 1] as { rotated?: boolean }).rotated === true;
-      const text = this.write((piece, i) => (nearRotated(i) || (pieces[i + 1] as { rotated?: boolean } | undefined)?.rotated ? piece.original : `${extra.get(piece) ?? ''}${piece.value}`));
+      const nearRotated = (i: number) =>
+        pieces[i - 1]?.kind === 'tag' && (pieces[i - 1] as { rotated?: boolean }).rotated === true;
+      const text = this.write((piece, i) =>
+        nearRotated(i) || (pieces[i + 1] as { rotated?: boolean } | undefined)?.rotated
+          ? piece.original
+          : `${extra.get(piece) ?? ''}${piece.value}`,
+      );
       const mismatched = this.mismatches(text, expected);
       if (!mismatched) return undefined;
       if (mismatched.length === 0) return text;
@@ -292,7 +359,8 @@ class ToHandlebars {
 
   /** Every text as Go prints it, given back what handlebars' standalone rule takes from its start; no layout kept. */
   private plainText(expected: string[]): string | undefined {
-    for (const piece of this.pieces) if (piece.kind === 'tag') piece.tildeLeft = piece.tildeRight = piece.rotated = false;
+    for (const piece of this.pieces)
+      if (piece.kind === 'tag') piece.tildeLeft = piece.tildeRight = piece.rotated = false;
     const plain = this.write((p) => p.value);
     const printed = gapsOf(plain, this.file);
     if (!printed) return undefined;
@@ -302,7 +370,8 @@ class ToHandlebars {
       if (piece.kind === 'tag') gap++;
       else {
         const got = printed[gap] ?? '';
-        if (got !== piece.value && piece.value.endsWith(got)) extra.set(piece, piece.value.slice(0, piece.value.length - got.length));
+        if (got !== piece.value && piece.value.endsWith(got))
+          extra.set(piece, piece.value.slice(0, piece.value.length - got.length));
       }
     }
     const text = this.write((p) => `${extra.get(p) ?? ''}${p.value}`);
@@ -327,7 +396,11 @@ class ToHandlebars {
 
   private write(textOf: (piece: Extract<Piece, { kind: 'text' }>, index: number) => string): string {
     return this.pieces
-      .map((piece, i) => (piece.kind === 'text' ? textOf(piece, i) : `{{${piece.tildeLeft ? '~' : ''}${piece.inner}${piece.tildeRight ? '~' : ''}}}`))
+      .map((piece, i) =>
+        piece.kind === 'text'
+          ? textOf(piece, i)
+          : `{{${piece.tildeLeft ? '~' : ''}${piece.inner}${piece.tildeRight ? '~' : ''}}}`,
+      )
       .join('');
   }
 
@@ -432,6 +505,12 @@ export function goToHandlebars(text: string, file: string): { text: string; prob
   converter.program(parsed.program as Program);
   if (converter.problems.length > 0) return { text, problems: converter.problems };
   const out = converter.text();
-  if (out === undefined) return { text, problems: [{ file, line: 1, message: 'its white space cannot be written so that handlebars prints the same text' }] };
+  if (out === undefined)
+    return {
+      text,
+      problems: [
+        { file, line: 1, message: 'its white space cannot be written so that handlebars prints the same text' },
+      ],
+    };
   return { text: out, problems: [] };
 }

@@ -21,38 +21,71 @@ export interface ChartYamlLint {
 }
 
 export function lintChartYaml(text: string | undefined): ChartYamlLint {
-  if (text === undefined) return { findings: [finding('error', 'chart-yaml', FILE, 'file does not exist: a chart needs a Chart.yaml')] };
+  if (text === undefined)
+    return { findings: [finding('error', 'chart-yaml', FILE, 'file does not exist: a chart needs a Chart.yaml')] };
   let doc: unknown;
   try {
     doc = yaml.load(text, { filename: FILE, schema: HELM_YAML_SCHEMA, json: true });
   } catch (error) {
     if (error instanceof yaml.YAMLException) {
-      return { findings: [finding('error', 'chart-yaml', FILE, `unable to parse YAML: ${error.reason} (column ${error.mark.column + 1})`, error.mark.line + 1)] };
+      return {
+        findings: [
+          finding(
+            'error',
+            'chart-yaml',
+            FILE,
+            `unable to parse YAML: ${error.reason} (column ${error.mark.column + 1})`,
+            error.mark.line + 1,
+          ),
+        ],
+      };
     }
     throw error;
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
-    return { findings: [finding('error', 'chart-yaml', FILE, 'expected a map of chart metadata (apiVersion, name, version)')] };
+    return {
+      findings: [finding('error', 'chart-yaml', FILE, 'expected a map of chart metadata (apiVersion, name, version)')],
+    };
   }
   const meta = doc as Record<string, unknown>;
   const lineOf = (key: string): number | undefined => topLevelLine(text, key);
   const out: LintFinding[] = [];
-  const error = (message: string, key?: string) => out.push(finding('error', 'chart-yaml', FILE, message, key ? lineOf(key) : undefined));
-  const warning = (message: string, key?: string) => out.push(finding('warning', 'chart-yaml', FILE, message, key ? lineOf(key) : undefined));
-  const info = (message: string, key?: string) => out.push(finding('info', 'chart-yaml', FILE, message, key ? lineOf(key) : undefined));
+  const error = (message: string, key?: string) =>
+    out.push(finding('error', 'chart-yaml', FILE, message, key ? lineOf(key) : undefined));
+  const warning = (message: string, key?: string) =>
+    out.push(finding('warning', 'chart-yaml', FILE, message, key ? lineOf(key) : undefined));
+  const info = (message: string, key?: string) =>
+    out.push(finding('info', 'chart-yaml', FILE, message, key ? lineOf(key) : undefined));
 
   // Keys given twice, and scalars Helm coerces into string fields (version and appVersion are errors below, as in
   // helm lint; a map or list where a string belongs fails to load at all).
-  for (const duplicate of findDuplicateKeys(text)) out.push(finding('warning', 'duplicate-key', FILE, describeDuplicateKey(duplicate), duplicate.line));
+  for (const duplicate of findDuplicateKeys(text))
+    out.push(finding('warning', 'duplicate-key', FILE, describeDuplicateKey(duplicate), duplicate.line));
   let coercions: Coercion[] = [];
   try {
     coercions = decodeChartYaml(text, FILE).coercions;
   } catch (problem) {
-    out.push(finding('error', 'chart-yaml', FILE, messageOf(problem).replace(/^Chart\.yaml(:\d+)?: /, ''), isPortolanError(problem) ? problem.line : undefined));
+    out.push(
+      finding(
+        'error',
+        'chart-yaml',
+        FILE,
+        messageOf(problem).replace(/^Chart\.yaml(:\d+)?: /, ''),
+        isPortolanError(problem) ? problem.line : undefined,
+      ),
+    );
   }
   for (const coercion of coercions) {
     if (coercion.path === 'version' || coercion.path === 'appVersion') continue;
-    out.push(finding('warning', 'chart-yaml', FILE, `${coercion.path} is ${coercion.from}, which Helm reads as the string "${coercion.to}"; quote it to write the string you mean`, valuesLineOf(text, pathSegments(coercion.path))));
+    out.push(
+      finding(
+        'warning',
+        'chart-yaml',
+        FILE,
+        `${coercion.path} is ${coercion.from}, which Helm reads as the string "${coercion.to}"; quote it to write the string you mean`,
+        valuesLineOf(text, pathSegments(coercion.path)),
+      ),
+    );
   }
 
   // name
@@ -64,16 +97,25 @@ export function lintChartYaml(text: string | undefined): ChartYamlLint {
 
   // apiVersion
   const apiVersion = meta.apiVersion;
-  if (apiVersion === undefined || apiVersion === null || apiVersion === '') error('apiVersion is required. The value must be either "v1" or "v2"');
-  else if (apiVersion !== 'v1' && apiVersion !== 'v2') error(`apiVersion '${String(apiVersion)}' is not valid. The value must be either "v1" or "v2"`, 'apiVersion');
+  if (apiVersion === undefined || apiVersion === null || apiVersion === '')
+    error('apiVersion is required. The value must be either "v1" or "v2"');
+  else if (apiVersion !== 'v1' && apiVersion !== 'v2')
+    error(`apiVersion '${String(apiVersion)}' is not valid. The value must be either "v1" or "v2"`, 'apiVersion');
 
   // version and appVersion
   const version = meta.version;
   if (version === undefined || version === null || version === '') error('version is required');
-  else if (typeof version !== 'string') error(`version should be of type string but it's of type ${typeName(version, rawValue(text, 'version'))} (quote it: version: "${rawValue(text, 'version') ?? String(version)}")`, 'version');
+  else if (typeof version !== 'string')
+    error(
+      `version should be of type string but it's of type ${typeName(version, rawValue(text, 'version'))} (quote it: version: "${rawValue(text, 'version') ?? String(version)}")`,
+      'version',
+    );
   else if (!semver.valid(version, { loose: true })) error(`version '${version}' is not a valid SemVer`, 'version');
   if (meta.appVersion !== undefined && meta.appVersion !== null && typeof meta.appVersion !== 'string') {
-    error(`appVersion should be of type string but it's of type ${typeName(meta.appVersion, rawValue(text, 'appVersion'))} (quote it: appVersion: "${rawValue(text, 'appVersion') ?? String(meta.appVersion)}")`, 'appVersion');
+    error(
+      `appVersion should be of type string but it's of type ${typeName(meta.appVersion, rawValue(text, 'appVersion'))} (quote it: appVersion: "${rawValue(text, 'appVersion') ?? String(meta.appVersion)}")`,
+      'appVersion',
+    );
   }
 
   // maintainers and sources
@@ -86,16 +128,21 @@ export function lintChartYaml(text: string | undefined): ChartYamlLint {
           error(`each maintainer requires a name (maintainers[${index}] has none)`, 'maintainers');
           return;
         }
-        if (m.email !== undefined && (typeof m.email !== 'string' || !isEmail(m.email))) error(`invalid email '${String(m.email)}' for maintainer '${m.name}'`, 'maintainers');
-        if (m.url !== undefined && (typeof m.url !== 'string' || !isUrl(m.url))) error(`invalid url '${String(m.url)}' for maintainer '${m.name}'`, 'maintainers');
+        if (m.email !== undefined && (typeof m.email !== 'string' || !isEmail(m.email)))
+          error(`invalid email '${String(m.email)}' for maintainer '${m.name}'`, 'maintainers');
+        if (m.url !== undefined && (typeof m.url !== 'string' || !isUrl(m.url)))
+          error(`invalid url '${String(m.url)}' for maintainer '${m.name}'`, 'maintainers');
       });
     }
   }
   if (meta.sources !== undefined && meta.sources !== null) {
     if (!Array.isArray(meta.sources)) error('sources must be a list of URLs', 'sources');
-    else for (const source of meta.sources) if (typeof source !== 'string' || !isUrl(source)) error(`invalid source URL '${String(source)}'`, 'sources');
+    else
+      for (const source of meta.sources)
+        if (typeof source !== 'string' || !isUrl(source)) error(`invalid source URL '${String(source)}'`, 'sources');
   }
-  if (typeof meta.home === 'string' && meta.home !== '' && !isUrl(meta.home)) error(`invalid home URL '${meta.home}'`, 'home');
+  if (typeof meta.home === 'string' && meta.home !== '' && !isUrl(meta.home))
+    error(`invalid home URL '${meta.home}'`, 'home');
 
   // icon
   if (meta.icon === undefined || meta.icon === null || meta.icon === '') info('icon is recommended');
@@ -103,8 +150,10 @@ export function lintChartYaml(text: string | undefined): ChartYamlLint {
 
   // type
   if (meta.type !== undefined && meta.type !== null && meta.type !== '') {
-    if (apiVersion !== 'v2') error(`chart type is not valid in apiVersion '${String(apiVersion)}'. It is valid in apiVersion 'v2'`, 'type');
-    if (meta.type !== 'application' && meta.type !== 'library') error(`chart type '${String(meta.type)}' is invalid: expected application or library`, 'type');
+    if (apiVersion !== 'v2')
+      error(`chart type is not valid in apiVersion '${String(apiVersion)}'. It is valid in apiVersion 'v2'`, 'type');
+    if (meta.type !== 'application' && meta.type !== 'library')
+      error(`chart type '${String(meta.type)}' is invalid: expected application or library`, 'type');
   }
 
   // kubeVersion
@@ -114,7 +163,11 @@ export function lintChartYaml(text: string | undefined): ChartYamlLint {
 
   // dependencies
   if (meta.dependencies !== undefined && meta.dependencies !== null) {
-    if (apiVersion !== 'v2') error(`dependencies are not valid in the Chart file with apiVersion '${String(apiVersion)}'. They are valid in apiVersion 'v2'`, 'dependencies');
+    if (apiVersion !== 'v2')
+      error(
+        `dependencies are not valid in the Chart file with apiVersion '${String(apiVersion)}'. They are valid in apiVersion 'v2'`,
+        'dependencies',
+      );
     if (!Array.isArray(meta.dependencies)) error('dependencies must be a list', 'dependencies');
     else {
       const seen = new Set<string>();
@@ -129,9 +182,16 @@ export function lintChartYaml(text: string | undefined): ChartYamlLint {
           return;
         }
         if (entry.alias !== undefined && (typeof entry.alias !== 'string' || !ALIAS_PATTERN.test(entry.alias))) {
-          error(`dependency "${depName}" has an invalid alias '${String(entry.alias)}': it must match ${ALIAS_PATTERN.source}`, 'dependencies');
+          error(
+            `dependency "${depName}" has an invalid alias '${String(entry.alias)}': it must match ${ALIAS_PATTERN.source}`,
+            'dependencies',
+          );
         }
-        if (entry.version !== undefined && entry.version !== null && (typeof entry.version !== 'string' || (entry.version !== '' && !isValidRange(entry.version)))) {
+        if (
+          entry.version !== undefined &&
+          entry.version !== null &&
+          (typeof entry.version !== 'string' || (entry.version !== '' && !isValidRange(entry.version)))
+        ) {
           error(`dependency "${depName}" has an invalid version range '${String(entry.version)}'`, 'dependencies');
         }
         const effective = typeof entry.alias === 'string' ? entry.alias : depName;
@@ -142,7 +202,11 @@ export function lintChartYaml(text: string | undefined): ChartYamlLint {
   }
 
   // strict SemVer 2 (Helm warns; a "v" prefix or a short version is accepted elsewhere)
-  if (typeof version === 'string' && semver.valid(version, { loose: true }) && (!semver.valid(version) || /^[vV=]/.test(version.trim()))) {
+  if (
+    typeof version === 'string' &&
+    semver.valid(version, { loose: true }) &&
+    (!semver.valid(version) || /^[vV=]/.test(version.trim()))
+  ) {
     warning(`version '${version}' is not a valid SemVerV2`, 'version');
   }
   if (meta.deprecated === true) info('chart is deprecated', 'deprecated');
@@ -181,14 +245,16 @@ function isUrl(text: string): boolean {
 /** An address, or `Name <address>`, as Go's mail.ParseAddress accepts them. */
 function isEmail(text: string): boolean {
   const bracketed = /<([^<>]+)>\s*$/.exec(text);
-  const address = bracketed ? bracketed[1] ?? '' : text;
+  const address = bracketed ? (bracketed[1] ?? '') : text;
   return /^[^\s@<>()[\],;:"]+@[^\s@<>()[\],;:"]+$/.test(address.trim());
 }
 
 /** The 1-based line of a top-level `key:` in the text, when it is there. */
 export function topLevelLine(text: string, key: string): number | undefined {
   const lines = text.split('\n');
-  const index = lines.findIndex((line) => line.startsWith(`${key}:`) || line.startsWith(`"${key}":`) || line.startsWith(`'${key}':`));
+  const index = lines.findIndex(
+    (line) => line.startsWith(`${key}:`) || line.startsWith(`"${key}":`) || line.startsWith(`'${key}':`),
+  );
   return index < 0 ? undefined : index + 1;
 }
 

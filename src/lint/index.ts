@@ -8,7 +8,14 @@ import { type InflateBudget, inflateBudget } from '../chart/archive-limits.js';
 import { loadChartFiles, readChartFolder } from '../chart/load.js';
 import { satisfiesRange } from '../chart/version-range.js';
 import type { Chart, ChartDependency, ChartFile } from '../chart/types.js';
-import { prepareChart, readUserValues, validateValues, type SourcedValues, type ValueOptions, type ValuesIo } from '../values/index.js';
+import {
+  prepareChart,
+  readUserValues,
+  validateValues,
+  type SourcedValues,
+  type ValueOptions,
+  type ValuesIo,
+} from '../values/index.js';
 import { lintChartYaml } from './chart-yaml.js';
 import { describeSchemaErrors, kindKey, loadKindValidators } from './kubernetes.js';
 import { lintManifest, type ManifestObject } from './manifests.js';
@@ -19,7 +26,9 @@ import { lintSchemaText, lintValuesText } from './values.js';
 export type { LintFinding, LintReport, LintRule, LintSeverity } from './types.js';
 export { findYaml11Scalars, type Yaml11Scalar } from './yaml11.js';
 
-/** User values for a lint run, read once for every chart linted, with the texts of the -f files for the YAML 1.1 scan. */
+/**
+ * User values for a lint run, read once for every chart linted, with the texts of the -f files for the YAML 1.1 scan.
+ */
 export interface LintValues {
   user: SourcedValues;
   files: Array<{ name: string; text: string }>;
@@ -80,14 +89,24 @@ export async function lintChartFolder(dir: string, options: LintOptions = {}): P
     }
   } catch (error) {
     const what = /\.(tgz|tar\.gz)$/.test(dir) ? 'chart archive' : 'chart folder';
-    const report: LintReport = { chart: dir, findings: [finding('error', 'chart-yaml', dir, `unable to read the ${what}: ${messageOf(error)}`)], failed: true, subcharts: [] };
+    const report: LintReport = {
+      chart: dir,
+      findings: [finding('error', 'chart-yaml', dir, `unable to read the ${what}: ${messageOf(error)}`)],
+      failed: true,
+      subcharts: [],
+    };
     return report;
   }
   return lintChartFiles(files, dir, options);
 }
 
 /** Lints a chart given as its files (chart-relative slash paths). */
-export async function lintChartFiles(files: ChartFile[], source: string, options: LintOptions = {}, isSubchart = false): Promise<LintReport> {
+export async function lintChartFiles(
+  files: ChartFile[],
+  source: string,
+  options: LintOptions = {},
+  isSubchart = false,
+): Promise<LintReport> {
   const values = options.values ?? (await noValues());
   const findings: LintFinding[] = [];
   const fileText = (name: string): string | undefined => files.find((f) => f.name === name)?.data.toString('utf8');
@@ -105,12 +124,18 @@ export async function lintChartFiles(files: ChartFile[], source: string, options
     valuesParse = result.parses;
   }
   if (!isSubchart) {
-    for (const file of values.files) findings.push(...lintValuesText(file.text, file.name).findings.filter((f) => f.rule === 'yaml-1.1' || f.rule === 'duplicate-key'));
+    for (const file of values.files)
+      findings.push(
+        ...lintValuesText(file.text, file.name).findings.filter(
+          (f) => f.rule === 'yaml-1.1' || f.rule === 'duplicate-key',
+        ),
+      );
   }
   const schemaText = fileText('values.schema.json');
   const schema = schemaText === undefined ? { findings: [], valid: true } : lintSchemaText(schemaText);
   findings.push(...schema.findings);
-  if (!files.some((f) => f.name.startsWith('templates/'))) findings.push(finding('warning', 'templates', 'templates/', 'directory does not exist'));
+  if (!files.some((f) => f.name.startsWith('templates/')))
+    findings.push(finding('warning', 'templates', 'templates/', 'directory does not exist'));
   findings.push(...lintCrds(files));
 
   // Past here the chart must load; a Chart.yaml or values.yaml that did not parse has been reported already.
@@ -119,7 +144,11 @@ export async function lintChartFiles(files: ChartFile[], source: string, options
     try {
       // Loading reads the subchart archives once, lintSubcharts a second time: each reading gets what was left.
       const budget = options.budget ? { remaining: options.budget.remaining } : undefined;
-      chart = loadChartFiles(schema.valid ? files : files.filter((f) => f.name !== 'values.schema.json'), source, budget);
+      chart = loadChartFiles(
+        schema.valid ? files : files.filter((f) => f.name !== 'values.schema.json'),
+        source,
+        budget,
+      );
     } catch (error) {
       if (!findings.some((f) => f.severity === 'error')) findings.push(errorFinding(error, 'Chart.yaml', source));
     }
@@ -129,7 +158,13 @@ export async function lintChartFiles(files: ChartFile[], source: string, options
     findings.push(...(await lintRendering(chart, values.user, options, schema.valid)));
   }
 
-  const report: LintReport = { chart: source, name, findings, failed: hasFailure(findings, options.strict), subcharts: [] };
+  const report: LintReport = {
+    chart: source,
+    name,
+    findings,
+    failed: hasFailure(findings, options.strict),
+    subcharts: [],
+  };
   if (options.withSubcharts) report.subcharts = await lintSubcharts(files, source, { ...options, values });
   return report;
 }
@@ -184,11 +219,15 @@ export function lintFailure(report: LintReport): PortolanError {
       const shown = errors.length > 0 ? errors : r.findings.filter((f) => f.severity === 'warning');
       return shown.map((f) => `${r === report ? '' : `${r.chart}: `}${formatFinding(f)}`);
     });
-  return new PortolanError('LINT_FAILED', `chart ${report.name ?? report.chart} failed lint with ${failing.length} problem${failing.length === 1 ? '' : 's'}`, {
-    file: report.chart,
-    problems: failing,
-    hint: `Run \`portolan lint ${report.chart}\` to see every finding.`,
-  });
+  return new PortolanError(
+    'LINT_FAILED',
+    `chart ${report.name ?? report.chart} failed lint with ${failing.length} problem${failing.length === 1 ? '' : 's'}`,
+    {
+      file: report.chart,
+      problems: failing,
+      hint: `Run \`portolan lint ${report.chart}\` to see every finding.`,
+    },
+  );
 }
 
 /** `[ERROR] templates/x.yaml:12: message` without the severity tag: `templates/x.yaml:12: message`. */
@@ -202,13 +241,36 @@ function lintDependencies(chart: Chart): LintFinding[] {
   const out: LintFinding[] = [];
   const present = new Map(chart.dependencies.map((d) => [d.metadata.name, d]));
   const missing = requested.filter((d) => !present.has(d.name)).map((d) => d.name);
-  if (missing.length > 0) out.push(finding('warning', 'dependencies', 'charts/', `chart directory is missing these dependencies: ${[...new Set(missing)].join(', ')} (run \`portolan dependency build\`)`));
+  if (missing.length > 0)
+    out.push(
+      finding(
+        'warning',
+        'dependencies',
+        'charts/',
+        `chart directory is missing these dependencies: ${[...new Set(missing)].join(', ')} (run \`portolan dependency build\`)`,
+      ),
+    );
   const unlisted = [...present.keys()].filter((n) => !requested.some((d) => d.name === n));
-  if (unlisted.length > 0) out.push(finding('error', 'dependencies', 'charts/', `chart metadata is missing these dependencies: ${unlisted.join(', ')} (add them to Chart.yaml's dependencies)`));
+  if (unlisted.length > 0)
+    out.push(
+      finding(
+        'error',
+        'dependencies',
+        'charts/',
+        `chart metadata is missing these dependencies: ${unlisted.join(', ')} (add them to Chart.yaml's dependencies)`,
+      ),
+    );
   for (const dep of requested) {
     const found = present.get(dep.name);
     if (found && dep.version && !satisfiesRange(found.metadata.version, dep.version)) {
-      out.push(finding('warning', 'dependencies', 'charts/', `dependency "${dep.name}" in charts/ is version ${found.metadata.version}, which does not satisfy "${dep.version}"`));
+      out.push(
+        finding(
+          'warning',
+          'dependencies',
+          'charts/',
+          `dependency "${dep.name}" in charts/ is version ${found.metadata.version}, which does not satisfy "${dep.version}"`,
+        ),
+      );
     }
   }
   return out;
@@ -223,23 +285,51 @@ function lintCrds(files: ChartFile[]): LintFinding[] {
       docs = yaml.loadAll(file.data.toString('utf8'));
     } catch (error) {
       const mark = error instanceof yaml.YAMLException ? error.mark : undefined;
-      out.push(finding('error', 'crds', file.name, `unable to parse YAML: ${error instanceof yaml.YAMLException ? error.reason : messageOf(error)}`, mark ? mark.line + 1 : undefined));
+      out.push(
+        finding(
+          'error',
+          'crds',
+          file.name,
+          `unable to parse YAML: ${error instanceof yaml.YAMLException ? error.reason : messageOf(error)}`,
+          mark ? mark.line + 1 : undefined,
+        ),
+      );
       continue;
     }
     for (const doc of docs) {
       if (doc === null || doc === undefined) continue;
       const object = doc as Record<string, unknown>;
       if (typeof object.apiVersion !== 'string' || !object.apiVersion.startsWith('apiextensions.k8s.io/')) {
-        out.push(finding('error', 'crds', file.name, `apiVersion is not in 'apiextensions.k8s.io' (found ${JSON.stringify(object.apiVersion ?? null)})`));
+        out.push(
+          finding(
+            'error',
+            'crds',
+            file.name,
+            `apiVersion is not in 'apiextensions.k8s.io' (found ${JSON.stringify(object.apiVersion ?? null)})`,
+          ),
+        );
       }
-      if (object.kind !== 'CustomResourceDefinition') out.push(finding('error', 'crds', file.name, `object kind is not 'CustomResourceDefinition' (found ${JSON.stringify(object.kind ?? null)})`));
+      if (object.kind !== 'CustomResourceDefinition')
+        out.push(
+          finding(
+            'error',
+            'crds',
+            file.name,
+            `object kind is not 'CustomResourceDefinition' (found ${JSON.stringify(object.kind ?? null)})`,
+          ),
+        );
     }
   }
   return out;
 }
 
 /** Values merged and checked against the schemas, every template rendered strictly, and every object checked. */
-async function lintRendering(chart: Chart, user: SourcedValues, options: LintOptions, checkSchema: boolean): Promise<LintFinding[]> {
+async function lintRendering(
+  chart: Chart,
+  user: SourcedValues,
+  options: LintOptions,
+  checkSchema: boolean,
+): Promise<LintFinding[]> {
   const out: LintFinding[] = [];
   let prepared;
   try {
@@ -284,11 +374,21 @@ async function lintKubernetesSchemas(objects: ManifestObject[]): Promise<LintFin
   const typed = objects.flatMap(({ file, object }) => {
     if (object === null || typeof object !== 'object' || Array.isArray(object)) return [];
     const o = object as Record<string, unknown>;
-    return typeof o.apiVersion === 'string' && typeof o.kind === 'string' ? [{ file, object: o, apiVersion: o.apiVersion, kind: o.kind }] : [];
+    return typeof o.apiVersion === 'string' && typeof o.kind === 'string'
+      ? [{ file, object: o, apiVersion: o.apiVersion, kind: o.kind }]
+      : [];
   });
   if (typed.length === 0) return [];
   const { validators, available } = await loadKindValidators(typed);
-  if (!available) return [finding('info', 'kubernetes-schema', 'templates/', 'the Kubernetes schemas (npm package kubernetes-models) are not installed; rendered objects were not checked against them')];
+  if (!available)
+    return [
+      finding(
+        'info',
+        'kubernetes-schema',
+        'templates/',
+        'the Kubernetes schemas (npm package kubernetes-models) are not installed; rendered objects were not checked against them',
+      ),
+    ];
   const out: LintFinding[] = [];
   const noticed = new Set<string>();
   for (const { file, object, apiVersion, kind } of typed) {
@@ -297,17 +397,31 @@ async function lintKubernetesSchemas(objects: ManifestObject[]): Promise<LintFin
     const label = `${kind}${typeof metadata?.name === 'string' ? ` "${metadata.name}"` : ''}`;
     if (!validate) {
       const key = `${file} ${apiVersion} ${kind}`;
-      if (!noticed.has(key)) out.push(finding('info', 'kubernetes-schema', file, `${kind} (${apiVersion}) is not a built-in Kubernetes kind portolan has a schema for: its fields were not checked`));
+      if (!noticed.has(key))
+        out.push(
+          finding(
+            'info',
+            'kubernetes-schema',
+            file,
+            `${kind} (${apiVersion}) is not a built-in Kubernetes kind portolan has a schema for: its fields were not checked`,
+          ),
+        );
       noticed.add(key);
       continue;
     }
-    for (const line of describeSchemaErrors(object, validate(object))) out.push(finding('error', 'kubernetes-schema', file, `${label} (${apiVersion}): ${line}`));
+    for (const line of describeSchemaErrors(object, validate(object)))
+      out.push(finding('error', 'kubernetes-schema', file, `${label} (${apiVersion}): ${line}`));
   }
   return out;
 }
 
 /** A finding from a thrown error: its file made chart-relative when it names one. */
-function errorFinding(error: unknown, fallbackFile: string, source: string | undefined, rule: LintFinding['rule'] = 'chart-yaml'): LintFinding {
+function errorFinding(
+  error: unknown,
+  fallbackFile: string,
+  source: string | undefined,
+  rule: LintFinding['rule'] = 'chart-yaml',
+): LintFinding {
   if (!isPortolanError(error)) return finding('error', rule, fallbackFile, messageOf(error));
   let file = fallbackFile;
   if (error.file) {
@@ -315,5 +429,11 @@ function errorFinding(error: unknown, fallbackFile: string, source: string | und
   }
   const problems = error.problems && error.problems.length > 0 ? `: ${error.problems.join('; ')}` : '';
   const message = stripLocation(error.message, error.file);
-  return finding('error', rule, file, `${message}${problems && !message.includes(problems.slice(2)) ? problems : ''}`, error.line);
+  return finding(
+    'error',
+    rule,
+    file,
+    `${message}${problems && !message.includes(problems.slice(2)) ? problems : ''}`,
+    error.line,
+  );
 }

@@ -30,7 +30,9 @@ const cache: KindValidators = new Map();
 let packageMissing = false;
 
 /** Loads the validators of the given (apiVersion, kind) pairs; false when kubernetes-models is not installed. */
-export async function loadKindValidators(pairs: Array<{ apiVersion: string; kind: string }>): Promise<{ validators: KindValidators; available: boolean }> {
+export async function loadKindValidators(
+  pairs: Array<{ apiVersion: string; kind: string }>,
+): Promise<{ validators: KindValidators; available: boolean }> {
   for (const { apiVersion, kind } of pairs) {
     const key = kindKey(apiVersion, kind);
     if (cache.has(key) || packageMissing) continue;
@@ -41,7 +43,11 @@ export async function loadKindValidators(pairs: Array<{ apiVersion: string; kind
 
 async function loadOne(apiVersion: string, kind: string): Promise<KindValidator | null> {
   // Only names the package could hold: this keeps a template's text from choosing an arbitrary module path.
-  if (!/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?v[0-9]+((alpha|beta)[0-9]+)?$/.test(apiVersion) || !/^[A-Z][A-Za-z0-9]*$/.test(kind)) return null;
+  if (
+    !/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?v[0-9]+((alpha|beta)[0-9]+)?$/.test(apiVersion) ||
+    !/^[A-Z][A-Za-z0-9]*$/.test(kind)
+  )
+    return null;
   let mod: unknown;
   try {
     const specifier = `kubernetes-models/${apiVersion}/${kind}`;
@@ -59,7 +65,8 @@ async function loadOne(apiVersion: string, kind: string): Promise<KindValidator 
       return [];
     } catch (error) {
       const errors = (error as { errors?: unknown }).errors;
-      if (!Array.isArray(errors)) return [{ instancePath: '', keyword: 'error', params: {}, message: (error as Error).message }];
+      if (!Array.isArray(errors))
+        return [{ instancePath: '', keyword: 'error', params: {}, message: (error as Error).message }];
       return errors as SchemaError[];
     }
   };
@@ -76,7 +83,10 @@ async function packagePresent(): Promise<boolean> {
 
 /** `/spec/template/spec/containers/0/name` → `spec.template.spec.containers[0].name`. */
 export function fieldPath(instancePath: string, extra?: string): string {
-  const parts = instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (extra !== undefined) parts.push(extra);
   let out = '';
   for (const part of parts) {
@@ -108,7 +118,9 @@ function describeValue(value: unknown): string {
 export function describeSchemaErrors(object: Record<string, unknown>, errors: SchemaError[]): string[] {
   const lines = new Set<string>();
   // A failed oneOf/anyOf reports every branch too; keep the summary only.
-  const branchPaths = new Set(errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf').map((e) => e.instancePath));
+  const branchPaths = new Set(
+    errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf').map((e) => e.instancePath),
+  );
   for (const error of errors) {
     const found = describeValue(valueAt(object, error.instancePath));
     if (branchPaths.has(error.instancePath) && error.keyword !== 'oneOf' && error.keyword !== 'anyOf') continue;
@@ -120,7 +132,9 @@ export function describeSchemaErrors(object: Record<string, unknown>, errors: Sc
         lines.add(`${fieldPath(error.instancePath)}: must be ${String(error.params.type)}, found ${found}`);
         break;
       case 'enum':
-        lines.add(`${fieldPath(error.instancePath)}: must be one of ${(error.params.allowedValues as unknown[] | undefined)?.map((v) => JSON.stringify(v)).join(', ') ?? '(the allowed values)'}, found ${found}`);
+        lines.add(
+          `${fieldPath(error.instancePath)}: must be one of ${(error.params.allowedValues as unknown[] | undefined)?.map((v) => JSON.stringify(v)).join(', ') ?? '(the allowed values)'}, found ${found}`,
+        );
         break;
       case 'format':
         lines.add(`${fieldPath(error.instancePath)}: must be a ${String(error.params.format)}, found ${found}`);
@@ -130,7 +144,9 @@ export function describeSchemaErrors(object: Record<string, unknown>, errors: Sc
         lines.add(`${fieldPath(error.instancePath)}: ${found} matches none of the allowed types`);
         break;
       default:
-        lines.add(`${fieldPath(error.instancePath)}: ${error.message ?? `fails "${error.keyword}" ${JSON.stringify(error.params)}`}`);
+        lines.add(
+          `${fieldPath(error.instancePath)}: ${error.message ?? `fails "${error.keyword}" ${JSON.stringify(error.params)}`}`,
+        );
     }
   }
   return [...lines];

@@ -49,7 +49,9 @@ export function renderForLint(chart: Chart, values: Values, options: RenderOptio
 }
 
 function documentsOf(result: { manifests: RenderedDocument[]; hooks: RenderedDocument[] }): LintDocument[] {
-  return [...result.manifests, ...result.hooks].filter((d) => !d.commentOnly).map((d) => ({ file: chartRelative(d.source), object: d.object }));
+  return [...result.manifests, ...result.hooks]
+    .filter((d) => !d.commentOnly)
+    .map((d) => ({ file: chartRelative(d.source), object: d.object }));
 }
 
 interface Target {
@@ -62,8 +64,12 @@ interface Target {
 }
 
 function templateTargets(chart: Chart, path: number[] = [], prefix = ''): Target[] {
-  const own = chart.templates.filter((t) => !isPartial(t)).map((t) => ({ path, name: t.name, file: `${prefix}${t.name}` }));
-  const subs = chart.dependencies.flatMap((sub, index) => templateTargets(sub, [...path, index], `${prefix}charts/${sub.metadata.name}/`));
+  const own = chart.templates
+    .filter((t) => !isPartial(t))
+    .map((t) => ({ path, name: t.name, file: `${prefix}${t.name}` }));
+  const subs = chart.dependencies.flatMap((sub, index) =>
+    templateTargets(sub, [...path, index], `${prefix}charts/${sub.metadata.name}/`),
+  );
   return [...own, ...subs];
 }
 
@@ -73,7 +79,9 @@ function onlyTemplate(chart: Chart, path: number[], name: string): Chart {
   return {
     ...chart,
     templates: chart.templates.filter((t) => isPartial(t) || t.name === keep),
-    dependencies: chart.dependencies.map((sub, index) => (path[0] === index ? onlyTemplate(sub, path.slice(1), name) : onlyTemplate(sub, [-1], name))),
+    dependencies: chart.dependencies.map((sub, index) =>
+      path[0] === index ? onlyTemplate(sub, path.slice(1), name) : onlyTemplate(sub, [-1], name),
+    ),
   };
 }
 

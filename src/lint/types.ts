@@ -36,6 +36,12 @@ export interface LintReport {
   subcharts: LintReport[];
 }
 
-export function finding(severity: LintSeverity, rule: LintRule, file: string, message: string, line?: number): LintFinding {
+export function finding(
+  severity: LintSeverity,
+  rule: LintRule,
+  file: string,
+  message: string,
+  line?: number,
+): LintFinding {
   return line === undefined ? { severity, rule, file, message } : { severity, rule, file, line, message };
 }

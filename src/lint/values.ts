@@ -1,6 +1,6 @@
 // values.yaml and values.schema.json rules: the file is there and parses; YAML 1.1 scalars that YAML 1.2 tools
-// would read differently; keys given twice; the schema is JSON and a valid JSON Schema. (Whether the values meet the schema is checked in
-// index.ts, after user values are merged.) Pure.
+// would read differently; keys given twice; the schema is JSON and a valid JSON Schema. (Whether the values meet the
+// schema is checked in index.ts, after user values are merged.) Pure.
 import yaml from 'js-yaml';
 import { messageOf } from '../errors.js';
 import { compileSchema } from '../values/schema.js';
@@ -21,13 +21,26 @@ export function lintValuesText(text: string, file: string): { findings: LintFind
   const { hits, error } = scanYaml11(text);
   if (error !== undefined) {
     if (error instanceof yaml.YAMLException) {
-      return { findings: [finding('error', 'values', file, `unable to parse YAML: ${error.reason} (column ${error.mark.column + 1})`, error.mark.line + 1)], parses: false };
+      return {
+        findings: [
+          finding(
+            'error',
+            'values',
+            file,
+            `unable to parse YAML: ${error.reason} (column ${error.mark.column + 1})`,
+            error.mark.line + 1,
+          ),
+        ],
+        parses: false,
+      };
     }
     throw error;
   }
   const findings = [
     ...hits.map((hit) => finding('warning', 'yaml-1.1', file, describeYaml11Scalar(hit), hit.line)),
-    ...findDuplicateKeys(text).map((duplicate) => finding('warning', 'duplicate-key', file, describeDuplicateKey(duplicate), duplicate.line)),
+    ...findDuplicateKeys(text).map((duplicate) =>
+      finding('warning', 'duplicate-key', file, describeDuplicateKey(duplicate), duplicate.line),
+    ),
   ];
   return { findings: findings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)), parses: true };
 }
@@ -41,15 +54,24 @@ export function lintSchemaText(text: string): { findings: LintFinding[]; valid: 
   } catch (error) {
     const position = /position (\d+)/.exec((error as Error).message);
     const line = position ? text.slice(0, Number(position[1])).split('\n').length : undefined;
-    return { findings: [finding('error', 'values-schema', file, `not valid JSON: ${(error as Error).message}`, line)], valid: false };
+    return {
+      findings: [finding('error', 'values-schema', file, `not valid JSON: ${(error as Error).message}`, line)],
+      valid: false,
+    };
   }
   if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) {
-    return { findings: [finding('error', 'values-schema', file, 'a values schema must be a JSON object (a JSON Schema)')], valid: false };
+    return {
+      findings: [finding('error', 'values-schema', file, 'a values schema must be a JSON object (a JSON Schema)')],
+      valid: false,
+    };
   }
   try {
     compileSchema(schema as Record<string, unknown>, file);
   } catch (error) {
-    return { findings: [finding('error', 'values-schema', file, messageOf(error).replace(`${file}: `, ''))], valid: false };
+    return {
+      findings: [finding('error', 'values-schema', file, messageOf(error).replace(`${file}: `, ''))],
+      valid: false,
+    };
   }
   return { findings: [], valid: true };
 }

@@ -38,11 +38,17 @@ export interface ConfigOptions {
 
 /** The usual configuration: records in the cluster (secret driver unless told otherwise), Lease locks. */
 export function actionConfig(cluster: ClusterClient | undefined, options: ConfigOptions): ActionConfig {
-  const driver = createDriver(options.driver ?? 'secret', cluster, options.allNamespaces ? undefined : options.namespace);
+  const driver = createDriver(
+    options.driver ?? 'secret',
+    cluster,
+    options.allNamespaces ? undefined : options.namespace,
+  );
   return {
     cluster,
     storage: new ReleaseStorage(driver),
-    locker: cluster ? new LeaseLocker(cluster, { durationMs: options.lockDurationMs, identity: options.identity }) : new MemoryLocker(options.identity),
+    locker: cluster
+      ? new LeaseLocker(cluster, { durationMs: options.lockDurationMs, identity: options.identity })
+      : new MemoryLocker(options.identity),
     namespace: options.namespace,
     onEvent: options.onEvent,
   };

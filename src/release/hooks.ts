@@ -8,7 +8,16 @@ import type { RenderedDocument } from '../render/index.js';
 import { checkObject, markObject, parseManifest } from './objects.js';
 import type { HookPhase, HookRecord } from './types.js';
 
-export type HookEvent = 'pre-install' | 'post-install' | 'pre-upgrade' | 'post-upgrade' | 'pre-rollback' | 'post-rollback' | 'pre-delete' | 'post-delete' | 'test';
+export type HookEvent =
+  | 'pre-install'
+  | 'post-install'
+  | 'pre-upgrade'
+  | 'post-upgrade'
+  | 'pre-rollback'
+  | 'post-rollback'
+  | 'pre-delete'
+  | 'post-delete'
+  | 'test';
 
 const POLICIES = new Set(['before-hook-creation', 'hook-succeeded', 'hook-failed']);
 
@@ -18,7 +27,9 @@ export function hookRecords(documents: RenderedDocument[], warnings: string[]): 
     const object = checkObject(d.object, d.source);
     const policies = (d.hookDeletePolicies ?? []).filter((p) => {
       if (POLICIES.has(p)) return true;
-      warnings.push(`${d.source}: hook ${object.kind} "${object.metadata.name}" has an unknown hook-delete-policy "${p}" (known: ${[...POLICIES].join(', ')}); it is ignored`);
+      warnings.push(
+        `${d.source}: hook ${object.kind} "${object.metadata.name}" has an unknown hook-delete-policy "${p}" (known: ${[...POLICIES].join(', ')}); it is ignored`,
+      );
       return false;
     });
     return {
@@ -56,22 +67,36 @@ function sleep(ms: number): Promise<void> {
 
 /** Done, failed, or still running, for a hook's live object. */
 export function hookState(live: KubeObject): { done: boolean; failed?: string } {
-  const status = (live.status ?? {}) as { phase?: string; reason?: string; message?: string; conditions?: Array<{ type?: string; status?: string; reason?: string; message?: string }> };
+  const status = (live.status ?? {}) as {
+    phase?: string;
+    reason?: string;
+    message?: string;
+    conditions?: Array<{ type?: string; status?: string; reason?: string; message?: string }>;
+  };
   if (live.kind === 'Job') {
     const failed = status.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
-    if (failed) return { done: true, failed: `job failed: ${[failed.reason, failed.message].filter(Boolean).join(': ') || 'no reason given'}` };
+    if (failed)
+      return {
+        done: true,
+        failed: `job failed: ${[failed.reason, failed.message].filter(Boolean).join(': ') || 'no reason given'}`,
+      };
     const complete = status.conditions?.find((c) => c.type === 'Complete' && c.status === 'True');
     return { done: complete !== undefined };
   }
   if (live.kind === 'Pod') {
-    if (status.phase === 'Failed') return { done: true, failed: `pod failed${status.reason ? `: ${status.reason}` : ''}` };
+    if (status.phase === 'Failed')
+      return { done: true, failed: `pod failed${status.reason ? `: ${status.reason}` : ''}` };
     return { done: status.phase === 'Succeeded' };
   }
   return { done: true };
 }
 
 async function deleteAndWait(cluster: ClusterClient, obj: KubeObject, timeoutMs: number): Promise<void> {
-  const ref = { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace } };
+  const ref = {
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace },
+  };
   if (await cluster.delete(ref, { propagation: 'Background' })) await cluster.waitForDeletion([ref], { timeoutMs });
 }
 
@@ -79,7 +104,12 @@ async function deleteAndWait(cluster: ClusterClient, obj: KubeObject, timeoutMs:
  * Runs the hooks of `event` (mutating each record's lastRun). Throws RELEASE naming the first hook that failed or
  * timed out.
  */
-export async function runHooks(cluster: ClusterClient, hooks: HookRecord[], event: HookEvent, options: HookRunOptions): Promise<void> {
+export async function runHooks(
+  cluster: ClusterClient,
+  hooks: HookRecord[],
+  event: HookEvent,
+  options: HookRunOptions,
+): Promise<void> {
   const now = options.now ?? (() => new Date());
   let firstFailure: PortolanError | undefined;
   for (const hook of hooksFor(hooks, event)) {
@@ -100,10 +130,17 @@ export async function runHooks(cluster: ClusterClient, hooks: HookRecord[], even
         const live = await cluster.get(obj.apiVersion, obj.kind, obj.metadata.name, obj.metadata.namespace);
         if (!live) throw new PortolanError('RELEASE', `${label} disappeared before it completed`);
         const state = hookState(live);
-        if (state.failed) throw new PortolanError('RELEASE', `${label} failed: ${state.failed}`, { hint: `Inspect it with kubectl describe ${obj.kind.toLowerCase()} ${obj.metadata.name}${obj.metadata.namespace ? ` -n ${obj.metadata.namespace}` : ''}.` });
+        if (state.failed)
+          throw new PortolanError('RELEASE', `${label} failed: ${state.failed}`, {
+            hint: `Inspect it with kubectl describe ${obj.kind.toLowerCase()} ${obj.metadata.name}${obj.metadata.namespace ? ` -n ${obj.metadata.namespace}` : ''}.`,
+          });
         if (state.done) break;
         if (Date.now() - started >= options.timeoutMs) {
-          throw new PortolanError('TIMEOUT', `${label} did not complete within ${Math.round(options.timeoutMs / 100) / 10}s`, { hint: 'Raise --timeout, or inspect the hook with kubectl describe.' });
+          throw new PortolanError(
+            'TIMEOUT',
+            `${label} did not complete within ${Math.round(options.timeoutMs / 100) / 10}s`,
+            { hint: 'Raise --timeout, or inspect the hook with kubectl describe.' },
+          );
         }
         await sleep(Math.min(interval, Math.max(10, options.timeoutMs - (Date.now() - started))));
         interval = Math.min(interval * 1.5, 1_000);
@@ -112,8 +149,19 @@ export async function runHooks(cluster: ClusterClient, hooks: HookRecord[], even
       options.onHook?.(hook, 'Succeeded');
       if (policies.includes('hook-succeeded')) await deleteAndWait(cluster, obj, options.timeoutMs);
     } catch (err) {
-      const error = err instanceof PortolanError && (err.code === 'RELEASE' || err.code === 'TIMEOUT') ? err : new PortolanError('RELEASE', `${label} failed: ${messageOf(err)}`, { cause: err, hint: err instanceof PortolanError ? err.hint : undefined, problems: err instanceof PortolanError ? err.problems : undefined });
-      hook.lastRun = { startedAt: hook.lastRun?.startedAt ?? now().toISOString(), completedAt: now().toISOString(), phase: 'Failed' };
+      const error =
+        err instanceof PortolanError && (err.code === 'RELEASE' || err.code === 'TIMEOUT')
+          ? err
+          : new PortolanError('RELEASE', `${label} failed: ${messageOf(err)}`, {
+              cause: err,
+              hint: err instanceof PortolanError ? err.hint : undefined,
+              problems: err instanceof PortolanError ? err.problems : undefined,
+            });
+      hook.lastRun = {
+        startedAt: hook.lastRun?.startedAt ?? now().toISOString(),
+        completedAt: now().toISOString(),
+        phase: 'Failed',
+      };
       options.onHook?.(hook, 'Failed');
       if (policies.includes('hook-failed')) await deleteAndWait(cluster, obj, options.timeoutMs).catch(() => undefined);
       if (!options.continueOnFailure) throw error;

@@ -2,9 +2,41 @@
 // history, status, test). Each action is configured by setting its fields, then run().
 export type { HookPhase, HookRecord, ReleaseRecord, ReleaseStatus } from './types.js';
 export { RELEASE_STATUSES, isInProgress } from './types.js';
-export { MAX_RECORD_BYTES, checkReleaseName, decodeRecord, encodeRecord, recordKey, recordProblems, recordToJson, parseJsonKeepingBigInts } from './record.js';
-export { ConfigMapDriver, DRIVER_NAMES, MemoryDriver, MemoryStore, ReleaseStorage, SecretDriver, createDriver, driverName, recordLabels, type DriverName, type ReleaseDriver } from './storage/index.js';
-export { DEFAULT_LOCK_DURATION_MS, LeaseLocker, MemoryLocker, currentIdentity, holderOf, lockName, type HeldLock, type Identity, type LockHolder, type Locker } from './lock.js';
+export {
+  MAX_RECORD_BYTES,
+  checkReleaseName,
+  decodeRecord,
+  encodeRecord,
+  recordKey,
+  recordProblems,
+  recordToJson,
+  parseJsonKeepingBigInts,
+} from './record.js';
+export {
+  ConfigMapDriver,
+  DRIVER_NAMES,
+  MemoryDriver,
+  MemoryStore,
+  ReleaseStorage,
+  SecretDriver,
+  createDriver,
+  driverName,
+  recordLabels,
+  type DriverName,
+  type ReleaseDriver,
+} from './storage/index.js';
+export {
+  DEFAULT_LOCK_DURATION_MS,
+  LeaseLocker,
+  MemoryLocker,
+  currentIdentity,
+  holderOf,
+  lockName,
+  type HeldLock,
+  type Identity,
+  type LockHolder,
+  type Locker,
+} from './lock.js';
 export { actionConfig, type ActionConfig, type ConfigOptions, type ReleaseEvent } from './config.js';
 export { DEFAULT_TIMEOUT_MS } from './operation.js';
 export { Install, type DryRun, type InstallResult } from './install.js';

@@ -64,7 +64,8 @@ export class Install {
   constructor(private readonly cfg: ActionConfig) {}
 
   async run(chart: Chart, values: SourcedValues): Promise<InstallResult> {
-    if (this.generateName) this.releaseName = `${chart.metadata.name}-${Math.floor((this.cfg.now?.() ?? new Date()).getTime() / 1000)}`;
+    if (this.generateName)
+      this.releaseName = `${chart.metadata.name}-${Math.floor((this.cfg.now?.() ?? new Date()).getTime() / 1000)}`;
     checkReleaseName(this.releaseName);
     if (this.dryRun === 'client') return this.dryRunClient(chart, values);
     requireCluster(this.cfg);
@@ -76,7 +77,12 @@ export class Install {
     const capabilities = prefetchCapabilities(this.cfg.cluster);
     if (this.createNamespace) await ensureNamespace(requireCluster(this.cfg), this.cfg.namespace);
     return withLock(this.cfg, this.releaseName, 'install', async (lock) => {
-      const history = await recoverInterrupted(this.cfg, await this.cfg.storage.history(this.releaseName), lock, 'install');
+      const history = await recoverInterrupted(
+        this.cfg,
+        await this.cfg.storage.history(this.releaseName),
+        lock,
+        'install',
+      );
       this.checkNameFree(history);
       return this.perform(lock, history, chart, values, capabilities);
     });
@@ -85,9 +91,13 @@ export class Install {
   private checkNameFree(history: ReleaseRecord[]): void {
     const last = history[history.length - 1];
     if (last && last.status !== 'uninstalled') {
-      throw new PortolanError('RELEASE', `cannot install "${this.releaseName}": a release of that name exists in namespace "${this.cfg.namespace}" (revision ${last.revision}, ${last.status})`, {
-        hint: `Upgrade it with \`portolan upgrade ${this.releaseName} CHART\`, or uninstall it first.`,
-      });
+      throw new PortolanError(
+        'RELEASE',
+        `cannot install "${this.releaseName}": a release of that name exists in namespace "${this.cfg.namespace}" (revision ${last.revision}, ${last.status})`,
+        {
+          hint: `Upgrade it with \`portolan upgrade ${this.releaseName} CHART\`, or uninstall it first.`,
+        },
+      );
     }
   }
 
@@ -97,19 +107,44 @@ export class Install {
     const result = render(input);
     warnings.push(...result.warnings);
     const at = now(this.cfg);
-    const record = recordFrom(result, input, { status: 'pending-install', description: 'Dry run complete', firstDeployed: at, lastDeployed: at }, warnings);
+    const record = recordFrom(
+      result,
+      input,
+      { status: 'pending-install', description: 'Dry run complete', firstDeployed: at, lastDeployed: at },
+      warnings,
+    );
     this.cfg.storage.prepare(record);
     // Without a cluster every object counts as namespaced; still catch objects without kind or name.
     await renderedObjects(undefined, result, record);
     return { release: record, warnings };
   }
 
-  private renderInput(chart: Chart, values: SourcedValues, revision: number, capabilities: Capabilities | undefined): RenderInput {
-    return { chart, values, name: this.releaseName, namespace: this.cfg.namespace, revision, isUpgrade: false, capabilities, skipSchemaValidation: this.skipSchemaValidation };
+  private renderInput(
+    chart: Chart,
+    values: SourcedValues,
+    revision: number,
+    capabilities: Capabilities | undefined,
+  ): RenderInput {
+    return {
+      chart,
+      values,
+      name: this.releaseName,
+      namespace: this.cfg.namespace,
+      revision,
+      isUpgrade: false,
+      capabilities,
+      skipSchemaValidation: this.skipSchemaValidation,
+    };
   }
 
   /** The install proper; `lock` is undefined for a server dry run. Also used by `upgrade --install`. */
-  async perform(lock: HeldLock | undefined, history: ReleaseRecord[], chart: Chart, values: SourcedValues, prefetched?: Promise<Capabilities | undefined>): Promise<InstallResult> {
+  async perform(
+    lock: HeldLock | undefined,
+    history: ReleaseRecord[],
+    chart: Chart,
+    values: SourcedValues,
+    prefetched?: Promise<Capabilities | undefined>,
+  ): Promise<InstallResult> {
     const cfg = this.cfg;
     const cluster = requireCluster(cfg);
     const dry = this.dryRun === 'server';
@@ -130,14 +165,28 @@ export class Install {
     }
     warnings.push(...result.warnings);
     const at = now(cfg);
-    const record = recordFrom(result, input, { status: 'pending-install', description: 'Initial install underway', firstDeployed: at, lastDeployed: at }, warnings);
+    const record = recordFrom(
+      result,
+      input,
+      { status: 'pending-install', description: 'Initial install underway', firstDeployed: at, lastDeployed: at },
+      warnings,
+    );
     cfg.storage.prepare(record);
 
     if (dry) {
       const objects = await renderedObjects(cluster, result, record);
       const state: DeployState = { created: [], pruned: [], kept: [] };
       const existing = await preflight(cfg, record, objects, [], this.takeOwnership);
-      await deploy(cfg, { check: () => undefined, release: async () => undefined }, record, objects, [], existing, this.deployOptions(true), state);
+      await deploy(
+        cfg,
+        { check: () => undefined, release: async () => undefined },
+        record,
+        objects,
+        [],
+        existing,
+        this.deployOptions(true),
+        state,
+      );
       record.description = 'Dry run complete';
       return { release: record, warnings };
     }
@@ -187,12 +236,18 @@ export class Install {
       warn(cfg, `could not uninstall after the failed install: ${messageOf(cleanupError)}`);
     }
     const e = isPortolanError(err) ? err : undefined;
-    throw new PortolanError(e?.code ?? 'RELEASE', `install of "${record.name}" failed and was rolled back (uninstalled): ${messageOf(err)}`, { problems: e?.problems, hint: e?.hint, notes: e?.notes, cause: err });
+    throw new PortolanError(
+      e?.code ?? 'RELEASE',
+      `install of "${record.name}" failed and was rolled back (uninstalled): ${messageOf(err)}`,
+      { problems: e?.problems, hint: e?.hint, notes: e?.notes, cause: err },
+    );
   }
 }
 
 /** crds/ files as objects (several documents per file allowed). */
-export function parseCrds(files: Array<{ source: string; text: string }>): Array<{ source: string; object: KubeObject }> {
+export function parseCrds(
+  files: Array<{ source: string; text: string }>,
+): Array<{ source: string; object: KubeObject }> {
   const out: Array<{ source: string; object: KubeObject }> = [];
   for (const file of files) {
     let docs: unknown[];
@@ -201,19 +256,37 @@ export function parseCrds(files: Array<{ source: string; text: string }>): Array
     } catch (err) {
       throw new PortolanError('MANIFEST_INVALID', `${file.source}: ${messageOf(err)}`, { file: file.source });
     }
-    for (const doc of docs) if (doc !== null && doc !== undefined) out.push({ source: file.source, object: checkObject(doc, file.source) });
+    for (const doc of docs)
+      if (doc !== null && doc !== undefined) out.push({ source: file.source, object: checkObject(doc, file.source) });
   }
   return out;
 }
 
 function crdApiVersions(crd: { object: KubeObject }): string[] {
-  const spec = (crd.object.spec ?? {}) as { group?: string; names?: { kind?: string }; versions?: Array<{ name?: string; served?: boolean }> };
+  const spec = (crd.object.spec ?? {}) as {
+    group?: string;
+    names?: { kind?: string };
+    versions?: Array<{ name?: string; served?: boolean }>;
+  };
   if (crd.object.kind !== 'CustomResourceDefinition' || !spec.group) return [];
-  return (spec.versions ?? []).filter((v) => v.name && v.served !== false).flatMap((v) => [`${spec.group}/${v.name}`, ...(spec.names?.kind ? [`${spec.group}/${v.name}/${spec.names.kind}`] : [])]);
+  return (spec.versions ?? [])
+    .filter((v) => v.name && v.served !== false)
+    .flatMap((v) => [
+      `${spec.group}/${v.name}`,
+      ...(spec.names?.kind ? [`${spec.group}/${v.name}/${spec.names.kind}`] : []),
+    ]);
 }
 
-/** Creates the CRDs of crds/ that do not exist yet (existing ones are left as they are, as Helm does), then waits for them. */
-async function installCrds(cfg: ActionConfig, cluster: ClusterClient, crds: Array<{ source: string; object: KubeObject }>, timeoutMs: number): Promise<void> {
+/**
+ * Creates the CRDs of crds/ that do not exist yet (existing ones are left as they are, as Helm does), then waits for
+ * them.
+ */
+async function installCrds(
+  cfg: ActionConfig,
+  cluster: ClusterClient,
+  crds: Array<{ source: string; object: KubeObject }>,
+  timeoutMs: number,
+): Promise<void> {
   const created: KubeObject[] = [];
   for (const { source, object } of crds) {
     const live = await cluster.get(object.apiVersion, object.kind, object.metadata.name, object.metadata.namespace);
@@ -221,12 +294,21 @@ async function installCrds(cfg: ActionConfig, cluster: ClusterClient, crds: Arra
     try {
       created.push(await cluster.apply(object));
     } catch (err) {
-      throw new PortolanError('CLUSTER', `${source}: cannot create ${object.kind} ${object.metadata.name}: ${messageOf(err)}`, { file: source, cause: err });
+      throw new PortolanError(
+        'CLUSTER',
+        `${source}: cannot create ${object.kind} ${object.metadata.name}: ${messageOf(err)}`,
+        { file: source, cause: err },
+      );
     }
   }
   if (created.length > 0) {
     emit(cfg, `created ${created.length} custom resource definition${created.length === 1 ? '' : 's'} from crds/`);
-    await cluster.waitForReady(created.filter((c) => c.kind === 'CustomResourceDefinition').map((c) => ({ apiVersion: c.apiVersion, kind: c.kind, metadata: { name: c.metadata.name } })), { timeoutMs });
+    await cluster.waitForReady(
+      created
+        .filter((c) => c.kind === 'CustomResourceDefinition')
+        .map((c) => ({ apiVersion: c.apiVersion, kind: c.kind, metadata: { name: c.metadata.name } })),
+      { timeoutMs },
+    );
   }
 }
 

@@ -58,13 +58,22 @@ function microTime(date: Date): string {
 }
 
 function lockedError(release: string, holder: LockHolder): PortolanError {
-  return new PortolanError('LOCKED', `release "${release}" is locked by ${holder.holder}: ${holder.operation} started ${holder.startedAt}, lock expires ${holder.expiresAt} unless renewed`, {
-    hint: `Wait for that ${holder.operation} to finish. If its process is gone, the lock expires by itself at ${holder.expiresAt} and the next operation recovers the release.`,
-  });
+  return new PortolanError(
+    'LOCKED',
+    `release "${release}" is locked by ${holder.holder}: ${holder.operation} started ${holder.startedAt}, lock expires ${holder.expiresAt} unless renewed`,
+    {
+      hint: `Wait for that ${holder.operation} to finish. If its process is gone, the lock expires by itself at ${holder.expiresAt} and the next operation recovers the release.`,
+    },
+  );
 }
 
 export function holderOf(lease: KubeObject): LockHolder | undefined {
-  const spec = (lease.spec ?? {}) as { holderIdentity?: string; leaseDurationSeconds?: number; renewTime?: string; acquireTime?: string };
+  const spec = (lease.spec ?? {}) as {
+    holderIdentity?: string;
+    leaseDurationSeconds?: number;
+    renewTime?: string;
+    acquireTime?: string;
+  };
   if (!spec.holderIdentity) return undefined;
   const a = lease.metadata.annotations ?? {};
   const renewed = Date.parse(spec.renewTime ?? spec.acquireTime ?? '');
@@ -106,7 +115,9 @@ export class LeaseLocker implements Locker {
   private leaseFor(release: string, namespace: string, operation: string, previous?: KubeObject): KubeObject {
     const now = this.now();
     const { user, host, pid } = this.identity;
-    const transitions = previous ? ((previous.spec as { leaseTransitions?: number } | undefined)?.leaseTransitions ?? 0) + 1 : 0;
+    const transitions = previous
+      ? ((previous.spec as { leaseTransitions?: number } | undefined)?.leaseTransitions ?? 0) + 1
+      : 0;
     return {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
@@ -158,7 +169,11 @@ export class LeaseLocker implements Locker {
     const live = await this.client.get('coordination.k8s.io/v1', 'Lease', name, namespace);
     const holder = live ? holderOf(live) : undefined;
     if (holder) throw lockedError(release, holder);
-    throw new PortolanError('LOCKED', `release "${release}" is being locked and unlocked by other operations right now`, { hint: 'Try again in a moment.' });
+    throw new PortolanError(
+      'LOCKED',
+      `release "${release}" is being locked and unlocked by other operations right now`,
+      { hint: 'Try again in a moment.' },
+    );
   }
 }
 
@@ -175,11 +190,14 @@ class Lease implements HeldLock {
     private readonly release_: string,
     readonly expired: LockHolder | undefined,
   ) {
-    this.timer = setInterval(() => {
-      this.renewing ??= this.renew().finally(() => {
-        this.renewing = undefined;
-      });
-    }, Math.max(300, Math.floor(durationMs / 3)));
+    this.timer = setInterval(
+      () => {
+        this.renewing ??= this.renew().finally(() => {
+          this.renewing = undefined;
+        });
+      },
+      Math.max(300, Math.floor(durationMs / 3)),
+    );
     this.timer.unref();
   }
 
@@ -190,7 +208,8 @@ class Lease implements HeldLock {
       this.lease = await this.client.update({ ...this.lease, spec });
     } catch (err) {
       if (isPortolanError(err) && (err.code === 'CONFLICT' || err.code === 'NOT_FOUND')) {
-        this.lostBecause = err.code === 'CONFLICT' ? 'another operation took the lease over after it expired' : 'the lease was deleted';
+        this.lostBecause =
+          err.code === 'CONFLICT' ? 'another operation took the lease over after it expired' : 'the lease was deleted';
       }
       // Transient errors: the next tick tries again; the lease only lapses after its whole duration.
     }
@@ -198,9 +217,13 @@ class Lease implements HeldLock {
 
   check(): void {
     if (this.lostBecause) {
-      throw new PortolanError('LOCKED', `lost the lock of release "${this.release_}": ${this.lostBecause}; stopping before changing anything more`, {
-        hint: 'The cluster was unreachable for longer than the lock duration. Check `portolan history` and run the operation again.',
-      });
+      throw new PortolanError(
+        'LOCKED',
+        `lost the lock of release "${this.release_}": ${this.lostBecause}; stopping before changing anything more`,
+        {
+          hint: 'The cluster was unreachable for longer than the lock duration. Check `portolan history` and run the operation again.',
+        },
+      );
     }
   }
 
@@ -211,12 +234,20 @@ class Lease implements HeldLock {
     if (this.lostBecause) return;
     try {
       await this.client.delete(
-        { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.lease.metadata.name, namespace: this.lease.metadata.namespace } },
+        {
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: { name: this.lease.metadata.name, namespace: this.lease.metadata.namespace },
+        },
         { preconditions: { resourceVersion: this.lease.metadata.resourceVersion } },
       );
     } catch (err) {
       // A conflict means the lease is no longer ours; leave it to its holder.
-      if (!(isPortolanError(err) && err.code === 'CONFLICT')) throw new PortolanError('CLUSTER', `cannot release the lock of release "${this.release_}": ${messageOf(err)}`, { cause: err, hint: 'It expires by itself after its duration.' });
+      if (!(isPortolanError(err) && err.code === 'CONFLICT'))
+        throw new PortolanError('CLUSTER', `cannot release the lock of release "${this.release_}": ${messageOf(err)}`, {
+          cause: err,
+          hint: 'It expires by itself after its duration.',
+        });
     }
   }
 }

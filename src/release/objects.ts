@@ -28,7 +28,11 @@ export function parseManifest(manifest: string, where: string): ManifestDocument
       // Read as it was rendered (render/manifests.ts): go-yaml v2's rules.
       object = yaml.load(text, { schema: HELM_YAML_SCHEMA, json: true });
     } catch (err) {
-      throw new PortolanError('MANIFEST_INVALID', `${where}: a document from ${source} does not parse: ${messageOf(err)}`, { file: source });
+      throw new PortolanError(
+        'MANIFEST_INVALID',
+        `${where}: a document from ${source} does not parse: ${messageOf(err)}`,
+        { file: source },
+      );
     }
     if (object === null || object === undefined) continue;
     out.push({ source, object: checkObject(object, source) });
@@ -42,31 +46,53 @@ export function checkObject(object: unknown, source: string): KubeObject {
   if (typeof o !== 'object' || o === null || Array.isArray(o)) {
     throw new PortolanError('MANIFEST_INVALID', `${source}: a document is not a Kubernetes object`, { file: source });
   }
-  const missing = ['apiVersion', 'kind'].filter((k) => typeof (o as Record<string, unknown>)[k] !== 'string' || (o as Record<string, unknown>)[k] === '');
+  const missing = ['apiVersion', 'kind'].filter(
+    (k) => typeof (o as Record<string, unknown>)[k] !== 'string' || (o as Record<string, unknown>)[k] === '',
+  );
   const name = o.metadata && typeof o.metadata === 'object' ? o.metadata.name : undefined;
   if (typeof name !== 'string' || name === '') missing.push('metadata.name');
   if (missing.length > 0) {
-    throw new PortolanError('MANIFEST_INVALID', `${source}: ${o.kind ?? 'a document'}${typeof name === 'string' && name ? ` "${name}"` : ''} has no ${missing.join(', ')}`, {
-      file: source,
-      hint: 'Every object needs apiVersion, kind and metadata.name.',
-    });
+    throw new PortolanError(
+      'MANIFEST_INVALID',
+      `${source}: ${o.kind ?? 'a document'}${typeof name === 'string' && name ? ` "${name}"` : ''} has no ${missing.join(', ')}`,
+      {
+        file: source,
+        hint: 'Every object needs apiVersion, kind and metadata.name.',
+      },
+    );
   }
   return o as KubeObject;
 }
 
 /** Deep copy with the release's marks, and the namespace set (namespaced kinds) or removed (cluster-scoped). */
-export function markObject(object: KubeObject, release: { name: string; namespace: string }, namespaced: boolean | undefined): KubeObject {
+export function markObject(
+  object: KubeObject,
+  release: { name: string; namespace: string },
+  namespaced: boolean | undefined,
+): KubeObject {
   const copy = structuredClone(object);
   const meta = copy.metadata;
   meta.labels = { ...(meta.labels ?? {}), [MANAGED_BY_LABEL]: 'portolan' };
-  meta.annotations = { ...(meta.annotations ?? {}), [RELEASE_NAME_ANNOTATION]: release.name, [RELEASE_NAMESPACE_ANNOTATION]: release.namespace };
-  if (namespaced === true) meta.namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : release.namespace;
+  meta.annotations = {
+    ...(meta.annotations ?? {}),
+    [RELEASE_NAME_ANNOTATION]: release.name,
+    [RELEASE_NAMESPACE_ANNOTATION]: release.namespace,
+  };
+  if (namespaced === true)
+    meta.namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : release.namespace;
   else if (namespaced === false) delete meta.namespace;
   return copy;
 }
 
-/** Marks every object and resolves its scope through the cluster's discovery (unknown kinds fail here, before any write). */
-export async function resolveObjects(cluster: ClusterClient | undefined, documents: ManifestDocument[], release: { name: string; namespace: string }): Promise<KubeObject[]> {
+/**
+ * Marks every object and resolves its scope through the cluster's discovery (unknown kinds fail here, before any
+ * write).
+ */
+export async function resolveObjects(
+  cluster: ClusterClient | undefined,
+  documents: ManifestDocument[],
+  release: { name: string; namespace: string },
+): Promise<KubeObject[]> {
   const out: KubeObject[] = [];
   for (const doc of documents) {
     let namespaced: boolean | undefined;
@@ -74,7 +100,11 @@ export async function resolveObjects(cluster: ClusterClient | undefined, documen
       try {
         namespaced = (await cluster.resourceFor(doc.object.apiVersion, doc.object.kind)).namespaced;
       } catch (err) {
-        throw new PortolanError('MANIFEST_INVALID', `${doc.source}: ${messageOf(err)}`, { file: doc.source, hint: err instanceof PortolanError ? err.hint : undefined, cause: err });
+        throw new PortolanError('MANIFEST_INVALID', `${doc.source}: ${messageOf(err)}`, {
+          file: doc.source,
+          hint: err instanceof PortolanError ? err.hint : undefined,
+          cause: err,
+        });
       }
     } else namespaced = true;
     out.push(markObject(doc.object, release, namespaced));
@@ -84,10 +114,14 @@ export async function resolveObjects(cluster: ClusterClient | undefined, documen
     const key = refKey(out[i]!);
     const earlier = seen.get(key);
     if (earlier !== undefined) {
-      throw new PortolanError('MANIFEST_INVALID', `${describeRef(out[i]!)} is rendered twice (by ${earlier} and ${documents[i]!.source})`, {
-        file: documents[i]!.source,
-        hint: 'Give each object a unique name, e.g. by including the release name.',
-      });
+      throw new PortolanError(
+        'MANIFEST_INVALID',
+        `${describeRef(out[i]!)} is rendered twice (by ${earlier} and ${documents[i]!.source})`,
+        {
+          file: documents[i]!.source,
+          hint: 'Give each object a unique name, e.g. by including the release name.',
+        },
+      );
     }
     seen.set(key, documents[i]!.source);
   }
@@ -95,7 +129,11 @@ export async function resolveObjects(cluster: ClusterClient | undefined, documen
 }
 
 export function toRef(o: KubeObject | ObjectRef): ObjectRef {
-  return { apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) } };
+  return {
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    metadata: { name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) },
+  };
 }
 
 export function isKept(live: KubeObject | undefined): boolean {
@@ -123,7 +161,8 @@ function foreignOwner(live: KubeObject, release: { name: string; namespace: stri
   const ns = a[RELEASE_NAMESPACE_ANNOTATION];
   if (name === release.name && ns === release.namespace) return undefined;
   if (name !== undefined) return `it belongs to portolan release "${name}" in namespace "${ns ?? '?'}"`;
-  if (a['meta.helm.sh/release-name'] !== undefined) return `it belongs to Helm release "${a['meta.helm.sh/release-name']}" in namespace "${a['meta.helm.sh/release-namespace'] ?? '?'}"`;
+  if (a['meta.helm.sh/release-name'] !== undefined)
+    return `it belongs to Helm release "${a['meta.helm.sh/release-name']}" in namespace "${a['meta.helm.sh/release-namespace'] ?? '?'}"`;
   return 'it exists and belongs to no release';
 }
 
@@ -165,14 +204,20 @@ export async function checkOwnership(
       const byName = new Map(live.map((l) => [l.metadata.name, l]));
       for (const o of group) consider(o, byName.get(o.metadata.name));
     } else {
-      await mapLimit(group, 8, async (o) => consider(o, await cluster.get(o.apiVersion, o.kind, o.metadata.name, o.metadata.namespace)));
+      await mapLimit(group, 8, async (o) =>
+        consider(o, await cluster.get(o.apiVersion, o.kind, o.metadata.name, o.metadata.namespace)),
+      );
     }
   });
   if (problems.length > 0) {
-    throw new PortolanError('CONFLICT', `${problems.length} object${problems.length === 1 ? '' : 's'} of release "${release.name}" already exist${problems.length === 1 ? 's' : ''} and ${problems.length === 1 ? 'is' : 'are'} not part of it; nothing was applied`, {
-      problems: problems.sort(),
-      hint: 'Delete them, rename them in the chart, or pass --take-ownership to adopt them into this release.',
-    });
+    throw new PortolanError(
+      'CONFLICT',
+      `${problems.length} object${problems.length === 1 ? '' : 's'} of release "${release.name}" already exist${problems.length === 1 ? 's' : ''} and ${problems.length === 1 ? 'is' : 'are'} not part of it; nothing was applied`,
+      {
+        problems: problems.sort(),
+        hint: 'Delete them, rename them in the chart, or pass --take-ownership to adopt them into this release.',
+      },
+    );
   }
   return existing;
 }
@@ -199,7 +244,11 @@ export function groupsInInstallOrder<T extends { kind: string }>(objects: T[]): 
 }
 
 /** Server-side apply, kind by kind in install order, objects of one kind in parallel. */
-export async function applyInOrder(cluster: ClusterClient, objects: KubeObject[], options: { force: boolean; dryRun?: boolean; onApplied?: (o: KubeObject) => void }): Promise<void> {
+export async function applyInOrder(
+  cluster: ClusterClient,
+  objects: KubeObject[],
+  options: { force: boolean; dryRun?: boolean; onApplied?: (o: KubeObject) => void },
+): Promise<void> {
   for (const group of groupsInInstallOrder(objects)) {
     await mapLimit(group, 16, async (o) => {
       try {
@@ -215,29 +264,40 @@ export async function applyInOrder(cluster: ClusterClient, objects: KubeObject[]
 function applyError(o: KubeObject, err: unknown): PortolanError {
   const e = err instanceof PortolanError ? err : undefined;
   const conflict = e?.code === 'CONFLICT';
-  const immutable = /immutable|may not change/i.test(e?.message ?? '') || (e?.problems ?? []).some((p) => /immutable/.test(p));
-  return new PortolanError(e?.code === 'NOT_FOUND' || e?.code === 'CONFLICT' ? e.code : 'CLUSTER', `cannot apply ${describeRef(o)}: ${messageOf(err)}`, {
-    problems: e?.problems,
-    hint: conflict
-      ? 'Another field manager owns these fields; pass --force-conflicts to take them over.'
-      : immutable
-        ? 'The change touches a field Kubernetes does not let you change; delete the object first (it is recreated by the next upgrade), or keep that field as it was.'
-        : e?.hint,
-    cause: err,
-  });
+  const immutable =
+    /immutable|may not change/i.test(e?.message ?? '') || (e?.problems ?? []).some((p) => /immutable/.test(p));
+  return new PortolanError(
+    e?.code === 'NOT_FOUND' || e?.code === 'CONFLICT' ? e.code : 'CLUSTER',
+    `cannot apply ${describeRef(o)}: ${messageOf(err)}`,
+    {
+      problems: e?.problems,
+      hint: conflict
+        ? 'Another field manager owns these fields; pass --force-conflicts to take them over.'
+        : immutable
+          ? 'The change touches a field Kubernetes does not let you change; delete the object first (it is recreated by the next upgrade), or keep that field as it was.'
+          : e?.hint,
+      cause: err,
+    },
+  );
 }
 
 /** Deletes objects in reverse install order, skipping those marked resource-policy keep. Returns deleted and kept. */
-export async function deleteInReverseOrder(cluster: ClusterClient, refs: ObjectRef[], options: { dryRun?: boolean; propagation?: Propagation } = {}): Promise<{ deleted: ObjectRef[]; kept: ObjectRef[] }> {
+export async function deleteInReverseOrder(
+  cluster: ClusterClient,
+  refs: ObjectRef[],
+  options: { dryRun?: boolean; propagation?: Propagation } = {},
+): Promise<{ deleted: ObjectRef[]; kept: ObjectRef[] }> {
   const deleted: ObjectRef[] = [];
   const kept: ObjectRef[] = [];
   for (const group of groupsInInstallOrder(refs).reverse()) {
     await mapLimit(group, 16, async (ref) => {
-      const live = await cluster.get(ref.apiVersion, ref.kind, ref.metadata.name, ref.metadata.namespace).catch((err: unknown) => {
-        // A kind the cluster no longer serves (its CRD was removed) has nothing left to delete.
-        if (err instanceof PortolanError && /has no resource for kind/.test(err.message)) return undefined;
-        throw err;
-      });
+      const live = await cluster
+        .get(ref.apiVersion, ref.kind, ref.metadata.name, ref.metadata.namespace)
+        .catch((err: unknown) => {
+          // A kind the cluster no longer serves (its CRD was removed) has nothing left to delete.
+          if (err instanceof PortolanError && /has no resource for kind/.test(err.message)) return undefined;
+          throw err;
+        });
       if (!live) return;
       if (isKept(live)) {
         kept.push(ref);

@@ -11,7 +11,15 @@ import type { ActionConfig } from './config.js';
 import { runHooks, type HookEvent } from './hooks.js';
 import { hookRecords } from './hooks.js';
 import type { HeldLock } from './lock.js';
-import { applyInOrder, checkObject, checkOwnership, deleteInReverseOrder, parseManifest, resolveObjects, toRef } from './objects.js';
+import {
+  applyInOrder,
+  checkObject,
+  checkOwnership,
+  deleteInReverseOrder,
+  parseManifest,
+  resolveObjects,
+  toRef,
+} from './objects.js';
 import { isInProgress, type ReleaseRecord } from './types.js';
 
 export const DEFAULT_TIMEOUT_MS = 5 * 60_000;
@@ -47,7 +55,11 @@ export async function recordFailure(cfg: ActionConfig, record: ReleaseRecord, er
   try {
     await cfg.storage.update(record);
   } catch (storeError) {
-    noteOn(cfg, err, `could not mark revision ${record.revision} of "${record.name}" ${record.status}: ${messageOf(storeError)}`);
+    noteOn(
+      cfg,
+      err,
+      `could not mark revision ${record.revision} of "${record.name}" ${record.status}: ${messageOf(storeError)}`,
+    );
   }
 }
 
@@ -55,13 +67,21 @@ export async function recordFailure(cfg: ActionConfig, record: ReleaseRecord, er
  * Runs `fn` holding the release's lock; the lock is released whatever happens. When `fn` fails, its error is the one
  * thrown, and a lock that cannot be released is a note on it (the lock expires by itself).
  */
-export async function withLock<T>(cfg: ActionConfig, name: string, operation: string, fn: (lock: HeldLock) => Promise<T>): Promise<T> {
+export async function withLock<T>(
+  cfg: ActionConfig,
+  name: string,
+  operation: string,
+  fn: (lock: HeldLock) => Promise<T>,
+): Promise<T> {
   let lock: HeldLock;
   try {
     lock = await cfg.locker.acquire(name, cfg.namespace, operation);
   } catch (err) {
     if (err instanceof PortolanError && err.code === 'NOT_FOUND' && /namespaces? "[^"]*" not found/.test(err.message)) {
-      throw new PortolanError('NOT_FOUND', `namespace "${cfg.namespace}" does not exist`, { hint: 'Create it first, pass --create-namespace (install, upgrade --install), or pick another with -n.', cause: err });
+      throw new PortolanError('NOT_FOUND', `namespace "${cfg.namespace}" does not exist`, {
+        hint: 'Create it first, pass --create-namespace (install, upgrade --install), or pick another with -n.',
+        cause: err,
+      });
     }
     throw err;
   }
@@ -72,7 +92,11 @@ export async function withLock<T>(cfg: ActionConfig, name: string, operation: st
     try {
       await lock.release();
     } catch (releaseError) {
-      noteOn(cfg, err, messageOf(releaseError) + (isPortolanError(releaseError) && releaseError.hint ? ` (${releaseError.hint})` : ''));
+      noteOn(
+        cfg,
+        err,
+        messageOf(releaseError) + (isPortolanError(releaseError) && releaseError.hint ? ` (${releaseError.hint})` : ''),
+      );
     }
     throw err;
   }
@@ -91,11 +115,18 @@ const VERB: Record<string, string> = {
  * Revisions left pending-* / uninstalling by an operation that died (we hold the lock now, so nobody else is working
  * on them) are marked failed, naming who left them. Returns the history with those changes.
  */
-export async function recoverInterrupted(cfg: ActionConfig, history: ReleaseRecord[], lock: HeldLock, operation: string): Promise<ReleaseRecord[]> {
+export async function recoverInterrupted(
+  cfg: ActionConfig,
+  history: ReleaseRecord[],
+  lock: HeldLock,
+  operation: string,
+): Promise<ReleaseRecord[]> {
   for (const record of history) {
     if (!isInProgress(record.status)) continue;
     const previousStatus = record.status;
-    const who = lock.expired ? `${lock.expired.holder}, whose lock expired at ${lock.expired.expiresAt}` : 'an operation that no longer holds the lock';
+    const who = lock.expired
+      ? `${lock.expired.holder}, whose lock expired at ${lock.expired.expiresAt}`
+      : 'an operation that no longer holds the lock';
     record.status = 'failed';
     record.description = `${VERB[previousStatus] ?? 'operation'} interrupted: ${who}, stopped before finishing; marked failed by ${operation}`;
     await cfg.storage.update(record);
@@ -141,7 +172,12 @@ export function render(input: RenderInput): TemplateResult {
 }
 
 /** A new record from a render; status and description are the caller's. */
-export function recordFrom(result: TemplateResult, input: RenderInput, fields: Pick<ReleaseRecord, 'status' | 'description' | 'firstDeployed' | 'lastDeployed'>, warnings: string[]): ReleaseRecord {
+export function recordFrom(
+  result: TemplateResult,
+  input: RenderInput,
+  fields: Pick<ReleaseRecord, 'status' | 'description' | 'firstDeployed' | 'lastDeployed'>,
+  warnings: string[],
+): ReleaseRecord {
   return {
     name: input.name,
     namespace: input.namespace,
@@ -157,9 +193,17 @@ export function recordFrom(result: TemplateResult, input: RenderInput, fields: P
 }
 
 /** The objects a render produced (parsed already), marked and resolved against the cluster. */
-export async function renderedObjects(cluster: ClusterClient | undefined, result: TemplateResult, release: { name: string; namespace: string }): Promise<KubeObject[]> {
+export async function renderedObjects(
+  cluster: ClusterClient | undefined,
+  result: TemplateResult,
+  release: { name: string; namespace: string },
+): Promise<KubeObject[]> {
   const objects = result.manifests.filter((d) => !d.commentOnly);
-  return resolveObjects(cluster, objects.map((d) => ({ source: d.source, object: checkObject(d.object, d.source) })), release);
+  return resolveObjects(
+    cluster,
+    objects.map((d) => ({ source: d.source, object: checkObject(d.object, d.source) })),
+    release,
+  );
 }
 
 /** Starts fetching capabilities now (they take a few requests); the promise may be awaited later. */
@@ -171,7 +215,11 @@ export function prefetchCapabilities(cluster: ClusterClient | undefined): Promis
 
 /** The objects of a record, marked and resolved against the cluster. */
 export async function objectsOf(cluster: ClusterClient | undefined, record: ReleaseRecord): Promise<KubeObject[]> {
-  return resolveObjects(cluster, parseManifest(record.manifest, `revision ${record.revision} of release "${record.name}"`), record);
+  return resolveObjects(
+    cluster,
+    parseManifest(record.manifest, `revision ${record.revision} of release "${record.name}"`),
+    record,
+  );
 }
 
 export interface DeployOptions {
@@ -197,8 +245,17 @@ export interface DeployState {
  * Before anything is written: objects new to the release must not belong to anyone else (unless takeOwnership).
  * Returns the keys of the objects that already exist.
  */
-export async function preflight(cfg: ActionConfig, next: ReleaseRecord, nextObjects: KubeObject[], previousObjects: KubeObject[], takeOwnership: boolean): Promise<Set<string>> {
-  return checkOwnership(requireCluster(cfg), nextObjects, next, { known: new Set(previousObjects.map(refKey)), takeOwnership });
+export async function preflight(
+  cfg: ActionConfig,
+  next: ReleaseRecord,
+  nextObjects: KubeObject[],
+  previousObjects: KubeObject[],
+  takeOwnership: boolean,
+): Promise<Set<string>> {
+  return checkOwnership(requireCluster(cfg), nextObjects, next, {
+    known: new Set(previousObjects.map(refKey)),
+    takeOwnership,
+  });
 }
 
 /**
@@ -206,7 +263,16 @@ export async function preflight(cfg: ActionConfig, next: ReleaseRecord, nextObje
  * apply in install order, deletion of what left the chart (resource-policy keep honoured), the wait, post-hooks.
  * Mutates next.hooks' lastRun.
  */
-export async function deploy(cfg: ActionConfig, lock: HeldLock, next: ReleaseRecord, nextObjects: KubeObject[], previousObjects: KubeObject[], existing: Set<string>, options: DeployOptions, state: DeployState): Promise<void> {
+export async function deploy(
+  cfg: ActionConfig,
+  lock: HeldLock,
+  next: ReleaseRecord,
+  nextObjects: KubeObject[],
+  previousObjects: KubeObject[],
+  existing: Set<string>,
+  options: DeployOptions,
+  state: DeployState,
+): Promise<void> {
   const cluster = requireCluster(cfg);
   if (options.dryRun) {
     await applyInOrder(cluster, nextObjects, { force: Boolean(options.forceConflicts), dryRun: true });
@@ -216,7 +282,8 @@ export async function deploy(cfg: ActionConfig, lock: HeldLock, next: ReleaseRec
     release: next,
     timeoutMs: options.timeoutMs,
     now: cfg.now,
-    onHook: (hook: ReleaseRecord['hooks'][number], phase: 'Unknown' | 'Running' | 'Succeeded' | 'Failed') => cfg.onEvent?.({ type: 'hook', event: options.event, hook, phase }),
+    onHook: (hook: ReleaseRecord['hooks'][number], phase: 'Unknown' | 'Running' | 'Succeeded' | 'Failed') =>
+      cfg.onEvent?.({ type: 'hook', event: options.event, hook, phase }),
   };
   if (!options.noHooks) {
     lock.check();
@@ -237,7 +304,11 @@ export async function deploy(cfg: ActionConfig, lock: HeldLock, next: ReleaseRec
     const { deleted, kept } = await deleteInReverseOrder(cluster, removed);
     state.pruned.push(...deleted);
     state.kept.push(...kept);
-    for (const k of kept) warn(cfg, `kept ${k.kind} ${k.metadata.namespace ? `${k.metadata.namespace}/` : ''}${k.metadata.name}: it left the chart but is annotated resource-policy: keep`);
+    for (const k of kept)
+      warn(
+        cfg,
+        `kept ${k.kind} ${k.metadata.namespace ? `${k.metadata.namespace}/` : ''}${k.metadata.name}: it left the chart but is annotated resource-policy: keep`,
+      );
   }
   if (options.wait) await waitReady(cfg, nextObjects, options.timeoutMs, Boolean(options.waitForJobs));
   if (!options.noHooks) {
@@ -247,13 +318,24 @@ export async function deploy(cfg: ActionConfig, lock: HeldLock, next: ReleaseRec
 }
 
 /** Waits for the objects to be ready (Jobs only with waitForJobs), reporting progress. */
-export async function waitReady(cfg: ActionConfig, objects: KubeObject[], timeoutMs: number, waitForJobs: boolean): Promise<void> {
+export async function waitReady(
+  cfg: ActionConfig,
+  objects: KubeObject[],
+  timeoutMs: number,
+  waitForJobs: boolean,
+): Promise<void> {
   const cluster = requireCluster(cfg);
   const refs = objects.filter((o) => waitForJobs || o.kind !== 'Job').map(toRef);
   if (refs.length === 0) return;
-  emit(cfg, `waiting up to ${Math.round(timeoutMs / 1000)}s for ${refs.length} object${refs.length === 1 ? '' : 's'} to be ready`);
+  emit(
+    cfg,
+    `waiting up to ${Math.round(timeoutMs / 1000)}s for ${refs.length} object${refs.length === 1 ? '' : 's'} to be ready`,
+  );
   try {
-    await cluster.waitForReady(refs, { timeoutMs, onProgress: (progress) => cfg.onEvent?.({ type: 'wait', progress }) });
+    await cluster.waitForReady(refs, {
+      timeoutMs,
+      onProgress: (progress) => cfg.onEvent?.({ type: 'wait', progress }),
+    });
   } catch (err) {
     if (err instanceof PortolanError && (err.code === 'TIMEOUT' || err.code === 'WAIT_FAILED')) throw err;
     throw new PortolanError('CLUSTER', `waiting for readiness failed: ${messageOf(err)}`, { cause: err });
@@ -263,7 +345,10 @@ export async function waitReady(cfg: ActionConfig, objects: KubeObject[], timeou
 /** Deletes what a failed operation created (--cleanup-on-fail). */
 export async function cleanupCreated(cfg: ActionConfig, state: DeployState): Promise<void> {
   if (state.created.length === 0) return;
-  emit(cfg, `cleaning up ${state.created.length} object${state.created.length === 1 ? '' : 's'} created by the failed operation`);
+  emit(
+    cfg,
+    `cleaning up ${state.created.length} object${state.created.length === 1 ? '' : 's'} created by the failed operation`,
+  );
   await deleteInReverseOrder(requireCluster(cfg), state.created);
 }
 

@@ -29,11 +29,16 @@ export class List {
       try {
         pattern = new RegExp(this.filter);
       } catch (err) {
-        throw new UsageError(`--filter ${JSON.stringify(this.filter)} is not a valid regular expression: ${messageOf(err)}`, { flag: '--filter' });
+        throw new UsageError(
+          `--filter ${JSON.stringify(this.filter)} is not a valid regular expression: ${messageOf(err)}`,
+          { flag: '--filter' },
+        );
       }
     }
     let releases = await this.cfg.storage.latestOfEach();
-    releases = releases.filter((r) => (this.states.length > 0 ? this.states.includes(r.status) : this.all || r.status !== 'uninstalled'));
+    releases = releases.filter((r) =>
+      this.states.length > 0 ? this.states.includes(r.status) : this.all || r.status !== 'uninstalled',
+    );
     if (pattern) releases = releases.filter((r) => pattern.test(r.name));
     if (this.sortByDate) releases.sort((a, b) => Date.parse(a.lastDeployed) - Date.parse(b.lastDeployed));
     if (this.reverse) releases.reverse();
@@ -43,7 +48,9 @@ export class List {
 }
 
 function notFound(name: string, namespace: string): PortolanError {
-  return new PortolanError('NOT_FOUND', `release "${name}" not found in namespace "${namespace}"`, { hint: 'List releases with `portolan list -A`, or pick the namespace with -n.' });
+  return new PortolanError('NOT_FOUND', `release "${name}" not found in namespace "${namespace}"`, {
+    hint: 'List releases with `portolan list -A`, or pick the namespace with -n.',
+  });
 }
 
 export class History {
@@ -87,7 +94,13 @@ export class Status {
     const objects = await objectsOf(cluster, release);
     const resources = await Promise.all(
       objects.map(async (o): Promise<ResourceState> => {
-        const base = { ref: describeRef(o), kind: o.kind, apiVersion: o.apiVersion, name: o.metadata.name, namespace: o.metadata.namespace };
+        const base = {
+          ref: describeRef(o),
+          kind: o.kind,
+          apiVersion: o.apiVersion,
+          name: o.metadata.name,
+          namespace: o.metadata.namespace,
+        };
         const live = await cluster.get(o.apiVersion, o.kind, o.metadata.name, o.metadata.namespace);
         if (!live) return { ...base, exists: false, ready: false, reason: 'not found' };
         const r = readiness(live);
@@ -106,7 +119,9 @@ export async function getRevision(cfg: ActionConfig, name: string, revision: num
     if (record) return record;
     const history = await cfg.storage.history(name);
     if (history.length === 0) throw notFound(name, cfg.namespace);
-    throw new PortolanError('NOT_FOUND', `release "${name}" has no revision ${revision}`, { hint: `Revisions kept: ${history.map((r) => r.revision).join(', ')}.` });
+    throw new PortolanError('NOT_FOUND', `release "${name}" has no revision ${revision}`, {
+      hint: `Revisions kept: ${history.map((r) => r.revision).join(', ')}.`,
+    });
   }
   const last = await cfg.storage.last(name);
   if (!last) throw notFound(name, cfg.namespace);
@@ -126,7 +141,9 @@ export class ReleaseTest {
 
   constructor(private readonly cfg: ActionConfig) {}
 
-  /** Runs every test hook of the deployed revision (all of them, even after a failure) and stores each one's last run. */
+  /**
+   * Runs every test hook of the deployed revision (all of them, even after a failure) and stores each one's last run.
+   */
   async run(name: string): Promise<TestResult> {
     checkReleaseName(name);
     const cluster = requireCluster(this.cfg);
@@ -137,9 +154,15 @@ export class ReleaseTest {
       const release = [...history].reverse().find((r) => r.status === 'deployed');
       if (!release) {
         const last = history[history.length - 1]!;
-        throw new PortolanError('RELEASE', `release "${name}" has no deployed revision (revision ${last.revision} is ${last.status}); there is nothing to test`, { hint: 'Upgrade or roll it back first.' });
+        throw new PortolanError(
+          'RELEASE',
+          `release "${name}" has no deployed revision (revision ${last.revision} is ${last.status}); there is nothing to test`,
+          { hint: 'Upgrade or roll it back first.' },
+        );
       }
-      const tests = hooksFor(release.hooks, 'test').filter((h) => this.filter.length === 0 || this.filter.includes(h.name));
+      const tests = hooksFor(release.hooks, 'test').filter(
+        (h) => this.filter.length === 0 || this.filter.includes(h.name),
+      );
       let failed = 0;
       try {
         await runHooks(cluster, tests, 'test', {

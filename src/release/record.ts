@@ -25,9 +25,13 @@ export function recordKey(name: string, revision: number): string {
 /** Throws unless `name` is a DNS-1123 label of at most 53 characters. */
 export function checkReleaseName(name: string): void {
   if (name.length === 0 || name.length > MAX_RELEASE_NAME || !NAME.test(name)) {
-    throw new PortolanError('RELEASE', `invalid release name ${JSON.stringify(name)}: ${name.length > MAX_RELEASE_NAME ? `it has ${name.length} characters, at most ${MAX_RELEASE_NAME} are allowed` : 'it must be a DNS-1123 label'}`, {
-      hint: 'Use lower-case letters, digits and "-", starting and ending with a letter or digit, at most 53 characters (e.g. "web", "shop-prod").',
-    });
+    throw new PortolanError(
+      'RELEASE',
+      `invalid release name ${JSON.stringify(name)}: ${name.length > MAX_RELEASE_NAME ? `it has ${name.length} characters, at most ${MAX_RELEASE_NAME} are allowed` : 'it must be a DNS-1123 label'}`,
+      {
+        hint: 'Use lower-case letters, digits and "-", starting and ending with a letter or digit, at most 53 characters (e.g. "web", "shop-prod").',
+      },
+    );
   }
 }
 
@@ -45,9 +49,13 @@ export function encodeRecord(record: ReleaseRecord): string {
 export function checkRecordSize(record: ReleaseRecord, encoded: string): void {
   const size = Buffer.byteLength(encoded);
   if (size > MAX_RECORD_BYTES) {
-    throw new PortolanError('RELEASE', `release "${record.name}" revision ${record.revision} is too large to store: its record is ${formatBytes(size)} compressed, and Kubernetes keeps at most ${formatBytes(MAX_RECORD_BYTES)} in one Secret or ConfigMap; nothing was applied`, {
-      hint: 'Move large data out of the templates (files served from elsewhere, a volume, an image), or split the chart into several releases.',
-    });
+    throw new PortolanError(
+      'RELEASE',
+      `release "${record.name}" revision ${record.revision} is too large to store: its record is ${formatBytes(size)} compressed, and Kubernetes keeps at most ${formatBytes(MAX_RECORD_BYTES)} in one Secret or ConfigMap; nothing was applied`,
+      {
+        hint: 'Move large data out of the templates (files served from elsewhere, a volume, an image), or split the chart into several releases.',
+      },
+    );
   }
 }
 
@@ -87,7 +95,9 @@ export function parseJsonKeepingBigInts(text: string): unknown {
   }
   if (last === 0) return JSON.parse(text);
   marked += text.slice(last);
-  return JSON.parse(marked, (_key, value: unknown) => (typeof value === 'string' && value.startsWith('\u0000big:') ? BigInt(value.slice(5)) : value));
+  return JSON.parse(marked, (_key, value: unknown) =>
+    typeof value === 'string' && value.startsWith('\u0000big:') ? BigInt(value.slice(5)) : value,
+  );
 }
 
 let validator: ValidateFunction | undefined;
@@ -122,14 +132,20 @@ export async function decodeRecord(data: string, where: string): Promise<Release
   try {
     parsed = parseJsonKeepingBigInts(json);
   } catch (err) {
-    throw new PortolanError('RELEASE', `${where} holds a release record that is not valid JSON: ${messageOf(err)}`, { cause: err });
+    throw new PortolanError('RELEASE', `${where} holds a release record that is not valid JSON: ${messageOf(err)}`, {
+      cause: err,
+    });
   }
   const problems = await recordProblems(parsed);
   if (problems.length > 0) {
-    throw new PortolanError('RELEASE', `${where} holds a release record that does not match schemas/release.schema.json`, {
-      problems,
-      hint: 'The object was changed by something other than portolan; delete it or restore it from a backup.',
-    });
+    throw new PortolanError(
+      'RELEASE',
+      `${where} holds a release record that does not match schemas/release.schema.json`,
+      {
+        problems,
+        hint: 'The object was changed by something other than portolan; delete it or restore it from a backup.',
+      },
+    );
   }
   return parsed as ReleaseRecord;
 }

@@ -47,7 +47,12 @@ export class Rollback {
     requireCluster(this.cfg);
     if (this.dryRun !== 'none') return this.perform(undefined, await this.cfg.storage.history(this.releaseName));
     return withLock(this.cfg, this.releaseName, 'rollback', async (lock) => {
-      const history = await recoverInterrupted(this.cfg, await this.cfg.storage.history(this.releaseName), lock, 'rollback');
+      const history = await recoverInterrupted(
+        this.cfg,
+        await this.cfg.storage.history(this.releaseName),
+        lock,
+        'rollback',
+      );
       return this.perform(lock, history);
     });
   }
@@ -57,13 +62,22 @@ export class Rollback {
     const cfg = this.cfg;
     const cluster = requireCluster(cfg);
     const last = history[history.length - 1];
-    if (!last) throw new PortolanError('NOT_FOUND', `release "${this.releaseName}" not found in namespace "${cfg.namespace}"`, { hint: 'List releases with `portolan list -A`.' });
+    if (!last)
+      throw new PortolanError('NOT_FOUND', `release "${this.releaseName}" not found in namespace "${cfg.namespace}"`, {
+        hint: 'List releases with `portolan list -A`.',
+      });
     const wanted = this.revision > 0 ? this.revision : last.revision - 1;
     const target = history.find((r) => r.revision === wanted);
     if (!target) {
-      throw new PortolanError('NOT_FOUND', wanted < 1 ? `release "${this.releaseName}" has only revision ${last.revision}; there is no earlier revision to roll back to` : `release "${this.releaseName}" has no revision ${wanted}`, {
-        hint: `Revisions kept: ${history.map((r) => r.revision).join(', ')} (see \`portolan history ${this.releaseName}\`).`,
-      });
+      throw new PortolanError(
+        'NOT_FOUND',
+        wanted < 1
+          ? `release "${this.releaseName}" has only revision ${last.revision}; there is no earlier revision to roll back to`
+          : `release "${this.releaseName}" has no revision ${wanted}`,
+        {
+          hint: `Revisions kept: ${history.map((r) => r.revision).join(', ')} (see \`portolan history ${this.releaseName}\`).`,
+        },
+      );
     }
     const record: ReleaseRecord = {
       ...structuredClone(target),
@@ -85,10 +99,26 @@ export class Rollback {
       for (const o of await objectsOf(cluster, r)) previous.set(refKey(o), o);
     }
     const state: DeployState = { created: [], pruned: [], kept: [] };
-    const options = { event: 'rollback' as const, noHooks: this.noHooks, wait: this.wait, waitForJobs: this.waitForJobs, timeoutMs: this.timeoutMs, forceConflicts: this.forceConflicts };
+    const options = {
+      event: 'rollback' as const,
+      noHooks: this.noHooks,
+      wait: this.wait,
+      waitForJobs: this.waitForJobs,
+      timeoutMs: this.timeoutMs,
+      forceConflicts: this.forceConflicts,
+    };
     const existing = await preflight(cfg, record, objects, [...previous.values()], false);
     if (!lock) {
-      await deploy(cfg, { check: () => undefined, release: async () => undefined }, record, objects, [...previous.values()], existing, { ...options, dryRun: true }, state);
+      await deploy(
+        cfg,
+        { check: () => undefined, release: async () => undefined },
+        record,
+        objects,
+        [...previous.values()],
+        existing,
+        { ...options, dryRun: true },
+        state,
+      );
       record.description = 'Dry run complete';
       return record;
     }
@@ -99,7 +129,10 @@ export class Rollback {
       record.status = 'failed';
       record.description = `Rollback "${record.name}" failed: ${failureText(err)}`;
       await recordFailure(cfg, record, err);
-      if (this.cleanupOnFail) await cleanupCreated(cfg, state).catch((e: unknown) => warn(cfg, `--cleanup-on-fail could not delete everything: ${messageOf(e)}`));
+      if (this.cleanupOnFail)
+        await cleanupCreated(cfg, state).catch((e: unknown) =>
+          warn(cfg, `--cleanup-on-fail could not delete everything: ${messageOf(e)}`),
+        );
       throw err;
     }
     record.status = 'deployed';

@@ -26,7 +26,12 @@ export const RELEASE_STATUSES: readonly ReleaseStatus[] = [
 
 /** Statuses an operation sets while it runs; seen without a live lock they mean that operation died. */
 export function isInProgress(status: ReleaseStatus): boolean {
-  return status === 'pending-install' || status === 'pending-upgrade' || status === 'pending-rollback' || status === 'uninstalling';
+  return (
+    status === 'pending-install' ||
+    status === 'pending-upgrade' ||
+    status === 'pending-rollback' ||
+    status === 'uninstalling'
+  );
 }
 
 export type HookPhase = 'Unknown' | 'Running' | 'Succeeded' | 'Failed';

@@ -7,7 +7,16 @@ import { PortolanError } from '../errors.js';
 import type { ActionConfig } from './config.js';
 import { runHooks } from './hooks.js';
 import { deleteInReverseOrder, toRef } from './objects.js';
-import { DEFAULT_TIMEOUT_MS, emit, failureText, now, objectsOf, recoverInterrupted, requireCluster, withLock } from './operation.js';
+import {
+  DEFAULT_TIMEOUT_MS,
+  emit,
+  failureText,
+  now,
+  objectsOf,
+  recoverInterrupted,
+  requireCluster,
+  withLock,
+} from './operation.js';
 import { checkReleaseName } from './record.js';
 import type { ReleaseRecord } from './types.js';
 
@@ -37,7 +46,9 @@ export class Uninstall {
     const probe = await cfg.storage.history(name);
     if (probe.length === 0) {
       if (this.ignoreNotFound) return { deleted: [], kept: [] };
-      throw new PortolanError('NOT_FOUND', `release "${name}" not found in namespace "${cfg.namespace}"`, { hint: 'List releases with `portolan list -A`; --ignore-not-found treats this as done.' });
+      throw new PortolanError('NOT_FOUND', `release "${name}" not found in namespace "${cfg.namespace}"`, {
+        hint: 'List releases with `portolan list -A`; --ignore-not-found treats this as done.',
+      });
     }
     if (this.dryRun) return { release: probe[probe.length - 1], deleted: [], kept: [] };
     return withLock(cfg, name, 'uninstall', async (lock) => {
@@ -45,14 +56,23 @@ export class Uninstall {
       const last = history[history.length - 1];
       if (!last) return { deleted: [], kept: [] };
       if (last.status === 'uninstalled') {
-        if (this.keepHistory) throw new PortolanError('RELEASE', `release "${name}" is already uninstalled (revision ${last.revision})`, { hint: 'Run uninstall without --keep-history to delete its history.' });
+        if (this.keepHistory)
+          throw new PortolanError('RELEASE', `release "${name}" is already uninstalled (revision ${last.revision})`, {
+            hint: 'Run uninstall without --keep-history to delete its history.',
+          });
         for (const r of history) await cfg.storage.delete(r);
         return { release: last, deleted: [], kept: [] };
       }
       last.status = 'uninstalling';
       last.description = 'Deletion in progress (or silently failed)';
       await cfg.storage.update(last);
-      const hookOptions = { release: last, timeoutMs: this.timeoutMs, now: cfg.now, onHook: (hook: ReleaseRecord['hooks'][number], phase: 'Unknown' | 'Running' | 'Succeeded' | 'Failed') => cfg.onEvent?.({ type: 'hook', event: 'delete', hook, phase }) };
+      const hookOptions = {
+        release: last,
+        timeoutMs: this.timeoutMs,
+        now: cfg.now,
+        onHook: (hook: ReleaseRecord['hooks'][number], phase: 'Unknown' | 'Running' | 'Succeeded' | 'Failed') =>
+          cfg.onEvent?.({ type: 'hook', event: 'delete', hook, phase }),
+      };
       try {
         if (!this.noHooks) await runHooks(cluster, last.hooks, 'pre-delete', hookOptions);
         lock.check();
@@ -63,7 +83,9 @@ export class Uninstall {
           for (const o of await objectsOf(cluster, r)) refs.set(refKey(o), toRef(o));
         }
         emit(cfg, `deleting ${refs.size} object${refs.size === 1 ? '' : 's'}`);
-        const { deleted, kept } = await deleteInReverseOrder(cluster, [...refs.values()], { propagation: this.cascade });
+        const { deleted, kept } = await deleteInReverseOrder(cluster, [...refs.values()], {
+          propagation: this.cascade,
+        });
         if (this.wait && deleted.length > 0) await cluster.waitForDeletion(deleted, { timeoutMs: this.timeoutMs });
         if (!this.noHooks) await runHooks(cluster, last.hooks, 'post-delete', hookOptions);
         if (this.keepHistory) {

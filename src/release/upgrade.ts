@@ -47,13 +47,26 @@ export interface ValueFlags {
  * the new ones (Helm's behaviour); --reset-then-reuse-values: new chart defaults ← previous user values ← new
  * values; nothing given: the previous user values.
  */
-export function upgradeValues(chart: Chart, given: SourcedValues, current: ReleaseRecord, flags: ValueFlags): { chart: Chart; values: SourcedValues } {
-  const previous = { kind: 'tree' as const, source: `the values of revision ${current.revision}`, values: current.config };
-  const over = (): SourcedValues => ({ values: mergeMaps(current.config, given.values), origins: { layers: [previous, ...given.origins.layers] } });
+export function upgradeValues(
+  chart: Chart,
+  given: SourcedValues,
+  current: ReleaseRecord,
+  flags: ValueFlags,
+): { chart: Chart; values: SourcedValues } {
+  const previous = {
+    kind: 'tree' as const,
+    source: `the values of revision ${current.revision}`,
+    values: current.config,
+  };
+  const over = (): SourcedValues => ({
+    values: mergeMaps(current.config, given.values),
+    origins: { layers: [previous, ...given.origins.layers] },
+  });
   if (flags.resetValues) return { chart, values: given };
   if (flags.reuseValues) return { chart: { ...chart, values: current.values, valuesText: undefined }, values: over() };
   if (flags.resetThenReuseValues) return { chart, values: over() };
-  if (given.origins.layers.length === 0) return { chart, values: { values: current.config, origins: { layers: [previous] } } };
+  if (given.origins.layers.length === 0)
+    return { chart, values: { values: current.config, origins: { layers: [previous] } } };
   return { chart, values: given };
 }
 
@@ -102,7 +115,8 @@ export class Upgrade {
     if (this.install && this.createNamespace) await ensureNamespace(requireCluster(cfg), cfg.namespace);
     return withLock(cfg, this.releaseName, 'upgrade', async (lock) => {
       const history = await recoverInterrupted(cfg, await cfg.storage.history(this.releaseName), lock, 'upgrade');
-      if (this.shouldInstall(history)) return { ...(await this.installer().perform(lock, history, chart, values, capabilities)), installed: true };
+      if (this.shouldInstall(history))
+        return { ...(await this.installer().perform(lock, history, chart, values, capabilities)), installed: true };
       return this.perform(lock, history, chart, values, capabilities);
     });
   }
@@ -111,9 +125,15 @@ export class Upgrade {
     const last = history[history.length - 1];
     if (last && last.status !== 'uninstalled') return false;
     if (this.install) return true;
-    throw new PortolanError('NOT_FOUND', last ? `release "${this.releaseName}" was uninstalled (history kept); there is nothing to upgrade` : `release "${this.releaseName}" not found in namespace "${this.cfg.namespace}"`, {
-      hint: `Install it with \`portolan install ${this.releaseName} CHART\`, or pass --install to upgrade.`,
-    });
+    throw new PortolanError(
+      'NOT_FOUND',
+      last
+        ? `release "${this.releaseName}" was uninstalled (history kept); there is nothing to upgrade`
+        : `release "${this.releaseName}" not found in namespace "${this.cfg.namespace}"`,
+      {
+        hint: `Install it with \`portolan install ${this.releaseName} CHART\`, or pass --install to upgrade.`,
+      },
+    );
   }
 
   private installer(): Install {
@@ -137,7 +157,13 @@ export class Upgrade {
     return i;
   }
 
-  private async perform(lock: HeldLock | undefined, history: ReleaseRecord[], chart: Chart, given: SourcedValues, prefetched?: Promise<Capabilities | undefined>): Promise<UpgradeResult> {
+  private async perform(
+    lock: HeldLock | undefined,
+    history: ReleaseRecord[],
+    chart: Chart,
+    given: SourcedValues,
+    prefetched?: Promise<Capabilities | undefined>,
+  ): Promise<UpgradeResult> {
     const cfg = this.cfg;
     const cluster = requireCluster(cfg);
     const last = history[history.length - 1]!;
@@ -146,10 +172,29 @@ export class Upgrade {
     const revision = last.revision + 1;
     const { chart: effectiveChart, values } = upgradeValues(chart, given, current, this);
     const capabilities = await (prefetched ?? capabilitiesOf(cluster));
-    const input = { chart: effectiveChart, values, name: this.releaseName, namespace: cfg.namespace, revision, isUpgrade: true, capabilities, skipSchemaValidation: this.skipSchemaValidation };
+    const input = {
+      chart: effectiveChart,
+      values,
+      name: this.releaseName,
+      namespace: cfg.namespace,
+      revision,
+      isUpgrade: true,
+      capabilities,
+      skipSchemaValidation: this.skipSchemaValidation,
+    };
     const result = render(input);
     const warnings = [...result.warnings];
-    const record = recordFrom(result, { ...input, chart }, { status: 'pending-upgrade', description: 'Preparing upgrade', firstDeployed: current.firstDeployed, lastDeployed: now(cfg) }, warnings);
+    const record = recordFrom(
+      result,
+      { ...input, chart },
+      {
+        status: 'pending-upgrade',
+        description: 'Preparing upgrade',
+        firstDeployed: current.firstDeployed,
+        lastDeployed: now(cfg),
+      },
+      warnings,
+    );
     cfg.storage.prepare(record);
     const objects = await renderedObjects(cluster, result, record);
     const previous = await objectsOf(cluster, current);
@@ -157,7 +202,16 @@ export class Upgrade {
     const existing = await preflight(cfg, record, objects, previous, this.takeOwnership);
 
     if (!lock) {
-      await deploy(cfg, { check: () => undefined, release: async () => undefined }, record, objects, previous, existing, this.deployOptions(true), state);
+      await deploy(
+        cfg,
+        { check: () => undefined, release: async () => undefined },
+        record,
+        objects,
+        previous,
+        existing,
+        this.deployOptions(true),
+        state,
+      );
       record.description = 'Dry run complete';
       return { release: record, warnings };
     }
@@ -188,37 +242,66 @@ export class Upgrade {
     };
   }
 
-  private async fail(lock: HeldLock, record: ReleaseRecord, current: ReleaseRecord, state: DeployState, err: unknown): Promise<never> {
+  private async fail(
+    lock: HeldLock,
+    record: ReleaseRecord,
+    current: ReleaseRecord,
+    state: DeployState,
+    err: unknown,
+  ): Promise<never> {
     const cfg = this.cfg;
     record.status = 'failed';
     record.description = `Upgrade "${record.name}" failed: ${failureText(err)}`;
     await recordFailure(cfg, record, err);
     if (this.cleanupOnFail && !this.rollbackOnFailure) {
-      await cleanupCreated(cfg, state).catch((e: unknown) => warn(cfg, `--cleanup-on-fail could not delete everything: ${messageOf(e)}`));
+      await cleanupCreated(cfg, state).catch((e: unknown) =>
+        warn(cfg, `--cleanup-on-fail could not delete everything: ${messageOf(e)}`),
+      );
     }
     if (!this.rollbackOnFailure) throw err;
     const timeoutMs = this.rollbackTimeoutMs ?? this.timeoutMs;
-    emit(cfg, `upgrade failed; rolling back to revision ${current.revision} (--rollback-on-failure, timeout ${Math.round(timeoutMs / 1000)}s)`);
+    emit(
+      cfg,
+      `upgrade failed; rolling back to revision ${current.revision} (--rollback-on-failure, timeout ${Math.round(timeoutMs / 1000)}s)`,
+    );
     const rollback = new Rollback(cfg);
-    Object.assign(rollback, { releaseName: record.name, revision: current.revision, wait: true, waitForJobs: this.waitForJobs, timeoutMs, cleanupOnFail: true, noHooks: this.noHooks, historyMax: this.historyMax, forceConflicts: true });
+    Object.assign(rollback, {
+      releaseName: record.name,
+      revision: current.revision,
+      wait: true,
+      waitForJobs: this.waitForJobs,
+      timeoutMs,
+      cleanupOnFail: true,
+      noHooks: this.noHooks,
+      historyMax: this.historyMax,
+      forceConflicts: true,
+    });
     const e = isPortolanError(err) ? err : undefined;
     let restored: ReleaseRecord;
     try {
       const history = await cfg.storage.history(record.name);
       restored = await rollback.perform(lock, history);
     } catch (rollbackError) {
-      throw new PortolanError(e?.code ?? 'RELEASE', `upgrade of "${record.name}" failed (${messageOf(err)}), and so did the rollback to revision ${current.revision}: ${messageOf(rollbackError)}`, {
+      throw new PortolanError(
+        e?.code ?? 'RELEASE',
+        `upgrade of "${record.name}" failed (${messageOf(err)}), and so did the rollback to revision ${current.revision}: ${messageOf(rollbackError)}`,
+        {
+          problems: e?.problems,
+          hint: 'Check `portolan history` and the objects with kubectl; `portolan rollback` can be run again.',
+          notes: e?.notes,
+          cause: err,
+        },
+      );
+    }
+    throw new PortolanError(
+      e?.code ?? 'RELEASE',
+      `upgrade of "${record.name}" failed and was rolled back to revision ${current.revision} (now revision ${restored.revision}): ${messageOf(err)}`,
+      {
         problems: e?.problems,
-        hint: 'Check `portolan history` and the objects with kubectl; `portolan rollback` can be run again.',
+        hint: e?.hint,
         notes: e?.notes,
         cause: err,
-      });
-    }
-    throw new PortolanError(e?.code ?? 'RELEASE', `upgrade of "${record.name}" failed and was rolled back to revision ${current.revision} (now revision ${restored.revision}): ${messageOf(err)}`, {
-      problems: e?.problems,
-      hint: e?.hint,
-      notes: e?.notes,
-      cause: err,
-    });
+      },
+    );
   }
 }

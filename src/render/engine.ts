@@ -11,16 +11,74 @@ import { dataHelpers } from './helpers/data.js';
 import { isDict, isGoStyle, strval, truth } from './helpers/go.js';
 import { stringHelpers } from './helpers/strings.js';
 import { goBuiltins } from './helpers/go-builtins.js';
-import { Interpreter, createFrame, type DialectProgram, type HelperEntry, type HelperOptions, type Partial, type RenderState } from './interpreter.js';
+import {
+  Interpreter,
+  createFrame,
+  type DialectProgram,
+  type HelperEntry,
+  type HelperOptions,
+  type Partial,
+  type RenderState,
+} from './interpreter.js';
 import { detectDialect, parseTemplate, type Dialect } from './parse.js';
 import { parseGoTemplate } from './go-parse.js';
 
 type Program = hbs.AST.Program;
 
 /** Helpers whose arguments may be missing on purpose: strict mode does not check their arguments. */
-const LENIENT = new Set(['default', 'empty', 'coalesce', 'hasKey', 'required', 'ternary', 'and', 'or', 'not', 'eq', 'ne', 'kindOf', 'kindIs', 'typeOf', 'typeIs', 'typeIsLike', 'dig', 'get', 'index', 'if', 'unless', 'with', 'each', 'define', 'include', 'template', 'tpl', 'lookup']);
+const LENIENT = new Set([
+  'default',
+  'empty',
+  'coalesce',
+  'hasKey',
+  'required',
+  'ternary',
+  'and',
+  'or',
+  'not',
+  'eq',
+  'ne',
+  'kindOf',
+  'kindIs',
+  'typeOf',
+  'typeIs',
+  'typeIsLike',
+  'dig',
+  'get',
+  'index',
+  'if',
+  'unless',
+  'with',
+  'each',
+  'define',
+  'include',
+  'template',
+  'tpl',
+  'lookup',
+]);
 /** Functions Sprig and Go type as returning int or int64: in Go templates their results print and compare as ints. */
-const INT_RESULTS = new Set(['add', 'add1', 'sub', 'mul', 'div', 'mod', 'max', 'min', 'biggest', 'len', 'int', 'int64', 'atoi', 'randInt', 'until', 'untilStep', 'toDecimal', 'durationMilliseconds', 'durationMicroseconds', 'durationNanoseconds']);
+const INT_RESULTS = new Set([
+  'add',
+  'add1',
+  'sub',
+  'mul',
+  'div',
+  'mod',
+  'max',
+  'min',
+  'biggest',
+  'len',
+  'int',
+  'int64',
+  'atoi',
+  'randInt',
+  'until',
+  'untilStep',
+  'toDecimal',
+  'durationMilliseconds',
+  'durationMicroseconds',
+  'durationNanoseconds',
+]);
 const MAX_INCLUDE_DEPTH = 1000;
 /** How often one template may be on the include chain at once before it counts as a cycle (Helm: 1000; deep enough). */
 const RECURSION_LIMIT = 100;
@@ -43,13 +101,53 @@ function helperTable(): Map<string, HelperEntry> {
   const functions = { ...stringHelpers, ...collectionHelpers, ...dataHelpers, ...cryptoHelpers };
   for (const [name, fn] of Object.entries(functions)) helpers.set(name, { fn, takesOptions: false });
   // Sprig's must* variants fail where the plain ones return a default; portolan's plain ones already fail.
-  for (const name of ['append', 'push', 'prepend', 'first', 'last', 'rest', 'initial', 'reverse', 'uniq', 'without', 'has', 'compact', 'slice', 'chunk', 'merge', 'mergeOverwrite', 'deepCopy', 'regexMatch', 'regexFind', 'regexFindAll', 'regexReplaceAll', 'regexReplaceAllLiteral', 'regexSplit', 'dateModify', 'toDate', 'toPrettyJson', 'toRawJson', 'fromJson', 'fromYaml', 'dig'] as const) {
-    const plain = (functions as Record<string, (...args: unknown[]) => unknown>)[name] as (...args: unknown[]) => unknown;
+  for (const name of [
+    'append',
+    'push',
+    'prepend',
+    'first',
+    'last',
+    'rest',
+    'initial',
+    'reverse',
+    'uniq',
+    'without',
+    'has',
+    'compact',
+    'slice',
+    'chunk',
+    'merge',
+    'mergeOverwrite',
+    'deepCopy',
+    'regexMatch',
+    'regexFind',
+    'regexFindAll',
+    'regexReplaceAll',
+    'regexReplaceAllLiteral',
+    'regexSplit',
+    'dateModify',
+    'toDate',
+    'toPrettyJson',
+    'toRawJson',
+    'fromJson',
+    'fromYaml',
+    'dig',
+  ] as const) {
+    const plain = (functions as Record<string, (...args: unknown[]) => unknown>)[name] as (
+      ...args: unknown[]
+    ) => unknown;
     helpers.set(`must${name[0]?.toUpperCase()}${name.slice(1)}`, { fn: plain, takesOptions: false });
   }
   helpers.set('biggest', helpers.get('max') as HelperEntry);
   // Sprig's other names: trimall (old trimAll) and the os* path functions (the same on Linux).
-  for (const [alias, name] of [['trimall', 'trimAll'], ['osBase', 'base'], ['osClean', 'clean'], ['osDir', 'dir'], ['osExt', 'ext'], ['osIsAbs', 'isAbs']] as const) {
+  for (const [alias, name] of [
+    ['trimall', 'trimAll'],
+    ['osBase', 'base'],
+    ['osClean', 'clean'],
+    ['osDir', 'dir'],
+    ['osExt', 'ext'],
+    ['osIsAbs', 'isAbs'],
+  ] as const) {
     helpers.set(alias, helpers.get(name) as HelperEntry);
   }
   const withOptions = (name: string, fn: (this: unknown, ...args: unknown[]) => unknown): void => {
@@ -98,7 +196,10 @@ function helperTable(): Map<string, HelperEntry> {
   withOptions('required', (message: unknown, value: unknown, options: unknown) => {
     if (value === undefined || value === null || value === '') {
       const place = where(options as HelperOptions);
-      throw new PortolanError('TEMPLATE_REQUIRED', `${at(place)}: ${strval(message)}`, { ...place, hint: 'Set the value with -f FILE or --set, as the message says.' });
+      throw new PortolanError('TEMPLATE_REQUIRED', `${at(place)}: ${strval(message)}`, {
+        ...place,
+        hint: 'Set the value with -f FILE or --set, as the message says.',
+      });
     }
     return value;
   });
@@ -119,7 +220,8 @@ function helperTable(): Map<string, HelperEntry> {
   helpers.set('__field', {
     fn: (value: unknown, path: unknown) => {
       let node = value;
-      for (const part of strval(path).split('.')) node = isDict(node) && Object.hasOwn(node, part) ? node[part] : undefined;
+      for (const part of strval(path).split('.'))
+        node = isDict(node) && Object.hasOwn(node, part) ? node[part] : undefined;
       return typeof node === 'function' ? (node as () => unknown)() : node;
     },
     takesOptions: false,
@@ -128,10 +230,14 @@ function helperTable(): Map<string, HelperEntry> {
     const options = args.pop() as HelperOptions;
     const place = where(options);
     const known = [...helpers.keys()].filter((h) => !h.startsWith('__') && similar(h, options.name));
-    throw new PortolanError('TEMPLATE_RENDER', `${at(place)}: unknown function "${options.name}"${known.length > 0 ? ` (did you mean ${known.slice(0, 3).join(', ')}?)` : ''}`, {
-      ...place,
-      hint: 'The functions are Helm/Sprig names (quote, default, toYaml, include, …); README lists them.',
-    });
+    throw new PortolanError(
+      'TEMPLATE_RENDER',
+      `${at(place)}: unknown function "${options.name}"${known.length > 0 ? ` (did you mean ${known.slice(0, 3).join(', ')}?)` : ''}`,
+      {
+        ...place,
+        hint: 'The functions are Helm/Sprig names (quote, default, toYaml, include, …); README lists them.',
+      },
+    );
   });
   table = helpers;
   return helpers;
@@ -146,21 +252,32 @@ function include(name: unknown, context: unknown, options: unknown): string {
   if (!partial) {
     const known = [...render.partials.keys()].sort();
     const close = known.filter((k) => similar(k, partialName)).slice(0, 3);
-    throw new PortolanError('PARTIAL_NOT_FOUND', `${at(caller)}: no partial named "${partialName}"${close.length > 0 ? ` (did you mean ${close.map((c) => `"${c}"`).join(', ')}?)` : ''}`, {
-      file: caller.file,
-      line: caller.line,
-      hint:
-        known.length > 0
-          ? `Templates are defined with {{ define "name" }}…{{ end }} (or {{#define "name"}}…{{/define}}) in templates/_*.tpl; defined here: ${known.slice(0, 12).join(', ')}${known.length > 12 ? ', …' : ''}`
-          : 'Define one with {{ define "name" }}…{{ end }} in a templates/_helpers.tpl file.',
-    });
+    throw new PortolanError(
+      'PARTIAL_NOT_FOUND',
+      `${at(caller)}: no partial named "${partialName}"${close.length > 0 ? ` (did you mean ${close.map((c) => `"${c}"`).join(', ')}?)` : ''}`,
+      {
+        file: caller.file,
+        line: caller.line,
+        hint:
+          known.length > 0
+            ? `Templates are defined with {{ define "name" }}…{{ end }} (or {{#define "name"}}…{{/define}}) in templates/_*.tpl; defined here: ${known.slice(0, 12).join(', ')}${known.length > 12 ? ', …' : ''}`
+            : 'Define one with {{ define "name" }}…{{ end }} in a templates/_helpers.tpl file.',
+      },
+    );
   }
-  if (render.names.filter((n) => n === partialName).length >= RECURSION_LIMIT || render.stack.length > MAX_INCLUDE_DEPTH) {
+  if (
+    render.names.filter((n) => n === partialName).length >= RECURSION_LIMIT ||
+    render.stack.length > MAX_INCLUDE_DEPTH
+  ) {
     const cycle = render.names.slice(render.names.lastIndexOf(partialName));
-    throw new PortolanError('TEMPLATE_RECURSION', `${at(caller)}: template "${partialName}" includes itself without end (${[...cycle.slice(-5), partialName].join(' → ')})`, {
-      ...caller,
-      hint: 'A template that includes itself needs a condition that ends the recursion.',
-    });
+    throw new PortolanError(
+      'TEMPLATE_RECURSION',
+      `${at(caller)}: template "${partialName}" includes itself without end (${[...cycle.slice(-5), partialName].join(' → ')})`,
+      {
+        ...caller,
+        hint: 'A template that includes itself needs a condition that ends the recursion.',
+      },
+    );
   }
   render.stack.push(partial.file);
   render.names.push(partialName);
@@ -169,13 +286,17 @@ function include(name: unknown, context: unknown, options: unknown): string {
   } catch (error) {
     const base = isPortolanError(error) ? error : toTemplateError(error, partial.file);
     if (base.code === 'TEMPLATE_RECURSION') throw base; // one short message, not a thousand "included from"s
-    throw new PortolanError(base.code, `${base.message} (in "${partialName}", included from ${at(caller)})`, { file: base.file, line: base.line, hint: base.hint, problems: base.problems });
+    throw new PortolanError(base.code, `${base.message} (in "${partialName}", included from ${at(caller)})`, {
+      file: base.file,
+      line: base.line,
+      hint: base.hint,
+      problems: base.problems,
+    });
   } finally {
     render.stack.pop();
     render.names.pop();
   }
 }
-
 
 function tpl(text: unknown, context: unknown, options: unknown): string {
   const o = options as HelperOptions;
@@ -183,12 +304,25 @@ function tpl(text: unknown, context: unknown, options: unknown): string {
   const caller = where(o);
   // A tpl inside a tpl keeps the outer name, so a tpl that renders itself is counted as the same one.
   const name = caller.file.endsWith(' (tpl)') ? caller.file : `${at(caller)} (tpl)`;
-  if (render.stack.filter((entry) => entry === name).length >= RECURSION_LIMIT || render.stack.length > MAX_INCLUDE_DEPTH) {
-    throw new PortolanError('TEMPLATE_RECURSION', `${name}: tpl renders itself without end (the value it renders calls tpl on itself)`, { file: name, hint: 'A value rendered with tpl must not call tpl on itself.' });
+  if (
+    render.stack.filter((entry) => entry === name).length >= RECURSION_LIMIT ||
+    render.stack.length > MAX_INCLUDE_DEPTH
+  ) {
+    throw new PortolanError(
+      'TEMPLATE_RECURSION',
+      `${name}: tpl renders itself without end (the value it renders calls tpl on itself)`,
+      { file: name, hint: 'A value rendered with tpl must not call tpl on itself.' },
+    );
   }
   const compiled = compileText(strval(text), name, isGoStyle() ? 'go' : 'handlebars');
   // Helm: a tpl text may define templates of its own, visible while it renders.
-  const partials = compiled.defines.length > 0 ? new Map([...render.partials, ...compiled.defines.map((d) => [d.name, { name: d.name, file: name, program: d.program }] as const)]) : render.partials;
+  const partials =
+    compiled.defines.length > 0
+      ? new Map([
+          ...render.partials,
+          ...compiled.defines.map((d) => [d.name, { name: d.name, file: name, program: d.program }] as const),
+        ])
+      : render.partials;
   const inner: RenderState = partials === render.partials ? render : { ...render, partials };
   inner.stack.push(name);
   try {
@@ -211,7 +345,12 @@ const HANDLEBARS_ONLY = new Set(['if', 'unless', 'each', 'with', 'define', 'temp
 let shared: Interpreter | undefined;
 
 function interpreter(): Interpreter {
-  shared ??= new Interpreter({ helpers: helperTable(), lenient: LENIENT, goHelpers: new Map(Object.entries(goBuiltins).map(([name, fn]) => [name, { fn, takesOptions: false }])), intResults: INT_RESULTS });
+  shared ??= new Interpreter({
+    helpers: helperTable(),
+    lenient: LENIENT,
+    goHelpers: new Map(Object.entries(goBuiltins).map(([name, fn]) => [name, { fn, takesOptions: false }])),
+    intResults: INT_RESULTS,
+  });
   return shared;
 }
 
@@ -291,7 +430,11 @@ function collectDefines(program: Program, out: ParsedTemplate['defines'], file: 
     if (block.path.original === 'define') {
       const name = block.params[0];
       if (name?.type !== 'StringLiteral') {
-        throw new PortolanError('TEMPLATE_SYNTAX', `${file}:${block.loc.start.line}: {{#define}} needs a name in quotes`, { file, line: block.loc.start.line, hint: 'Write {{#define "mychart.labels"}}…{{/define}}.' });
+        throw new PortolanError(
+          'TEMPLATE_SYNTAX',
+          `${file}:${block.loc.start.line}: {{#define}} needs a name in quotes`,
+          { file, line: block.loc.start.line, hint: 'Write {{#define "mychart.labels"}}…{{/define}}.' },
+        );
       }
       out.push({ name: (name as hbs.AST.StringLiteral).value, program: block.program });
       continue;
@@ -325,9 +468,11 @@ export class RenderSession {
     for (const template of job.templates) {
       const parsed = compileText(template.text, template.file, template.dialect);
       this.parsed.set(template.file, parsed);
-      // As in Helm, every file is a template too, named by its path (`include (print $.Template.BasePath "/x.yaml") .`).
+      // As in Helm, every file is a template too, named by its path (`include (print $.Template.BasePath "/x.yaml")
+      // .`).
       this.partials.set(template.file, { name: template.file, file: template.file, program: parsed.program });
-      for (const define of parsed.defines) this.partials.set(define.name, { name: define.name, file: template.file, program: define.program });
+      for (const define of parsed.defines)
+        this.partials.set(define.name, { name: define.name, file: template.file, program: define.program });
     }
   }
 
@@ -340,7 +485,13 @@ export class RenderSession {
   render(file: string, context: unknown): string {
     const template = this.parsed.get(file);
     if (!template) throw new PortolanError('INTERNAL', `no template ${file} in this render`);
-    const state: RenderState = { partials: this.partials, stack: [file], names: [], strict: this.strict, goStrict: this.goStrict };
+    const state: RenderState = {
+      partials: this.partials,
+      stack: [file],
+      names: [],
+      strict: this.strict,
+      goStrict: this.goStrict,
+    };
     try {
       const out = interpreter().render(template.program, context, state);
       // Helm removes Go's "<no value>" from every rendered Go template.

@@ -91,20 +91,39 @@ export interface GoDefine {
   loc: GoLoc;
 }
 
-const KEYWORDS = new Set(['if', 'else', 'end', 'range', 'with', 'define', 'template', 'block', 'break', 'continue', 'nil', 'true', 'false']);
+const KEYWORDS = new Set([
+  'if',
+  'else',
+  'end',
+  'range',
+  'with',
+  'define',
+  'template',
+  'block',
+  'break',
+  'continue',
+  'nil',
+  'true',
+  'false',
+]);
 const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\r' || c === '\n';
 const UNICODE_ALNUM = /[\p{L}\p{N}_]/u;
 /** Go's identifier characters: letters, digits, underscore (ASCII fast, Unicode by class). */
 function isAlnum(c: string | undefined): boolean {
   if (c === undefined) return false;
   const code = c.charCodeAt(0);
-  if (code < 128) return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95;
+  if (code < 128)
+    return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95;
   return UNICODE_ALNUM.test(c);
 }
 
 type Token =
   | { t: 'space' | 'lparen' | 'rparen' | 'pipe' | 'comma' | 'declare' | 'assign' | 'dot'; at: number; text: string }
-  | { t: 'string' | 'raw' | 'char' | 'number' | 'field' | 'variable' | 'identifier' | 'keyword' | 'bool'; at: number; text: string };
+  | {
+      t: 'string' | 'raw' | 'char' | 'number' | 'field' | 'variable' | 'identifier' | 'keyword' | 'bool';
+      at: number;
+      text: string;
+    };
 
 /** An open control structure, waiting for its `{{ else }}` or `{{ end }}`. */
 interface Frame {
@@ -158,7 +177,11 @@ class GoParser {
     return { start: { line, column: at - (this.lineStarts[line - 1] as number) } };
   }
 
-  private fail(at: number, message: string, hint = 'Go template syntax is described at https://pkg.go.dev/text/template.'): never {
+  private fail(
+    at: number,
+    message: string,
+    hint = 'Go template syntax is described at https://pkg.go.dev/text/template.',
+  ): never {
     const line = this.lineOf(at);
     throw new PortolanError('TEMPLATE_SYNTAX', `${this.file}:${line}: ${message}`, { file: this.file, line, hint });
   }
@@ -202,7 +225,12 @@ class GoParser {
       i = end;
     }
     const open = this.stack.at(-1);
-    if (open) this.fail(this.src.length, `{{ ${open.kind} }} (line ${open.line}) is never closed with {{ end }}: the template ends inside it`, 'Close every if, range, with, define and block with {{ end }}.');
+    if (open)
+      this.fail(
+        this.src.length,
+        `{{ ${open.kind} }} (line ${open.line}) is never closed with {{ end }}: the template ends inside it`,
+        'Close every if, range, with, define and block with {{ end }}.',
+      );
     return { program: program(this.root), defines: this.defines, trims: this.trims };
   }
 
@@ -224,8 +252,17 @@ class GoParser {
           q += 2;
         }
       }
-      if (!src.startsWith('}}', q)) this.fail(open, 'comment ends before closing delimiter', 'Write {{/* comment */}} with nothing between */ and }}.');
-      this.body.push({ type: 'CommentStatement', value: src.slice(p + 2, close), loc: this.loc(open) } as unknown as Statement);
+      if (!src.startsWith('}}', q))
+        this.fail(
+          open,
+          'comment ends before closing delimiter',
+          'Write {{/* comment */}} with nothing between */ and }}.',
+        );
+      this.body.push({
+        type: 'CommentStatement',
+        value: src.slice(p + 2, close),
+        loc: this.loc(open),
+      } as unknown as Statement);
       return { end: q + 2, trimAfter };
     }
     const { tokens, end, trimAfter } = this.lex(open, start);
@@ -336,8 +373,12 @@ class GoParser {
           break;
       }
       if (/[0-9+\-.]/.test(c)) {
-        const number = /^[+-]?(?:0[xX][0-9a-fA-F_]*(?:\.[0-9a-fA-F_]*)?(?:[pP][+-]?[0-9_]+)?|0[bB][01_]+|0[oO][0-7_]+|(?:[0-9_]+(?:\.[0-9_]*)?|\.[0-9_]+)(?:[eE][+-]?[0-9_]+)?)i?/.exec(src.slice(p, p + 80));
-        if (!number || number[0] === '+' || number[0] === '-' || isAlnum(src[p + number[0].length])) this.fail(at, `bad number syntax: "${src.slice(p, p + 12).split(/[\s})]/)[0]}"`);
+        const number =
+          /^[+-]?(?:0[xX][0-9a-fA-F_]*(?:\.[0-9a-fA-F_]*)?(?:[pP][+-]?[0-9_]+)?|0[bB][01_]+|0[oO][0-7_]+|(?:[0-9_]+(?:\.[0-9_]*)?|\.[0-9_]+)(?:[eE][+-]?[0-9_]+)?)i?/.exec(
+            src.slice(p, p + 80),
+          );
+        if (!number || number[0] === '+' || number[0] === '-' || isAlnum(src[p + number[0].length]))
+          this.fail(at, `bad number syntax: "${src.slice(p, p + 12).split(/[\s})]/)[0]}"`);
         tokens.push({ t: 'number', at, text: number[0] });
         p += number[0].length;
         continue;
@@ -346,7 +387,11 @@ class GoParser {
         let q = p;
         while (isAlnum(src[q])) q++;
         const word = src.slice(p, q);
-        tokens.push({ t: word === 'true' || word === 'false' ? 'bool' : KEYWORDS.has(word) ? 'keyword' : 'identifier', at, text: word });
+        tokens.push({
+          t: word === 'true' || word === 'false' ? 'bool' : KEYWORDS.has(word) ? 'keyword' : 'identifier',
+          at,
+          text: word,
+        });
         p = q;
         continue;
       }
@@ -397,7 +442,13 @@ class GoParser {
   private open(kind: 'if' | 'with' | 'range', rest: Token[], open: number, loc: GoLoc): void {
     const vars = [...this.vars];
     const pipe = this.pipeline(rest, open, kind === 'range');
-    const node: GoBranch = { type: kind === 'if' ? 'GoIf' : kind === 'with' ? 'GoWith' : 'GoRange', pipe, program: program([]), inverse: undefined, loc };
+    const node: GoBranch = {
+      type: kind === 'if' ? 'GoIf' : kind === 'with' ? 'GoWith' : 'GoRange',
+      pipe,
+      program: program([]),
+      inverse: undefined,
+      loc,
+    };
     this.body.push(node as unknown as Statement);
     this.stack.push({ kind, node, tail: node, body: node.program.body, line: loc.start.line, inElse: false, vars });
     if (kind === 'range') this.rangeDepth++;
@@ -405,17 +456,30 @@ class GoParser {
 
   private else(rest: Token[], open: number, loc: GoLoc): void {
     const frame = this.stack.at(-1);
-    if (!frame || !frame.node || !frame.tail) this.fail(open, 'unexpected {{ else }}', '{{ else }} goes inside an if, with or range.');
-    if (frame.inElse) this.fail(open, 'expected end; found {{ else }}', 'A block has one plain {{ else }}, and it comes last.');
+    if (!frame || !frame.node || !frame.tail)
+      this.fail(open, 'unexpected {{ else }}', '{{ else }} goes inside an if, with or range.');
+    if (frame.inElse)
+      this.fail(open, 'expected end; found {{ else }}', 'A block has one plain {{ else }}, and it comes last.');
     let p = 0;
     while (rest[p]?.t === 'space') p++;
     const chained = rest[p];
     if (chained?.t === 'keyword' && (chained.text === 'if' || chained.text === 'with')) {
       if ((chained.text === 'if') !== (frame.kind === 'if') && !(chained.text === 'with' && frame.kind === 'with')) {
-        this.fail(open, `{{ else ${chained.text} }} inside {{ ${frame.kind} }}`, `Inside {{ ${frame.kind} }}, chain with {{ else ${frame.kind} … }} or nest a new block.`);
+        this.fail(
+          open,
+          `{{ else ${chained.text} }} inside {{ ${frame.kind} }}`,
+          `Inside {{ ${frame.kind} }}, chain with {{ else ${frame.kind} … }} or nest a new block.`,
+        );
       }
       const pipe = this.pipeline(rest.slice(p + 1), open, false);
-      const node: GoBranch = { type: chained.text === 'if' ? 'GoIf' : 'GoWith', pipe, program: program([]), inverse: undefined, chained: true, loc };
+      const node: GoBranch = {
+        type: chained.text === 'if' ? 'GoIf' : 'GoWith',
+        pipe,
+        program: program([]),
+        inverse: undefined,
+        chained: true,
+        loc,
+      };
       frame.tail.inverse = program([node as unknown as Statement]);
       frame.tail = node;
       frame.body = node.program.body;
@@ -438,23 +502,41 @@ class GoParser {
       const body = program(frame.body);
       // Go: within one file a name has one non-empty definition (across files the later one wins).
       const earlier = this.defines.find((d) => d.name === frame.name);
-      if (earlier && !isEmpty(earlier.program) && !isEmpty(body)) this.fail(open, `multiple definition of template "${frame.name}"`, 'Give one of the two definitions another name.');
+      if (earlier && !isEmpty(earlier.program) && !isEmpty(body))
+        this.fail(
+          open,
+          `multiple definition of template "${frame.name}"`,
+          'Give one of the two definitions another name.',
+        );
       this.defines.push({ name: frame.name as string, program: body });
-      if (frame.kind === 'define') this.body.push({ type: 'GoDefine', name: frame.name, program: body, loc: { start: { line: frame.line, column: 0 } } } as unknown as Statement);
+      if (frame.kind === 'define')
+        this.body.push({
+          type: 'GoDefine',
+          name: frame.name,
+          program: body,
+          loc: { start: { line: frame.line, column: 0 } },
+        } as unknown as Statement);
       else (frame.blockCall as GoTemplateCall).block = body;
     }
   }
 
   private define(kind: 'define' | 'block', rest: Token[], open: number, loc: GoLoc): void {
-    if (kind === 'define' && this.stack.length > 0) this.fail(open, 'unexpected {{ define }}: definitions go at the top level of a file');
+    if (kind === 'define' && this.stack.length > 0)
+      this.fail(open, 'unexpected {{ define }}: definitions go at the top level of a file');
     const parts = rest.filter((t) => t.t !== 'space');
     const nameToken = parts[0];
-    if (!nameToken || (nameToken.t !== 'string' && nameToken.t !== 'raw')) this.fail(open, `{{ ${kind} }} needs a template name in quotes`, `Write {{ ${kind} "mychart.labels" }}…{{ end }}.`);
+    if (!nameToken || (nameToken.t !== 'string' && nameToken.t !== 'raw'))
+      this.fail(
+        open,
+        `{{ ${kind} }} needs a template name in quotes`,
+        `Write {{ ${kind} "mychart.labels" }}…{{ end }}.`,
+      );
     const name = stringValue(nameToken);
     if (kind === 'block') {
       const afterName = rest.slice(rest.indexOf(nameToken) + 1);
       const pipe = significant(afterName) ? this.pipeline(afterName, open, false) : undefined;
-      if (!pipe) this.fail(open, '{{ block }} needs a pipeline after the name', 'Write {{ block "name" . }}…{{ end }}.');
+      if (!pipe)
+        this.fail(open, '{{ block }} needs a pipeline after the name', 'Write {{ block "name" . }}…{{ end }}.');
       const blockCall: GoTemplateCall = { type: 'GoTemplate', name, pipe, loc };
       this.body.push(blockCall as unknown as Statement);
       this.stack.push({ kind, name, body: [], line: loc.start.line, inElse: false, vars: this.vars, blockCall });
@@ -469,7 +551,8 @@ class GoParser {
     let p = 0;
     while (rest[p]?.t === 'space') p++;
     const nameToken = rest[p];
-    if (!nameToken || (nameToken.t !== 'string' && nameToken.t !== 'raw')) this.fail(open, '{{ template }} needs a template name in quotes', 'Write {{ template "name" . }}.');
+    if (!nameToken || (nameToken.t !== 'string' && nameToken.t !== 'raw'))
+      this.fail(open, '{{ template }} needs a template name in quotes', 'Write {{ template "name" . }}.');
     const after = rest.slice(p + 1);
     const pipe = significant(after) ? this.pipeline(after, open, false) : undefined;
     this.body.push({ type: 'GoTemplate', name: stringValue(nameToken), pipe, loc } as unknown as Statement);
@@ -533,13 +616,26 @@ class GoParser {
         const [arg, next] = this.operand(tokens, pos);
         args.push(arg);
         pos = next;
-        if (pos < tokens.length && tokens[pos]?.t !== 'space' && tokens[pos]?.t !== 'pipe' && tokens[pos]?.t !== 'rparen') {
+        if (
+          pos < tokens.length &&
+          tokens[pos]?.t !== 'space' &&
+          tokens[pos]?.t !== 'pipe' &&
+          tokens[pos]?.t !== 'rparen'
+        ) {
           this.fail(tokens[pos]?.at ?? open, `unexpected "${tokens[pos]?.text}" in operand`);
         }
       }
       const cmdTokens = tokens.slice(cmdStart, pos);
-      if (args.length === 0) this.fail(tokens[pos]?.at ?? open, tokens[pos]?.t === 'pipe' || cmds.length > 0 ? 'missing command in pipeline' : 'missing value for command');
-      cmds.push({ args, text: this.src.slice(cmdTokens[0]?.at ?? open, endOf(cmdTokens)).trimEnd(), line: this.lineOf(cmdTokens[0]?.at ?? open) });
+      if (args.length === 0)
+        this.fail(
+          tokens[pos]?.at ?? open,
+          tokens[pos]?.t === 'pipe' || cmds.length > 0 ? 'missing command in pipeline' : 'missing value for command',
+        );
+      cmds.push({
+        args,
+        text: this.src.slice(cmdTokens[0]?.at ?? open, endOf(cmdTokens)).trimEnd(),
+        line: this.lineOf(cmdTokens[0]?.at ?? open),
+      });
       if (tokens[pos]?.t === 'pipe') {
         pos++;
         // Go accepts a pipe with nothing after it before the action ends (`{{ x | trunc 5 | }}`).
@@ -551,8 +647,18 @@ class GoParser {
     }
     for (const cmd of cmds.slice(1)) {
       const head = cmd.args[0] as GoArg;
-      if (head.kind === 'bool' || head.kind === 'dot' || head.kind === 'nil' || head.kind === 'number' || head.kind === 'string') {
-        this.fail(open, `non executable command in pipeline stage ${cmds.indexOf(cmd) + 1}`, 'After a |, name a function (or a method).');
+      if (
+        head.kind === 'bool' ||
+        head.kind === 'dot' ||
+        head.kind === 'nil' ||
+        head.kind === 'number' ||
+        head.kind === 'string'
+      ) {
+        this.fail(
+          open,
+          `non executable command in pipeline stage ${cmds.indexOf(cmd) + 1}`,
+          'After a |, name a function (or a method).',
+        );
       }
     }
     return { decl, isAssign, cmds, text: this.src.slice(startAt, endOf(tokens)) };
@@ -571,7 +677,12 @@ class GoParser {
         arg = { kind: 'field', names: token.text.slice(1).split('.'), text: token.text };
         break;
       case 'variable':
-        if (!this.vars.includes(token.text)) this.fail(token.at, `undefined variable "${token.text}"`, 'Declare it first with {{ $name := value }}, in the same or an enclosing block.');
+        if (!this.vars.includes(token.text))
+          this.fail(
+            token.at,
+            `undefined variable "${token.text}"`,
+            'Declare it first with {{ $name := value }}, in the same or an enclosing block.',
+          );
         arg = { kind: 'variable', name: token.text, names: [], text: token.text };
         break;
       case 'string':
@@ -581,16 +692,31 @@ class GoParser {
         arg = { kind: 'string', value: token.text.slice(1, -1).replace(/\r/g, ''), text: token.text };
         break;
       case 'char':
-        arg = { kind: 'number', value: BigInt(charValue(token.text, () => this.fail(token.at, `malformed character constant: ${token.text}`))), text: token.text };
+        arg = {
+          kind: 'number',
+          value: BigInt(
+            charValue(token.text, () => this.fail(token.at, `malformed character constant: ${token.text}`)),
+          ),
+          text: token.text,
+        };
         break;
       case 'number':
-        arg = { kind: 'number', value: numberValue(token.text, () => this.fail(token.at, `illegal number syntax: "${token.text}"`)), text: token.text };
+        arg = {
+          kind: 'number',
+          value: numberValue(token.text, () => this.fail(token.at, `illegal number syntax: "${token.text}"`)),
+          text: token.text,
+        };
         break;
       case 'bool':
         arg = { kind: 'bool', value: token.text === 'true', text: token.text };
         break;
       case 'identifier':
-        if (!this.isFunction(token.text)) this.fail(token.at, `function "${token.text}" not defined`, 'The functions are Helm\'s, Sprig\'s and Go\'s (quote, default, toYaml, include, …); README lists them.');
+        if (!this.isFunction(token.text))
+          this.fail(
+            token.at,
+            `function "${token.text}" not defined`,
+            "The functions are Helm's, Sprig's and Go's (quote, default, toYaml, include, …); README lists them.",
+          );
         arg = { kind: 'identifier', name: token.text, text: token.text };
         break;
       case 'keyword':
@@ -627,10 +753,17 @@ class GoParser {
       const text = this.src.slice(token.at, (tokens[next - 1] as Token).at + (tokens[next - 1] as Token).text.length);
       if (arg.kind === 'variable') arg = { ...arg, names: fields, text };
       else if (arg.kind === 'field') arg = { ...arg, names: [...arg.names, ...fields], text };
-      else if (arg.kind === 'bool' || arg.kind === 'string' || arg.kind === 'number' || arg.kind === 'nil' || arg.kind === 'dot') {
+      else if (
+        arg.kind === 'bool' ||
+        arg.kind === 'string' ||
+        arg.kind === 'number' ||
+        arg.kind === 'nil' ||
+        arg.kind === 'dot'
+      ) {
         this.fail(token.at, `unexpected . after term "${arg.text}"`);
       } else arg = { kind: 'chain', node: arg, names: fields, text };
-    } else if (tokens[next]?.t === 'dot') this.fail(tokens[next]?.at ?? token.at, `unexpected . after term "${arg.text}"`);
+    } else if (tokens[next]?.t === 'dot')
+      this.fail(tokens[next]?.at ?? token.at, `unexpected . after term "${arg.text}"`);
     return [arg, next];
   }
 }
@@ -641,7 +774,9 @@ function program(body: Statement[]): Program {
 
 /** Go's IsEmptyTree: nothing but white space. */
 function isEmpty(body: Program): boolean {
-  return body.body.every((node) => node.type === 'ContentStatement' && (node as hbs.AST.ContentStatement).value.trim() === '');
+  return body.body.every(
+    (node) => node.type === 'ContentStatement' && (node as hbs.AST.ContentStatement).value.trim() === '',
+  );
 }
 
 function significant(tokens: Token[]): boolean {
@@ -682,7 +817,8 @@ function numberValue(text: string, fail: () => never): bigint | number {
   if (clean.endsWith('i')) fail();
   const sign = clean.startsWith('-') ? -1n : 1n;
   const body = clean.replace(/^[+-]/, '');
-  if (/^0[xX][0-9a-fA-F]+$/.test(body) || /^0[bB][01]+$/.test(body) || /^0[oO][0-7]+$/.test(body)) return sign * BigInt(body.replace(/^0[oO]/, '0o'));
+  if (/^0[xX][0-9a-fA-F]+$/.test(body) || /^0[bB][01]+$/.test(body) || /^0[oO][0-7]+$/.test(body))
+    return sign * BigInt(body.replace(/^0[oO]/, '0o'));
   if (/^0[0-7]+$/.test(body)) return sign * BigInt(`0o${body.slice(1)}`);
   if (/^\d+$/.test(body)) return sign * BigInt(body);
   if (/^0[xX]/.test(body)) {
@@ -696,6 +832,10 @@ function numberValue(text: string, fail: () => never): bigint | number {
 }
 
 /** Parses a template text in Go's syntax (Helm's charts); `file` names it in errors. */
-export function parseGoTemplate(source: string, file: string, isFunction: (name: string) => boolean = () => true): GoParsed {
+export function parseGoTemplate(
+  source: string,
+  file: string,
+  isFunction: (name: string) => boolean = () => true,
+): GoParsed {
   return new GoParser(source, file, isFunction).run();
 }

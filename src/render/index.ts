@@ -9,7 +9,14 @@ import { RenderSession } from './engine.js';
 import { detectDialect, type Dialect } from './parse.js';
 import { parseRendered, sortByInstallOrder, type RenderedDocument } from './manifests.js';
 
-export { formatManifests, sortByInstallOrder, splitDocuments, INSTALL_ORDER, HOOK_EVENTS, type RenderedDocument } from './manifests.js';
+export {
+  formatManifests,
+  sortByInstallOrder,
+  splitDocuments,
+  INSTALL_ORDER,
+  HOOK_EVENTS,
+  type RenderedDocument,
+} from './manifests.js';
 export { DEFAULT_KUBE_VERSION, DEFAULT_API_VERSIONS, parseKubeVersion } from './context.js';
 export { parseTemplate, detectDialect, type Dialect } from './parse.js';
 
@@ -53,13 +60,16 @@ function walk(chart: Chart, values: Values, path: string, out: ChartNode[]): Cha
   out.push({ chart, values, path });
   for (const sub of chart.dependencies) {
     const name = sub.metadata.name;
-    const subValues = Object.hasOwn(values, name) && values[name] !== null && typeof values[name] === 'object' ? (values[name] as Values) : {};
+    const subValues =
+      Object.hasOwn(values, name) && values[name] !== null && typeof values[name] === 'object'
+        ? (values[name] as Values)
+        : {};
     walk(sub, subValues, `${path}/charts/${name}`, out);
   }
   return out;
 }
 
-const isPartial = (file: ChartFile): boolean => (file.name.slice(file.name.lastIndexOf('/') + 1)).startsWith('_');
+const isPartial = (file: ChartFile): boolean => file.name.slice(file.name.lastIndexOf('/') + 1).startsWith('_');
 
 /** Helm parses deeper templates first and, at one depth, in reverse order, so a parent's define wins. */
 function parseOrder(a: string, b: string): number {
@@ -73,9 +83,13 @@ export function renderChart(chart: Chart, values: Values, options: RenderOptions
   const kubeVersion = parseKubeVersion(options.kubeVersion);
   const wanted = chart.metadata.kubeVersion;
   if (wanted && !satisfiesRange(kubeVersion.Version.slice(1), wanted)) {
-    throw new PortolanError('CHART_INVALID', `chart "${chart.metadata.name}" requires kubeVersion ${wanted}, which does not include Kubernetes ${kubeVersion.Version}`, {
-      hint: 'Render for another version with --kube-version, or change kubeVersion in Chart.yaml.',
-    });
+    throw new PortolanError(
+      'CHART_INVALID',
+      `chart "${chart.metadata.name}" requires kubeVersion ${wanted}, which does not include Kubernetes ${kubeVersion.Version}`,
+      {
+        hint: 'Render for another version with --kube-version, or change kubeVersion in Chart.yaml.',
+      },
+    );
   }
   const nodes = walk(chart, values, chart.metadata.name, []);
   const dialects = new Map<ChartNode, Dialect>();
@@ -86,7 +100,13 @@ export function renderChart(chart: Chart, values: Values, options: RenderOptions
     const found = new Set(texts.map(detectDialect));
     const dialect: Dialect = found.has('go') && !found.has('handlebars') ? 'go' : 'handlebars';
     dialects.set(node, dialect);
-    return node.chart.templates.map((file, i) => ({ node, file, text: texts[i] as string, dialect, name: `${node.path}/${file.name}` }));
+    return node.chart.templates.map((file, i) => ({
+      node,
+      file,
+      text: texts[i] as string,
+      dialect,
+      name: `${node.path}/${file.name}`,
+    }));
   });
   const isHelmChart = dialects.get(nodes[0] as ChartNode) === 'go';
   const capabilities = buildCapabilities(options.kubeVersion, options.apiVersions ?? [], isHelmChart);
@@ -101,13 +121,23 @@ export function renderChart(chart: Chart, values: Values, options: RenderOptions
     Service: isHelmChart ? 'Helm' : 'portolan',
   };
   templates.sort((a, b) => parseOrder(a.name, b.name));
-  const session = new RenderSession({ templates: templates.map((t) => ({ file: t.name, text: t.text, dialect: t.dialect })), strict: options.strict ?? false, goStrict: options.goStrict ?? options.strict ?? false });
+  const session = new RenderSession({
+    templates: templates.map((t) => ({ file: t.name, text: t.text, dialect: t.dialect })),
+    strict: options.strict ?? false,
+    goStrict: options.goStrict ?? options.strict ?? false,
+  });
 
   const contexts = new Map<ChartNode, Values>();
   const contextFor = (node: ChartNode, templateName: string): Values => {
     let base = contexts.get(node);
     if (!base) {
-      base = { Values: node.values, Release: release, Chart: chartObject(node.chart), Capabilities: capabilities, Files: buildFiles(node.chart.files) };
+      base = {
+        Values: node.values,
+        Release: release,
+        Chart: chartObject(node.chart),
+        Capabilities: capabilities,
+        Files: buildFiles(node.chart.files),
+      };
       contexts.set(node, base);
     }
     return { ...base, Template: { Name: templateName, BasePath: `${node.path}/templates` } };
@@ -116,7 +146,9 @@ export function renderChart(chart: Chart, values: Values, options: RenderOptions
   const warnings: string[] = [];
   const documents: RenderedDocument[] = [];
   let notes = '';
-  const outputs = templates.filter((t) => !isPartial(t.file)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const outputs = templates
+    .filter((t) => !isPartial(t.file))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const template of outputs) {
     const isNotes = template.file.name === 'templates/NOTES.txt';
     if (isNotes && template.node.chart !== chart) continue; // only the top chart's notes are shown, as in Helm
@@ -125,5 +157,10 @@ export function renderChart(chart: Chart, values: Values, options: RenderOptions
     else documents.push(...parseRendered(template.name, text, warnings));
   }
   const sorted = sortByInstallOrder(documents);
-  return { manifests: sorted.filter((d) => d.hook === undefined), hooks: sorted.filter((d) => d.hook !== undefined), notes, warnings };
+  return {
+    manifests: sorted.filter((d) => d.hook === undefined),
+    hooks: sorted.filter((d) => d.hook !== undefined),
+    notes,
+    warnings,
+  };
 }

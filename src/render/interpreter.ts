@@ -109,7 +109,8 @@ function lookup(target: unknown, key: string): unknown {
 }
 
 const isScoped = (path: PathExpression): boolean => /^\.|^this\b/.test(path.original);
-const isSimple = (path: PathExpression): boolean => path.parts.length === 1 && !isScoped(path) && !path.depth && !path.data;
+const isSimple = (path: PathExpression): boolean =>
+  path.parts.length === 1 && !isScoped(path) && !path.depth && !path.data;
 
 export class Interpreter {
   constructor(private readonly config: InterpreterConfig) {}
@@ -120,13 +121,26 @@ export class Interpreter {
     if (!('root' in frame) || frame.root === undefined) frame.root = context;
     const previous = setGoStyle(program.dialect === 'go');
     try {
-      return this.program(program, { context, depths: [context], data: frame, blockParams: [], strict: render.strict, render, vars: [{ name: '$', value: context }] });
+      return this.program(program, {
+        context,
+        depths: [context],
+        data: frame,
+        blockParams: [],
+        strict: render.strict,
+        render,
+        vars: [{ name: '$', value: context }],
+      });
     } finally {
       setGoStyle(previous);
     }
   }
 
-  private fail(node: Node | { loc?: { start: { line: number } } }, message: string, hint?: string, scope?: Scope): never {
+  private fail(
+    node: Node | { loc?: { start: { line: number } } },
+    message: string,
+    hint?: string,
+    scope?: Scope,
+  ): never {
     const file = scope?.render.stack.at(-1) ?? '<template>';
     const line = node.loc?.start.line;
     throw new PortolanError('TEMPLATE_RENDER', `${file}${line ? `:${line}` : ''}: ${message}`, { file, line, hint });
@@ -159,7 +173,12 @@ export class Interpreter {
           out += this.goStatement(statement as unknown as GoStatement, scope);
           break;
         default:
-          this.fail(statement, `${statement.type === 'PartialStatement' || statement.type === 'PartialBlockStatement' ? 'handlebars partials ({{> name}})' : 'decorators'} are not supported`, 'Define partials with {{#define "name"}}…{{/define}} and call them with {{ include "name" . }}.', scope);
+          this.fail(
+            statement,
+            `${statement.type === 'PartialStatement' || statement.type === 'PartialBlockStatement' ? 'handlebars partials ({{> name}})' : 'decorators'} are not supported`,
+            'Define partials with {{#define "name"}}…{{/define}} and call them with {{ include "name" . }}.',
+            scope,
+          );
       }
     }
     return out;
@@ -186,7 +205,8 @@ export class Interpreter {
       return typeof value === 'function' ? (value as (this: unknown) => unknown).call(scope.context) : value;
     }
     const target = path.type === 'PathExpression' ? this.path(path, scope, false) : undefined;
-    if (typeof target === 'function') return this.call({ fn: target as Helper, takesOptions: false }, path.original, node, scope, undefined);
+    if (typeof target === 'function')
+      return this.call({ fn: target as Helper, takesOptions: false }, path.original, node, scope, undefined);
     const missing = this.config.helpers.get('helperMissing') as HelperEntry;
     return this.call(missing, path.original, node, scope, undefined);
   }
@@ -202,31 +222,54 @@ export class Interpreter {
     if (helper) return printValue(this.call(helper, path.parts[0] as string, node, scope, makeOptions()));
     // Not a helper: a mustache section over a value, as handlebars' blockHelperMissing does it.
     const value = this.path(path, scope, false);
-    if (typeof value === 'function') return printValue(this.call({ fn: value as Helper, takesOptions: true }, path.original, node, scope, makeOptions()));
+    if (typeof value === 'function')
+      return printValue(
+        this.call({ fn: value as Helper, takesOptions: true }, path.original, node, scope, makeOptions()),
+      );
     const options = makeOptions();
     if (value === true) return options.fn(scope.context);
     if (value === false || value === null || value === undefined) return options.inverse(scope.context);
     if (Array.isArray(value)) {
       if (value.length === 0) return options.inverse(scope.context);
-      return value.map((item, index) => options.fn(item, { data: { ...createFrame(scope.data), index, first: index === 0, last: index === value.length - 1 } })).join('');
+      return value
+        .map((item, index) =>
+          options.fn(item, {
+            data: { ...createFrame(scope.data), index, first: index === 0, last: index === value.length - 1 },
+          }),
+        )
+        .join('');
     }
     return options.fn(value);
   }
 
-  private child(scope: Scope, context: unknown, options: { data?: DataFrame; blockParams?: unknown[] } | undefined, program: Program | undefined): Scope {
+  private child(
+    scope: Scope,
+    context: unknown,
+    options: { data?: DataFrame; blockParams?: unknown[] } | undefined,
+    program: Program | undefined,
+  ): Scope {
     const names = program?.blockParams ?? [];
     return {
       context,
       depths: context === scope.context ? scope.depths : [context, ...scope.depths],
       data: options?.data ?? scope.data,
-      blockParams: names.length > 0 && options?.blockParams ? [{ names, values: options.blockParams }, ...scope.blockParams] : scope.blockParams,
+      blockParams:
+        names.length > 0 && options?.blockParams
+          ? [{ names, values: options.blockParams }, ...scope.blockParams]
+          : scope.blockParams,
       strict: scope.strict,
       render: scope.render,
       vars: scope.vars,
     };
   }
 
-  private call(helper: HelperEntry, name: string, node: hbs.AST.MustacheStatement | hbs.AST.SubExpression | hbs.AST.BlockStatement, scope: Scope, block: Pick<HelperOptions, 'fn' | 'inverse' | 'blockParams'> | undefined): unknown {
+  private call(
+    helper: HelperEntry,
+    name: string,
+    node: hbs.AST.MustacheStatement | hbs.AST.SubExpression | hbs.AST.BlockStatement,
+    scope: Scope,
+    block: Pick<HelperOptions, 'fn' | 'inverse' | 'blockParams'> | undefined,
+  ): unknown {
     const lenient = !scope.strict || this.config.lenient.has(name);
     const args = node.params.map((param) => this.expression(param, scope, !lenient));
     try {
@@ -282,7 +325,10 @@ export class Interpreter {
       value = lookup(scope.data, parts[0] as string);
       parts = parts.slice(1);
     } else {
-      const param = !path.depth && !isScoped(path) ? scope.blockParams.find((b) => b.names.includes(parts[0] as string)) : undefined;
+      const param =
+        !path.depth && !isScoped(path)
+          ? scope.blockParams.find((b) => b.names.includes(parts[0] as string))
+          : undefined;
       if (param) {
         value = param.values[param.names.indexOf(parts[0] as string)];
         parts = parts.slice(1);
@@ -294,7 +340,12 @@ export class Interpreter {
     }
     if (value === undefined && strict) {
       const written = path.original.replace(/^this\./, '.').replace(/^@root\./, '$.');
-      this.fail(path, `${written} is not set (strict mode: every value a template reads must exist)`, 'Set it in values.yaml or with -f/--set, test it with {{#if}}, or give a fallback with default.', scope);
+      this.fail(
+        path,
+        `${written} is not set (strict mode: every value a template reads must exist)`,
+        'Set it in values.yaml or with -f/--set, test it with {{#if}}, or give a fallback with default.',
+        scope,
+      );
     }
     return value;
   }
@@ -327,7 +378,11 @@ export class Interpreter {
     const mark = scope.vars.length;
     try {
       const value = this.goPipe(node.pipe, scope);
-      if (truth(value)) return this.program(node.program, node.type === 'GoWith' ? { ...scope, context: value, depths: [value, ...scope.depths] } : scope);
+      if (truth(value))
+        return this.program(
+          node.program,
+          node.type === 'GoWith' ? { ...scope, context: value, depths: [value, ...scope.depths] } : scope,
+        );
       return this.program(node.inverse, scope);
     } finally {
       scope.vars.length = mark;
@@ -374,7 +429,8 @@ export class Interpreter {
     if (value === undefined || value === null) return [];
     if (Array.isArray(value)) return value.map((item, index) => [BigInt(index), item]);
     if (typeof value === 'bigint') {
-      if (node.pipe.decl.length > 1) this.fail(node, `can't use ${node.pipe.decl.join(', ')} to iterate over ${value}`, undefined, scope);
+      if (node.pipe.decl.length > 1)
+        this.fail(node, `can't use ${node.pipe.decl.join(', ')} to iterate over ${value}`, undefined, scope);
       const out: Array<[unknown, unknown]> = [];
       for (let i = 0n; i < value; i++) out.push([i, i]);
       return out;
@@ -390,7 +446,13 @@ export class Interpreter {
   private goTemplate(node: GoTemplateCall, scope: Scope): string {
     const context = node.pipe ? this.goPipe(node.pipe, scope) : undefined;
     const template = this.config.helpers.get('template') as HelperEntry;
-    return this.goCall(template, 'template', [node.name, context], { args: [], text: `template "${node.name}"`, line: node.loc.start.line }, scope) as string;
+    return this.goCall(
+      template,
+      'template',
+      [node.name, context],
+      { args: [], text: `template "${node.name}"`, line: node.loc.start.line },
+      scope,
+    ) as string;
   }
 
   private goPipe(pipe: GoPipe, scope: Scope): unknown {
@@ -455,7 +517,8 @@ export class Interpreter {
   }
 
   private goNotAFunction(cmd: GoCommand, final: unknown, scope: Scope): void {
-    if (cmd.args.length > 1 || final !== NO_FINAL) this.goFail(cmd, `can't give argument to non-function ${(cmd.args[0] as GoArg).text}`, scope);
+    if (cmd.args.length > 1 || final !== NO_FINAL)
+      this.goFail(cmd, `can't give argument to non-function ${(cmd.args[0] as GoArg).text}`, scope);
   }
 
   /** An argument's value; a function name alone is called with no arguments, as Go does. */
@@ -470,10 +533,18 @@ export class Interpreter {
       case 'number':
         return arg.value;
       case 'field':
-        return this.goFieldChain(scope.context, arg.names, { args: [arg], text: arg.text, line: cmd.line }, scope, NO_FINAL);
+        return this.goFieldChain(
+          scope.context,
+          arg.names,
+          { args: [arg], text: arg.text, line: cmd.line },
+          scope,
+          NO_FINAL,
+        );
       case 'variable': {
         const value = this.goVar(arg.name, cmd, scope);
-        return arg.names.length === 0 ? value : this.goFieldChain(value, arg.names, { args: [arg], text: arg.text, line: cmd.line }, scope, NO_FINAL);
+        return arg.names.length === 0
+          ? value
+          : this.goFieldChain(value, arg.names, { args: [arg], text: arg.text, line: cmd.line }, scope, NO_FINAL);
       }
       case 'identifier':
         return this.goFunction(arg.name, { args: [arg], text: arg.text, line: cmd.line }, scope, NO_FINAL);
@@ -481,7 +552,13 @@ export class Interpreter {
         return this.goPipe(arg.pipe, scope);
       case 'chain': {
         if (arg.node.kind === 'nil') this.goFail(cmd, `indirection through explicit nil in ${arg.text}`, scope);
-        return this.goFieldChain(this.goArg(arg.node, cmd, scope), arg.names, { args: [arg], text: arg.text, line: cmd.line }, scope, NO_FINAL);
+        return this.goFieldChain(
+          this.goArg(arg.node, cmd, scope),
+          arg.names,
+          { args: [arg], text: arg.text, line: cmd.line },
+          scope,
+          NO_FINAL,
+        );
       }
     }
   }
@@ -509,10 +586,18 @@ export class Interpreter {
   /** `.name` on a value: a method call, a map entry (missing: nil, or an error in strict mode), or an error. */
   private goField(receiver: unknown, name: string, cmd: GoCommand, scope: Scope, final: unknown): unknown {
     const hasArgs = cmd.args.length > 1 || final !== NO_FINAL;
-    if (receiver === undefined || receiver === null) return this.goFail(cmd, `nil pointer evaluating interface {}.${name}`, scope);
+    if (receiver === undefined || receiver === null)
+      return this.goFail(cmd, `nil pointer evaluating interface {}.${name}`, scope);
     // Methods: functions the context attaches to its objects (Files.Get, Capabilities.APIVersions.Has).
-    const method = typeof receiver === 'object' && Object.hasOwn(receiver, name) ? (receiver as Record<string, unknown>)[name] : undefined;
-    if (typeof receiver === 'object' && (typeof method === 'function' || (!Array.isArray(receiver) && !(receiver instanceof Date) && !Buffer.isBuffer(receiver)))) {
+    const method =
+      typeof receiver === 'object' && Object.hasOwn(receiver, name)
+        ? (receiver as Record<string, unknown>)[name]
+        : undefined;
+    if (
+      typeof receiver === 'object' &&
+      (typeof method === 'function' ||
+        (!Array.isArray(receiver) && !(receiver instanceof Date) && !Buffer.isBuffer(receiver)))
+    ) {
       const map = receiver as Record<string, unknown>;
       if (Object.hasOwn(map, name)) {
         const value = map[name];
@@ -546,11 +631,20 @@ export class Interpreter {
         if (truth(value) === (name === 'or')) return value;
       }
       if (final !== NO_FINAL) value = final;
-      if (cmd.args.length === 1 && final === NO_FINAL) this.goFail(cmd, `wrong number of args for ${name}: want at least 1 got 0`, scope);
+      if (cmd.args.length === 1 && final === NO_FINAL)
+        this.goFail(cmd, `wrong number of args for ${name}: want at least 1 got 0`, scope);
       return value;
     }
     const helper = this.config.goHelpers.get(name) ?? this.config.helpers.get(name);
-    if (!helper || name.startsWith('__') || name === 'helperMissing' || name === 'if' || name === 'unless' || name === 'each' || name === 'define') {
+    if (
+      !helper ||
+      name.startsWith('__') ||
+      name === 'helperMissing' ||
+      name === 'if' ||
+      name === 'unless' ||
+      name === 'each' ||
+      name === 'define'
+    ) {
       return this.goFail(cmd, `function "${name}" not defined`, scope);
     }
     const args = cmd.args.slice(1).map((arg) => this.goArg(arg, cmd, scope));
@@ -563,7 +657,15 @@ export class Interpreter {
   private goCall(helper: HelperEntry, name: string, args: unknown[], at: GoCommand, scope: Scope): unknown {
     try {
       if (!helper.takesOptions) return helper.fn.apply(scope.context, args);
-      const options: HelperOptions = { name, render: scope.render, hash: {}, data: scope.data, loc: { start: { line: at.line, column: 0 } }, fn: () => '', inverse: () => '' };
+      const options: HelperOptions = {
+        name,
+        render: scope.render,
+        hash: {},
+        data: scope.data,
+        loc: { start: { line: at.line, column: 0 } },
+        fn: () => '',
+        inverse: () => '',
+      };
       return helper.fn.apply(scope.context, [...args, options]);
     } catch (error) {
       if (isPortolanError(error) || error === BREAK || error === CONTINUE) throw error;
@@ -574,7 +676,10 @@ export class Interpreter {
   /** Helm's wording: the template, line, the command at fault, and Go's message. */
   private goFail(at: GoCommand, message: string, scope: Scope): never {
     const file = scope.render.stack.at(-1) ?? '<template>';
-    throw new PortolanError('TEMPLATE_RENDER', `${file}:${at.line}: executing "${file}" at <${at.text}>: ${message}`, { file, line: at.line });
+    throw new PortolanError('TEMPLATE_RENDER', `${file}:${at.line}: executing "${file}" at <${at.text}>: ${message}`, {
+      file,
+      line: at.line,
+    });
   }
 }
 
@@ -588,7 +693,8 @@ function goPrint(value: unknown): string {
 /** A whole-number result of an int-typed function, as Go's int. */
 function toGoInt(value: unknown): unknown {
   if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
-  if (Array.isArray(value) && value.every((v) => typeof v === 'number' && Number.isInteger(v))) return value.map((v) => BigInt(v as number));
+  if (Array.isArray(value) && value.every((v) => typeof v === 'number' && Number.isInteger(v)))
+    return value.map((v) => BigInt(v as number));
   return value;
 }
 
@@ -607,4 +713,3 @@ function isGoStruct(value: object): boolean {
 function goStructName(value: object): string {
   return (value as Record<symbol, string>)[GO_STRUCT] ?? 'struct';
 }
-

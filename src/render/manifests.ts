@@ -29,16 +29,59 @@ export interface RenderedDocument {
 
 /** Install order of kinds (SEMANTICS.md); unknown kinds go last, alphabetically. Uninstall is the reverse. */
 export const INSTALL_ORDER = [
-  'PriorityClass', 'Namespace', 'NetworkPolicy', 'ResourceQuota', 'LimitRange', 'PodSecurityPolicy', 'PodDisruptionBudget',
-  'ServiceAccount', 'Secret', 'SecretList', 'ConfigMap', 'StorageClass', 'PersistentVolume', 'PersistentVolumeClaim',
-  'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleList', 'ClusterRoleBinding', 'ClusterRoleBindingList', 'Role',
-  'RoleList', 'RoleBinding', 'RoleBindingList', 'Service', 'DaemonSet', 'Pod', 'ReplicationController', 'ReplicaSet',
-  'Deployment', 'HorizontalPodAutoscaler', 'StatefulSet', 'Job', 'CronJob', 'IngressClass', 'Ingress', 'APIService',
-  'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
+  'PriorityClass',
+  'Namespace',
+  'NetworkPolicy',
+  'ResourceQuota',
+  'LimitRange',
+  'PodSecurityPolicy',
+  'PodDisruptionBudget',
+  'ServiceAccount',
+  'Secret',
+  'SecretList',
+  'ConfigMap',
+  'StorageClass',
+  'PersistentVolume',
+  'PersistentVolumeClaim',
+  'CustomResourceDefinition',
+  'ClusterRole',
+  'ClusterRoleList',
+  'ClusterRoleBinding',
+  'ClusterRoleBindingList',
+  'Role',
+  'RoleList',
+  'RoleBinding',
+  'RoleBindingList',
+  'Service',
+  'DaemonSet',
+  'Pod',
+  'ReplicationController',
+  'ReplicaSet',
+  'Deployment',
+  'HorizontalPodAutoscaler',
+  'StatefulSet',
+  'Job',
+  'CronJob',
+  'IngressClass',
+  'Ingress',
+  'APIService',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
 ];
 const ORDER = new Map(INSTALL_ORDER.map((kind, index) => [kind, index]));
 
-export const HOOK_EVENTS = new Set(['pre-install', 'post-install', 'pre-delete', 'post-delete', 'pre-upgrade', 'post-upgrade', 'pre-rollback', 'post-rollback', 'test', 'test-success']);
+export const HOOK_EVENTS = new Set([
+  'pre-install',
+  'post-install',
+  'pre-delete',
+  'post-delete',
+  'pre-upgrade',
+  'post-upgrade',
+  'pre-rollback',
+  'post-rollback',
+  'test',
+  'test-success',
+]);
 const HOOK_ANNOTATIONS = ['helm.sh/hook', 'portolan.dev/hook'];
 
 function kindLess(a: string | undefined, b: string | undefined): number {
@@ -98,37 +141,60 @@ export function parseRendered(source: string, rendered: string, warnings: string
       if (!(error instanceof yaml.YAMLException)) throw error;
       const outputLine = line + error.mark.line;
       const shown = (text.split('\n')[error.mark.line] ?? '').trimEnd();
-      throw new PortolanError('MANIFEST_INVALID', `${source}:${outputLine}: the rendered YAML does not parse (line ${outputLine} of the template's output): ${error.reason}${shown ? `\n    ${outputLine} | ${shown}` : ''}`, {
-        file: source,
-        line: outputLine,
-        hint: 'Check the indentation around that line: nindent/indent widths and {{- -}} trimming are the usual causes.',
-      });
+      throw new PortolanError(
+        'MANIFEST_INVALID',
+        `${source}:${outputLine}: the rendered YAML does not parse (line ${outputLine} of the template's output): ${error.reason}${shown ? `\n    ${outputLine} | ${shown}` : ''}`,
+        {
+          file: source,
+          line: outputLine,
+          hint: 'Check the indentation around that line: nindent/indent widths and {{- -}} trimming are the usual causes.',
+        },
+      );
     }
     if (object === null || object === undefined) {
       documents.push({ source, text, object: {}, commentOnly: true });
       continue;
     }
     if (typeof object !== 'object' || Array.isArray(object)) {
-      throw new PortolanError('MANIFEST_INVALID', `${source}: a rendered document at line ${line} of the template's output is ${Array.isArray(object) ? 'a list' : `the ${typeof object} ${JSON.stringify(object)}`}, not a Kubernetes object`, {
-        file: source,
-        hint: 'Each document must be a map with apiVersion, kind and metadata.',
-      });
+      throw new PortolanError(
+        'MANIFEST_INVALID',
+        `${source}: a rendered document at line ${line} of the template's output is ${Array.isArray(object) ? 'a list' : `the ${typeof object} ${JSON.stringify(object)}`}, not a Kubernetes object`,
+        {
+          file: source,
+          hint: 'Each document must be a map with apiVersion, kind and metadata.',
+        },
+      );
     }
     const document = describe(source, text, object as Record<string, unknown>);
-    const annotations = (document.object.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations;
-    const hookText = HOOK_ANNOTATIONS.map((a) => annotations?.[a]).find((v) => typeof v === 'string') as string | undefined;
+    const annotations = (document.object.metadata as { annotations?: Record<string, unknown> } | undefined)
+      ?.annotations;
+    const hookText = HOOK_ANNOTATIONS.map((a) => annotations?.[a]).find((v) => typeof v === 'string') as
+      string | undefined;
     if (hookText !== undefined) {
-      const events = hookText.split(',').map((e) => e.trim().toLowerCase()).filter((e) => e !== '');
+      const events = hookText
+        .split(',')
+        .map((e) => e.trim().toLowerCase())
+        .filter((e) => e !== '');
       const unknown = events.filter((e) => !HOOK_EVENTS.has(e));
       if (unknown.length > 0) {
-        warnings.push(`${source}: ${document.kind ?? 'object'} "${document.name ?? ''}" has unknown hook events (${unknown.join(', ')}) and is skipped, as Helm does`);
+        warnings.push(
+          `${source}: ${document.kind ?? 'object'} "${document.name ?? ''}" has unknown hook events (${unknown.join(', ')}) and is skipped, as Helm does`,
+        );
         continue;
       }
       document.hook = events.map((e) => (e === 'test-success' ? 'test' : e));
-      const weight = Number.parseInt(String(annotations?.['helm.sh/hook-weight'] ?? annotations?.['portolan.dev/hook-weight'] ?? '0'), 10);
+      const weight = Number.parseInt(
+        String(annotations?.['helm.sh/hook-weight'] ?? annotations?.['portolan.dev/hook-weight'] ?? '0'),
+        10,
+      );
       document.hookWeight = Number.isNaN(weight) ? 0 : weight;
-      const policies = String(annotations?.['helm.sh/hook-delete-policy'] ?? annotations?.['portolan.dev/hook-delete-policy'] ?? '');
-      document.hookDeletePolicies = policies.split(',').map((p) => p.trim().toLowerCase()).filter((p) => p !== '');
+      const policies = String(
+        annotations?.['helm.sh/hook-delete-policy'] ?? annotations?.['portolan.dev/hook-delete-policy'] ?? '',
+      );
+      document.hookDeletePolicies = policies
+        .split(',')
+        .map((p) => p.trim().toLowerCase())
+        .filter((p) => p !== '');
     }
     documents.push(document);
   }

@@ -78,7 +78,11 @@ class Parser {
       endLine++;
       endLineStart = i + 1;
     }
-    return { source: this.file, start: { line: this.line, column: start - this.lineStart }, end: { line: endLine, column: end - endLineStart } };
+    return {
+      source: this.file,
+      start: { line: this.line, column: start - this.lineStart },
+      end: { line: endLine, column: end - endLineStart },
+    };
   }
 
   /** Moves the line counter over source[from, to). */
@@ -92,7 +96,12 @@ class Parser {
   private content(from: number, to: number): void {
     if (to <= from) return;
     const value = this.source.slice(from, to);
-    this.body.push({ type: 'ContentStatement', value, original: value, loc: this.loc(from, to) } as unknown as Statement);
+    this.body.push({
+      type: 'ContentStatement',
+      value,
+      original: value,
+      loc: this.loc(from, to),
+    } as unknown as Statement);
     this.advance(from, to);
   }
 
@@ -121,7 +130,11 @@ class Parser {
     this.content(contentStart, src.length);
     const unclosed = this.stack.at(-1);
     if (unclosed) {
-      this.fail(`{{#${unclosed.name}}} is never closed: the template ends inside it`, `Close it with {{/${unclosed.name}}}.`, unclosed.line);
+      this.fail(
+        `{{#${unclosed.name}}} is never closed: the template ends inside it`,
+        `Close it with {{/${unclosed.name}}}.`,
+        unclosed.line,
+      );
     }
     const program = { type: 'Program', body: this.root, strip: {}, blockParams: [] } as unknown as Program;
     return new WhitespaceControl().accept(program) as Program;
@@ -130,7 +143,8 @@ class Parser {
   /** Parses the mustache at `open`; returns where the text continues. */
   private mustache(open: number): number {
     const src = this.source;
-    if (src.startsWith('{{{{', open)) this.fail('raw blocks ({{{{raw}}}}) are not supported', 'Write the text as it is, or escape a mustache as \\{{.');
+    if (src.startsWith('{{{{', open))
+      this.fail('raw blocks ({{{{raw}}}}) are not supported', 'Write the text as it is, or escape a mustache as \\{{.');
     let start = open + 2;
     const triple = src[start] === '{';
     if (triple) start++;
@@ -140,7 +154,11 @@ class Parser {
       start++;
     }
     let first = start;
-    while (first < src.length && (src[first] === ' ' || src[first] === '\t' || src[first] === '\n' || src[first] === '\r')) first++;
+    while (
+      first < src.length &&
+      (src[first] === ' ' || src[first] === '\t' || src[first] === '\n' || src[first] === '\r')
+    )
+      first++;
     if (src[first] === '!') return this.comment(open, first, ltrim);
     if (src.startsWith('/*', first)) return this.goComment(open, first, ltrim);
     const close = this.findClose(start, triple);
@@ -170,7 +188,12 @@ class Parser {
     const text = src.slice(open, close + 2);
     const rtrim = src[close - 1] === '~';
     const value = text.replace(/^\{\{~?\s*!-?-?/, '').replace(/-?-?~?\}\}$/, '');
-    this.body.push({ type: 'CommentStatement', value, strip: { open: ltrim, close: rtrim }, loc: this.loc(open, close + 2) } as unknown as Statement);
+    this.body.push({
+      type: 'CommentStatement',
+      value,
+      strip: { open: ltrim, close: rtrim },
+      loc: this.loc(open, close + 2),
+    } as unknown as Statement);
     return close + 2;
   }
 
@@ -182,7 +205,12 @@ class Parser {
     const after = /^\s*(-\s*|~)?\}\}/.exec(src.slice(closeComment + 2));
     if (!after) this.fail('a comment must end with */}}', 'Write {{/* comment */}} with nothing between */ and }}.');
     const end = closeComment + 2 + after[0].length;
-    this.body.push({ type: 'CommentStatement', value: src.slice(slash + 2, closeComment), strip: { open: ltrim, close: Boolean(after[1]) }, loc: this.loc(open, end) } as unknown as Statement);
+    this.body.push({
+      type: 'CommentStatement',
+      value: src.slice(slash + 2, closeComment),
+      strip: { open: ltrim, close: Boolean(after[1]) },
+      loc: this.loc(open, end),
+    } as unknown as Statement);
     return end;
   }
 
@@ -211,8 +239,13 @@ class Parser {
 
   private statement(inner: string, strip: Strip, loc: Loc): void {
     const first = inner[0];
-    if (first === '>' || inner.startsWith('#>')) this.fail('handlebars partials ({{> name}}) are not supported', 'Define partials with {{#define "name"}}…{{/define}} and call them with {{ include "name" . }}.');
-    if (first === '*' || inner.startsWith('#*')) this.fail('handlebars decorators are not supported', 'Use helpers and partials instead.');
+    if (first === '>' || inner.startsWith('#>'))
+      this.fail(
+        'handlebars partials ({{> name}}) are not supported',
+        'Define partials with {{#define "name"}}…{{/define}} and call them with {{ include "name" . }}.',
+      );
+    if (first === '*' || inner.startsWith('#*'))
+      this.fail('handlebars decorators are not supported', 'Use helpers and partials instead.');
     if (first === '/') return this.closeBlock(inner.slice(1).trim(), strip);
     if (inner === '^' || /^else$/.test(inner)) return this.inverse(strip);
     if (/^else\s/.test(inner)) return this.openBlock(inner.slice(4).trim(), strip, loc, 'chain');
@@ -223,24 +256,45 @@ class Parser {
     const go = GO_BLOCKS.exec(body);
     if (go) {
       const keyword = go[1] as string;
-      this.fail(`{{ ${keyword}${keyword === 'end' ? '' : ' …'} }} is Go template syntax in a file that uses handlebars block tags; a file is written in one dialect`, `${GO_HINTS[keyword] ?? ''} Or write the whole file in Go syntax.`.trim());
+      this.fail(
+        `{{ ${keyword}${keyword === 'end' ? '' : ' …'} }} is Go template syntax in a file that uses handlebars block tags; a file is written in one dialect`,
+        `${GO_HINTS[keyword] ?? ''} Or write the whole file in Go syntax.`.trim(),
+      );
     }
     if (/^\$\w*\s*:?=/.test(body) || (body.includes(':=') && stripStrings(body).includes(':='))) {
-      this.fail('Go template variables ($x := …) in a file that uses handlebars block tags; a file is written in one dialect', 'Use the value directly, {{#with value}}…{{/with}}, or block params: {{#each list as |item|}}; or write the whole file in Go syntax.');
+      this.fail(
+        'Go template variables ($x := …) in a file that uses handlebars block tags; a file is written in one dialect',
+        'Use the value directly, {{#with value}}…{{/with}}, or block params: {{#each list as |item|}}; or write the whole file in Go syntax.',
+      );
     }
     const call = this.call(this.parse(body), loc);
-    this.body.push({ type: 'MustacheStatement', path: call.path, params: call.params, hash: call.hash, escaped: false, strip, loc } as unknown as Statement);
+    this.body.push({
+      type: 'MustacheStatement',
+      path: call.path,
+      params: call.params,
+      hash: call.hash,
+      escaped: false,
+      strip,
+      loc,
+    } as unknown as Statement);
   }
 
   private openBlock(rest: string, strip: Strip, loc: Loc, kind: 'block' | 'inverted' | 'chain'): void {
     const match = /^(\S+)\s*([\s\S]*)$/.exec(rest);
-    if (!match) this.fail('a block needs a name, e.g. {{#if …}}', 'Blocks are {{#if}}, {{#unless}}, {{#each}}, {{#with}}, {{#define}}.');
+    if (!match)
+      this.fail(
+        'a block needs a name, e.g. {{#if …}}',
+        'Blocks are {{#if}}, {{#unless}}, {{#each}}, {{#with}}, {{#define}}.',
+      );
     const name = match[1] as string;
     let params = match[2] as string;
     let blockParams: string[] = [];
     const bp = /(?:^|\s+)as\s+\|([^|]*)\|\s*$/.exec(params);
     if (bp) {
-      blockParams = (bp[1] as string).trim().split(/\s+/).filter((p) => p !== '');
+      blockParams = (bp[1] as string)
+        .trim()
+        .split(/\s+/)
+        .filter((p) => p !== '');
       params = params.slice(0, bp.index).trim();
     }
     const segments = params === '' ? [] : this.parse(params);
@@ -263,7 +317,11 @@ class Parser {
     } as unknown as Block;
     if (kind === 'chain') {
       const frame = this.stack.at(-1);
-      if (!frame || frame.inverted) this.fail(`{{else ${name} …}} outside an {{#if}}, {{#each}} or {{#with}} block`, "An {{else …}} goes between a block's open and close tags.");
+      if (!frame || frame.inverted)
+        this.fail(
+          `{{else ${name} …}} outside an {{#if}}, {{#each}} or {{#with}} block`,
+          "An {{else …}} goes between a block's open and close tags.",
+        );
       const owner = frame.chain.at(-1) ?? frame.block;
       if (owner.inverse) this.fail(`{{else ${name} …}} after {{else}}`, 'The plain {{else}} comes last.');
       owner.inverse = { type: 'Program', body: [block], strip: {}, chained: true } as unknown as Program;
@@ -273,14 +331,22 @@ class Parser {
       return;
     }
     this.body.push(block);
-    this.stack.push({ block, name: (call.path as hbs.AST.PathExpression).original, inverted: kind === 'inverted', chain: [], body: program.body, line: this.line });
+    this.stack.push({
+      block,
+      name: (call.path as hbs.AST.PathExpression).original,
+      inverted: kind === 'inverted',
+      chain: [],
+      body: program.body,
+      line: this.line,
+    });
   }
 
   private inverse(strip: Strip): void {
     const frame = this.stack.at(-1);
     if (!frame) this.fail('{{else}} outside a block', "An {{else}} goes between a block's open and close tags.");
     const owner = frame.chain.at(-1) ?? frame.block;
-    if (owner.inverse) this.fail('a second {{else}} in one block', 'A block has one {{else}}; chain conditions with {{else if …}}.');
+    if (owner.inverse)
+      this.fail('a second {{else}} in one block', 'A block has one {{else}}; chain conditions with {{else if …}}.');
     const inverse = { type: 'Program', body: [], strip: {} } as unknown as Program;
     owner.inverse = inverse;
     owner.inverseStrip = strip;
@@ -291,7 +357,10 @@ class Parser {
     const frame = this.stack.pop();
     if (!frame) this.fail(`{{/${name}}} closes no open block`, `Remove it, or open the block with {{#${name} …}}.`);
     if (frame.name !== name) {
-      this.fail(`{{/${name}}} does not close the open {{#${frame.name}}} block (opened on line ${frame.line})`, `Close it with {{/${frame.name}}}.`);
+      this.fail(
+        `{{/${name}}} does not close the open {{#${frame.name}}} block (opened on line ${frame.line})`,
+        `Close it with {{/${frame.name}}}.`,
+      );
     }
     const { block } = frame;
     block.closeStrip = strip;
@@ -310,7 +379,9 @@ class Parser {
   // --- expressions ---------------------------------------------------------------------------------------------
 
   private parse(text: string): Segment[] {
-    const tokens = tokenize(text, (message) => this.fail(message, 'Check the quotes and parentheses of this expression.'));
+    const tokens = tokenize(text, (message) =>
+      this.fail(message, 'Check the quotes and parentheses of this expression.'),
+    );
     let pos = 0;
     const pipeline = (): Segment[] => {
       const segments: Segment[] = [[]];
@@ -319,7 +390,8 @@ class Parser {
         if (token === ')') return segments;
         pos++;
         if (token === '|') {
-          if ((segments.at(-1) as Segment).length === 0) this.fail('a | with nothing before it', 'A pipeline is value | function args…');
+          if ((segments.at(-1) as Segment).length === 0)
+            this.fail('a | with nothing before it', 'A pipeline is value | function args…');
           segments.push([]);
           continue;
         }
@@ -341,12 +413,14 @@ class Parser {
         if (next === undefined || next === ')' || next === '|') this.fail(`${token} has no value`, 'Write key=value.');
         return { kind: 'hash', key: token.slice(0, -1), value: termOf(next) };
       }
-      if (/^["'`]/.test(token) || /^-?\d+(\.\d+)?$/.test(token) || /^(true|false|null|undefined|nil)$/.test(token)) return { kind: 'literal', text: token };
+      if (/^["'`]/.test(token) || /^-?\d+(\.\d+)?$/.test(token) || /^(true|false|null|undefined|nil)$/.test(token))
+        return { kind: 'literal', text: token };
       return { kind: 'atom', text: token };
     };
     const segments = pipeline();
     if (pos < tokens.length) this.fail('a ) without a matching (', 'Balance the parentheses.');
-    for (const segment of segments) if (segment.length === 0) this.fail('a | with nothing after it', 'A pipeline is value | function args…');
+    for (const segment of segments)
+      if (segment.length === 0) this.fail('a | with nothing after it', 'A pipeline is value | function args…');
     return segments;
   }
 
@@ -367,13 +441,22 @@ class Parser {
     return this.callOf(only, loc, undefined);
   }
 
-  private callOf(segment: Segment, loc: Loc, piped: Expression | undefined): { path: Expression; params: Expression[]; hash: hbs.AST.Hash } {
+  private callOf(
+    segment: Segment,
+    loc: Loc,
+    piped: Expression | undefined,
+  ): { path: Expression; params: Expression[]; hash: hbs.AST.Hash } {
     const [head, ...rest] = segment as [Term, ...Term[]];
     const headNode = head.kind === 'atom' ? this.atom(head.text, loc) : this.term(head, loc);
     const params = rest.filter((t) => t.kind !== 'hash').map((t) => this.term(t, loc));
     if (piped) params.push(piped);
-    const pairs = rest.filter((t): t is Extract<Term, { kind: 'hash' }> => t.kind === 'hash').map((t) => ({ type: 'HashPair', key: t.key, value: this.term(t.value, loc), loc }) as unknown as hbs.AST.HashPair);
-    if (head.kind !== 'atom' && (params.length > 0 || pairs.length > 0)) this.fail('a call must start with a function name', 'Write name arg1 arg2, e.g. quote .Values.x.');
+    const pairs = rest
+      .filter((t): t is Extract<Term, { kind: 'hash' }> => t.kind === 'hash')
+      .map(
+        (t) => ({ type: 'HashPair', key: t.key, value: this.term(t.value, loc), loc }) as unknown as hbs.AST.HashPair,
+      );
+    if (head.kind !== 'atom' && (params.length > 0 || pairs.length > 0))
+      this.fail('a call must start with a function name', 'Write name arg1 arg2, e.g. quote .Values.x.');
     return { path: headNode, params, hash: hash(pairs, loc) };
   }
 
@@ -386,7 +469,13 @@ class Parser {
         continue;
       }
       const call = this.callOf(segment, loc, carried);
-      carried = { type: 'SubExpression', path: call.path, params: call.params, hash: call.hash, loc } as unknown as Expression;
+      carried = {
+        type: 'SubExpression',
+        path: call.path,
+        params: call.params,
+        hash: call.hash,
+        loc,
+      } as unknown as Expression;
     }
     return carried as Expression;
   }
@@ -400,19 +489,41 @@ class Parser {
       case 'group': {
         const inner = this.pipeline(term.expr, loc);
         if (!term.fields) return inner;
-        return { type: 'SubExpression', path: path('__field', loc), params: [inner, { type: 'StringLiteral', value: term.fields, original: term.fields, loc }], hash: hash([], loc), loc } as unknown as Expression;
+        return {
+          type: 'SubExpression',
+          path: path('__field', loc),
+          params: [inner, { type: 'StringLiteral', value: term.fields, original: term.fields, loc }],
+          hash: hash([], loc),
+          loc,
+        } as unknown as Expression;
       }
       case 'atom':
-        if (ZERO_ARG.has(term.text)) return { type: 'SubExpression', path: path(term.text, loc), params: [], hash: hash([], loc), loc } as unknown as Expression;
+        if (ZERO_ARG.has(term.text))
+          return {
+            type: 'SubExpression',
+            path: path(term.text, loc),
+            params: [],
+            hash: hash([], loc),
+            loc,
+          } as unknown as Expression;
         return this.atom(term.text, loc);
     }
   }
 
   private literal(text: string, loc: Loc): Expression {
-    if (text === 'null' || text === 'nil') return { type: 'NullLiteral', value: null, original: null, loc } as unknown as Expression;
-    if (text === 'undefined') return { type: 'UndefinedLiteral', value: undefined, original: undefined, loc } as unknown as Expression;
-    if (text === 'true' || text === 'false') return { type: 'BooleanLiteral', value: text === 'true', original: text === 'true', loc } as unknown as Expression;
-    if (/^-?\d/.test(text)) return { type: 'NumberLiteral', value: Number(text), original: Number(text), loc } as unknown as Expression;
+    if (text === 'null' || text === 'nil')
+      return { type: 'NullLiteral', value: null, original: null, loc } as unknown as Expression;
+    if (text === 'undefined')
+      return { type: 'UndefinedLiteral', value: undefined, original: undefined, loc } as unknown as Expression;
+    if (text === 'true' || text === 'false')
+      return {
+        type: 'BooleanLiteral',
+        value: text === 'true',
+        original: text === 'true',
+        loc,
+      } as unknown as Expression;
+    if (/^-?\d/.test(text))
+      return { type: 'NumberLiteral', value: Number(text), original: Number(text), loc } as unknown as Expression;
     let value: string;
     if (text.startsWith('`')) value = text.slice(1, -1);
     else if (text.startsWith('"')) value = decodeGoString(text);
@@ -428,8 +539,14 @@ class Parser {
     else if (/^\.[A-Za-z_[]/.test(text)) written = `this${text}`;
     else if (text === '$') written = '@root';
     else if (text.startsWith('$.')) written = `@root${text.slice(1)}`;
-    else if (text.startsWith('$')) this.fail(`Go template variables (${text.split('.')[0]}) in a file that uses handlebars block tags; a file is written in one dialect`, 'Use $ for the root, block params ({{#each list as |item|}}), or the value itself; or write the whole file in Go syntax.');
-    return parsePath(written, loc, (message) => this.fail(message, 'A path is name.name…, this.name, ../name or @root.name.'));
+    else if (text.startsWith('$'))
+      this.fail(
+        `Go template variables (${text.split('.')[0]}) in a file that uses handlebars block tags; a file is written in one dialect`,
+        'Use $ for the root, block params ({{#each list as |item|}}), or the value itself; or write the whole file in Go syntax.',
+      );
+    return parsePath(written, loc, (message) =>
+      this.fail(message, 'A path is name.name…, this.name, ../name or @root.name.'),
+    );
   }
 }
 
@@ -441,7 +558,9 @@ function hash(pairs: hbs.AST.HashPair[], loc: Loc): hbs.AST.Hash {
   return { type: 'Hash', pairs, loc } as unknown as hbs.AST.Hash;
 }
 
-/** handlebars' preparePath: segments split on `.` or `/` (brackets keep a segment literal), `..` climbs, `this` stays. */
+/**
+ * handlebars' preparePath: segments split on `.` or `/` (brackets keep a segment literal), `..` climbs, `this` stays.
+ */
 function parsePath(text: string, loc: Loc, fail: (message: string) => never): Expression {
   const data = text.startsWith('@');
   const body = data ? text.slice(1) : text;
@@ -483,30 +602,32 @@ function parsePath(text: string, loc: Loc, fail: (message: string) => never): Ex
 
 /** Go strings: `"a\tb"` means a tab, as in Helm templates. */
 export function decodeGoString(quoted: string): string {
-  return quoted.slice(1, -1).replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{3}|.)/g, (_m, code: string) => {
-    switch (code[0]) {
-      case 'n':
-        return '\n';
-      case 't':
-        return '\t';
-      case 'r':
-        return '\r';
-      case 'a':
-        return '\u0007';
-      case 'b':
-        return '\b';
-      case 'f':
-        return '\f';
-      case 'v':
-        return '\v';
-      case 'x':
-      case 'u':
-      case 'U':
-        return String.fromCodePoint(Number.parseInt(code.slice(1), 16));
-      default:
-        return /^[0-7]{3}$/.test(code) ? String.fromCharCode(Number.parseInt(code, 8)) : code;
-    }
-  });
+  return quoted
+    .slice(1, -1)
+    .replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{3}|.)/g, (_m, code: string) => {
+      switch (code[0]) {
+        case 'n':
+          return '\n';
+        case 't':
+          return '\t';
+        case 'r':
+          return '\r';
+        case 'a':
+          return '\u0007';
+        case 'b':
+          return '\b';
+        case 'f':
+          return '\f';
+        case 'v':
+          return '\v';
+        case 'x':
+        case 'u':
+        case 'U':
+          return String.fromCodePoint(Number.parseInt(code.slice(1), 16));
+        default:
+          return /^[0-7]{3}$/.test(code) ? String.fromCharCode(Number.parseInt(code, 8)) : code;
+      }
+    });
 }
 
 /**
@@ -552,7 +673,8 @@ export type Dialect = 'go' | 'handlebars';
 /** Marks only handlebars has: block tags `{{#x}}`, `{{^x}}`, `{{/x}}` (not a Go comment), `{{!`, `~`, `{{{`, `{{>`. */
 const HANDLEBARS_MARK = /\{\{(?:~|\{|-?\s*(?:[#^!>&]|\/(?!\*)))|~\}\}/;
 /** Marks only Go templates have: block keywords and variables. */
-const GO_MARK = /\{\{-?\s*(?:if|range|with|define|template|block|end|break|continue|else\s+(?:if|with))\b|\{\{[^}]*\$[A-Za-z_]/;
+const GO_MARK =
+  /\{\{-?\s*(?:if|range|with|define|template|block|end|break|continue|else\s+(?:if|with))\b|\{\{[^}]*\$[A-Za-z_]/;
 
 /** The dialect a template text is written in, or 'neutral' when it shows neither's marks (plain `{{ .Values.x }}`). */
 export function detectDialect(text: string): Dialect | 'neutral' {

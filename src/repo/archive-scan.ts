@@ -5,10 +5,14 @@ import { readChartArchive } from '../chart/archive.js';
 import { PortolanError } from '../errors.js';
 import type { ChartFile } from '../chart/types.js';
 
-export function chartYamlOf(read: { topFolder: string; files: ChartFile[] }, source: string): { topFolder: string; chartYaml: Buffer; requirementsYaml?: Buffer } {
+export function chartYamlOf(
+  read: { topFolder: string; files: ChartFile[] },
+  source: string,
+): { topFolder: string; chartYaml: Buffer; requirementsYaml?: Buffer } {
   const chartYaml = read.files.find((f) => f.name === 'Chart.yaml')?.data;
   const requirementsYaml = read.files.find((f) => f.name === 'requirements.yaml')?.data;
-  if (!chartYaml) throw new PortolanError('ARCHIVE_INVALID', `${source}: no Chart.yaml under ${read.topFolder}/`, { file: source });
+  if (!chartYaml)
+    throw new PortolanError('ARCHIVE_INVALID', `${source}: no Chart.yaml under ${read.topFolder}/`, { file: source });
   return { topFolder: read.topFolder, chartYaml, ...(requirementsYaml ? { requirementsYaml } : {}) };
 }
 
@@ -16,6 +20,9 @@ export function chartYamlOf(read: { topFolder: string; files: ChartFile[] }, sou
  * Returns the archive's top folder, its Chart.yaml bytes and its requirements.yaml bytes when it has one (a v1
  * chart's dependencies); throws ARCHIVE_INVALID for anything the loader refuses.
  */
-export function scanChartYaml(archive: Buffer, source: string): { topFolder: string; chartYaml: Buffer; requirementsYaml?: Buffer } {
+export function scanChartYaml(
+  archive: Buffer,
+  source: string,
+): { topFolder: string; chartYaml: Buffer; requirementsYaml?: Buffer } {
   return chartYamlOf(readChartArchive(archive, source), source);
 }

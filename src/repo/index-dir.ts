@@ -9,7 +9,16 @@ import { chartMetadataFromFiles } from '../chart/metadata.js';
 import type { ChartMetadata } from '../chart/types.js';
 import type { ChartArchiveContents } from '../chart/archive.js';
 import { chartYamlOf, scanChartYaml } from './archive-scan.js';
-import { type ChartVersionEntry, type IndexFile, type IndexLayout, entryFromMetadata, emptyIndex, mergeIndexes, serializeIndex, sortIndex } from './index-model.js';
+import {
+  type ChartVersionEntry,
+  type IndexFile,
+  type IndexLayout,
+  entryFromMetadata,
+  emptyIndex,
+  mergeIndexes,
+  serializeIndex,
+  sortIndex,
+} from './index-model.js';
 
 export const INDEX_FILE = 'index.yaml';
 export const CACHE_FILE = '.portolan-index-cache.json';
@@ -71,7 +80,9 @@ export async function listArchives(dir: string, subfolders = true): Promise<stri
     if (entry.isFile() && entry.name.endsWith('.tgz')) found.push(entry.name);
     else if (subfolders && entry.isDirectory()) {
       const inner = await readdir(join(dir, entry.name), { withFileTypes: true }).catch(() => []);
-      for (const file of inner) if (file.isFile() && file.name.endsWith('.tgz') && !file.name.startsWith('.')) found.push(`${entry.name}/${file.name}`);
+      for (const file of inner)
+        if (file.isFile() && file.name.endsWith('.tgz') && !file.name.startsWith('.'))
+          found.push(`${entry.name}/${file.name}`);
     }
   }
   return found.sort();
@@ -85,7 +96,11 @@ export function metadataFromArchive(data: Buffer, source: string, read?: ChartAr
   const { topFolder, chartYaml, requirementsYaml } = read ? chartYamlOf(read, source) : scanChartYaml(data, source);
   const metadata = chartMetadataFromFiles(chartYaml.toString('utf8'), requirementsYaml?.toString('utf8'), source);
   if (metadata.name !== topFolder) {
-    throw new PortolanError('ARCHIVE_INVALID', `${source}: the archive's top folder "${topFolder}/" is not the chart's name "${metadata.name}"`, { file: source });
+    throw new PortolanError(
+      'ARCHIVE_INVALID',
+      `${source}: the archive's top folder "${topFolder}/" is not the chart's name "${metadata.name}"`,
+      { file: source },
+    );
   }
   return metadata;
 }
@@ -95,9 +110,18 @@ export function sha256Hex(data: Buffer): string {
 }
 
 /** Builds a cached entry for an archive's bytes. `created` is the archive file's modification time. */
-export function archiveRecord(data: Buffer, source: string, info: { size: number; mtimeMs: number }, read?: ChartArchiveContents): CachedArchive {
+export function archiveRecord(
+  data: Buffer,
+  source: string,
+  info: { size: number; mtimeMs: number },
+  read?: ChartArchiveContents,
+): CachedArchive {
   const metadata = metadataFromArchive(data, source, read);
-  const { urls: _urls, ...entry } = entryFromMetadata(metadata, { urls: [], created: new Date(info.mtimeMs).toISOString(), digest: sha256Hex(data) });
+  const { urls: _urls, ...entry } = entryFromMetadata(metadata, {
+    urls: [],
+    created: new Date(info.mtimeMs).toISOString(),
+    digest: sha256Hex(data),
+  });
   return { size: info.size, mtimeMs: info.mtimeMs, entry };
 }
 
@@ -131,19 +155,40 @@ export async function readCacheFile(dir: string, options: { blocks?: boolean } =
     return result;
   }
   try {
-    const doc = JSON.parse(text) as { version?: unknown; archives?: Record<string, CachedArchive>; blocks?: StoredBlocks };
+    const doc = JSON.parse(text) as {
+      version?: unknown;
+      archives?: Record<string, CachedArchive>;
+      blocks?: StoredBlocks;
+    };
     if (doc.version !== CACHE_VERSION || doc.archives === null || typeof doc.archives !== 'object') return result;
     for (const [file, record] of Object.entries(doc.archives)) {
-      if (typeof record?.size === 'number' && typeof record.mtimeMs === 'number' && typeof record.entry?.name === 'string' && typeof record.entry.version === 'string') {
+      if (
+        typeof record?.size === 'number' &&
+        typeof record.mtimeMs === 'number' &&
+        typeof record.entry?.name === 'string' &&
+        typeof record.entry.version === 'string'
+      ) {
         result.archives.set(file, record);
       }
     }
     const stored = doc.blocks;
-    if (options.blocks !== false && stored && typeof stored.sha256 === 'string' && typeof stored.start === 'number' && typeof stored.end === 'number') {
+    if (
+      options.blocks !== false &&
+      stored &&
+      typeof stored.sha256 === 'string' &&
+      typeof stored.start === 'number' &&
+      typeof stored.end === 'number'
+    ) {
       const index = await readFile(join(dir, INDEX_FILE), 'utf8').catch(() => undefined);
       if (index !== undefined && hash('sha256', index.slice(stored.start, stored.end), 'hex') === stored.sha256) {
         for (const [name, place] of Object.entries(stored.charts ?? {})) {
-          if (!Array.isArray(place) || typeof place[0] !== 'string' || typeof place[1] !== 'number' || typeof place[2] !== 'number') continue;
+          if (
+            !Array.isArray(place) ||
+            typeof place[0] !== 'string' ||
+            typeof place[1] !== 'number' ||
+            typeof place[2] !== 'number'
+          )
+            continue;
           result.blocks.set(name, { signature: place[0], yaml: index.slice(place[1], place[1] + place[2]) });
         }
       }
@@ -158,7 +203,9 @@ export async function readArchiveCache(dir: string): Promise<ArchiveCache> {
   return (await readCacheFile(dir, { blocks: false })).archives;
 }
 
-/** Writes `data` to `path` through a temporary file in the same folder and a rename: readers see old or new, never half. */
+/**
+ * Writes `data` to `path` through a temporary file in the same folder and a rename: readers see old or new, never half.
+ */
 export async function writeFileAtomic(path: string, data: string | Buffer, mode?: number): Promise<void> {
   const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
@@ -178,7 +225,10 @@ export async function writeArchiveCache(dir: string, cache: ArchiveCache, blocks
   await writeFileAtomic(join(dir, CACHE_FILE), JSON.stringify(doc));
 }
 
-/** Builds the index from the cache records of a folder's archives. Pure. Later duplicates of a name and version are dropped. */
+/**
+ * Builds the index from the cache records of a folder's archives. Pure. Later duplicates of a name and version are
+ * dropped.
+ */
 export function indexFromRecords(
   records: Array<[string, CachedArchive]>,
   options: { url?: string; now?: Date } = {},
@@ -203,7 +253,8 @@ export function indexFromRecords(
   }
   sortIndex(index);
   const signatures = new Map<string, string>();
-  for (const [name, list] of parts) signatures.set(name, createHash('sha256').update(list.join('\n')).digest('base64url'));
+  for (const [name, list] of parts)
+    signatures.set(name, createHash('sha256').update(list.join('\n')).digest('base64url'));
   return { index, warnings, signatures };
 }
 
@@ -226,7 +277,8 @@ function readWithStat(path: string): { data: Buffer; size: number; mtimeMs: numb
 }
 
 /** What reading one archive gave: its record, why it was skipped, or that it vanished meanwhile. */
-export type ArchiveReadOutcome = { file: string; record: CachedArchive } | { file: string; warning: string } | { file: string; gone: true };
+export type ArchiveReadOutcome =
+  { file: string; record: CachedArchive } | { file: string; warning: string } | { file: string; gone: true };
 
 /**
  * Reads one archive and makes its record. `known` is the cache's previous record of that file: when the bytes are
@@ -244,7 +296,14 @@ export function readArchiveRecord(dir: string, file: string, known?: CachedArchi
     if (known?.entry.digest !== undefined && known.size === content.size) {
       const digest = sha256Hex(content.data);
       if (digest === known.entry.digest) {
-        return { file, record: { size: content.size, mtimeMs: content.mtimeMs, entry: { ...known.entry, created: new Date(content.mtimeMs).toISOString() } } };
+        return {
+          file,
+          record: {
+            size: content.size,
+            mtimeMs: content.mtimeMs,
+            entry: { ...known.entry, created: new Date(content.mtimeMs).toISOString() },
+          },
+        };
       }
     }
     return { file, record: archiveRecord(content.data, file, content) };
@@ -257,7 +316,11 @@ export function readArchiveRecord(dir: string, file: string, known?: CachedArchi
  *  purpose: for thousands of small files it is several times faster than fs/promises' open/stat/read/close round
  *  trips (measured: 2,000 archives, ~280 ms of I/O down to ~40 ms). (A second thread was tried and measured slower on
  *  a 2-core machine: the two threads slow each other down by more than they share.) */
-export async function refreshArchiveCache(dir: string, files: string[], previous: ArchiveCache): Promise<{ cache: ArchiveCache; read: number; reused: number; warnings: string[] }> {
+export async function refreshArchiveCache(
+  dir: string,
+  files: string[],
+  previous: ArchiveCache,
+): Promise<{ cache: ArchiveCache; read: number; reused: number; warnings: string[] }> {
   const found = new Map<string, CachedArchive>();
   const warnings: string[] = [];
   const toRead: string[] = [];
@@ -295,9 +358,13 @@ export async function refreshArchiveCache(dir: string, files: string[], previous
 export async function indexDirectory(dir: string, options: IndexDirectoryOptions = {}): Promise<IndexDirectoryResult> {
   const useCache = options.useCache ?? true;
   const files = await listArchives(dir, options.subfolders ?? true);
-  const previous = useCache ? await readCacheFile(dir) : { archives: new Map<string, CachedArchive>(), blocks: new Map<string, CachedBlock>() };
+  const previous = useCache
+    ? await readCacheFile(dir)
+    : { archives: new Map<string, CachedArchive>(), blocks: new Map<string, CachedBlock>() };
   const refreshed = await refreshArchiveCache(dir, files, previous.archives);
-  const ordered = files.filter((f) => refreshed.cache.has(f)).map((f) => [f, refreshed.cache.get(f) as CachedArchive] as [string, CachedArchive]);
+  const ordered = files
+    .filter((f) => refreshed.cache.has(f))
+    .map((f) => [f, refreshed.cache.get(f) as CachedArchive] as [string, CachedArchive]);
   const built = indexFromRecords(ordered, { url: options.url, now: options.now });
   let index = built.index;
   if (options.merge) index = { ...mergeIndexes(index, options.merge), generated: index.generated };
@@ -309,7 +376,8 @@ export async function indexDirectory(dir: string, options: IndexDirectoryOptions
       if (cached?.signature === signature) blocks.set(name, cached.yaml);
     }
   }
-  const cacheChanged = refreshed.read > 0 || previous.archives.size !== refreshed.cache.size || blocks.size !== previous.blocks.size;
+  const cacheChanged =
+    refreshed.read > 0 || previous.archives.size !== refreshed.cache.size || blocks.size !== previous.blocks.size;
   return {
     index,
     read: refreshed.read,
@@ -324,7 +392,11 @@ export async function indexDirectory(dir: string, options: IndexDirectoryOptions
 }
 
 /** Writes DIR/index.yaml (YAML, or JSON with `json`) and, when it changed, the cache beside it. Both atomically. */
-export async function writeIndexFile(dir: string, result: IndexDirectoryResult, options: { json?: boolean } = {}): Promise<string> {
+export async function writeIndexFile(
+  dir: string,
+  result: IndexDirectoryResult,
+  options: { json?: boolean } = {},
+): Promise<string> {
   const target = join(dir, INDEX_FILE);
   const blocks = options.json ? undefined : result.blocks;
   const known = blocks?.size ?? 0;

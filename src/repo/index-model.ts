@@ -57,7 +57,10 @@ export function emptyIndex(now: Date = new Date()): IndexFile {
 }
 
 /** An index entry for a chart archive. */
-export function entryFromMetadata(metadata: ChartMetadata, details: { urls: string[]; created: string; digest: string }): ChartVersionEntry {
+export function entryFromMetadata(
+  metadata: ChartMetadata,
+  details: { urls: string[]; created: string; digest: string },
+): ChartVersionEntry {
   const entry: Record<string, unknown> = {};
   for (const field of METADATA_FIELDS) {
     const value = metadata[field];
@@ -77,25 +80,43 @@ function isMap(value: unknown): value is Record<string, unknown> {
 function entryProblem(raw: Record<string, unknown>): string | undefined {
   if (raw.apiVersion === undefined || raw.apiVersion === null || raw.apiVersion === '') raw.apiVersion = 'v1';
   if (typeof raw.name !== 'string' || raw.name === '') return 'name is missing';
-  if (/[/\\]/.test(raw.name) || raw.name === '.' || raw.name === '..') return `name "${raw.name}" is not a valid chart name`;
+  if (/[/\\]/.test(raw.name) || raw.name === '.' || raw.name === '..')
+    return `name "${raw.name}" is not a valid chart name`;
   if (typeof raw.appVersion === 'number') raw.appVersion = String(raw.appVersion);
   if (typeof raw.version !== 'string' || raw.version === '') return 'version is missing or not a string';
   if (!valid(raw.version, { loose: true })) return `version "${raw.version}" is not valid SemVer`;
   if (raw.urls === undefined || raw.urls === null) raw.urls = [];
-  if (!Array.isArray(raw.urls) || !raw.urls.every((u) => typeof u === 'string')) return 'urls must be a list of strings';
-  if (raw.digest !== undefined && raw.digest !== null && typeof raw.digest !== 'string') return 'digest must be a string';
+  if (!Array.isArray(raw.urls) || !raw.urls.every((u) => typeof u === 'string'))
+    return 'urls must be a list of strings';
+  if (raw.digest !== undefined && raw.digest !== null && typeof raw.digest !== 'string')
+    return 'digest must be a string';
   if (raw.created instanceof Date) raw.created = raw.created.toISOString();
-  if (raw.created !== undefined && raw.created !== null && typeof raw.created !== 'string') return 'created must be a time';
-  if (raw.type !== undefined && raw.type !== null && raw.type !== '' && raw.type !== 'application' && raw.type !== 'library') return `type "${String(raw.type)}" is invalid`;
+  if (raw.created !== undefined && raw.created !== null && typeof raw.created !== 'string')
+    return 'created must be a time';
+  if (
+    raw.type !== undefined &&
+    raw.type !== null &&
+    raw.type !== '' &&
+    raw.type !== 'application' &&
+    raw.type !== 'library'
+  )
+    return `type "${String(raw.type)}" is invalid`;
   for (const key of ['appVersion', 'description', 'kubeVersion', 'home', 'icon'] as const) {
     const value = raw[key];
     if (value !== undefined && value !== null && typeof value !== 'string') return `${key} must be a string`;
   }
-  if (raw.keywords !== undefined && raw.keywords !== null && !(Array.isArray(raw.keywords) && raw.keywords.every((k) => typeof k === 'string'))) return 'keywords must be a list of strings';
+  if (
+    raw.keywords !== undefined &&
+    raw.keywords !== null &&
+    !(Array.isArray(raw.keywords) && raw.keywords.every((k) => typeof k === 'string'))
+  )
+    return 'keywords must be a list of strings';
   return undefined;
 }
 
-/** Parses an index: JSON when the text is JSON, YAML otherwise. Entries that are not valid are skipped with a warning. */
+/**
+ * Parses an index: JSON when the text is JSON, YAML otherwise. Entries that are not valid are skipped with a warning.
+ */
 export function parseIndex(input: string | Buffer, source: string): ParsedIndex {
   const text = typeof input === 'string' ? input : input.toString('utf8');
   let doc: unknown;
@@ -114,11 +135,15 @@ export function parseIndex(input: string | Buffer, source: string): ParsedIndex 
       doc = yaml.load(text, { schema: yaml.CORE_SCHEMA, json: true, filename: source });
     } catch (error) {
       const mark = error instanceof yaml.YAMLException ? error.mark : undefined;
-      throw new PortolanError('REPO', `${source}${mark ? `:${mark.line + 1}:${mark.column + 1}` : ''}: not a valid index (${error instanceof yaml.YAMLException ? error.reason : String(error)})`, {
-        file: source,
-        line: mark ? mark.line + 1 : undefined,
-        hint: 'A chart repository index is the index.yaml that `portolan repo index` or `helm repo index` writes.',
-      });
+      throw new PortolanError(
+        'REPO',
+        `${source}${mark ? `:${mark.line + 1}:${mark.column + 1}` : ''}: not a valid index (${error instanceof yaml.YAMLException ? error.reason : String(error)})`,
+        {
+          file: source,
+          line: mark ? mark.line + 1 : undefined,
+          hint: 'A chart repository index is the index.yaml that `portolan repo index` or `helm repo index` writes.',
+        },
+      );
     }
   }
   return normalizeIndex(doc, source);
@@ -126,14 +151,23 @@ export function parseIndex(input: string | Buffer, source: string): ParsedIndex 
 
 /** Checks a parsed document and turns it into an IndexFile, skipping invalid entries. */
 export function normalizeIndex(doc: unknown, source: string): ParsedIndex {
-  if (!isMap(doc)) throw new PortolanError('REPO', `${source}: not a valid index (expected a map with apiVersion and entries)`, { file: source });
+  if (!isMap(doc))
+    throw new PortolanError('REPO', `${source}: not a valid index (expected a map with apiVersion and entries)`, {
+      file: source,
+    });
   if (typeof doc.apiVersion !== 'string' || doc.apiVersion === '') {
-    throw new PortolanError('REPO', `${source}: not a valid index: no apiVersion`, { file: source, hint: 'An index starts with `apiVersion: v1`.' });
+    throw new PortolanError('REPO', `${source}: not a valid index: no apiVersion`, {
+      file: source,
+      hint: 'An index starts with `apiVersion: v1`.',
+    });
   }
   const warnings: string[] = [];
   const entries: Record<string, ChartVersionEntry[]> = Object.create(null) as Record<string, ChartVersionEntry[]>;
   const rawEntries = doc.entries ?? {};
-  if (!isMap(rawEntries)) throw new PortolanError('REPO', `${source}: not a valid index: entries must be a map of chart names`, { file: source });
+  if (!isMap(rawEntries))
+    throw new PortolanError('REPO', `${source}: not a valid index: entries must be a map of chart names`, {
+      file: source,
+    });
   for (const name of Object.keys(rawEntries)) {
     const list = rawEntries[name];
     if (!Array.isArray(list)) {
@@ -156,7 +190,17 @@ export function normalizeIndex(doc: unknown, source: string): ParsedIndex {
     }
     if (kept.length > 0) entries[name] = kept;
   }
-  const index: IndexFile = { ...doc, apiVersion: doc.apiVersion, generated: typeof doc.generated === 'string' ? doc.generated : doc.generated instanceof Date ? doc.generated.toISOString() : '', entries };
+  const index: IndexFile = {
+    ...doc,
+    apiVersion: doc.apiVersion,
+    generated:
+      typeof doc.generated === 'string'
+        ? doc.generated
+        : doc.generated instanceof Date
+          ? doc.generated.toISOString()
+          : '',
+    entries,
+  };
   sortIndex(index);
   return { index, warnings };
 }
@@ -170,7 +214,8 @@ export function sortIndex(index: IndexFile): IndexFile {
   for (const list of Object.values(index.entries)) {
     // Already sorted is the usual case; checking first keeps large indexes cheap.
     let sorted = true;
-    for (let i = 1; i < list.length && sorted; i++) if (compareNewestFirst(list[i - 1] as ChartVersionEntry, list[i] as ChartVersionEntry) > 0) sorted = false;
+    for (let i = 1; i < list.length && sorted; i++)
+      if (compareNewestFirst(list[i - 1] as ChartVersionEntry, list[i] as ChartVersionEntry) > 0) sorted = false;
     if (!sorted) list.sort(compareNewestFirst);
   }
   return index;
@@ -225,8 +270,16 @@ export interface IndexLayout {
  *  `blocks` memoises the YAML of each chart's versions by chart name: a caller that rewrites a large index after a
  *  change deletes the changed names and re-emits only those. With `blocks`, `layout` (when given) is filled with
  *  where each block landed in the text. */
-export function serializeIndex(index: IndexFile, options: { json?: boolean; compact?: boolean; blocks?: Map<string, string>; layout?: IndexLayout } = {}): string {
-  const ordered: Record<string, unknown> = { ...index, apiVersion: index.apiVersion, entries: index.entries, generated: index.generated };
+export function serializeIndex(
+  index: IndexFile,
+  options: { json?: boolean; compact?: boolean; blocks?: Map<string, string>; layout?: IndexLayout } = {},
+): string {
+  const ordered: Record<string, unknown> = {
+    ...index,
+    apiVersion: index.apiVersion,
+    entries: index.entries,
+    generated: index.generated,
+  };
   if (options.json) return `${JSON.stringify(ordered, null, options.compact ? undefined : 2)}\n`;
   const blocks = options.blocks;
   const names = Object.keys(index.entries).filter((n) => (index.entries[n]?.length ?? 0) > 0);
@@ -240,7 +293,9 @@ export function serializeIndex(index: IndexFile, options: { json?: boolean; comp
   for (const name of names) {
     let block = blocks.get(name);
     if (block === undefined) {
-      block = toYaml({ [name]: index.entries[name] }).replace(/^/gm, '  ').slice(0, -2);
+      block = toYaml({ [name]: index.entries[name] })
+        .replace(/^/gm, '  ')
+        .slice(0, -2);
       blocks.set(name, block);
     }
     parts.push(block);

@@ -53,7 +53,9 @@ const ext = (id: string, critical: boolean, value: Buffer): Buffer =>
   critical ? seq(oid(id), bool(true), octets(value)) : seq(oid(id), octets(value));
 
 function keyId(publicKey: KeyObject): Buffer {
-  return createHash('sha1').update(publicKey.export({ type: 'spki', format: 'der' })).digest();
+  return createHash('sha1')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest();
 }
 
 interface IssueInput {
@@ -80,7 +82,11 @@ function issue(input: IssueInput): string {
     extensions.push(ext('2.5.29.37', false, seq(oid('1.3.6.1.5.5.7.3.1'))));
     extensions.push(ext('2.5.29.35', false, seq(tlv(0x80, keyId(input.issuerPublicKey)))));
     extensions.push(
-      ext('2.5.29.17', false, seq(tlv(0x82, Buffer.from('localhost', 'ascii')), tlv(0x87, Buffer.from([127, 0, 0, 1])))),
+      ext(
+        '2.5.29.17',
+        false,
+        seq(tlv(0x82, Buffer.from('localhost', 'ascii')), tlv(0x87, Buffer.from([127, 0, 0, 1]))),
+      ),
     );
   }
   const tbs = seq(
@@ -95,7 +101,10 @@ function issue(input: IssueInput): string {
   );
   const signature = sign('sha256', tbs, input.issuerKey);
   const der = seq(tbs, ECDSA_SHA256, bits(signature));
-  const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
 }
 

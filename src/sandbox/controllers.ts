@@ -20,7 +20,13 @@ export interface ControllerHost {
   readyDelayMs: number;
   failureRules: FailureRule[];
   /** Changes an object's status (and only that) if it still exists with this uid; no-op otherwise. */
-  updateStatus(resource: string, namespace: string | undefined, name: string, uid: string, mutate: (obj: JsonObject) => void): void;
+  updateStatus(
+    resource: string,
+    namespace: string | undefined,
+    name: string,
+    uid: string,
+    mutate: (obj: JsonObject) => void,
+  ): void;
 }
 
 function meta(obj: JsonObject): JsonObject {
@@ -38,7 +44,12 @@ function podSpecOf(obj: JsonObject): JsonObject | undefined {
   const tpl = spec(obj).template;
   if (isObject(tpl) && isObject(tpl.spec)) return tpl.spec;
   const jobTpl = spec(obj).jobTemplate;
-  if (isObject(jobTpl) && isObject(jobTpl.spec) && isObject(jobTpl.spec.template) && isObject(jobTpl.spec.template.spec)) {
+  if (
+    isObject(jobTpl) &&
+    isObject(jobTpl.spec) &&
+    isObject(jobTpl.spec.template) &&
+    isObject(jobTpl.spec.template.spec)
+  ) {
     return jobTpl.spec.template.spec;
   }
   return undefined;
@@ -59,7 +70,8 @@ export function matchingRule(rules: FailureRule[], obj: JsonObject): FailureRule
   const m = meta(obj);
   const labels = { ...((isObject(m.labels) ? m.labels : {}) as Record<string, string>) };
   const tpl = spec(obj).template;
-  if (isObject(tpl) && isObject(tpl.metadata) && isObject(tpl.metadata.labels)) Object.assign(labels, tpl.metadata.labels);
+  if (isObject(tpl) && isObject(tpl.metadata) && isObject(tpl.metadata.labels))
+    Object.assign(labels, tpl.metadata.labels);
   return rules.find((r) => {
     if (r.kind && r.kind !== obj.kind) return false;
     if (r.namespace && r.namespace !== m.namespace) return false;
@@ -73,7 +85,13 @@ export function matchingRule(rules: FailureRule[], obj: JsonObject): FailureRule
   });
 }
 
-function setCondition(status: JsonObject, type: string, value: 'True' | 'False', reason: string, message: string): void {
+function setCondition(
+  status: JsonObject,
+  type: string,
+  value: 'True' | 'False',
+  reason: string,
+  message: string,
+): void {
   const list = (Array.isArray(status.conditions) ? status.conditions : []) as JsonObject[];
   const t = now();
   const existing = list.find((c) => c.type === type);
@@ -117,7 +135,9 @@ export class Controllers {
   admit(obj: JsonObject, old: JsonObject | undefined, generationChanged: boolean): void {
     const status = (isObject(obj.status) ? obj.status : {}) as JsonObject;
     const gen = meta(obj).generation as number;
-    switch (`${String(obj.apiVersion).split('/').length > 1 ? String(obj.apiVersion).split('/')[0] : ''}/${String(obj.kind)}`) {
+    switch (
+      `${String(obj.apiVersion).split('/').length > 1 ? String(obj.apiVersion).split('/')[0] : ''}/${String(obj.kind)}`
+    ) {
       case '/Namespace': {
         status.phase ??= 'Active';
         const m = meta(obj);
@@ -131,7 +151,8 @@ export class Controllers {
         const s = spec(obj);
         s.type ??= 'ClusterIP';
         const oldIp = old ? spec(old).clusterIP : undefined;
-        if ((s.clusterIP === undefined || s.clusterIP === '') && s.type !== 'ExternalName') s.clusterIP = typeof oldIp === 'string' ? oldIp : allocateIp();
+        if ((s.clusterIP === undefined || s.clusterIP === '') && s.type !== 'ExternalName')
+          s.clusterIP = typeof oldIp === 'string' ? oldIp : allocateIp();
         if (typeof s.clusterIP === 'string') s.clusterIPs = [s.clusterIP];
         s.sessionAffinity ??= 'None';
         if (Array.isArray(s.ports)) {
@@ -176,7 +197,9 @@ export class Controllers {
         setCondition(status, 'Established', 'True', 'InitialNamesAccepted', 'the initial names have been accepted');
         status.acceptedNames = s.names ?? {};
         const versions = Array.isArray(s.versions) ? s.versions : [];
-        status.storedVersions = versions.filter((v) => isObject(v) && v.storage === true).map((v) => (v as JsonObject).name ?? '');
+        status.storedVersions = versions
+          .filter((v) => isObject(v) && v.storage === true)
+          .map((v) => (v as JsonObject).name ?? '');
         break;
       }
       default:
@@ -189,7 +212,15 @@ export class Controllers {
     const replicas = obj.kind === 'DaemonSet' ? 1 : replicasOf(obj);
     status.observedGeneration = gen;
     if (obj.kind === 'DaemonSet') {
-      Object.assign(status, { desiredNumberScheduled: 1, currentNumberScheduled: 1, updatedNumberScheduled: 1, numberReady: 0, numberAvailable: 0, numberUnavailable: 1, numberMisscheduled: 0 });
+      Object.assign(status, {
+        desiredNumberScheduled: 1,
+        currentNumberScheduled: 1,
+        updatedNumberScheduled: 1,
+        numberReady: 0,
+        numberAvailable: 0,
+        numberUnavailable: 1,
+        numberMisscheduled: 0,
+      });
       return;
     }
     status.replicas = replicas;
@@ -198,8 +229,21 @@ export class Controllers {
     status.availableReplicas = 0;
     if (obj.kind === 'Deployment') {
       status.unavailableReplicas = replicas;
-      setCondition(status, 'Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${String(meta(obj).name)}" is progressing.`);
-      if (replicas > 0) setCondition(status, 'Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.');
+      setCondition(
+        status,
+        'Progressing',
+        'True',
+        'ReplicaSetUpdated',
+        `ReplicaSet "${String(meta(obj).name)}" is progressing.`,
+      );
+      if (replicas > 0)
+        setCondition(
+          status,
+          'Available',
+          'False',
+          'MinimumReplicasUnavailable',
+          'Deployment does not have minimum availability.',
+        );
     }
   }
 
@@ -212,7 +256,8 @@ export class Controllers {
     const group = String(obj.apiVersion).includes('/') ? String(obj.apiVersion).split('/')[0] : '';
     const key = `${group}/${String(obj.kind)}`;
     const st = (isObject(obj.status) ? obj.status : {}) as JsonObject;
-    const conditionTrue = (type: string) => Array.isArray(st.conditions) && st.conditions.some((c) => isObject(c) && c.type === type && c.status === 'True');
+    const conditionTrue = (type: string) =>
+      Array.isArray(st.conditions) && st.conditions.some((c) => isObject(c) && c.type === type && c.status === 'True');
     let pending: boolean;
     switch (key) {
       case 'apps/Deployment':
@@ -257,7 +302,10 @@ export class Controllers {
     const update = (mutate: (o: JsonObject) => void) => this.host.updateStatus(resource, ns, name, uid, mutate);
     const key = `${group}/${kind}`;
 
-    if (['apps/Deployment', 'apps/StatefulSet', 'apps/ReplicaSet', 'apps/DaemonSet'].includes(key) && generationChanged) {
+    if (
+      ['apps/Deployment', 'apps/StatefulSet', 'apps/ReplicaSet', 'apps/DaemonSet'].includes(key) &&
+      generationChanged
+    ) {
       const gen = m.generation as number;
       if (rule) {
         const deadline = spec(obj).progressDeadlineSeconds;
@@ -266,7 +314,13 @@ export class Controllers {
             update((o) => {
               if ((meta(o).generation as number) !== gen) return;
               const st = o.status as JsonObject;
-              setCondition(st, 'Progressing', 'False', 'ProgressDeadlineExceeded', `ReplicaSet "${name}" has timed out progressing.`);
+              setCondition(
+                st,
+                'Progressing',
+                'False',
+                'ProgressDeadlineExceeded',
+                `ReplicaSet "${name}" has timed out progressing.`,
+              );
             }),
           );
         }
@@ -279,10 +333,21 @@ export class Controllers {
           const replicas = replicasOf(o);
           st.observedGeneration = gen;
           if (kind === 'DaemonSet') {
-            Object.assign(st, { desiredNumberScheduled: 1, currentNumberScheduled: 1, updatedNumberScheduled: 1, numberReady: 1, numberAvailable: 1 });
+            Object.assign(st, {
+              desiredNumberScheduled: 1,
+              currentNumberScheduled: 1,
+              updatedNumberScheduled: 1,
+              numberReady: 1,
+              numberAvailable: 1,
+            });
             delete st.numberUnavailable;
           } else {
-            Object.assign(st, { replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas });
+            Object.assign(st, {
+              replicas,
+              updatedReplicas: replicas,
+              readyReplicas: replicas,
+              availableReplicas: replicas,
+            });
             if (kind === 'ReplicaSet') st.fullyLabeledReplicas = replicas;
             if (kind === 'StatefulSet') {
               st.currentReplicas = replicas;
@@ -292,7 +357,13 @@ export class Controllers {
             if (kind === 'Deployment') {
               delete st.unavailableReplicas;
               setCondition(st, 'Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.');
-              setCondition(st, 'Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${name}" has successfully progressed.`);
+              setCondition(
+                st,
+                'Progressing',
+                'True',
+                'NewReplicaSetAvailable',
+                `ReplicaSet "${name}" has successfully progressed.`,
+              );
             }
           }
           o.status = st;
@@ -312,13 +383,25 @@ export class Controllers {
           if (fail) {
             const limit = spec(o).backoffLimit;
             st.failed = (typeof limit === 'number' ? limit : 6) + 1;
-            setCondition(st, 'FailureTarget', 'True', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit');
+            setCondition(
+              st,
+              'FailureTarget',
+              'True',
+              'BackoffLimitExceeded',
+              'Job has reached the specified backoff limit',
+            );
             setCondition(st, 'Failed', 'True', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit');
           } else {
             const completions = spec(o).completions;
             st.succeeded = typeof completions === 'number' ? completions : 1;
             st.completionTime = t;
-            setCondition(st, 'SuccessCriteriaMet', 'True', 'CompletionsReached', 'Reached expected number of succeeded pods');
+            setCondition(
+              st,
+              'SuccessCriteriaMet',
+              'True',
+              'CompletionsReached',
+              'Reached expected number of succeeded pods',
+            );
             setCondition(st, 'Complete', 'True', 'CompletionsReached', 'Reached expected number of succeeded pods');
           }
           o.status = st;
@@ -336,20 +419,50 @@ export class Controllers {
           const containers = (Array.isArray(spec(o).containers) ? spec(o).containers : []) as JsonObject[];
           const t = now();
           if (rule && !fail) {
-            st.containerStatuses = containers.map((c) => ({ name: c.name ?? '', image: c.image ?? '', ready: false, started: false, restartCount: 0, state: { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${String(c.image)}"` } } }));
+            st.containerStatuses = containers.map((c) => ({
+              name: c.name ?? '',
+              image: c.image ?? '',
+              ready: false,
+              started: false,
+              restartCount: 0,
+              state: {
+                waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${String(c.image)}"` },
+              },
+            }));
             setCondition(st, 'Ready', 'False', 'ContainersNotReady', 'containers with unready status');
           } else if (fail) {
             st.phase = 'Failed';
-            st.containerStatuses = containers.map((c) => ({ name: c.name ?? '', image: c.image ?? '', ready: false, started: false, restartCount: 0, state: { terminated: { exitCode: 1, reason: 'Error', finishedAt: t } } }));
+            st.containerStatuses = containers.map((c) => ({
+              name: c.name ?? '',
+              image: c.image ?? '',
+              ready: false,
+              started: false,
+              restartCount: 0,
+              state: { terminated: { exitCode: 1, reason: 'Error', finishedAt: t } },
+            }));
             setCondition(st, 'Ready', 'False', 'PodFailed', '');
           } else if (runsToEnd) {
             st.phase = 'Succeeded';
-            st.containerStatuses = containers.map((c) => ({ name: c.name ?? '', image: c.image ?? '', ready: false, started: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed', finishedAt: t } } }));
+            st.containerStatuses = containers.map((c) => ({
+              name: c.name ?? '',
+              image: c.image ?? '',
+              ready: false,
+              started: false,
+              restartCount: 0,
+              state: { terminated: { exitCode: 0, reason: 'Completed', finishedAt: t } },
+            }));
             setCondition(st, 'Ready', 'False', 'PodCompleted', '');
           } else {
             st.phase = 'Running';
             st.startTime = t;
-            st.containerStatuses = containers.map((c) => ({ name: c.name ?? '', image: c.image ?? '', ready: true, started: true, restartCount: 0, state: { running: { startedAt: t } } }));
+            st.containerStatuses = containers.map((c) => ({
+              name: c.name ?? '',
+              image: c.image ?? '',
+              ready: true,
+              started: true,
+              restartCount: 0,
+              state: { running: { startedAt: t } },
+            }));
             setCondition(st, 'Initialized', 'True', '', '');
             setCondition(st, 'ContainersReady', 'True', '', '');
             setCondition(st, 'Ready', 'True', '', '');

@@ -78,7 +78,9 @@ export function kubeconfigText(url: string, caCert: string, token: string, name 
   return dump({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name, cluster: { server: url, 'certificate-authority-data': Buffer.from(caCert).toString('base64') } }],
+    clusters: [
+      { name, cluster: { server: url, 'certificate-authority-data': Buffer.from(caCert).toString('base64') } },
+    ],
     users: [{ name, user: { token } }],
     contexts: [{ name, context: { cluster: name, user: name, namespace: 'default' } }],
     'current-context': name,
@@ -109,11 +111,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   try {
     secrets = loadOrCreateSecrets(dataDir);
   } catch (err) {
-    throw new PortolanError('IO', `cannot read the sandbox's TLS material and token in ${join(dataDir ?? '', 'tls.json')}: ${err instanceof Error ? err.message : String(err)}`, {
-      file: dataDir ? join(dataDir, 'tls.json') : undefined,
-      hint: 'Remove that file to issue a new CA and token (clients then need the new kubeconfig).',
-      cause: err,
-    });
+    throw new PortolanError(
+      'IO',
+      `cannot read the sandbox's TLS material and token in ${join(dataDir ?? '', 'tls.json')}: ${err instanceof Error ? err.message : String(err)}`,
+      {
+        file: dataDir ? join(dataDir, 'tls.json') : undefined,
+        hint: 'Remove that file to issue a new CA and token (clients then need the new kubeconfig).',
+        cause: err,
+      },
+    );
   }
   let api: ApiServer;
   try {
@@ -126,11 +132,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       dataDir: dataDir ? join(dataDir, 'objects') : undefined,
     });
   } catch (err) {
-    throw new PortolanError('IO', `cannot load sandbox state from ${dataDir ?? 'memory'}: ${err instanceof Error ? err.message : String(err)}`, {
-      file: dataDir,
-      hint: 'Remove the data folder to start from an empty cluster.',
-      cause: err,
-    });
+    throw new PortolanError(
+      'IO',
+      `cannot load sandbox state from ${dataDir ?? 'memory'}: ${err instanceof Error ? err.message : String(err)}`,
+      {
+        file: dataDir,
+        hint: 'Remove the data folder to start from an empty cluster.',
+        cause: err,
+      },
+    );
   }
   const sockets = new Set<Socket>();
   const server = createServer({ cert: secrets.cert + secrets.caCert, key: secrets.key }, (req, res) => {
@@ -148,7 +158,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     try {
       port = await listen(server, wanted);
     } catch (err) {
-      if (options.port === undefined && wanted !== 0 && (err as NodeJS.ErrnoException).code === 'EADDRINUSE') port = await listen(server, 0);
+      if (options.port === undefined && wanted !== 0 && (err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+        port = await listen(server, 0);
       else throw err;
     }
   } catch (err) {
@@ -161,7 +172,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
   }
   const url = `https://127.0.0.1:${port}`;
-  if (dataDir && secrets.port !== port) writeAtomic(join(dataDir, 'tls.json'), JSON.stringify({ ...secrets, port }), 0o600);
+  if (dataDir && secrets.port !== port)
+    writeAtomic(join(dataDir, 'tls.json'), JSON.stringify({ ...secrets, port }), 0o600);
 
   let tempDir: string | undefined;
   let kubeconfigPath = options.kubeconfigPath;

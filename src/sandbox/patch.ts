@@ -169,7 +169,9 @@ export function mergeKeysFor(field: string, parentPath: string[], custom: boolea
   if (custom && !(parentPath.length === 1 && parentPath[0] === 'metadata')) return undefined;
   if (field === 'ports') {
     // Service ports are keyed by port+protocol; container ports by containerPort+protocol.
-    return parentPath[parentPath.length - 1] === 'spec' && !parentPath.includes('template') && !parentPath.includes('containers')
+    return parentPath[parentPath.length - 1] === 'spec' &&
+      !parentPath.includes('template') &&
+      !parentPath.includes('containers')
       ? ['port', 'protocol']
       : ['containerPort', 'protocol'];
   }
@@ -373,7 +375,13 @@ function removeAtPath(obj: Json, path: string[]): void {
 }
 
 /** Merges an applied configuration into a live object: maps deep, keyed lists by key, others replaced. */
-export function applyMerge(live: Json | undefined, config: Json, field: string, parentPath: string[], custom: boolean): Json {
+export function applyMerge(
+  live: Json | undefined,
+  config: Json,
+  field: string,
+  parentPath: string[],
+  custom: boolean,
+): Json {
   return mergeOwned(live === undefined ? undefined : clone(live), clone(config), field, parentPath, custom);
 }
 
@@ -449,7 +457,9 @@ export function serverSideApply(
   custom: boolean,
   now: string,
 ): ApplyResult | { conflicts: ApplyConflict[] } {
-  const managed: ManagedFieldsEntry[] = clone(((live?.metadata as JsonObject | undefined)?.managedFields ?? []) as unknown as ManagedFieldsEntry[]);
+  const managed: ManagedFieldsEntry[] = clone(
+    ((live?.metadata as JsonObject | undefined)?.managedFields ?? []) as unknown as ManagedFieldsEntry[],
+  );
   const newTree = fieldsOf(config, custom);
   const newSet = toPaths(newTree);
   const newLeaves = leafPaths(newTree);
@@ -543,7 +553,9 @@ export function updateManagedFields(
   now: string,
   subresource?: string,
 ): ManagedFieldsEntry[] {
-  const managed: ManagedFieldsEntry[] = clone(((before?.metadata as JsonObject | undefined)?.managedFields ?? []) as unknown as ManagedFieldsEntry[]);
+  const managed: ManagedFieldsEntry[] = clone(
+    ((before?.metadata as JsonObject | undefined)?.managedFields ?? []) as unknown as ManagedFieldsEntry[],
+  );
   const afterTree = fieldsOf(after, custom);
   const afterSet = toPaths(afterTree);
   const changed = new Set<string>();

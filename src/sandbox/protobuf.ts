@@ -22,13 +22,40 @@ interface Field {
 }
 
 const KEEP_ZERO = new Set([
-  'replicas', 'minReplicas', 'backoffLimit', 'backoffLimitPerIndex', 'maxFailedIndexes', 'parallelism', 'completions',
-  'activeDeadlineSeconds', 'ttlSecondsAfterFinished', 'startingDeadlineSeconds', 'successfulJobsHistoryLimit',
-  'failedJobsHistoryLimit', 'revisionHistoryLimit', 'progressDeadlineSeconds', 'terminationGracePeriodSeconds',
-  'gracePeriodSeconds', 'deletionGracePeriodSeconds', 'runAsUser', 'runAsGroup', 'fsGroup', 'defaultMode', 'mode',
-  'priority', 'expirationSeconds', 'leaseDurationSeconds', 'leaseTransitions',
+  'replicas',
+  'minReplicas',
+  'backoffLimit',
+  'backoffLimitPerIndex',
+  'maxFailedIndexes',
+  'parallelism',
+  'completions',
+  'activeDeadlineSeconds',
+  'ttlSecondsAfterFinished',
+  'startingDeadlineSeconds',
+  'successfulJobsHistoryLimit',
+  'failedJobsHistoryLimit',
+  'revisionHistoryLimit',
+  'progressDeadlineSeconds',
+  'terminationGracePeriodSeconds',
+  'gracePeriodSeconds',
+  'deletionGracePeriodSeconds',
+  'runAsUser',
+  'runAsGroup',
+  'fsGroup',
+  'defaultMode',
+  'mode',
+  'priority',
+  'expirationSeconds',
+  'leaseDurationSeconds',
+  'leaseTransitions',
 ]);
-const KEEP_FALSE = new Set(['automountServiceAccountToken', 'enableServiceLinks', 'allowPrivilegeEscalation', 'hostUsers', 'allocateLoadBalancerNodePorts']);
+const KEEP_FALSE = new Set([
+  'automountServiceAccountToken',
+  'enableServiceLinks',
+  'allowPrivilegeEscalation',
+  'hostUsers',
+  'allocateLoadBalancerNodePorts',
+]);
 const KEEP_EMPTY = new Set(['storageClassName']);
 
 const parsed = new Map<string, Map<number, Field>>();
@@ -103,7 +130,9 @@ class Reader {
 
 function timeText(seconds: number, nanos: number): string {
   const iso = new Date(seconds * 1000).toISOString();
-  return nanos > 0 ? `${iso.slice(0, 19)}.${String(Math.floor(nanos / 1000)).padStart(6, '0')}Z` : `${iso.slice(0, 19)}Z`;
+  return nanos > 0
+    ? `${iso.slice(0, 19)}.${String(Math.floor(nanos / 1000)).padStart(6, '0')}Z`
+    : `${iso.slice(0, 19)}Z`;
 }
 
 function isNumeric(type: string): boolean {
@@ -131,19 +160,31 @@ function readValue(r: Reader, wire: number, type: string, name: string): Json | 
     case 'y':
       return bytes.toString('base64');
     case 'time': {
-      const t = decodeFields(bytes, new Map([[1, { name: 'seconds', repeated: false, inline: false, type: 'i' }], [2, { name: 'nanos', repeated: false, inline: false, type: 'i' }]]));
+      const t = decodeFields(
+        bytes,
+        new Map([
+          [1, { name: 'seconds', repeated: false, inline: false, type: 'i' }],
+          [2, { name: 'nanos', repeated: false, inline: false, type: 'i' }],
+        ]),
+      );
       const seconds = Number(t.seconds ?? 0);
       const nanos = Number(t.nanos ?? 0);
       return seconds === 0 && nanos === 0 ? undefined : timeText(seconds, nanos);
     }
     case 'quantity':
-      return String(decodeFields(bytes, new Map([[1, { name: 'string', repeated: false, inline: false, type: 's' }]])).string ?? '0');
+      return String(
+        decodeFields(bytes, new Map([[1, { name: 'string', repeated: false, inline: false, type: 's' }]])).string ??
+          '0',
+      );
     case 'intstr': {
-      const v = decodeFields(bytes, new Map([
-        [1, { name: 'type', repeated: false, inline: false, type: 'i' }],
-        [2, { name: 'intVal', repeated: false, inline: false, type: 'i' }],
-        [3, { name: 'strVal', repeated: false, inline: false, type: 's' }],
-      ]));
+      const v = decodeFields(
+        bytes,
+        new Map([
+          [1, { name: 'type', repeated: false, inline: false, type: 'i' }],
+          [2, { name: 'intVal', repeated: false, inline: false, type: 'i' }],
+          [3, { name: 'strVal', repeated: false, inline: false, type: 's' }],
+        ]),
+      );
       return v.type === 1 ? String(v.strVal ?? '') : Number(v.intVal ?? 0);
     }
     case 'raw': {
@@ -192,7 +233,8 @@ function decodeFields(buf: Buffer, schema: Map<number, Field>): JsonObject {
         else entry.skip(t & 7);
       }
       const map = (out[field.name] ?? {}) as JsonObject;
-      map[key] = value ?? (field.mapValue === 's' || field.mapValue === 'y' ? '' : field.mapValue!.startsWith('@') ? {} : null);
+      map[key] =
+        value ?? (field.mapValue === 's' || field.mapValue === 'y' ? '' : field.mapValue!.startsWith('@') ? {} : null);
       out[field.name] = map;
       continue;
     }
@@ -240,7 +282,10 @@ export function decodeKubeProtobuf(buf: Buffer): JsonObject {
     root = PROTOBUF_ROOTS['meta.k8s.io/v1/DeleteOptions'];
     apiVersion ||= 'meta.k8s.io/v1';
   }
-  if (!root) throw new ProtobufError(`protobuf bodies of ${apiVersion ? `${apiVersion} ` : ''}${kind || '(no kind)'} are not supported by the sandbox; send JSON`);
+  if (!root)
+    throw new ProtobufError(
+      `protobuf bodies of ${apiVersion ? `${apiVersion} ` : ''}${kind || '(no kind)'} are not supported by the sandbox; send JSON`,
+    );
   const obj = decodeFields(Buffer.from(String(unknown.raw ?? ''), 'base64'), schemaOf(root));
   return { apiVersion, kind, ...obj };
 }

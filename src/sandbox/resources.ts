@@ -35,7 +35,19 @@ function r(
     kind,
     namespaced,
     shortNames: shortNames.length ? shortNames : undefined,
-    categories: ['all'].filter(() => ['pods', 'services', 'deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'cronjobs', 'horizontalpodautoscalers'].includes(resource)),
+    categories: ['all'].filter(() =>
+      [
+        'pods',
+        'services',
+        'deployments',
+        'statefulsets',
+        'daemonsets',
+        'replicasets',
+        'jobs',
+        'cronjobs',
+        'horizontalpodautoscalers',
+      ].includes(resource),
+    ),
     hasStatus,
   };
 }
@@ -65,7 +77,15 @@ export const BUILTIN_RESOURCES: ResourceInfo[] = [
   r('autoscaling', 'v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', true, ['hpa'], true),
   r('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, ['pdb'], true),
   r('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
-  r('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false, ['crd', 'crds'], true),
+  r(
+    'apiextensions.k8s.io',
+    'v1',
+    'customresourcedefinitions',
+    'CustomResourceDefinition',
+    false,
+    ['crd', 'crds'],
+    true,
+  ),
 ];
 
 /** Builds resource infos from a CustomResourceDefinition object (served versions only; storage version preferred). */
@@ -75,7 +95,12 @@ export function resourceFromCrd(crd: Record<string, unknown>): ResourceInfo | un
   const names = (spec.names ?? {}) as Record<string, unknown>;
   const versions = (Array.isArray(spec.versions) ? spec.versions : []) as Array<Record<string, unknown>>;
   const served = versions.filter((v) => v.served !== false && typeof v.name === 'string');
-  if (typeof spec.group !== 'string' || typeof names.plural !== 'string' || typeof names.kind !== 'string' || served.length === 0) {
+  if (
+    typeof spec.group !== 'string' ||
+    typeof names.plural !== 'string' ||
+    typeof names.kind !== 'string' ||
+    served.length === 0
+  ) {
     return undefined;
   }
   served.sort((a, b) => Number(Boolean(b.storage)) - Number(Boolean(a.storage)));

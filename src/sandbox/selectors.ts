@@ -28,7 +28,10 @@ export function parseLabelSelector(text: string): Requirement[] {
   for (const part of splitTop(text)) {
     let m = /^([A-Za-z0-9_./-]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(part);
     if (m) {
-      const values = m[3]!.split(',').map((v) => v.trim()).filter((v) => v !== '');
+      const values = m[3]!
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v !== '');
       out.push({ key: m[1]!, op: m[2] as 'in' | 'notin', values });
       continue;
     }
@@ -88,7 +91,8 @@ export function parseFieldSelector(text: string): FieldRequirement[] {
 export function matchesFields(obj: Record<string, unknown>, reqs: FieldRequirement[]): boolean {
   return reqs.every((r) => {
     let cur: unknown = obj;
-    for (const p of r.path) cur = typeof cur === 'object' && cur !== null ? (cur as Record<string, unknown>)[p] : undefined;
+    for (const p of r.path)
+      cur = typeof cur === 'object' && cur !== null ? (cur as Record<string, unknown>)[p] : undefined;
     const v = cur === undefined || cur === null ? '' : String(cur);
     return r.op === 'eq' ? v === r.value : v !== r.value;
   });

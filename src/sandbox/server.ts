@@ -17,7 +17,14 @@ import {
   type Json,
   type JsonObject,
 } from './patch.js';
-import { BUILTIN_RESOURCES, groupVersionOf, qualified, resourceFromCrd, RESOURCE_VERBS, type ResourceInfo } from './resources.js';
+import {
+  BUILTIN_RESOURCES,
+  groupVersionOf,
+  qualified,
+  resourceFromCrd,
+  RESOURCE_VERBS,
+  type ResourceInfo,
+} from './resources.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.js';
 import { decodeKubeProtobuf } from './protobuf.js';
 import { Store, type StoreEvent } from './store.js';
@@ -111,7 +118,11 @@ export class ApiServer {
     }
     for (const ns of SYSTEM_NAMESPACES) {
       if (!this.store.get('/namespaces', undefined, ns)) {
-        this.writeNew(this.lookup('', 'namespaces')!, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, 'kube-apiserver');
+        this.writeNew(
+          this.lookup('', 'namespaces')!,
+          { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
+          'kube-apiserver',
+        );
       }
     }
   }
@@ -171,7 +182,14 @@ export class ApiServer {
           return;
         }
         if (code === 429) res.setHeader('Retry-After', '0');
-        this.sendStatus(res, new ApiError(code, code === 429 ? 'TooManyRequests' : code === 503 ? 'ServiceUnavailable' : 'InternalError', code === 429 ? 'Too many requests, please try again later.' : 'Internal error occurred: injected fault'));
+        this.sendStatus(
+          res,
+          new ApiError(
+            code,
+            code === 429 ? 'TooManyRequests' : code === 503 ? 'ServiceUnavailable' : 'InternalError',
+            code === 429 ? 'Too many requests, please try again later.' : 'Internal error occurred: injected fault',
+          ),
+        );
         return;
       }
     }
@@ -183,21 +201,49 @@ export class ApiServer {
         return;
       }
       if (err instanceof ApiError) this.sendStatus(res, err);
-      else if (err instanceof PatchError) this.sendStatus(res, new ApiError(err.code, err.code === 400 ? 'BadRequest' : err.code === 409 ? 'Conflict' : 'Invalid', err.message));
+      else if (err instanceof PatchError)
+        this.sendStatus(
+          res,
+          new ApiError(
+            err.code,
+            err.code === 400 ? 'BadRequest' : err.code === 409 ? 'Conflict' : 'Invalid',
+            err.message,
+          ),
+        );
       else if (err instanceof SelectorError) this.sendStatus(res, new ApiError(400, 'BadRequest', err.message));
-      else this.sendStatus(res, new ApiError(500, 'InternalError', `Internal error occurred: ${err instanceof Error ? err.message : String(err)}`));
+      else
+        this.sendStatus(
+          res,
+          new ApiError(
+            500,
+            'InternalError',
+            `Internal error occurred: ${err instanceof Error ? err.message : String(err)}`,
+          ),
+        );
     }
   }
 
   private send(res: ServerResponse, code: number, body: unknown): void {
     this.stats.byStatus[code] = (this.stats.byStatus[code] ?? 0) + 1;
     const text = JSON.stringify(body);
-    res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
+    res.writeHead(code, {
+      'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(text),
+      'Cache-Control': 'no-cache, private',
+    });
     res.end(text);
   }
 
   private statusBody(err: ApiError): JsonObject {
-    const body: JsonObject = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: err.message, reason: err.reason, code: err.code };
+    const body: JsonObject = {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: err.message,
+      reason: err.reason,
+      code: err.code,
+    };
     if (err.details) body.details = err.details;
     return body;
   }
@@ -227,11 +273,20 @@ export class ApiServer {
     const method = req.method ?? 'GET';
     const readOnly = method === 'GET' || method === 'HEAD';
     if (access === 'none' || (access === 'read' && !readOnly)) {
-      throw new ApiError(403, 'Forbidden', `${method.toLowerCase()} ${path} is forbidden: User "portolan-sandbox:restricted" cannot ${readOnly ? 'get' : 'write'} resources at ${path}`);
+      throw new ApiError(
+        403,
+        'Forbidden',
+        `${method.toLowerCase()} ${path} is forbidden: User "portolan-sandbox:restricted" cannot ${readOnly ? 'get' : 'write'} resources at ${path}`,
+      );
     }
 
     if (path === '/version') return this.send(res, 200, this.version());
-    if (path === '/api') return this.send(res, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }] });
+    if (path === '/api')
+      return this.send(res, 200, {
+        kind: 'APIVersions',
+        versions: ['v1'],
+        serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }],
+      });
     if (path === '/apis') return this.send(res, 200, this.groupList());
     if (path === '/openapi/v3') return this.send(res, 200, this.openApiRoot());
     if (path.startsWith('/openapi/v3/')) {
@@ -239,9 +294,13 @@ export class ApiServer {
       if (!doc) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
       return this.send(res, 200, doc);
     }
-    if (path.startsWith('/openapi/')) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    if (path.startsWith('/openapi/'))
+      throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
 
-    const parts = path.split('/').filter((p) => p !== '').map(decodeURIComponent);
+    const parts = path
+      .split('/')
+      .filter((p) => p !== '')
+      .map(decodeURIComponent);
     let group: string;
     let version: string;
     let rest: string[];
@@ -310,7 +369,11 @@ export class ApiServer {
     const gv = this.groupVersions().find((x) => x.path === gvPath);
     if (!gv) return undefined;
     const paths: JsonObject = {};
-    const params = ['dryRun', 'fieldManager', 'fieldValidation', 'force'].map((name) => ({ name, in: 'query', schema: { type: name === 'force' ? 'boolean' : 'string' } }));
+    const params = ['dryRun', 'fieldManager', 'fieldValidation', 'force'].map((name) => ({
+      name,
+      in: 'query',
+      schema: { type: name === 'force' ? 'boolean' : 'string' },
+    }));
     for (const r of this.allResources().filter((x) => x.group === gv.group && x.versions.includes(gv.version))) {
       const base = `/${gv.path}${r.namespaced ? '/namespaces/{namespace}' : ''}/${r.resource}/{name}`;
       paths[base] = {
@@ -323,10 +386,19 @@ export class ApiServer {
         },
       };
     }
-    return { openapi: '3.0.0', info: { title: 'Kubernetes', version: KUBE_VERSION.gitVersion }, paths, components: { schemas: {} } };
+    return {
+      openapi: '3.0.0',
+      info: { title: 'Kubernetes', version: KUBE_VERSION.gitVersion },
+      paths,
+      components: { schemas: {} },
+    };
   }
 
-  private groupList(): { kind: string; apiVersion: string; groups: Array<{ name: string; versions: JsonObject[]; preferredVersion: JsonObject }> } {
+  private groupList(): {
+    kind: string;
+    apiVersion: string;
+    groups: Array<{ name: string; versions: JsonObject[]; preferredVersion: JsonObject }>;
+  } {
     const groups = new Map<string, string[]>();
     for (const r of this.allResources()) {
       if (!r.group) continue;
@@ -350,32 +422,69 @@ export class ApiServer {
     if (infos.length === 0 && !(group === '' && version === 'v1')) return undefined;
     const resources: JsonObject[] = [];
     for (const r of infos) {
-      const entry: JsonObject = { name: r.resource, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: RESOURCE_VERBS };
+      const entry: JsonObject = {
+        name: r.resource,
+        singularName: r.singular,
+        namespaced: r.namespaced,
+        kind: r.kind,
+        verbs: RESOURCE_VERBS,
+      };
       if (r.shortNames) entry.shortNames = r.shortNames;
       if (r.categories && r.categories.length) entry.categories = r.categories;
       resources.push(entry);
-      if (r.hasStatus) resources.push({ name: `${r.resource}/status`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: ['get', 'patch', 'update'] });
+      if (r.hasStatus)
+        resources.push({
+          name: `${r.resource}/status`,
+          singularName: '',
+          namespaced: r.namespaced,
+          kind: r.kind,
+          verbs: ['get', 'patch', 'update'],
+        });
       if (r.group === 'apps' && ['Deployment', 'StatefulSet', 'ReplicaSet'].includes(r.kind)) {
-        resources.push({ name: `${r.resource}/scale`, singularName: '', namespaced: true, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
+        resources.push({
+          name: `${r.resource}/scale`,
+          singularName: '',
+          namespaced: true,
+          group: 'autoscaling',
+          version: 'v1',
+          kind: 'Scale',
+          verbs: ['get', 'patch', 'update'],
+        });
       }
     }
-    return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
+    return {
+      kind: 'APIResourceList',
+      apiVersion: 'v1',
+      groupVersion: group ? `${group}/${version}` : version,
+      resources,
+    };
   }
 
   private target(group: string, version: string, rest: string[]): Target {
     let namespace: string | undefined;
     let segs = rest;
-    if (segs[0] === 'namespaces' && segs.length >= 3 && !(segs.length === 3 && ['status', 'finalize'].includes(segs[2]!))) {
+    if (
+      segs[0] === 'namespaces' &&
+      segs.length >= 3 &&
+      !(segs.length === 3 && ['status', 'finalize'].includes(segs[2]!))
+    ) {
       namespace = segs[1];
       segs = segs.slice(2);
     }
     const info = this.lookup(group, segs[0]!);
-    if (!info || !info.versions.includes(version)) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-    if (namespace !== undefined && !info.namespaced) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    if (!info || !info.versions.includes(version))
+      throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    if (namespace !== undefined && !info.namespaced)
+      throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     if (segs.length > 3) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     const sub = segs[2];
     const scalable = info.group === 'apps' && ['Deployment', 'StatefulSet', 'ReplicaSet'].includes(info.kind);
-    if (sub !== undefined && !(sub === 'status' && info.hasStatus) && !(sub === 'finalize' && info.kind === 'Namespace') && !(sub === 'scale' && scalable)) {
+    if (
+      sub !== undefined &&
+      !(sub === 'status' && info.hasStatus) &&
+      !(sub === 'finalize' && info.kind === 'Namespace') &&
+      !(sub === 'scale' && scalable)
+    ) {
       throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     }
     return { info, version, namespace, name: segs[1], subresource: sub };
@@ -391,7 +500,8 @@ export class ApiServer {
       return this.send(res, 200, this.maybeTable(req, t, this.list(t, q)));
     }
     if (method === 'GET') return this.send(res, 200, this.maybeTable(req, t, this.output(t, this.mustGet(t))));
-    if (t.info.namespaced && t.namespace === undefined) throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    if (t.info.namespaced && t.namespace === undefined)
+      throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
     const dryRun = q.getAll('dryRun').includes('All');
     const manager = q.get('fieldManager') ?? defaultManager(req);
     if (method === 'POST' && t.name === undefined) {
@@ -409,7 +519,11 @@ export class ApiServer {
       if (type === 'application/apply-patch+yaml') {
         const force = q.get('force') === 'true';
         if (!q.get('fieldManager')) {
-          throw new ApiError(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+          throw new ApiError(
+            422,
+            'Invalid',
+            'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+          );
         }
         const { object, created } = this.apply(t, parseYaml(text), manager, force, dryRun);
         return this.send(res, created ? 201 : 200, this.output(t, object));
@@ -419,14 +533,27 @@ export class ApiServer {
     }
     if (method === 'DELETE') {
       const opts: Json = await readDeleteOptions(req);
-      const propagation = String((isObject(opts) && opts.propagationPolicy) || q.get('propagationPolicy') || 'Background');
+      const propagation = String(
+        (isObject(opts) && opts.propagationPolicy) || q.get('propagationPolicy') || 'Background',
+      );
       if (t.name === undefined) {
         const items = this.list(t, q).items as JsonObject[];
-        for (const item of items) this.remove({ ...t, name: String(metaOf(item).name), namespace: metaOf(item).namespace as string | undefined }, propagation, dryRun, undefined);
+        for (const item of items)
+          this.remove(
+            { ...t, name: String(metaOf(item).name), namespace: metaOf(item).namespace as string | undefined },
+            propagation,
+            dryRun,
+            undefined,
+          );
         return this.send(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success' });
       }
       const pre = isObject(opts) && isObject(opts.preconditions) ? opts.preconditions : undefined;
-      const gone = this.remove(t, propagation, dryRun || (isObject(opts) && Array.isArray(opts.dryRun) && opts.dryRun.includes('All')), pre);
+      const gone = this.remove(
+        t,
+        propagation,
+        dryRun || (isObject(opts) && Array.isArray(opts.dryRun) && opts.dryRun.includes('All')),
+        pre,
+      );
       return this.send(res, 200, this.output(t, gone));
     }
     throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
@@ -440,9 +567,20 @@ export class ApiServer {
     return {
       kind: 'Scale',
       apiVersion: 'autoscaling/v1',
-      metadata: { name: meta.name!, namespace: meta.namespace!, uid: meta.uid!, resourceVersion: meta.resourceVersion!, creationTimestamp: meta.creationTimestamp! },
+      metadata: {
+        name: meta.name!,
+        namespace: meta.namespace!,
+        uid: meta.uid!,
+        resourceVersion: meta.resourceVersion!,
+        creationTimestamp: meta.creationTimestamp!,
+      },
       spec: { replicas: typeof spec.replicas === 'number' ? spec.replicas : 1 },
-      status: { replicas: typeof status.replicas === 'number' ? status.replicas : 0, selector: Object.entries(sel).map(([k, v]) => `${k}=${String(v)}`).join(',') },
+      status: {
+        replicas: typeof status.replicas === 'number' ? status.replicas : 0,
+        selector: Object.entries(sel)
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(','),
+      },
     };
   }
 
@@ -461,12 +599,16 @@ export class ApiServer {
       if (type === 'application/json-patch+json') next = jsonPatch(current, parseJson(text));
       else if (type === 'application/apply-patch+yaml') next = mergePatch(current, parseYaml(text));
       else next = mergePatch(current, parseJson(text));
-    } else throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    } else
+      throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
     if (!isObject(next) || !isObject(next.spec) || typeof next.spec.replicas !== 'number') {
-      throw this.invalid(t.info, t.name!, [{ field: 'spec.replicas', reason: 'FieldValueRequired', message: 'Required value' }]);
+      throw this.invalid(t.info, t.name!, [
+        { field: 'spec.replicas', reason: 'FieldValueRequired', message: 'Required value' },
+      ]);
     }
     const rv = isObject(next.metadata) ? next.metadata.resourceVersion : undefined;
-    if (method === 'PUT' && rv !== undefined && rv !== '' && rv !== metaOf(old).resourceVersion) throw this.conflict(t, t.name!);
+    if (method === 'PUT' && rv !== undefined && rv !== '' && rv !== metaOf(old).resourceVersion)
+      throw this.conflict(t, t.name!);
     const obj = clone(old);
     (obj.spec as JsonObject).replicas = next.spec.replicas;
     const manager = q.get('fieldManager') ?? defaultManager(req);
@@ -475,7 +617,11 @@ export class ApiServer {
   }
 
   private notFound(info: ResourceInfo, name: string): ApiError {
-    return new ApiError(404, 'NotFound', `${qualified(info)} "${name}" not found`, { name, group: info.group, kind: info.resource });
+    return new ApiError(404, 'NotFound', `${qualified(info)} "${name}" not found`, {
+      name,
+      group: info.group,
+      kind: info.resource,
+    });
   }
 
   private mustGet(t: Target): JsonObject {
@@ -494,7 +640,10 @@ export class ApiServer {
     const fieldSel = parseFieldSelector(q.get('fieldSelector') ?? '');
     let items = this.store
       .list(this.storeKey(t.info), t.info.namespaced ? t.namespace : undefined)
-      .filter((o) => matchesLabels(metaOf(o).labels as Record<string, string> | undefined, labelSel) && matchesFields(o, fieldSel));
+      .filter(
+        (o) =>
+          matchesLabels(metaOf(o).labels as Record<string, string> | undefined, labelSel) && matchesFields(o, fieldSel),
+      );
     const cont = q.get('continue');
     if (cont) {
       let after: string;
@@ -513,7 +662,12 @@ export class ApiServer {
       metadata.remainingItemCount = items.length - limit;
       items = page;
     }
-    return { kind: `${t.info.kind}List`, apiVersion: groupVersionOf(t.info, t.version), metadata, items: items.map((o) => this.output(t, o)) };
+    return {
+      kind: `${t.info.kind}List`,
+      apiVersion: groupVersionOf(t.info, t.version),
+      metadata,
+      items: items.map((o) => this.output(t, o)),
+    };
   }
 
   private maybeTable(req: IncomingMessage, t: Target, body: JsonObject): JsonObject {
@@ -528,7 +682,8 @@ export class ApiServer {
       cells: [String(metaOf(o).name), ...extra.map((c) => c.value(o)), age(String(metaOf(o).creationTimestamp ?? ''))],
       object: o,
     }));
-    const meta = isObject(body.metadata) && body.kind !== t.info.kind ? body.metadata : { resourceVersion: String(this.store.rv) };
+    const meta =
+      isObject(body.metadata) && body.kind !== t.info.kind ? body.metadata : { resourceVersion: String(this.store.rv) };
     return { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: meta, columnDefinitions: cols, rows } as JsonObject;
   }
 
@@ -539,13 +694,25 @@ export class ApiServer {
       return;
     }
     if (meta.namespace !== undefined && meta.namespace !== '' && meta.namespace !== t.namespace) {
-      throw new ApiError(400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');
+      throw new ApiError(
+        400,
+        'BadRequest',
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
     }
     meta.namespace = t.namespace!;
     const ns = this.store.get('/namespaces', undefined, t.namespace!);
-    if (!ns) throw new ApiError(404, 'NotFound', `namespaces "${t.namespace!}" not found`, { name: t.namespace!, kind: 'namespaces' });
+    if (!ns)
+      throw new ApiError(404, 'NotFound', `namespaces "${t.namespace!}" not found`, {
+        name: t.namespace!,
+        kind: 'namespaces',
+      });
     if (isObject(ns.metadata) && ns.metadata.deletionTimestamp) {
-      throw new ApiError(403, 'Forbidden', `${t.info.resource} "${String(meta.name)}" is forbidden: unable to create new content in namespace ${t.namespace!} because it is being terminated`);
+      throw new ApiError(
+        403,
+        'Forbidden',
+        `${t.info.resource} "${String(meta.name)}" is forbidden: unable to create new content in namespace ${t.namespace!} because it is being terminated`,
+      );
     }
   }
 
@@ -553,16 +720,29 @@ export class ApiServer {
     const kind = info.group ? `${info.kind}.${info.group}` : info.kind;
     const summary = causes.map((c) => `${c.field}: ${c.message}`);
     const message = `${kind} "${name}" is invalid: ${summary.length === 1 ? summary[0]! : `[${summary.join(', ')}]`}`;
-    return new ApiError(422, 'Invalid', message, { name, group: info.group, kind: info.kind, causes: causes.map((c) => ({ reason: c.reason, message: c.message, field: c.field })) });
+    return new ApiError(422, 'Invalid', message, {
+      name,
+      group: info.group,
+      kind: info.kind,
+      causes: causes.map((c) => ({ reason: c.reason, message: c.message, field: c.field })),
+    });
   }
 
   private checkKind(t: Target, obj: JsonObject): void {
     if (obj.kind !== undefined && obj.kind !== t.info.kind) {
-      throw new ApiError(400, 'BadRequest', `the object provided is unrecognized (must be of type ${t.info.kind}): kind ${String(obj.kind)} does not match the URL`);
+      throw new ApiError(
+        400,
+        'BadRequest',
+        `the object provided is unrecognized (must be of type ${t.info.kind}): kind ${String(obj.kind)} does not match the URL`,
+      );
     }
     const gv = obj.apiVersion;
     if (gv !== undefined && !t.info.versions.map((v) => groupVersionOf(t.info, v)).includes(String(gv))) {
-      throw new ApiError(400, 'BadRequest', `the API version in the data (${String(gv)}) does not match the expected API version (${groupVersionOf(t.info, t.version)})`);
+      throw new ApiError(
+        400,
+        'BadRequest',
+        `the API version in the data (${String(gv)}) does not match the expected API version (${groupVersionOf(t.info, t.version)})`,
+      );
     }
   }
 
@@ -574,7 +754,8 @@ export class ApiServer {
     if (t.info.kind === 'Secret' && t.info.group === '') {
       if (isObject(obj.stringData)) {
         const data = (isObject(obj.data) ? obj.data : {}) as JsonObject;
-        for (const [k, v] of Object.entries(obj.stringData)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+        for (const [k, v] of Object.entries(obj.stringData))
+          data[k] = Buffer.from(String(v), 'utf8').toString('base64');
         obj.data = data;
       }
       delete obj.stringData;
@@ -590,7 +771,8 @@ export class ApiServer {
         else obj.status = clone(old.status);
       }
       const specChanged = !deepEqual(withoutMeta(old), withoutMeta(obj));
-      meta.generation = ((om.generation as number | undefined) ?? 1) + (specChanged && t.subresource !== 'status' ? 1 : 0);
+      meta.generation =
+        ((om.generation as number | undefined) ?? 1) + (specChanged && t.subresource !== 'status' ? 1 : 0);
       const causes = validateUpdate(t.info, old, obj);
       if (causes.length) throw this.invalid(t.info, String(meta.name), causes);
       this.controllers.admit(obj, old, specChanged && t.subresource !== 'status');
@@ -606,7 +788,13 @@ export class ApiServer {
     return true;
   }
 
-  private commit(t: Target, obj: JsonObject, old: JsonObject | undefined, generationChanged: boolean, dryRun: boolean): JsonObject {
+  private commit(
+    t: Target,
+    obj: JsonObject,
+    old: JsonObject | undefined,
+    generationChanged: boolean,
+    dryRun: boolean,
+  ): JsonObject {
     const key = this.storeKey(t.info);
     const meta = metaOf(obj);
     if (dryRun) {
@@ -618,15 +806,28 @@ export class ApiServer {
       return obj;
     }
     const stored = this.store.put(key, obj, old ? 'MODIFIED' : 'ADDED');
-    if (t.info.group === 'apiextensions.k8s.io' && t.info.resource === 'customresourcedefinitions') this.registerCrd(stored);
+    if (t.info.group === 'apiextensions.k8s.io' && t.info.resource === 'customresourcedefinitions')
+      this.registerCrd(stored);
     this.controllers.stored(key, stored, generationChanged, !old);
     return stored;
   }
 
   private writeNew(info: ResourceInfo, obj: JsonObject, manager: string): JsonObject {
-    const t: Target = { info, version: info.versions[0]!, namespace: metaOf(obj).namespace as string | undefined, name: String(metaOf(obj).name) };
+    const t: Target = {
+      info,
+      version: info.versions[0]!,
+      namespace: metaOf(obj).namespace as string | undefined,
+      name: String(metaOf(obj).name),
+    };
     const gen = this.prepare(t, obj, undefined);
-    metaOf(obj).managedFields = updateManagedFields(undefined, obj, manager, groupVersionOf(info), Boolean(info.custom), nowTime()) as unknown as Json;
+    metaOf(obj).managedFields = updateManagedFields(
+      undefined,
+      obj,
+      manager,
+      groupVersionOf(info),
+      Boolean(info.custom),
+      nowTime(),
+    ) as unknown as Json;
     return this.commit(t, obj, undefined, gen, false);
   }
 
@@ -634,28 +835,59 @@ export class ApiServer {
     this.checkKind(t, body);
     const obj = clone(body);
     const meta = metaOf(obj);
-    for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'managedFields', 'generation', 'selfLink']) delete meta[k];
+    for (const k of [
+      'uid',
+      'resourceVersion',
+      'creationTimestamp',
+      'deletionTimestamp',
+      'managedFields',
+      'generation',
+      'selfLink',
+    ])
+      delete meta[k];
     if (!meta.name && typeof meta.generateName === 'string' && meta.generateName) {
       meta.name = meta.generateName + randomBytes(3).toString('hex').slice(0, 5);
     }
     if (typeof meta.name !== 'string' || meta.name === '') {
-      throw this.invalid(t.info, '', [{ field: 'metadata.name', reason: 'FieldValueRequired', message: 'Required value: name or generateName is required' }]);
+      throw this.invalid(t.info, '', [
+        {
+          field: 'metadata.name',
+          reason: 'FieldValueRequired',
+          message: 'Required value: name or generateName is required',
+        },
+      ]);
     }
     this.checkNamespace(t, obj);
     if (this.store.get(this.storeKey(t.info), meta.namespace as string | undefined, meta.name)) {
-      throw new ApiError(409, 'AlreadyExists', `${qualified(t.info)} "${meta.name}" already exists`, { name: meta.name, group: t.info.group, kind: t.info.resource });
+      throw new ApiError(409, 'AlreadyExists', `${qualified(t.info)} "${meta.name}" already exists`, {
+        name: meta.name,
+        group: t.info.group,
+        kind: t.info.resource,
+      });
     }
     const gen = this.prepare(t, obj, undefined);
-    meta.managedFields = updateManagedFields(undefined, obj, manager, groupVersionOf(t.info, t.version), Boolean(t.info.custom), nowTime()) as unknown as Json;
+    meta.managedFields = updateManagedFields(
+      undefined,
+      obj,
+      manager,
+      groupVersionOf(t.info, t.version),
+      Boolean(t.info.custom),
+      nowTime(),
+    ) as unknown as Json;
     return this.commit(t, obj, undefined, gen, dryRun);
   }
 
   private conflict(t: Target, name: string): ApiError {
-    return new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(t.info)} "${name}": the object has been modified; please apply your changes to the latest version and try again`, {
-      name,
-      group: t.info.group,
-      kind: t.info.resource,
-    });
+    return new ApiError(
+      409,
+      'Conflict',
+      `Operation cannot be fulfilled on ${qualified(t.info)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+      {
+        name,
+        group: t.info.group,
+        kind: t.info.resource,
+      },
+    );
   }
 
   private update(t: Target, body: JsonObject, manager: string, dryRun: boolean): JsonObject {
@@ -663,7 +895,12 @@ export class ApiServer {
     const old = this.mustGet(t);
     const obj = clone(body);
     const meta = metaOf(obj);
-    if (meta.name !== undefined && meta.name !== t.name) throw new ApiError(400, 'BadRequest', `the name of the object (${String(meta.name)}) does not match the name on the URL (${t.name!})`);
+    if (meta.name !== undefined && meta.name !== t.name)
+      throw new ApiError(
+        400,
+        'BadRequest',
+        `the name of the object (${String(meta.name)}) does not match the name on the URL (${t.name!})`,
+      );
     meta.name = t.name!;
     if (t.info.namespaced) meta.namespace = t.namespace!;
     const rv = meta.resourceVersion;
@@ -699,25 +936,47 @@ export class ApiServer {
     if (type === 'application/merge-patch+json' || type === 'application/json') next = mergePatch(old, patch);
     else if (type === 'application/json-patch+json') next = jsonPatch(old, patch);
     else if (type === 'application/strategic-merge-patch+json') {
-      if (t.info.custom) throw new ApiError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+      if (t.info.custom)
+        throw new ApiError(
+          415,
+          'UnsupportedMediaType',
+          'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+        );
       next = strategicMerge(old, patch, [], false);
     } else throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format: ${type}`);
     if (!isObject(next)) throw new ApiError(422, 'Invalid', 'the patch produced something that is not an object');
     const meta = metaOf(next);
     if (meta.resourceVersion !== metaOf(old).resourceVersion) throw this.conflict(t, t.name!);
-    if (meta.name !== t.name) throw new ApiError(400, 'BadRequest', 'the name of the object cannot be changed by a patch');
+    if (meta.name !== t.name)
+      throw new ApiError(400, 'BadRequest', 'the name of the object cannot be changed by a patch');
     return this.replaceWith(t, old, next, manager, dryRun);
   }
 
-  private apply(t: Target, config: Json, manager: string, force: boolean, dryRun: boolean): { object: JsonObject; created: boolean } {
+  private apply(
+    t: Target,
+    config: Json,
+    manager: string,
+    force: boolean,
+    dryRun: boolean,
+  ): { object: JsonObject; created: boolean } {
     if (!isObject(config)) throw new ApiError(400, 'BadRequest', 'the apply configuration must be an object');
-    if (config.apiVersion === undefined || config.kind === undefined) throw new ApiError(400, 'BadRequest', 'apiVersion and kind must be set in an apply configuration');
+    if (config.apiVersion === undefined || config.kind === undefined)
+      throw new ApiError(400, 'BadRequest', 'apiVersion and kind must be set in an apply configuration');
     this.checkKind(t, config);
     const cfg = clone(config);
     const cm = metaOf(cfg);
-    if (cm.name !== undefined && cm.name !== t.name) throw new ApiError(400, 'BadRequest', `the name of the object (${String(cm.name)}) does not match the name on the URL (${t.name!})`);
+    if (cm.name !== undefined && cm.name !== t.name)
+      throw new ApiError(
+        400,
+        'BadRequest',
+        `the name of the object (${String(cm.name)}) does not match the name on the URL (${t.name!})`,
+      );
     if (t.info.namespaced && cm.namespace !== undefined && cm.namespace !== t.namespace) {
-      throw new ApiError(400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');
+      throw new ApiError(
+        400,
+        'BadRequest',
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
     }
     if (t.info.kind === 'Secret' && isObject(cfg.stringData)) {
       const data = (isObject(cfg.data) ? cfg.data : {}) as JsonObject;
@@ -741,13 +1000,19 @@ export class ApiServer {
     if (!keepStatus) delete applyCfg.status;
     const result = serverSideApply(live, applyCfg, manager, force, gv, Boolean(t.info.custom), nowTime());
     if ('conflicts' in result) {
-      const lines = result.conflicts.map((c) => `conflict with "${c.manager}"${c.apiVersion ? ` using ${c.apiVersion}` : ''}: ${c.field}`);
+      const lines = result.conflicts.map(
+        (c) => `conflict with "${c.manager}"${c.apiVersion ? ` using ${c.apiVersion}` : ''}: ${c.field}`,
+      );
       const n = result.conflicts.length;
       throw new ApiError(409, 'Conflict', `Apply failed with ${n} conflict${n === 1 ? '' : 's'}: ${lines.join('\n')}`, {
         name: t.name!,
         group: t.info.group,
         kind: t.info.resource,
-        causes: result.conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}"${c.apiVersion ? ` using ${c.apiVersion}` : ''}`, field: c.field })),
+        causes: result.conflicts.map((c) => ({
+          reason: 'FieldManagerConflict',
+          message: `conflict with "${c.manager}"${c.apiVersion ? ` using ${c.apiVersion}` : ''}`,
+          field: c.field,
+        })),
       });
     }
     const obj = result.object;
@@ -771,7 +1036,12 @@ export class ApiServer {
     const obj = this.mustGet(t);
     const meta = metaOf(obj);
     if (pre) {
-      if (pre.uid && pre.uid !== meta.uid) throw new ApiError(409, 'Conflict', `Precondition failed: UID in precondition: ${String(pre.uid)}, UID in object meta: ${String(meta.uid)}`);
+      if (pre.uid && pre.uid !== meta.uid)
+        throw new ApiError(
+          409,
+          'Conflict',
+          `Precondition failed: UID in precondition: ${String(pre.uid)}, UID in object meta: ${String(meta.uid)}`,
+        );
       if (pre.resourceVersion && pre.resourceVersion !== meta.resourceVersion) throw this.conflict(t, t.name!);
     }
     if (t.info.kind === 'Namespace' && SYSTEM_NAMESPACES.includes(t.name!)) {
@@ -834,7 +1104,13 @@ export class ApiServer {
   }
 
   // ---- controllers' status writes ----
-  private updateStatus(resource: string, namespace: string | undefined, name: string, uid: string, mutate: (obj: JsonObject) => void): void {
+  private updateStatus(
+    resource: string,
+    namespace: string | undefined,
+    name: string,
+    uid: string,
+    mutate: (obj: JsonObject) => void,
+  ): void {
     const current = this.store.get(resource, namespace, name);
     if (!current || metaOf(current).uid !== uid) return;
     const next = clone(current);
@@ -856,7 +1132,11 @@ export class ApiServer {
     const rvParam = q.get('resourceVersion') ?? '';
     const initial = q.get('sendInitialEvents') === 'true';
     this.stats.byStatus[200] = (this.stats.byStatus[200] ?? 0) + 1;
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Cache-Control': 'no-cache, private',
+      'Transfer-Encoding': 'chunked',
+    });
     res.flushHeaders();
     const write = (type: string, object: JsonObject) => res.write(JSON.stringify({ type, object }) + '\n');
     const pending: StoreEvent[] = [];
@@ -869,17 +1149,27 @@ export class ApiServer {
     if (rvParam === '' || rvParam === '0' || initial) {
       for (const o of this.store.list(key, ns)) if (matches(o)) write('ADDED', this.output(t, o));
       if (initial) {
-        write('BOOKMARK', { kind: t.info.kind, apiVersion: groupVersionOf(t.info, t.version), metadata: { resourceVersion: String(startRv), annotations: { 'k8s.io/initial-events-end': 'true' } } });
+        write('BOOKMARK', {
+          kind: t.info.kind,
+          apiVersion: groupVersionOf(t.info, t.version),
+          metadata: { resourceVersion: String(startRv), annotations: { 'k8s.io/initial-events-end': 'true' } },
+        });
       }
     } else {
       const events = this.store.since(Number(rvParam));
       if (!events) {
-        write('ERROR', this.statusBody(new ApiError(410, 'Expired', `too old resource version: ${rvParam} (${this.store.oldestRv})`)));
+        write(
+          'ERROR',
+          this.statusBody(
+            new ApiError(410, 'Expired', `too old resource version: ${rvParam} (${this.store.oldestRv})`),
+          ),
+        );
         unsubscribe();
         res.end();
         return;
       }
-      for (const ev of events) if (ev.resource === key && ev.rv <= startRv && matches(ev.object)) write(ev.type, this.output(t, ev.object));
+      for (const ev of events)
+        if (ev.resource === key && ev.rv <= startRv && matches(ev.object)) write(ev.type, this.output(t, ev.object));
     }
     replaying = false;
     for (const ev of pending) if (ev.resource === key && matches(ev.object)) write(ev.type, this.output(t, ev.object));
@@ -923,7 +1213,16 @@ function sameButVolatile(a: JsonObject, b: JsonObject): boolean {
     if (k === 'managedFields') {
       const fa = Array.isArray(ma.managedFields) ? ma.managedFields : [];
       const fb = Array.isArray(mb.managedFields) ? mb.managedFields : [];
-      if (fa.length !== fb.length || !fa.every((e, i) => deepEqual(isObject(e) ? { ...e, time: '' } : e, isObject(fb[i]) ? { ...(fb[i] as JsonObject), time: '' } : fb[i]))) return false;
+      if (
+        fa.length !== fb.length ||
+        !fa.every((e, i) =>
+          deepEqual(
+            isObject(e) ? { ...e, time: '' } : e,
+            isObject(fb[i]) ? { ...(fb[i] as JsonObject), time: '' } : fb[i],
+          ),
+        )
+      )
+        return false;
     } else if (!deepEqual(ma[k], mb[k])) return false;
   }
   return true;
@@ -958,7 +1257,11 @@ async function readDeleteOptions(req: IncomingMessage): Promise<Json> {
     try {
       return decodeKubeProtobuf(raw);
     } catch (e) {
-      throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unsupported format: ${e instanceof Error ? e.message : String(e)}`);
+      throw new ApiError(
+        415,
+        'UnsupportedMediaType',
+        `the body of the request was in an unsupported format: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
   }
   const text = raw.toString('utf8');
@@ -995,12 +1298,20 @@ async function readObject(req: IncomingMessage): Promise<JsonObject> {
     try {
       return decodeKubeProtobuf(await readRaw(req));
     } catch (e) {
-      throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unsupported format: ${e instanceof Error ? e.message : String(e)}`);
+      throw new ApiError(
+        415,
+        'UnsupportedMediaType',
+        `the body of the request was in an unsupported format: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
   }
   if (/cbor/.test(type)) {
     req.resume();
-    throw new ApiError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml');
+    throw new ApiError(
+      415,
+      'UnsupportedMediaType',
+      'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml',
+    );
   }
   const text = await readBody(req);
   const v = /yaml/.test(type) ? parseYaml(text) : parseJson(text);
@@ -1043,7 +1354,16 @@ function tableColumns(kind: string): Array<{ name: string; value: (o: JsonObject
     case 'Secret':
       return [{ name: 'Data', value: (o) => String(isObject(o.data) ? Object.keys(o.data).length : 0) }];
     case 'Job':
-      return [{ name: 'Status', value: (o) => (Array.isArray(st(o).conditions) && (st(o).conditions as JsonObject[]).some((c) => c.type === 'Complete' && c.status === 'True') ? 'Complete' : 'Running') }];
+      return [
+        {
+          name: 'Status',
+          value: (o) =>
+            Array.isArray(st(o).conditions) &&
+            (st(o).conditions as JsonObject[]).some((c) => c.type === 'Complete' && c.status === 'True')
+              ? 'Complete'
+              : 'Running',
+        },
+      ];
     case 'PersistentVolumeClaim':
       return [{ name: 'Status', value: (o) => String(st(o).phase ?? 'Pending') }];
     default:

@@ -18,10 +18,15 @@ function goValue(v: Json | undefined): string {
 
 export function validateName(info: ResourceInfo, name: string): Cause[] {
   const invalid = (detail: string): Cause[] => [
-    { field: 'metadata.name', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(name)}: ${detail}` },
+    {
+      field: 'metadata.name',
+      reason: 'FieldValueInvalid',
+      message: `Invalid value: ${JSON.stringify(name)}: ${detail}`,
+    },
   ];
   if (info.group === 'rbac.authorization.k8s.io') {
-    if (name === '.' || name === '..' || /[/%]/.test(name)) return invalid('may not contain \'/\' or \'%\' and may not be \'.\' or \'..\'');
+    if (name === '.' || name === '..' || /[/%]/.test(name))
+      return invalid("may not contain '/' or '%' and may not be '.' or '..'");
     return [];
   }
   if (info.kind === 'Namespace') {
@@ -69,14 +74,22 @@ export function validateUpdate(info: ResourceInfo, old: JsonObject, next: JsonOb
     const before = at(old, path);
     const after = at(next, path);
     if (before !== undefined && !deepEqual(before, after)) {
-      causes.push({ field: path, reason: 'FieldValueInvalid', message: `Invalid value: ${goValue(after)}: field is immutable` });
+      causes.push({
+        field: path,
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: ${goValue(after)}: field is immutable`,
+      });
     }
   }
   if (info.group === '' && info.kind === 'Service') {
     const before = at(old, 'spec.clusterIP');
     const after = at(next, 'spec.clusterIP');
     if (typeof before === 'string' && before !== '' && after !== undefined && after !== '' && after !== before) {
-      causes.push({ field: 'spec.clusterIPs[0]', reason: 'FieldValueInvalid', message: `Invalid value: ${goValue(after)}: may not change once set` });
+      causes.push({
+        field: 'spec.clusterIPs[0]',
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: ${goValue(after)}: may not change once set`,
+      });
     }
   }
   return [...causes, ...validateObject(info, next)];
@@ -85,7 +98,8 @@ export function validateUpdate(info: ResourceInfo, old: JsonObject, next: JsonOb
 /** Causes for any write (create or update). */
 export function validateObject(info: ResourceInfo, obj: JsonObject): Cause[] {
   const causes: Cause[] = [];
-  const workload = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'].includes(info.kind) && info.group === 'apps';
+  const workload =
+    ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'].includes(info.kind) && info.group === 'apps';
   if (workload) {
     const selector = at(obj, 'spec.selector');
     if (!isObject(selector)) {
@@ -108,18 +122,31 @@ export function validateObject(info: ResourceInfo, obj: JsonObject): Cause[] {
     const names = isObject(spec.names) ? spec.names : {};
     const name = String((obj.metadata as JsonObject).name);
     if (`${String(names.plural)}.${String(spec.group)}` !== name) {
-      causes.push({ field: 'metadata.name', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(name)}: must be spec.names.plural+"."+spec.group` });
+      causes.push({
+        field: 'metadata.name',
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: ${JSON.stringify(name)}: must be spec.names.plural+"."+spec.group`,
+      });
     }
     if (typeof names.kind !== 'string' || names.kind === '') {
       causes.push({ field: 'spec.names.kind', reason: 'FieldValueRequired', message: 'Required value' });
     }
     const versions = Array.isArray(spec.versions) ? spec.versions : [];
-    if (versions.length === 0) causes.push({ field: 'spec.versions', reason: 'FieldValueRequired', message: 'Required value: must have exactly one version marked as storage version' });
+    if (versions.length === 0)
+      causes.push({
+        field: 'spec.versions',
+        reason: 'FieldValueRequired',
+        message: 'Required value: must have exactly one version marked as storage version',
+      });
   }
   if (info.group === '' && info.kind === 'Secret' && isObject(obj.data)) {
     for (const [k, v] of Object.entries(obj.data)) {
       if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v)) {
-        causes.push({ field: `data[${k}]`, reason: 'FieldValueInvalid', message: 'Invalid value: must be base64 encoded' });
+        causes.push({
+          field: `data[${k}]`,
+          reason: 'FieldValueInvalid',
+          message: 'Invalid value: must be base64 encoded',
+        });
       }
     }
   }

@@ -58,10 +58,14 @@ class Coalescer {
       else if (!isMap(current)) {
         const path = [...prefix, name];
         const origin = this.origins ? originOf(this.origins, path) : undefined;
-        throw new PortolanError('VALUES_PARSE', `the values of subchart "${name}" must be a map, found ${describeValue(current)}${origin ? ` (value from ${origin})` : ''}`, {
-          path: path.join('.'),
-          hint: `Values for a subchart live under its name: ${name}:\n    key: value`,
-        });
+        throw new PortolanError(
+          'VALUES_PARSE',
+          `the values of subchart "${name}" must be a map, found ${describeValue(current)}${origin ? ` (value from ${origin})` : ''}`,
+          {
+            path: path.join('.'),
+            hint: `Values for a subchart live under its name: ${name}:\n    key: value`,
+          },
+        );
       }
       const subValues = dest[name] as Values;
       this.coalesceGlobals(subValues, dest);
@@ -89,7 +93,8 @@ class Coalescer {
         const copy: Values = { ...value };
         const existing = merged[key];
         if (!Object.hasOwn(merged, key)) merged[key] = copy;
-        else if (!isMap(existing)) this.warn(`cannot merge the map ${GLOBAL}.${key} onto a value that is not a map; skipped`);
+        else if (!isMap(existing))
+          this.warn(`cannot merge the map ${GLOBAL}.${key} onto a value that is not a map; skipped`);
         else merged[key] = this.coalesceTables(copy, existing, true);
       } else if (Object.hasOwn(merged, key) && isMap(merged[key])) {
         this.warn(`${GLOBAL}.${key} is a map in the subchart; the parent's non-map value is skipped`);
@@ -165,7 +170,10 @@ function processEnabled(co: Coalescer, chart: Chart, values: Values, path: strin
   if (!requested) return;
   // Helm's IsCompatibleRange: an empty range is not a valid constraint, so a dependency without a version never
   // matches (its chart stays under its own name, unaliased).
-  const matches = (sub: Chart, dep: ChartDependency): boolean => sub.metadata.name === dep.name && (dep.version ?? '').trim() !== '' && satisfiesRange(sub.metadata.version, dep.version);
+  const matches = (sub: Chart, dep: ChartDependency): boolean =>
+    sub.metadata.name === dep.name &&
+    (dep.version ?? '').trim() !== '' &&
+    satisfiesRange(sub.metadata.version, dep.version);
   const kept = chart.dependencies.filter((sub) => !requested.some((dep) => matches(sub, dep)));
   for (const dep of requested) {
     const found = chart.dependencies.find((sub) => matches(sub, dep));
@@ -200,7 +208,8 @@ function processTags(co: Coalescer, requested: ChartDependency[], values: Values
       if (typeof value === 'boolean') {
         if (value) hasTrue = true;
         else hasFalse = true;
-      } else co.warn(`tag "${tag}" of dependency "${dep.name}" is ${describeValue(value)}, not a boolean; it is ignored`);
+      } else
+        co.warn(`tag "${tag}" of dependency "${dep.name}" is ${describeValue(value)}, not a boolean; it is ignored`);
     }
     dep.enabled = hasTrue || !hasFalse;
   }
@@ -216,7 +225,9 @@ function processConditions(co: Coalescer, requested: ChartDependency[], values: 
         dep.enabled = value;
         break;
       }
-      co.warn(`condition "${condition}" of dependency "${dep.name}" is ${describeValue(value)}, not a boolean; it does not disable the chart`);
+      co.warn(
+        `condition "${condition}" of dependency "${dep.name}" is ${describeValue(value)}, not a boolean; it does not disable the chart`,
+      );
     }
   }
 }
@@ -246,7 +257,10 @@ function processImports(co: Coalescer, chart: Chart): void {
         co.warn(`import-values of "${dep.name}": the subchart has no map at ${child}`);
         continue;
       }
-      const value = parent === '.' ? copyValues(table) : parent.split('.').reduceRight<Values>((acc, key) => ({ [key]: acc }), copyValues(table));
+      const value =
+        parent === '.'
+          ? copyValues(table)
+          : parent.split('.').reduceRight<Values>((acc, key) => ({ [key]: acc }), copyValues(table));
       imported = co.coalesceTables(imported, value, true);
     }
     dep['import-values'] = normalised;

@@ -145,7 +145,8 @@ export function formatGoFloat32(x: number): string {
 function goStyleG(exponential: string): string {
   const [mantissa, exponentText] = exponential.split('e') as [string, string];
   const exponent = Number(exponentText);
-  if (exponent < -4 || exponent >= 6) return `${mantissa}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  if (exponent < -4 || exponent >= 6)
+    return `${mantissa}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
   const negative = mantissa.startsWith('-');
   const digits = mantissa.replace(/^-/, '').replace('.', '');
   let text: string;
@@ -179,7 +180,8 @@ function implicitTypes(scalars: GoScalars | undefined): yaml.Type[] {
   const floatType = new yaml.Type('tag:yaml.org,2002:float', {
     kind: 'scalar',
     // `!!float 3` is go-yaml's integer 3 made a float.
-    resolve: (data: string | null) => data !== null && (goYamlFloat(data.trim()) !== undefined || goYamlInteger(data.trim()) !== undefined),
+    resolve: (data: string | null) =>
+      data !== null && (goYamlFloat(data.trim()) !== undefined || goYamlInteger(data.trim()) !== undefined),
     construct: (data: string) => {
       const value = goYamlFloat(data.trim()) ?? Number(goYamlInteger(data.trim()));
       return scalars ? scalars.add('float', value) : value;
@@ -191,14 +193,20 @@ function implicitTypes(scalars: GoScalars | undefined): yaml.Type[] {
 // js-yaml exports its built-in types at run time; its type definitions leave `types` out.
 const builtins = (yaml as unknown as { types: Record<'merge' | 'set', yaml.Type> }).types;
 
-/** `!!binary` is the decoded bytes as a string, `!!timestamp` the text as written (go-yaml decoding into interface{}). */
+/**
+ * `!!binary` is the decoded bytes as a string, `!!timestamp` the text as written (go-yaml decoding into interface{}).
+ */
 const explicitTypes: yaml.Type[] = [
   new yaml.Type('tag:yaml.org,2002:binary', {
     kind: 'scalar',
     resolve: (data: string | null) => data !== null,
     construct: (data: string) => Buffer.from(data.replace(/\s/g, ''), 'base64').toString('utf8'),
   }),
-  new yaml.Type('tag:yaml.org,2002:timestamp', { kind: 'scalar', resolve: (data: string | null) => data !== null, construct: (data: string) => data }),
+  new yaml.Type('tag:yaml.org,2002:timestamp', {
+    kind: 'scalar',
+    resolve: (data: string | null) => data !== null,
+    construct: (data: string) => data,
+  }),
   builtins.set,
   // Any other tag (`!custom`, `!!foo`) leaves the node as it is: go-yaml only knows the core tags, and reads the rest
   // as plain data.
@@ -208,11 +216,17 @@ const explicitTypes: yaml.Type[] = [
 ];
 
 /** go-yaml's YAML 1.1 reading of plain scalars, with `<<` merge keys; numbers as JavaScript numbers. */
-export const HELM_YAML_SCHEMA = yaml.FAILSAFE_SCHEMA.extend({ implicit: [...implicitTypes(undefined), builtins.merge], explicit: explicitTypes });
+export const HELM_YAML_SCHEMA = yaml.FAILSAFE_SCHEMA.extend({
+  implicit: [...implicitTypes(undefined), builtins.merge],
+  explicit: explicitTypes,
+});
 
 /** The same rules, with every number and null kept as a GoScalar so keys can be converted as Go converts them. */
 export function preciseSchema(scalars: GoScalars): yaml.Schema {
-  return yaml.FAILSAFE_SCHEMA.extend({ implicit: [...implicitTypes(scalars), builtins.merge], explicit: explicitTypes });
+  return yaml.FAILSAFE_SCHEMA.extend({
+    implicit: [...implicitTypes(scalars), builtins.merge],
+    explicit: explicitTypes,
+  });
 }
 
 /**
@@ -236,7 +250,8 @@ export function loadPrecise(text: string, filename: string): { documents: unknow
         if (event === 'open') opens.push(state.position);
         else {
           const start = opens.pop() ?? state.position;
-          if (state.result instanceof GoScalar && !scalars.offsets.has(state.result)) scalars.offsets.set(state.result, start);
+          if (state.result instanceof GoScalar && !scalars.offsets.has(state.result))
+            scalars.offsets.set(state.result, start);
         }
       },
     },
@@ -259,7 +274,8 @@ export function lineAt(text: string, offset: number): number {
  */
 export function isSuspectKey(key: string): boolean {
   const first = key.charCodeAt(0);
-  if (key === 'null' || key === '[object Object]' || key === 'NaN' || key === 'Infinity' || key === '-Infinity') return true;
+  if (key === 'null' || key === '[object Object]' || key === 'NaN' || key === 'Infinity' || key === '-Infinity')
+    return true;
   if (!((first >= 48 && first <= 57) || first === 45 || first === 46)) return false;
   if (!/^-?(\d+\.?\d*|\.\d+)(e[-+]\d+)?$/.test(key)) return false;
   return formatGoFloat32(Number(key)) !== key;

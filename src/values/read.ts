@@ -37,7 +37,14 @@ export interface SourcedValues {
   origins: Origins;
 }
 
-export const NO_VALUE_OPTIONS: ValueOptions = { valueFiles: [], set: [], setString: [], setJson: [], setFile: [], setLiteral: [] };
+export const NO_VALUE_OPTIONS: ValueOptions = {
+  valueFiles: [],
+  set: [],
+  setString: [],
+  setJson: [],
+  setFile: [],
+  setLiteral: [],
+};
 
 /** Merged user values with their origins. Reads each -f file (and stdin) once. */
 export async function readUserValues(options: ValueOptions, io: ValuesIo): Promise<SourcedValues> {
@@ -51,7 +58,10 @@ export async function readUserValues(options: ValueOptions, io: ValuesIo): Promi
     try {
       text = isStdin ? (stdin ??= await io.readStdin()) : await io.readFile(file);
     } catch (error) {
-      throw new PortolanError('VALUES_FILE', `cannot read values file ${name}: ${describeReadError(error)}`, { file: name, flag: '-f' });
+      throw new PortolanError('VALUES_FILE', `cannot read values file ${name}: ${describeReadError(error)}`, {
+        file: name,
+        flag: '-f',
+      });
     }
     const parsed = parseValuesYaml(text, name);
     values = mergeMaps(values, parsed);
@@ -65,9 +75,12 @@ export async function readUserValues(options: ValueOptions, io: ValuesIo): Promi
       try {
         parsed = JSON.parse(trimmed);
       } catch (error) {
-        throw new PortolanError('SET_SYNTAX', `--set-json ${item}: not valid JSON (${messageOf(error)})`, { flag: '--set-json' });
+        throw new PortolanError('SET_SYNTAX', `--set-json ${item}: not valid JSON (${messageOf(error)})`, {
+          flag: '--set-json',
+        });
       }
-      if (!isMap(parsed)) throw new PortolanError('SET_SYNTAX', `--set-json ${item}: expected a JSON object`, { flag: '--set-json' });
+      if (!isMap(parsed))
+        throw new PortolanError('SET_SYNTAX', `--set-json ${item}: expected a JSON object`, { flag: '--set-json' });
       checkJsonKeys(parsed, [], (message) => {
         throw new PortolanError('FORBIDDEN_KEY', `--set-json: ${message}`, { flag: '--set-json' });
       });
@@ -82,7 +95,11 @@ export async function readUserValues(options: ValueOptions, io: ValuesIo): Promi
     for (const item of options.setFile) {
       applyFlag(values, layers, item, 'file', (path) => {
         const content = contents.get(path);
-        if (content === undefined) throw new PortolanError('VALUES_FILE', `--set-file ${item}: cannot read ${path}`, { flag: '--set-file', file: path });
+        if (content === undefined)
+          throw new PortolanError('VALUES_FILE', `--set-file ${item}: cannot read ${path}`, {
+            flag: '--set-file',
+            file: path,
+          });
         return content;
       });
     }
@@ -91,7 +108,13 @@ export async function readUserValues(options: ValueOptions, io: ValuesIo): Promi
   return { values, origins: { layers } };
 }
 
-function applyFlag(values: Values, layers: ValueLayer[], item: string, mode: SetMode, reader?: (path: string) => string): void {
+function applyFlag(
+  values: Values,
+  layers: ValueLayer[],
+  item: string,
+  mode: SetMode,
+  reader?: (path: string) => string,
+): void {
   for (const assignment of applySet(values, item, mode, reader)) {
     layers.push({ kind: 'path', source: `${SET_FLAGS[mode]} ${assignment.text}`, path: assignment.path });
   }
@@ -108,11 +131,18 @@ async function readSetFiles(items: string[], io: ValuesIo): Promise<Map<string, 
   }
   const contents = new Map<string, string>();
   for (const path of paths) {
-    if (path.trim() === '') throw new PortolanError('SET_SYNTAX', '--set-file needs a file path after =', { flag: '--set-file', hint: '--set-file key=path' });
+    if (path.trim() === '')
+      throw new PortolanError('SET_SYNTAX', '--set-file needs a file path after =', {
+        flag: '--set-file',
+        hint: '--set-file key=path',
+      });
     try {
       contents.set(path, path.trim() === '-' ? await io.readStdin() : await io.readFile(path));
     } catch (error) {
-      throw new PortolanError('VALUES_FILE', `--set-file: cannot read ${path}: ${describeReadError(error)}`, { flag: '--set-file', file: path });
+      throw new PortolanError('VALUES_FILE', `--set-file: cannot read ${path}: ${describeReadError(error)}`, {
+        flag: '--set-file',
+        file: path,
+      });
     }
   }
   return contents;
@@ -134,7 +164,8 @@ export function originOf(origins: Origins, path: readonly PathSegment[]): string
   for (let i = origins.layers.length - 1; i >= 0; i--) {
     const layer = origins.layers[i] as ValueLayer;
     if (layer.kind === 'path') {
-      if (layer.path.length <= path.length && layer.path.every((segment, index) => segment === path[index])) return layer.source;
+      if (layer.path.length <= path.length && layer.path.every((segment, index) => segment === path[index]))
+        return layer.source;
       continue;
     }
     if (hasPath(layer.values, path)) {
@@ -144,4 +175,3 @@ export function originOf(origins: Origins, path: readonly PathSegment[]): string
   }
   return undefined;
 }
-

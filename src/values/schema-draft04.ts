@@ -41,10 +41,16 @@ export const DRAFT_04_META_SCHEMA: Record<string, unknown> = {
     definitions: { type: 'object', additionalProperties: { $ref: '#' }, default: {} },
     properties: { type: 'object', additionalProperties: { $ref: '#' }, default: {} },
     patternProperties: { type: 'object', additionalProperties: { $ref: '#' }, default: {} },
-    dependencies: { type: 'object', additionalProperties: { anyOf: [{ $ref: '#' }, { $ref: '#/definitions/stringArray' }] } },
+    dependencies: {
+      type: 'object',
+      additionalProperties: { anyOf: [{ $ref: '#' }, { $ref: '#/definitions/stringArray' }] },
+    },
     enum: { type: 'array', minItems: 1, uniqueItems: true },
     type: {
-      anyOf: [{ $ref: '#/definitions/simpleTypes' }, { type: 'array', items: { $ref: '#/definitions/simpleTypes' }, minItems: 1, uniqueItems: true }],
+      anyOf: [
+        { $ref: '#/definitions/simpleTypes' },
+        { type: 'array', items: { $ref: '#/definitions/simpleTypes' }, minItems: 1, uniqueItems: true },
+      ],
     },
     format: { type: 'string' },
     allOf: { $ref: '#/definitions/schemaArray' },
@@ -76,10 +82,12 @@ export function draft04ToDraft06(schema: Schema, isRoot = true): Schema {
     if (key === 'id' && typeof value === 'string') out.$id = value;
     else if (SCHEMA_MAPS.includes(key) && isSchemaObject(value)) {
       const converted: Schema = {};
-      for (const [name, sub] of Object.entries(value)) converted[name] = isSchemaObject(sub) ? draft04ToDraft06(sub, false) : sub;
+      for (const [name, sub] of Object.entries(value))
+        converted[name] = isSchemaObject(sub) ? draft04ToDraft06(sub, false) : sub;
       out[key] = converted;
     } else if (SCHEMA_SINGLES.includes(key) && isSchemaObject(value)) out[key] = draft04ToDraft06(value, false);
-    else if (SCHEMA_LISTS.includes(key) && Array.isArray(value)) out[key] = value.map((sub) => (isSchemaObject(sub) ? draft04ToDraft06(sub, false) : sub));
+    else if (SCHEMA_LISTS.includes(key) && Array.isArray(value))
+      out[key] = value.map((sub) => (isSchemaObject(sub) ? draft04ToDraft06(sub, false) : sub));
     else out[key] = value;
   }
   for (const [flag, bound] of [

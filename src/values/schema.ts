@@ -36,12 +36,19 @@ const META_URLS: Record<Dialect, string> = {
 
 // Any spelling of a published meta-schema's URL: http or https, with or without `#` (and a fragment after it);
 // `https://json-schema.org/schema` is the latest, 2020-12.
-const META_URL = /^https?:\/\/json-schema\.org\/(?:draft-0([4-7])\/schema|draft\/(2019-09|2020-12)\/schema|(schema))(#.*)?$/;
+const META_URL =
+  /^https?:\/\/json-schema\.org\/(?:draft-0([4-7])\/schema|draft\/(2019-09|2020-12)\/schema|(schema))(#.*)?$/;
 
 function metaDialect(url: string): { dialect: Dialect; fragment: string } | undefined {
   const m = META_URL.exec(url);
   if (!m) return undefined;
-  const dialect: Dialect | undefined = m[1] ? (m[1] === '5' ? undefined : (`0${m[1]}` as Dialect)) : m[2] === '2019-09' ? '2019' : '2020';
+  const dialect: Dialect | undefined = m[1]
+    ? m[1] === '5'
+      ? undefined
+      : (`0${m[1]}` as Dialect)
+    : m[2] === '2019-09'
+      ? '2019'
+      : '2020';
   return dialect ? { dialect, fragment: m[4] ?? '' } : undefined;
 }
 
@@ -50,10 +57,14 @@ function dialectOf(schema: Record<string, unknown>, file: string): Dialect {
   if (schema.$schema === undefined) return '2020';
   const declared = typeof schema.$schema === 'string' ? metaDialect(schema.$schema) : undefined;
   if (!declared) {
-    throw new PortolanError('SCHEMA_INVALID', `${file}: $schema ${JSON.stringify(schema.$schema)} is not a published JSON Schema draft`, {
-      file,
-      hint: 'Name one of the drafts (e.g. "https://json-schema.org/draft/2020-12/schema" or "http://json-schema.org/draft-07/schema#") or leave $schema out for 2020-12. Helm would try to download any other meta-schema; portolan never fetches while rendering.',
-    });
+    throw new PortolanError(
+      'SCHEMA_INVALID',
+      `${file}: $schema ${JSON.stringify(schema.$schema)} is not a published JSON Schema draft`,
+      {
+        file,
+        hint: 'Name one of the drafts (e.g. "https://json-schema.org/draft/2020-12/schema" or "http://json-schema.org/draft-07/schema#") or leave $schema out for 2020-12. Helm would try to download any other meta-schema; portolan never fetches while rendering.',
+      },
+    );
   }
   return declared.dialect;
 }
@@ -114,7 +125,11 @@ function canonicalRefs(node: unknown): unknown {
   return out;
 }
 
-function invalidSchema(file: string, message: string, hint = 'Fix values.schema.json, or render with --skip-schema-validation.'): PortolanError {
+function invalidSchema(
+  file: string,
+  message: string,
+  hint = 'Fix values.schema.json, or render with --skip-schema-validation.',
+): PortolanError {
   return new PortolanError('SCHEMA_INVALID', `${file}: invalid JSON Schema: ${message}`, { file, hint });
 }
 
@@ -161,7 +176,10 @@ export function compileSchema(schema: Record<string, unknown>, file: string): Va
 /** ajv compares types with typeof; BigInt values (big integers from --set) are checked as numbers. */
 export function forValidation(value: unknown): unknown {
   if (typeof value === 'bigint') return Number(value);
-  if (Array.isArray(value)) return value.some((v) => typeof v === 'bigint' || (v !== null && typeof v === 'object')) ? value.map(forValidation) : value;
+  if (Array.isArray(value))
+    return value.some((v) => typeof v === 'bigint' || (v !== null && typeof v === 'object'))
+      ? value.map(forValidation)
+      : value;
   if (isMap(value)) {
     const out: Values = {};
     for (const key of Object.keys(value)) out[key] = forValidation(value[key]);
@@ -204,29 +222,53 @@ interface ChartScope {
 }
 
 /** Words for one ajv error: the path it is about and the message. */
-function describeError(error: ErrorObject, values: unknown): { path: PathSegment[]; message: string; hasValue: boolean } {
+function describeError(
+  error: ErrorObject,
+  values: unknown,
+): { path: PathSegment[]; message: string; hasValue: boolean } {
   const path = parsePointer(error.instancePath);
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'required':
       return { path: [...path, String(params.missingProperty)], message: 'is required', hasValue: false };
     case 'additionalProperties':
-      return { path: [...path, String(params.additionalProperty)], message: 'is not allowed here (the schema allows no other keys)', hasValue: true };
+      return {
+        path: [...path, String(params.additionalProperty)],
+        message: 'is not allowed here (the schema allows no other keys)',
+        hasValue: true,
+      };
     case 'unevaluatedProperties':
-      return { path: [...path, String(params.unevaluatedProperty)], message: 'is not allowed here (the schema allows no other keys)', hasValue: true };
+      return {
+        path: [...path, String(params.unevaluatedProperty)],
+        message: 'is not allowed here (the schema allows no other keys)',
+        hasValue: true,
+      };
     case 'enum':
-      return { path, message: `must be one of ${(params.allowedValues as unknown[]).map(shown).join(', ')}, found ${shown(valueAt(values, path))}`, hasValue: true };
+      return {
+        path,
+        message: `must be one of ${(params.allowedValues as unknown[]).map(shown).join(', ')}, found ${shown(valueAt(values, path))}`,
+        hasValue: true,
+      };
     case 'type':
-      return { path, message: `must be ${String(params.type).replace(/,/g, ' or ')}, found ${typeName(valueAt(values, path))} ${shown(valueAt(values, path))}`, hasValue: true };
+      return {
+        path,
+        message: `must be ${String(params.type).replace(/,/g, ' or ')}, found ${typeName(valueAt(values, path))} ${shown(valueAt(values, path))}`,
+        hasValue: true,
+      };
     default:
-      return { path, message: `${error.message ?? 'is invalid'}, found ${shown(valueAt(values, path))}`, hasValue: true };
+      return {
+        path,
+        message: `${error.message ?? 'is invalid'}, found ${shown(valueAt(values, path))}`,
+        hasValue: true,
+      };
   }
 }
 
 function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
-  if (typeof value === 'number' || typeof value === 'bigint') return Number.isInteger(Number(value)) ? 'integer' : 'number';
+  if (typeof value === 'number' || typeof value === 'bigint')
+    return Number.isInteger(Number(value)) ? 'integer' : 'number';
   return typeof value;
 }
 
@@ -279,7 +321,9 @@ export function validateValues(prepared: PreparedChart): void {
   const first = problems[0] as string;
   throw new PortolanError(
     'SCHEMA_VIOLATION',
-    problems.length === 1 ? `values do not match the schema: ${first}` : `values do not match the schema (${problems.length} problems)`,
+    problems.length === 1
+      ? `values do not match the schema: ${first}`
+      : `values do not match the schema (${problems.length} problems)`,
     {
       problems: problems.length === 1 ? undefined : problems,
       hint: 'Fix the values named above, or render with --skip-schema-validation.',

@@ -52,7 +52,12 @@ const EOF = Symbol('eof');
  * Applies one flag's text (e.g. `a=1,b.c=2`) to `base`, in place, and returns what each item assigned.
  * `fileReader` is required for mode `file`.
  */
-export function applySet(base: Values, text: string, mode: SetMode = 'set', fileReader?: SetFileReader): SetAssignment[] {
+export function applySet(
+  base: Values,
+  text: string,
+  mode: SetMode = 'set',
+  fileReader?: SetFileReader,
+): SetAssignment[] {
   return new SetParser(text, mode, fileReader).parseInto(base);
 }
 
@@ -80,11 +85,17 @@ class SetParser {
     return assignments;
   }
 
-  private fail(message: string, code: 'SET_SYNTAX' | 'SET_TYPE' | 'FORBIDDEN_KEY' = 'SET_SYNTAX', hint?: string): never {
+  private fail(
+    message: string,
+    code: 'SET_SYNTAX' | 'SET_TYPE' | 'FORBIDDEN_KEY' = 'SET_SYNTAX',
+    hint?: string,
+  ): never {
     const item = this.text.slice(this.itemStart).split(',')[0] ?? '';
     throw new PortolanError(code, `${this.flag} ${item === this.text ? this.text : `"${this.text}"`}: ${message}`, {
       flag: this.flag,
-      hint: hint ?? `${this.flag} takes key=value pairs separated by commas, e.g. ${this.flag} image.tag=1.4.2,replicaCount=3`,
+      hint:
+        hint ??
+        `${this.flag} takes key=value pairs separated by commas, e.g. ${this.flag} image.tag=1.4.2,replicaCount=3`,
     });
   }
 
@@ -105,9 +116,14 @@ class SetParser {
   }
 
   private checkKey(key: string, path: PathSegment[]): void {
-    if (key === '') this.fail(`empty key${path.length > 0 ? ` after ${formatPath(path)}` : ''} (Helm ignores this silently)`);
+    if (key === '')
+      this.fail(`empty key${path.length > 0 ? ` after ${formatPath(path)}` : ''} (Helm ignores this silently)`);
     if (FORBIDDEN_KEYS.has(key)) {
-      this.fail(`the key "${key}" is not allowed in values`, 'FORBIDDEN_KEY', '__proto__, constructor and prototype are refused so that values can never reach an object prototype.');
+      this.fail(
+        `the key "${key}" is not allowed in values`,
+        'FORBIDDEN_KEY',
+        '__proto__, constructor and prototype are refused so that values can never reach an object prototype.',
+      );
     }
   }
 
@@ -126,7 +142,11 @@ class SetParser {
         const index = this.index(here);
         const existing = Object.hasOwn(data, key) ? data[key] : undefined;
         if (existing !== undefined && existing !== null && !Array.isArray(existing)) {
-          this.fail(`${formatPath(here)} is ${describe(existing)}, so it cannot take a list index`, 'SET_TYPE', 'Use one type per key: a list (key[0]=x) or a map (key.sub=x).');
+          this.fail(
+            `${formatPath(here)} is ${describe(existing)}, so it cannot take a list index`,
+            'SET_TYPE',
+            'Use one type per key: a list (key[0]=x) or a map (key.sub=x).',
+          );
         }
         const list = Array.isArray(existing) ? existing : [];
         const result = this.listItem(list, index, [...here, index], nesting);
@@ -140,10 +160,15 @@ class SetParser {
         this.fail(`key "${formatPath(here)}" has no value (cannot end with ,)`);
         break;
       case '.': {
-        if (nesting + 1 > MAX_NESTING) this.fail(`${formatPath(here)}: keys are nested more than ${MAX_NESTING} levels deep`);
+        if (nesting + 1 > MAX_NESTING)
+          this.fail(`${formatPath(here)}: keys are nested more than ${MAX_NESTING} levels deep`);
         const existing = Object.hasOwn(data, key) ? data[key] : undefined;
         if (existing !== undefined && existing !== null && !isMap(existing)) {
-          this.fail(`cannot set keys under ${formatPath(here)}: it is ${describe(existing)}`, 'SET_TYPE', 'Use one type per key: a map (key.sub=x) or a value (key=x), not both.');
+          this.fail(
+            `cannot set keys under ${formatPath(here)}: it is ${describe(existing)}`,
+            'SET_TYPE',
+            'Use one type per key: a map (key.sub=x) or a value (key=x), not both.',
+          );
         }
         const inner: Values = isMap(existing) ? existing : {};
         const assigned = this.key(inner, here, nesting + 1);
@@ -163,11 +188,17 @@ class SetParser {
       this.fail(`index "${text}" at ${formatPath(path)} is not a number`);
     }
     const index = Number(text.trim());
-    if (index > MAX_INDEX) this.fail(`index ${index} at ${formatPath(path)} is greater than the maximum of ${MAX_INDEX}`);
+    if (index > MAX_INDEX)
+      this.fail(`index ${index} at ${formatPath(path)} is greater than the maximum of ${MAX_INDEX}`);
     return index;
   }
 
-  private listItem(list: unknown[], index: number, path: PathSegment[], nesting: number): { list: unknown[]; path: PathSegment[] } {
+  private listItem(
+    list: unknown[],
+    index: number,
+    path: PathSegment[],
+    nesting: number,
+  ): { list: unknown[]; path: PathSegment[] } {
     const { text, stop } = this.until('[.=', true);
     if (text.length > 0) this.fail(`unexpected "${text}" after the index in ${formatPath(path)}`);
     // `a[0]` and nothing more leaves the list as it was (an empty one when new), as Helm does.
@@ -219,7 +250,11 @@ class SetParser {
         return this.fileReader(text);
       } catch (error) {
         if (error instanceof PortolanError) throw error;
-        this.fail(`cannot read the file "${text}" for ${formatPath(path)}: ${(error as Error).message}`, 'SET_SYNTAX', '--set-file takes key=path; the file\'s content becomes the value.');
+        this.fail(
+          `cannot read the file "${text}" for ${formatPath(path)}: ${(error as Error).message}`,
+          'SET_SYNTAX',
+          "--set-file takes key=path; the file's content becomes the value.",
+        );
       }
     }
     return inferType(text);
@@ -231,11 +266,17 @@ class SetParser {
     for (;;) {
       const { text, stop } = this.until(',}{');
       if (stop === EOF) this.fail(`the list for ${formatPath(path)} must end with }`);
-      if (stop === '{') this.fail(`nested lists are not supported in ${formatPath(path)}={…}`, 'SET_SYNTAX', 'Use --set-json for nested structures, e.g. --set-json \'a=[[1,2],[3]]\'.');
+      if (stop === '{')
+        this.fail(
+          `nested lists are not supported in ${formatPath(path)}={…}`,
+          'SET_SYNTAX',
+          "Use --set-json for nested structures, e.g. --set-json 'a=[[1,2],[3]]'.",
+        );
       items.push(this.scalar(text, path));
       if (stop === '}') {
         if (this.text[this.pos] === ',') this.pos++;
-        else if (this.pos < this.text.length) this.fail(`unexpected "${this.text.slice(this.pos)}" after the list for ${formatPath(path)}`);
+        else if (this.pos < this.text.length)
+          this.fail(`unexpected "${this.text.slice(this.pos)}" after the list for ${formatPath(path)}`);
         return items;
       }
     }
@@ -253,12 +294,17 @@ class SetParser {
     try {
       parsed = JSON.parse(raw);
     } catch (error) {
-      this.fail(`${formatPath(path)}: ${raw} is not valid JSON (${(error as Error).message})`, 'SET_SYNTAX', '--set-json takes key=JSON, e.g. --set-json \'ports=[80,443]\'.');
+      this.fail(
+        `${formatPath(path)}: ${raw} is not valid JSON (${(error as Error).message})`,
+        'SET_SYNTAX',
+        "--set-json takes key=JSON, e.g. --set-json 'ports=[80,443]'.",
+      );
     }
     this.pos = end;
     this.skipSpaces();
     if (this.pos < this.text.length) {
-      if (this.text[this.pos] !== ',') this.fail(`unexpected "${this.text.slice(this.pos)}" after the JSON value of ${formatPath(path)}`);
+      if (this.text[this.pos] !== ',')
+        this.fail(`unexpected "${this.text.slice(this.pos)}" after the JSON value of ${formatPath(path)}`);
       this.pos++;
     }
     checkJsonKeys(parsed, path, (message) => this.fail(message, 'FORBIDDEN_KEY'));

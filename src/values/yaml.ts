@@ -6,7 +6,15 @@
 import yaml from 'js-yaml';
 import { PortolanError } from '../errors.js';
 import type { Values } from '../chart/types.js';
-import { GoScalar, HELM_YAML_SCHEMA, type GoScalars, goKeyString, isSuspectKey, lineAt, loadPrecise } from './go-yaml.js';
+import {
+  GoScalar,
+  HELM_YAML_SCHEMA,
+  type GoScalars,
+  goKeyString,
+  isSuspectKey,
+  lineAt,
+  loadPrecise,
+} from './go-yaml.js';
 
 export { HELM_YAML_SCHEMA } from './go-yaml.js';
 
@@ -54,7 +62,11 @@ export function mergeMaps(base: Values, next: Values): Values {
  * A fresh copy of parsed data with every key checked: shared (aliased) nodes become separate copies, so their
  * expansion is counted and a "billion laughs" document is refused rather than grown.
  */
-export function checkedCopy(value: unknown, onForbidden: (path: PathSegment[]) => never, onTooLarge: () => never): unknown {
+export function checkedCopy(
+  value: unknown,
+  onForbidden: (path: PathSegment[]) => never,
+  onTooLarge: () => never,
+): unknown {
   let nodes = 0;
   const copy = (node: unknown, path: PathSegment[]): unknown => {
     if (++nodes > MAX_VALUE_NODES) onTooLarge();
@@ -100,7 +112,14 @@ function needsPreciseRead(node: unknown): boolean {
  * A precisely parsed document made plain: keys as Go writes them, numbers as JavaScript numbers (or left as
  * GoScalars when `keepScalars`, for Chart.yaml's string fields). Throws what Helm refuses, naming file and line.
  */
-export function plainGoDocument(node: unknown, scalars: GoScalars, text: string, name: string, keepScalars = false, code: 'VALUES_PARSE' | 'CHART_INVALID' = 'VALUES_PARSE'): unknown {
+export function plainGoDocument(
+  node: unknown,
+  scalars: GoScalars,
+  text: string,
+  name: string,
+  keepScalars = false,
+  code: 'VALUES_PARSE' | 'CHART_INVALID' = 'VALUES_PARSE',
+): unknown {
   const where = (scalar: GoScalar | undefined, path: PathSegment[]): { line?: number; at: string } => {
     const offset = scalar ? scalars.offsets.get(scalar) : undefined;
     const line = offset !== undefined ? lineAt(text, offset) : lineOf(text, path);
@@ -110,21 +129,29 @@ export function plainGoDocument(node: unknown, scalars: GoScalars, text: string,
   const walk = (value: unknown, path: PathSegment[]): unknown => {
     // Aliases are expanded here, before checkedCopy counts: count too, so a "billion laughs" text stops here.
     if (++nodes > MAX_VALUE_NODES) {
-      throw new PortolanError(code, `${name}: more than ${MAX_VALUE_NODES.toLocaleString('en-US')} values once YAML aliases are expanded`, {
-        file: name,
-        hint: 'A values file this large is refused; check for aliases (*name) that repeat large parts of the file.',
-      });
+      throw new PortolanError(
+        code,
+        `${name}: more than ${MAX_VALUE_NODES.toLocaleString('en-US')} values once YAML aliases are expanded`,
+        {
+          file: name,
+          hint: 'A values file this large is refused; check for aliases (*name) that repeat large parts of the file.',
+        },
+      );
     }
     if (value instanceof GoScalar) {
       if (value.kind === 'float' && !Number.isFinite(value.value as number)) {
         const shown = Number.isNaN(value.value) ? 'NaN' : (value.value as number) > 0 ? '+Inf' : '-Inf';
         const { line, at } = where(value, path);
-        throw new PortolanError(code, `${at}: ${formatPath(path) || 'the value'} is ${shown}, which Helm cannot read (json: unsupported value: ${shown})`, {
-          file: name,
-          line,
-          path: formatPath(path),
-          hint: 'Values pass through JSON, which has no infinity or NaN: quote it (".inf") to keep the text.',
-        });
+        throw new PortolanError(
+          code,
+          `${at}: ${formatPath(path) || 'the value'} is ${shown}, which Helm cannot read (json: unsupported value: ${shown})`,
+          {
+            file: name,
+            line,
+            path: formatPath(path),
+            hint: 'Values pass through JSON, which has no infinity or NaN: quote it (".inf") to keep the text.',
+          },
+        );
       }
       return keepScalars ? value : value.plain();
     }
@@ -138,22 +165,30 @@ export function plainGoDocument(node: unknown, scalars: GoScalars, text: string,
         const converted = goKeyString(scalar);
         if (converted === undefined) {
           const { line, at } = where(scalar, path);
-          throw new PortolanError(code, `${at}: a null map key${path.length > 0 ? ` under ${formatPath(path)}` : ''}, which Helm cannot read (unsupported map key of type <nil>)`, {
-            file: name,
-            line,
-            path: formatPath(path),
-            hint: 'Keys become JSON strings: quote the key ("null": …, "~": …) or remove it.',
-          });
+          throw new PortolanError(
+            code,
+            `${at}: a null map key${path.length > 0 ? ` under ${formatPath(path)}` : ''}, which Helm cannot read (unsupported map key of type <nil>)`,
+            {
+              file: name,
+              line,
+              path: formatPath(path),
+              hint: 'Keys become JSON strings: quote the key ("null": …, "~": …) or remove it.',
+            },
+          );
         }
         goKey = converted;
       } else if (key === '[object Object]') {
         const { line, at } = where(undefined, path);
-        throw new PortolanError(code, `${at}: a map used as a map key${path.length > 0 ? ` under ${formatPath(path)}` : ''}, which Helm cannot read (yaml: invalid map key)`, {
-          file: name,
-          line,
-          path: formatPath(path),
-          hint: 'Keys must be plain scalars.',
-        });
+        throw new PortolanError(
+          code,
+          `${at}: a map used as a map key${path.length > 0 ? ` under ${formatPath(path)}` : ''}, which Helm cannot read (yaml: invalid map key)`,
+          {
+            file: name,
+            line,
+            path: formatPath(path),
+            hint: 'Keys must be plain scalars.',
+          },
+        );
       }
       out[goKey] = walk((value as Values)[key], [...path, goKey]);
     }
@@ -195,27 +230,39 @@ export function parseValuesYaml(text: string, name: string): Values {
     if (document === null || document === undefined) return;
     if (!isMap(document)) {
       const found = Array.isArray(document) ? 'a list' : `${typeof document} ${JSON.stringify(document)}`;
-      throw new PortolanError('VALUES_PARSE', `${name}: expected a map of values${documents.length > 1 ? ` in document ${index + 1}` : ''}, found ${found}`, {
-        file: name,
-        hint: 'A values file maps keys to values, e.g. `replicaCount: 2`.',
-      });
+      throw new PortolanError(
+        'VALUES_PARSE',
+        `${name}: expected a map of values${documents.length > 1 ? ` in document ${index + 1}` : ''}, found ${found}`,
+        {
+          file: name,
+          hint: 'A values file maps keys to values, e.g. `replicaCount: 2`.',
+        },
+      );
     }
     const checked = checkedCopy(
       document,
       (path) => {
         const line = lineOf(text, path);
-        throw new PortolanError('FORBIDDEN_KEY', `${name}${line ? `:${line}` : ''}: the key "${path[path.length - 1]}" (at ${formatPath(path)}) is not allowed in values`, {
-          file: name,
-          line,
-          path: formatPath(path),
-          hint: '__proto__, constructor and prototype are refused so that values can never reach an object prototype.',
-        });
+        throw new PortolanError(
+          'FORBIDDEN_KEY',
+          `${name}${line ? `:${line}` : ''}: the key "${path[path.length - 1]}" (at ${formatPath(path)}) is not allowed in values`,
+          {
+            file: name,
+            line,
+            path: formatPath(path),
+            hint: '__proto__, constructor and prototype are refused so that values can never reach an object prototype.',
+          },
+        );
       },
       () => {
-        throw new PortolanError('VALUES_PARSE', `${name}: more than ${MAX_VALUE_NODES.toLocaleString('en-US')} values once YAML aliases are expanded`, {
-          file: name,
-          hint: 'A values file this large is refused; check for aliases (*name) that repeat large parts of the file.',
-        });
+        throw new PortolanError(
+          'VALUES_PARSE',
+          `${name}: more than ${MAX_VALUE_NODES.toLocaleString('en-US')} values once YAML aliases are expanded`,
+          {
+            file: name,
+            hint: 'A values file this large is refused; check for aliases (*name) that repeat large parts of the file.',
+          },
+        );
       },
     ) as Values;
     merged = mergeMaps(merged, checked);

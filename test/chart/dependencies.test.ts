@@ -50,7 +50,11 @@ describe('dependency update and build', () => {
     const result = await updateDependencies(dir, { now: new Date('2026-01-02T03:04:05Z') });
     expect(result.written.sort()).toEqual(['common-0.1.0.tgz', 'webapp-1.4.0.tgz']);
     expect(existsSync(join(dir, 'charts', 'webapp-1.4.0.tgz'))).toBe(true);
-    const lock = yaml.load(readFileSync(join(dir, 'Chart.lock'), 'utf8')) as { dependencies: unknown[]; digest: string; generated: string };
+    const lock = yaml.load(readFileSync(join(dir, 'Chart.lock'), 'utf8')) as {
+      dependencies: unknown[];
+      digest: string;
+      generated: string;
+    };
     expect(lock.dependencies).toEqual([
       { name: 'webapp', repository: 'file://../webapp', version: '1.4.0' },
       { name: 'webapp', repository: 'file://../webapp', version: '1.4.0' },
@@ -64,7 +68,10 @@ describe('dependency update and build', () => {
     const dir = copyUmbrella();
     const made = await helm(['dependency', 'update', dir]);
     expect(made.code, made.stderr).toBe(0);
-    const theirs = yaml.load(readFileSync(join(dir, 'Chart.lock'), 'utf8')) as { digest: string; dependencies: Array<{ name: string; version: string; repository: string }> };
+    const theirs = yaml.load(readFileSync(join(dir, 'Chart.lock'), 'utf8')) as {
+      digest: string;
+      dependencies: Array<{ name: string; version: string; repository: string }>;
+    };
     const requested = (yaml.load(readFileSync(join(dir, 'Chart.yaml'), 'utf8')) as { dependencies: [] }).dependencies;
     expect(lockDigest(requested, theirs.dependencies)).toBe(theirs.digest);
     // …and helm accepts a lock that portolan wrote.
@@ -91,10 +98,15 @@ describe('dependency update and build', () => {
     const dir = copyUmbrella();
     expect((await portolan(['dependency', 'update', dir])).code).toBe(0);
     const chartYaml = join(dir, 'Chart.yaml');
-    writeFileSync(chartYaml, readFileSync(chartYaml, 'utf8').replace('condition: backend.enabled', 'condition: backend.on'));
+    writeFileSync(
+      chartYaml,
+      readFileSync(chartYaml, 'utf8').replace('condition: backend.enabled', 'condition: backend.on'),
+    );
     const result = await portolan(['dependency', 'build', dir]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^Error: .*Chart\.lock is out of sync with the dependencies in Chart\.yaml\n {2}hint: Run `portolan dependency update`/);
+    expect(result.stderr).toMatch(
+      /^Error: .*Chart\.lock is out of sync with the dependencies in Chart\.yaml\n {2}hint: Run `portolan dependency update`/,
+    );
     // helm agrees that this lock no longer fits.
     const theirs = await helm(['dependency', 'build', dir]);
     expect(theirs.code).toBe(1);
@@ -105,7 +117,9 @@ describe('dependency update and build', () => {
     const dir = copyUmbrella();
     const chartYaml = join(dir, 'Chart.yaml');
     writeFileSync(chartYaml, readFileSync(chartYaml, 'utf8').replace('version: 0.1.x', 'version: ^2.0.0'));
-    await expect(updateDependencies(dir)).rejects.toThrow(/holds version 0.1.0, which does not match the range "\^2.0.0"/);
+    await expect(updateDependencies(dir)).rejects.toThrow(
+      /holds version 0.1.0, which does not match the range "\^2.0.0"/,
+    );
   });
 
   it('lists each dependency with its status through the CLI', async () => {

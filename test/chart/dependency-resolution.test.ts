@@ -7,22 +7,55 @@ import { describe, expect, it } from 'vitest';
 import { helm, portolan, projectRoot } from '../helpers/peers.js';
 import { copyExampleCharts } from './examples.js';
 
-type Obj = { kind: string; metadata: { name: string; labels?: Record<string, string> }; data?: Record<string, string>; spec?: Record<string, unknown> };
-const objects = (stdout: string): Obj[] => (yaml.loadAll(stdout) as Array<Obj | null>).filter((d): d is Obj => d !== null);
+type Obj = {
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string> };
+  data?: Record<string, string>;
+  spec?: Record<string, unknown>;
+};
+const objects = (stdout: string): Obj[] =>
+  (yaml.loadAll(stdout) as Array<Obj | null>).filter((d): d is Obj => d !== null);
 const summary = (stdout: string) => Object.fromEntries(objects(stdout).map((o) => [o.metadata.name, o.data]));
 const fixture = 'test/fixtures/dependencies/resolution';
 
 describe('dependency resolution matches helm template', () => {
   const cases: Array<{ name: string; flags: string[]; rendered: string[] }> = [
-    { name: 'defaults: no condition renders, a false condition beats a true tag, a true tag enables', flags: [], rendered: ['r-exporter', 'r-exporter2', 'r-first', 'r-parent', 'r-third'] },
-    { name: 'every tag false disables a tag-only dependency', flags: ['--set', 'tags.extra=false'], rendered: ['r-exporter', 'r-exporter2', 'r-first', 'r-parent'] },
-    { name: 'a true condition enables its chart though its only tag is false', flags: ['--set', 'second.enabled=true,tags.extra=false'], rendered: ['r-exporter', 'r-exporter2', 'r-first', 'r-parent', 'r-second'] },
-    { name: 'any one true tag is enough', flags: ['--set', 'tags.extra=false,tags.other=true'], rendered: ['r-exporter', 'r-exporter2', 'r-first', 'r-parent', 'r-third'] },
-    { name: 'a condition that is not a boolean is ignored, so the tags decide', flags: ['--set-string', 'second.enabled=false', '--set', 'tags.extra=true'], rendered: ['r-exporter', 'r-exporter2', 'r-first', 'r-parent', 'r-second', 'r-third'] },
-    { name: 'parent values win over imported ones', flags: ['--set', 'exportedPort=9090,fromChild.mode=slow,first.color=green'], rendered: ['r-exporter', 'r-exporter2', 'r-first', 'r-parent', 'r-third'] },
+    {
+      name: 'defaults: no condition renders, a false condition beats a true tag, a true tag enables',
+      flags: [],
+      rendered: ['r-exporter', 'r-exporter2', 'r-first', 'r-parent', 'r-third'],
+    },
+    {
+      name: 'every tag false disables a tag-only dependency',
+      flags: ['--set', 'tags.extra=false'],
+      rendered: ['r-exporter', 'r-exporter2', 'r-first', 'r-parent'],
+    },
+    {
+      name: 'a true condition enables its chart though its only tag is false',
+      flags: ['--set', 'second.enabled=true,tags.extra=false'],
+      rendered: ['r-exporter', 'r-exporter2', 'r-first', 'r-parent', 'r-second'],
+    },
+    {
+      name: 'any one true tag is enough',
+      flags: ['--set', 'tags.extra=false,tags.other=true'],
+      rendered: ['r-exporter', 'r-exporter2', 'r-first', 'r-parent', 'r-third'],
+    },
+    {
+      name: 'a condition that is not a boolean is ignored, so the tags decide',
+      flags: ['--set-string', 'second.enabled=false', '--set', 'tags.extra=true'],
+      rendered: ['r-exporter', 'r-exporter2', 'r-first', 'r-parent', 'r-second', 'r-third'],
+    },
+    {
+      name: 'parent values win over imported ones',
+      flags: ['--set', 'exportedPort=9090,fromChild.mode=slow,first.color=green'],
+      rendered: ['r-exporter', 'r-exporter2', 'r-first', 'r-parent', 'r-third'],
+    },
   ];
   it.each(cases)('$name', async ({ flags, rendered }) => {
-    const [ours, theirs] = await Promise.all([portolan(['template', 'r', fixture, ...flags]), helm(['template', 'r', join(projectRoot, fixture), ...flags])]);
+    const [ours, theirs] = await Promise.all([
+      portolan(['template', 'r', fixture, ...flags]),
+      helm(['template', 'r', join(projectRoot, fixture), ...flags]),
+    ]);
     expect(ours.code, ours.stderr).toBe(0);
     expect(theirs.code, theirs.stderr).toBe(0);
     expect(Object.keys(summary(ours.stdout)).sort()).toEqual(rendered);
@@ -39,7 +72,9 @@ describe('dependency resolution matches helm template', () => {
 
   it('warns, as helm does, about a condition that is not a boolean', async () => {
     const result = await portolan(['template', 'r', fixture, '--set-string', 'second.enabled=false']);
-    expect(result.stderr).toMatch(/condition "second\.enabled" of dependency "second" is string "false", not a boolean/);
+    expect(result.stderr).toMatch(
+      /condition "second\.enabled" of dependency "second" is string "false", not a boolean/,
+    );
   });
 });
 
@@ -60,16 +95,25 @@ describe('the umbrella example chart', () => {
       ['shop-backend', 3],
       ['shop-frontend', 2],
     ]);
-    for (const d of deployments) expect(d.metadata.labels?.['portolan.dev/environment'], d.metadata.name).toBe('staging');
+    for (const d of deployments)
+      expect(d.metadata.labels?.['portolan.dev/environment'], d.metadata.name).toBe('staging');
     expect(list.filter((o) => o.kind === 'Ingress').map((o) => o.metadata.name)).toEqual(['shop-frontend']);
     const components = list.find((o) => o.metadata.name === 'shop-components');
-    expect(components?.metadata.labels).toMatchObject({ 'portolan.dev/environment': 'staging', 'portolan.dev/team': 'shop', 'app.kubernetes.io/part-of': 'shop' });
+    expect(components?.metadata.labels).toMatchObject({
+      'portolan.dev/environment': 'staging',
+      'portolan.dev/team': 'shop',
+      'app.kubernetes.io/part-of': 'shop',
+    });
     expect(components?.data).toEqual({ frontend: 'shop-frontend', backend: 'enabled' });
 
     const without = await portolan(['template', 'shop', dir, '--set', 'backend.enabled=false,global.environment=prod']);
     expect(without.code, without.stderr).toBe(0);
     const rest = objects(without.stdout);
-    expect(rest.filter((o) => o.kind === 'Deployment').map((d) => [d.metadata.name, d.metadata.labels?.['portolan.dev/environment']])).toEqual([['shop-frontend', 'prod']]);
+    expect(
+      rest
+        .filter((o) => o.kind === 'Deployment')
+        .map((d) => [d.metadata.name, d.metadata.labels?.['portolan.dev/environment']]),
+    ).toEqual([['shop-frontend', 'prod']]);
     expect(rest.find((o) => o.metadata.name === 'shop-components')?.data?.backend).toBe('disabled');
   });
 });

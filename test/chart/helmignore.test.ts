@@ -2,7 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { isIgnored, parseHelmignore } from '../../src/chart/helmignore.js';
 
 describe('.helmignore', () => {
-  const rules = parseHelmignore(['# comment', '*.bak', 'secrets/', '/docs/internal.md', 'templates/*.tmp', '*.md', '!README.md', 'file[0-9].txt'].join('\n'));
+  const rules = parseHelmignore(
+    [
+      '# comment',
+      '*.bak',
+      'secrets/',
+      '/docs/internal.md',
+      'templates/*.tmp',
+      '*.md',
+      '!README.md',
+      'file[0-9].txt',
+    ].join('\n'),
+  );
   it.each([
     ['values.yaml.bak', false, true],
     ['templates/deployment.yaml.bak', false, true],

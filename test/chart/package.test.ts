@@ -16,7 +16,7 @@ const webapp = join(projectRoot, 'charts', 'webapp');
 function entryNames(tgz: Buffer): string[] {
   const tar = gunzipSync(tgz);
   const names: string[] = [];
-  for (let offset = 0; offset + 512 <= tar.length; ) {
+  for (let offset = 0; offset + 512 <= tar.length;) {
     const header = tar.subarray(offset, offset + 512);
     if (header.every((b) => b === 0)) break;
     const name = header.toString('utf8', 0, 100).replace(/\0.*$/s, '');
@@ -49,7 +49,10 @@ describe('packaging', () => {
   });
 
   it('overrides version and appVersion, keeping the rest of Chart.yaml', async () => {
-    const packaged = packageChartFiles(await readChartFolder(webapp), webapp, { version: '2.0.0-beta.1', appVersion: '9.9' });
+    const packaged = packageChartFiles(await readChartFolder(webapp), webapp, {
+      version: '2.0.0-beta.1',
+      appVersion: '9.9',
+    });
     expect(packaged.fileName).toBe('webapp-2.0.0-beta.1.tgz');
     const chart = loadChartArchive(packaged.data, packaged.fileName);
     expect(chart.metadata.version).toBe('2.0.0-beta.1');
@@ -58,7 +61,10 @@ describe('packaging', () => {
   });
 
   it('stores subchart archives unpacked under charts/', () => {
-    const sub = makeTgz([{ name: 'sub/Chart.yaml', data: 'apiVersion: v2\nname: sub\nversion: 1.0.0\n' }, { name: 'sub/values.yaml', data: 'a: 1\n' }]);
+    const sub = makeTgz([
+      { name: 'sub/Chart.yaml', data: 'apiVersion: v2\nname: sub\nversion: 1.0.0\n' },
+      { name: 'sub/values.yaml', data: 'a: 1\n' },
+    ]);
     const packaged = packageChartFiles(
       [
         { name: 'Chart.yaml', data: Buffer.from('apiVersion: v2\nname: top\nversion: 0.1.0\n') },
@@ -66,7 +72,11 @@ describe('packaging', () => {
       ],
       'top',
     );
-    expect(entryNames(packaged.data)).toEqual(['top/Chart.yaml', 'top/charts/sub/Chart.yaml', 'top/charts/sub/values.yaml']);
+    expect(entryNames(packaged.data)).toEqual([
+      'top/Chart.yaml',
+      'top/charts/sub/Chart.yaml',
+      'top/charts/sub/values.yaml',
+    ]);
     expect(loadChartArchive(packaged.data, 'top.tgz').dependencies[0]?.values).toEqual({ a: 1 });
   });
 });
@@ -75,20 +85,32 @@ describe('portolan package', () => {
   const out = mkdtempSync(join(tmpdir(), 'portolan-package-'));
 
   it('writes the archive, prints its digest, and honours SOURCE_DATE_EPOCH', async () => {
-    const first = await portolan(['package', 'charts/webapp', '-d', join(out, 'a')], { env: { SOURCE_DATE_EPOCH: '1700000000' } });
+    const first = await portolan(['package', 'charts/webapp', '-d', join(out, 'a')], {
+      env: { SOURCE_DATE_EPOCH: '1700000000' },
+    });
     expect(first.code, first.stderr).toBe(0);
     const archive = readFileSync(join(out, 'a', 'webapp-1.4.0.tgz'));
     expect(first.stdout).toContain(`Digest: sha256:${createHash('sha256').update(archive).digest('hex')}`);
-    const again = await portolan(['package', 'charts/webapp', '-d', join(out, 'b')], { env: { SOURCE_DATE_EPOCH: '1700000000' } });
+    const again = await portolan(['package', 'charts/webapp', '-d', join(out, 'b')], {
+      env: { SOURCE_DATE_EPOCH: '1700000000' },
+    });
     expect(readFileSync(join(out, 'b', 'webapp-1.4.0.tgz')).equals(archive)).toBe(true);
-    const later = await portolan(['package', 'charts/webapp', '-d', join(out, 'c')], { env: { SOURCE_DATE_EPOCH: '1700000999' } });
+    const later = await portolan(['package', 'charts/webapp', '-d', join(out, 'c')], {
+      env: { SOURCE_DATE_EPOCH: '1700000999' },
+    });
     expect(again.code + later.code).toBe(0);
     expect(readFileSync(join(out, 'c', 'webapp-1.4.0.tgz')).equals(archive)).toBe(false);
   });
 
   it('renders the packaged archive like the folder', async () => {
     await portolan(['package', 'charts/webapp', '-d', join(out, 'r')]);
-    const fromArchive = await portolan(['template', 'web', join(out, 'r', 'webapp-1.4.0.tgz'), '-f', 'charts/webapp/values-prod.yaml']);
+    const fromArchive = await portolan([
+      'template',
+      'web',
+      join(out, 'r', 'webapp-1.4.0.tgz'),
+      '-f',
+      'charts/webapp/values-prod.yaml',
+    ]);
     const fromFolder = await portolan(['template', 'web', 'charts/webapp', '-f', 'charts/webapp/values-prod.yaml']);
     expect(fromArchive.code, fromArchive.stderr).toBe(0);
     expect(fromArchive.stdout).toBe(fromFolder.stdout);
@@ -132,15 +154,20 @@ describe('portolan package refuses what would make a bad archive', () => {
     const dest = join(out, 'lint');
     const result = await portolan(['package', 'test/fixtures/lint/templates-strict', '-d', dest]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^Error: test\/fixtures\/lint\/templates-strict: chart templates-strict failed lint with 3 problems\n/);
-    for (const file of ['bad-yaml.yaml', 'missing-partial.yaml', 'missing-value.yaml']) expect(result.stderr).toMatch(new RegExp(`  - templates/${file.replace('.', '\\.')}(:\\d+)?: `));
+    expect(result.stderr).toMatch(
+      /^Error: test\/fixtures\/lint\/templates-strict: chart templates-strict failed lint with 3 problems\n/,
+    );
+    for (const file of ['bad-yaml.yaml', 'missing-partial.yaml', 'missing-value.yaml'])
+      expect(result.stderr).toMatch(new RegExp(`  - templates/${file.replace('.', '\\.')}(:\\d+)?: `));
     expect(result.stderr).toMatch(/hint: Run `portolan lint test\/fixtures\/lint\/templates-strict`/);
     expect(result.stderr).not.toMatch(/bug in portolan/);
     expect(existsSync(join(dest, 'templates-strict-0.1.0.tgz'))).toBe(false);
     // Warnings do not stop packaging; they are shown on stderr.
     const warned = await portolan(['package', 'test/fixtures/lint/version-not-strict', '-d', dest]);
     expect(warned.code, warned.stderr).toBe(0);
-    expect(warned.stderr).toMatch(/\[WARNING\] test\/fixtures\/lint\/version-not-strict: Chart\.yaml:3: version 'v1\.2\.3' is not a valid SemVerV2/);
+    expect(warned.stderr).toMatch(
+      /\[WARNING\] test\/fixtures\/lint\/version-not-strict: Chart\.yaml:3: version 'v1\.2\.3' is not a valid SemVerV2/,
+    );
   });
 
   it('lints the chart as it will be packaged: values that break the schema fail, a --version is checked', async () => {
@@ -177,16 +204,29 @@ describe('portolan package refuses what would make a bad archive', () => {
 
   it('packages several charts in one call, with --version and --app-version', async () => {
     const dest = join(out, 'many');
-    const result = await portolan(['package', 'charts/hello', 'charts/common', '--version', '7.0.0', '--app-version', 'v9', '-d', dest]);
+    const result = await portolan([
+      'package',
+      'charts/hello',
+      'charts/common',
+      '--version',
+      '7.0.0',
+      '--app-version',
+      'v9',
+      '-d',
+      dest,
+    ]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout.match(/^Successfully packaged chart and saved it to: .*$/gm)).toEqual([`Successfully packaged chart and saved it to: ${join(dest, 'hello-7.0.0.tgz')}`, `Successfully packaged chart and saved it to: ${join(dest, 'common-7.0.0.tgz')}`]);
+    expect(result.stdout.match(/^Successfully packaged chart and saved it to: .*$/gm)).toEqual([
+      `Successfully packaged chart and saved it to: ${join(dest, 'hello-7.0.0.tgz')}`,
+      `Successfully packaged chart and saved it to: ${join(dest, 'common-7.0.0.tgz')}`,
+    ]);
     const hello = loadChartArchive(readFileSync(join(dest, 'hello-7.0.0.tgz')), 'hello');
     expect([hello.metadata.version, hello.metadata.appVersion]).toEqual(['7.0.0', 'v9']);
   });
 });
 
 describe('index digests agree between helm and portolan', () => {
-  it('helm repo index and portolan repo index give the same digest for every archive, ours and helm\'s', async () => {
+  it("helm repo index and portolan repo index give the same digest for every archive, ours and helm's", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'portolan-digests-'));
     const ours = await portolan(['package', 'charts/webapp', 'charts/hello', '-d', dir]);
     expect(ours.code, ours.stderr).toBe(0);
@@ -194,13 +234,25 @@ describe('index digests agree between helm and portolan', () => {
     expect(theirs.code, theirs.stderr).toBe(0);
     const byHelm = await helm(['repo', 'index', dir]);
     expect(byHelm.code, byHelm.stderr).toBe(0);
-    const helmIndex = yaml.load(readFileSync(join(dir, 'index.yaml'), 'utf8')) as { entries: Record<string, Array<{ version: string; digest: string; urls: string[] }>> };
+    const helmIndex = yaml.load(readFileSync(join(dir, 'index.yaml'), 'utf8')) as {
+      entries: Record<string, Array<{ version: string; digest: string; urls: string[] }>>;
+    };
     const byPortolan = await portolan(['repo', 'index', dir]);
     expect(byPortolan.code, byPortolan.stderr).toBe(0);
     const ourIndex = yaml.load(readFileSync(join(dir, 'index.yaml'), 'utf8')) as typeof helmIndex;
-    const digests = (index: typeof helmIndex) => Object.fromEntries(Object.values(index.entries).flat().map((e) => [e.urls[0], e.digest]));
+    const digests = (index: typeof helmIndex) =>
+      Object.fromEntries(
+        Object.values(index.entries)
+          .flat()
+          .map((e) => [e.urls[0], e.digest]),
+      );
     expect(Object.keys(digests(helmIndex)).sort()).toEqual(['common-0.1.0.tgz', 'hello-0.1.0.tgz', 'webapp-1.4.0.tgz']);
     expect(digests(ourIndex)).toEqual(digests(helmIndex));
-    for (const [file, digest] of Object.entries(digests(ourIndex))) expect(digest).toBe(createHash('sha256').update(readFileSync(join(dir, file))).digest('hex'));
+    for (const [file, digest] of Object.entries(digests(ourIndex)))
+      expect(digest).toBe(
+        createHash('sha256')
+          .update(readFileSync(join(dir, file)))
+          .digest('hex'),
+      );
   });
 });

@@ -34,7 +34,8 @@ const REQUIREMENTS = `dependencies:
 const V1_CHART: Record<string, string> = {
   'Chart.yaml': 'name: v1\nversion: 1.0.0\n',
   'requirements.yaml': REQUIREMENTS,
-  'requirements.lock': 'dependencies:\n- name: sub\n  repository: https://example.com/charts\n  version: 0.1.0\ndigest: sha256:abc\ngenerated: "2020-01-01T00:00:00Z"\n',
+  'requirements.lock':
+    'dependencies:\n- name: sub\n  repository: https://example.com/charts\n  version: 0.1.0\ndigest: sha256:abc\ngenerated: "2020-01-01T00:00:00Z"\n',
   'values.yaml': 'sub:\n  enabled: false\n',
   'templates/p.yaml': 'p: {{ toJson Values.imported | quote }}\nf: {{ len (Files.Get "requirements.yaml") }}\n',
   'charts/sub/Chart.yaml': 'apiVersion: v1\nname: sub\nversion: 0.1.0\n',
@@ -53,7 +54,9 @@ function load(files: Record<string, string>, name = 'v1'): Chart {
 
 async function render(files: Record<string, string>, set: string[] = []): Promise<string[]> {
   const prepared = prepareChart(load(files), await userValues({ set }));
-  return renderChart(prepared.chart, prepared.values, { releaseName: 'rel', namespace: 'ns' }).manifests.map((d) => d.text);
+  return renderChart(prepared.chart, prepared.values, { releaseName: 'rel', namespace: 'ns' }).manifests.map(
+    (d) => d.text,
+  );
 }
 
 describe('apiVersion v1 charts', () => {
@@ -65,7 +68,14 @@ describe('apiVersion v1 charts', () => {
   it('takes dependencies from requirements.yaml and the lock from requirements.lock', () => {
     const chart = load(V1_CHART);
     expect(chart.metadata.dependencies).toEqual([
-      { name: 'sub', version: '0.1.0', repository: 'https://example.com/charts', condition: 'sub.enabled', tags: ['back'], 'import-values': [{ child: 'data', parent: 'imported' }] },
+      {
+        name: 'sub',
+        version: '0.1.0',
+        repository: 'https://example.com/charts',
+        condition: 'sub.enabled',
+        tags: ['back'],
+        'import-values': [{ child: 'data', parent: 'imported' }],
+      },
       { name: 'other', version: '~0.2.0', repository: '@stable', alias: 'renamed' },
     ]);
     expect(chart.lock?.digest).toBe('sha256:abc');
@@ -79,15 +89,25 @@ describe('apiVersion v1 charts', () => {
   });
 
   it('renders the subchart once the condition is true, with its import-values pulled up', async () => {
-    expect(await render(V1_CHART, ['sub.enabled=true'])).toEqual(['other: renamed', 'sub: here', `p: "{\\"x\\":1}"\nf: ${REQUIREMENTS.length}`]);
+    expect(await render(V1_CHART, ['sub.enabled=true'])).toEqual([
+      'other: renamed',
+      'sub: here',
+      `p: "{\\"x\\":1}"\nf: ${REQUIREMENTS.length}`,
+    ]);
   });
 
   it('disables by requirements.yaml tags when no condition decides', async () => {
-    expect(await render(V1_CHART, ['tags.back=false', 'sub.enabled=null'])).toEqual(['other: renamed', `p: "null"\nf: ${REQUIREMENTS.length}`]);
+    expect(await render(V1_CHART, ['tags.back=false', 'sub.enabled=null'])).toEqual([
+      'other: renamed',
+      `p: "null"\nf: ${REQUIREMENTS.length}`,
+    ]);
   });
 
-  it('reads requirements.yaml over a v2 chart\'s dependencies too, but keeps it out of the v2 chart\'s files', () => {
-    const chart = load({ ...V1_CHART, 'Chart.yaml': 'apiVersion: v2\nname: v1\nversion: 1.0.0\ndependencies:\n  - name: gone\n    version: 1.0.0\n' });
+  it("reads requirements.yaml over a v2 chart's dependencies too, but keeps it out of the v2 chart's files", () => {
+    const chart = load({
+      ...V1_CHART,
+      'Chart.yaml': 'apiVersion: v2\nname: v1\nversion: 1.0.0\ndependencies:\n  - name: gone\n    version: 1.0.0\n',
+    });
     expect(chart.metadata.dependencies?.map((d) => d.alias ?? d.name)).toEqual(['sub', 'renamed']);
     expect(chart.files.map((f) => f.name)).toEqual([]);
   });
@@ -101,10 +121,12 @@ describe('apiVersion v1 charts', () => {
       }
     })();
     expect(error).toBeInstanceOf(PortolanError);
-    expect((error as PortolanError).message).toMatch(/v1\/Chart\.yaml \(with requirements\.yaml\): invalid chart metadata: dependencies\[0\]\.alias "no good"/);
+    expect((error as PortolanError).message).toMatch(
+      /v1\/Chart\.yaml \(with requirements\.yaml\): invalid chart metadata: dependencies\[0\]\.alias "no good"/,
+    );
   });
 
-  it('lists a v1 chart\'s requirements.yaml dependencies in `repo index`, as helm repo index does', async () => {
+  it("lists a v1 chart's requirements.yaml dependencies in `repo index`, as helm repo index does", async () => {
     const dir = tempDir();
     const entries = Object.entries(V1_CHART)
       .filter(([name]) => !name.startsWith('charts/'))
@@ -114,7 +136,14 @@ describe('apiVersion v1 charts', () => {
     const [entry] = result.index.entries.v1 ?? [];
     expect(entry?.apiVersion).toBe('v1');
     expect(entry?.dependencies).toEqual([
-      { name: 'sub', version: '0.1.0', repository: 'https://example.com/charts', condition: 'sub.enabled', tags: ['back'], 'import-values': [{ child: 'data', parent: 'imported' }] },
+      {
+        name: 'sub',
+        version: '0.1.0',
+        repository: 'https://example.com/charts',
+        condition: 'sub.enabled',
+        tags: ['back'],
+        'import-values': [{ child: 'data', parent: 'imported' }],
+      },
       { name: 'other', version: '~0.2.0', repository: '@stable', alias: 'renamed' },
     ]);
     await writeIndexFile(dir, result);
@@ -167,7 +196,10 @@ describe('Chart.yaml scalars, as Helm reads them into string fields', () => {
     ['0o17', '15'],
     ['0b101', '5'],
   ])('appVersion: %s reads as %s', (written, expected) => {
-    const meta = parseChartYaml(`apiVersion: v2\nname: c\nversion: 1.0.0\nappVersion: ${written}\ndescription: ${written}\n`, 'c/Chart.yaml');
+    const meta = parseChartYaml(
+      `apiVersion: v2\nname: c\nversion: 1.0.0\nappVersion: ${written}\ndescription: ${written}\n`,
+      'c/Chart.yaml',
+    );
     expect([meta.appVersion ?? '', meta.description ?? '']).toEqual([expected, expected]);
   });
 
@@ -181,19 +213,28 @@ describe('Chart.yaml scalars, as Helm reads them into string fields', () => {
   });
 
   it('keeps the last value of a key given twice, as Helm does', () => {
-    expect(parseChartYaml('apiVersion: v2\nname: first\nversion: 1.0.0\nname: second\n', 'c/Chart.yaml').name).toBe('second');
+    expect(parseChartYaml('apiVersion: v2\nname: first\nversion: 1.0.0\nname: second\n', 'c/Chart.yaml').name).toBe(
+      'second',
+    );
   });
 
-  it('matches field names case-insensitively and drops unknown fields, as Go\'s JSON decoding does', () => {
-    const meta = parseChartYaml('apiVersion: v2\nName: c\nversion: 1.0.0\nAppVersion: "2"\nunknown: x\nannotations:\n  a: 1\n', 'c/Chart.yaml');
+  it("matches field names case-insensitively and drops unknown fields, as Go's JSON decoding does", () => {
+    const meta = parseChartYaml(
+      'apiVersion: v2\nName: c\nversion: 1.0.0\nAppVersion: "2"\nunknown: x\nannotations:\n  a: 1\n',
+      'c/Chart.yaml',
+    );
     expect(meta).toEqual({ apiVersion: 'v2', name: 'c', version: '1.0.0', appVersion: '2', annotations: { a: '1' } });
   });
 
   it('refuses .inf as Helm does (JSON has no infinity), naming the file and line', () => {
-    expect(() => parseChartYaml('apiVersion: v2\nname: c\nversion: 1.0.0\nappVersion: .inf\n', 'c/Chart.yaml')).toThrow(/^c\/Chart\.yaml:4: appVersion is \+Inf, which Helm cannot read \(json: unsupported value: \+Inf\)/);
+    expect(() => parseChartYaml('apiVersion: v2\nname: c\nversion: 1.0.0\nappVersion: .inf\n', 'c/Chart.yaml')).toThrow(
+      /^c\/Chart\.yaml:4: appVersion is \+Inf, which Helm cannot read \(json: unsupported value: \+Inf\)/,
+    );
   });
 
   it('refuses a map where Helm wants a string', () => {
-    expect(() => parseChartYaml('apiVersion: v2\nname: c\nversion: 1.0.0\ndescription: {a: 1}\n', 'c/Chart.yaml')).toThrow(/description must be a string, found a map/);
+    expect(() =>
+      parseChartYaml('apiVersion: v2\nname: c\nversion: 1.0.0\ndescription: {a: 1}\n', 'c/Chart.yaml'),
+    ).toThrow(/description must be a string, found a map/);
   });
 });

@@ -8,7 +8,13 @@ import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkRange } from '../../src/chart/dependencies.js';
 import { updateDependencies } from '../../src/chart/dependency-update.js';
-import { maxSatisfying, parseConstraint, parseVersion, satisfiesRange, semverCompare } from '../../src/chart/version-range.js';
+import {
+  maxSatisfying,
+  parseConstraint,
+  parseVersion,
+  satisfiesRange,
+  semverCompare,
+} from '../../src/chart/version-range.js';
 import { PortolanError } from '../../src/errors.js';
 import { renderChart } from '../../src/render/index.js';
 import { clientPaths } from '../../src/repo/client/config.js';
@@ -212,7 +218,11 @@ const ERRORS: Array<[string, string, string]> = [
   ['>=1', '', 'invalid semantic version'],
   ['>=1', '1.2.3-01', 'version segment starts with 0'],
   ['>=1', '1.2.3.4', 'invalid semantic version'],
-  ['>=1', '18446744073709551616.0.0', 'error parsing version segment: strconv.ParseUint: parsing "18446744073709551616": value out of range'],
+  [
+    '>=1',
+    '18446744073709551616.0.0',
+    'error parsing version segment: strconv.ParseUint: parsing "18446744073709551616": value out of range',
+  ],
   ['>=1', 'v', 'invalid semantic version'],
   ['>=1', 'V1.2.3', 'invalid semantic version'],
   ['>=1', '1.2.3-', 'invalid semantic version'],
@@ -251,7 +261,10 @@ function writeTableChart(rows: Array<[string, string]>): string {
   mkdirSync(join(dir, 'templates'), { recursive: true });
   writeFileSync(join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: table\nversion: 0.1.0\n');
   writeFileSync(join(dir, 'values.yaml'), JSON.stringify({ cases: rows }));
-  writeFileSync(join(dir, 'templates', 'out.yaml'), '{{- range $i, $c := .Values.cases }}\n{{ $i }}: {{ semverCompare (index $c 0) (index $c 1) }}\n{{- end }}\n');
+  writeFileSync(
+    join(dir, 'templates', 'out.yaml'),
+    '{{- range $i, $c := .Values.cases }}\n{{ $i }}: {{ semverCompare (index $c 0) (index $c 1) }}\n{{- end }}\n',
+  );
   return dir;
 }
 
@@ -274,38 +287,57 @@ describe('the table against the real helm', () => {
 
 /** Renders `template` as NOTES.txt with Helm's default capabilities, or `kubeVersion`. */
 async function render(template: string, values = '', kubeVersion?: string): Promise<string> {
-  const prepared = prepareChart(chartFrom({ 'values.yaml': values, 'templates/NOTES.txt': template }), await userValues({}));
+  const prepared = prepareChart(
+    chartFrom({ 'values.yaml': values, 'templates/NOTES.txt': template }),
+    await userValues({}),
+  );
   return renderChart(prepared.chart, prepared.values, { releaseName: 'rel', namespace: 'ns', kubeVersion }).notes;
 }
 
 describe('semverCompare and semver in templates', () => {
   it('compares the GitVersion of EKS and plain clusters against ">=1.21-0"', async () => {
-    const template = '{{ semverCompare ">=1.21-0" .Values.eks }} {{ semverCompare ">=1.21-0" .Values.plain }} {{ semverCompare ">=1.21-0" .Capabilities.KubeVersion.GitVersion }}';
+    const template =
+      '{{ semverCompare ">=1.21-0" .Values.eks }} {{ semverCompare ">=1.21-0" .Values.plain }} {{ semverCompare ">=1.21-0" .Capabilities.KubeVersion.GitVersion }}';
     expect(await render(template, 'eks: v1.29.3-eks-1234\nplain: v1.34.0\n')).toBe('true true true');
-    expect(await render('{{ semverCompare ">=1.30-0" .Capabilities.KubeVersion.GitVersion }}', '', '1.29.3')).toBe('false');
+    expect(await render('{{ semverCompare ">=1.30-0" .Capabilities.KubeVersion.GitVersion }}', '', '1.29.3')).toBe(
+      'false',
+    );
   });
 
   it('fails at the template position with Masterminds message, as helm does', async () => {
     // A variable makes the text a Go template (a neutral one would be read as handlebars).
-    await expect(render('{{ $c := "!!" }}{{ semverCompare $c "1.0.0" }}')).rejects.toThrow(/NOTES\.txt:1:.*error calling semverCompare: improper constraint: !!$/);
-    await expect(render('{{ $v := "1.2.3-01" }}{{ semverCompare ">=1" $v }}')).rejects.toThrow(/error calling semverCompare: version segment starts with 0$/);
+    await expect(render('{{ $c := "!!" }}{{ semverCompare $c "1.0.0" }}')).rejects.toThrow(
+      /NOTES\.txt:1:.*error calling semverCompare: improper constraint: !!$/,
+    );
+    await expect(render('{{ $v := "1.2.3-01" }}{{ semverCompare ">=1" $v }}')).rejects.toThrow(
+      /error calling semverCompare: version segment starts with 0$/,
+    );
   });
 
   it('gives semver the parts of a loosely written version, and prints it as Masterminds does', async () => {
-    expect(await render('{{ $v := semver "v01.2" }}{{ $v.Major }} {{ $v.Minor }} {{ $v.Patch }} {{ $v.Original }} {{ $v }}')).toBe('1 2 0 v01.2 1.2.0');
-    await expect(render('{{ $v := "1.2.3.4" }}{{ semver $v }}')).rejects.toThrow(/error calling semver: invalid semantic version/);
+    expect(
+      await render('{{ $v := semver "v01.2" }}{{ $v.Major }} {{ $v.Minor }} {{ $v.Patch }} {{ $v.Original }} {{ $v }}'),
+    ).toBe('1 2 0 v01.2 1.2.0');
+    await expect(render('{{ $v := "1.2.3.4" }}{{ semver $v }}')).rejects.toThrow(
+      /error calling semver: invalid semantic version/,
+    );
   });
 });
 
 describe('the constraint tree', () => {
   it('parses alternatives and comparisons once, with wildcards recorded where they start', () => {
     const parsed = parseConstraint('>=1.1 <2 !=1.2.3 || ~1.x-0');
-    expect(parsed.alternatives.map((a) => a.comparisons.map((c) => `${c.operator}${c.text}:${c.looseFrom ?? '-'}`))).toEqual([['>=1.1:patch', '<2:minor', '!=1.2.3:-'], ['~1.x-0:minor']]);
+    expect(
+      parsed.alternatives.map((a) => a.comparisons.map((c) => `${c.operator}${c.text}:${c.looseFrom ?? '-'}`)),
+    ).toEqual([['>=1.1:patch', '<2:minor', '!=1.2.3:-'], ['~1.x-0:minor']]);
     expect(parsed.alternatives.map((a) => a.admitsPrereleases)).toEqual([false, true]);
   });
 
   it('rewrites a hyphen range into >= and <=', () => {
-    expect(parseConstraint('1.2 - 1.4.5').alternatives[0]?.comparisons.map((c) => c.operator + c.text)).toEqual(['>=1.2', '<=1.4.5']);
+    expect(parseConstraint('1.2 - 1.4.5').alternatives[0]?.comparisons.map((c) => c.operator + c.text)).toEqual([
+      '>=1.2',
+      '<=1.4.5',
+    ]);
   });
 
   it('names the constraint in the hint of an improper one', () => {
@@ -321,7 +353,13 @@ describe('the constraint tree', () => {
 
   it('reads versions loosely, as NewVersion does, and keeps build metadata out of comparisons', () => {
     expect(parseVersion('v1.2')).toMatchObject({ major: 1n, minor: 2n, patch: 0n, prerelease: '', metadata: '' });
-    expect(parseVersion('007.08.09-rc.1+b.2')).toMatchObject({ major: 7n, minor: 8n, patch: 9n, prerelease: 'rc.1', metadata: 'b.2' });
+    expect(parseVersion('007.08.09-rc.1+b.2')).toMatchObject({
+      major: 7n,
+      minor: 8n,
+      patch: 9n,
+      prerelease: 'rc.1',
+      metadata: 'b.2',
+    });
     expect(satisfiesRange('1.2.3+build.1', '=1.2.3+build.2')).toBe(true);
   });
 
@@ -337,8 +375,10 @@ describe('the constraint tree', () => {
     expect(maxSatisfying(['1.2.0', '1.3.0', '1.2.9', '2.0.0'], '>=1.1 <2 !=1.3.0')).toBe('1.2.9');
   });
 
-  it('rejects an improper dependency range with Helm\'s wording and Masterminds\' reason', () => {
-    expect(() => checkRange({ name: 'web', version: '>= 1.2 <' })).toThrow('dependency "web" has an invalid version/constraint format ">= 1.2 <": improper constraint: >= 1.2 <');
+  it("rejects an improper dependency range with Helm's wording and Masterminds' reason", () => {
+    expect(() => checkRange({ name: 'web', version: '>= 1.2 <' })).toThrow(
+      'dependency "web" has an invalid version/constraint format ">= 1.2 <": improper constraint: >= 1.2 <',
+    );
     expect(() => checkRange({ name: 'web', version: '>=1.1 <2 !=1.2.3' })).not.toThrow();
   });
 });
@@ -348,7 +388,11 @@ function entry(version: string): ChartVersionEntry {
 }
 
 const WEB_VERSIONS = ['2.0.0', '1.3.0-rc.1', '1.2.3', '1.2.2', '1.1.0', '1.0.0'];
-const webIndex: IndexFile = { apiVersion: 'v1', generated: '2026-01-01T00:00:00Z', entries: { web: WEB_VERSIONS.map(entry) } } as IndexFile;
+const webIndex: IndexFile = {
+  apiVersion: 'v1',
+  generated: '2026-01-01T00:00:00Z',
+  entries: { web: WEB_VERSIONS.map(entry) },
+} as IndexFile;
 
 describe('--version and dependency ranges over a repository index', () => {
   it('selects the newest version a range with != allows, leaving out prereleases', () => {
@@ -363,12 +407,16 @@ describe('--version and dependency ranges over a repository index', () => {
     expect(selectVersion(webIndex, 'web', '', false).version).toBe('2.0.0');
   });
 
-  it('refuses an improper --version with Masterminds\' reason', () => {
-    expect(() => selectVersion(webIndex, 'web', '>=1 <')).toThrow(/">=1 <" is not a valid version range: improper constraint: >=1 </);
+  it("refuses an improper --version with Masterminds' reason", () => {
+    expect(() => selectVersion(webIndex, 'web', '>=1 <')).toThrow(
+      /">=1 <" is not a valid version range: improper constraint: >=1 </,
+    );
   });
 
   it('search repo --version filters with the same constraints', () => {
-    const found = searchIndexes([{ name: 'team', index: webIndex }], { version: '!=1.2.3, >=1.1', versions: true }).map((r) => r.chart.version);
+    const found = searchIndexes([{ name: 'team', index: webIndex }], { version: '!=1.2.3, >=1.1', versions: true }).map(
+      (r) => r.chart.version,
+    );
     expect(found).toEqual(['2.0.0', '1.2.2', '1.1.0']);
   });
 });
@@ -380,7 +428,11 @@ describe('dependency update with a != range, against helm', () => {
   beforeAll(async () => {
     server = await startRepoServer({ dir: tempDir(), port: 0, authToken: TOKEN });
     for (const version of WEB_VERSIONS) {
-      const res = await http(`${server.url}/api/charts`, { method: 'POST', body: chartArchive('web', version).data, headers: bearer(TOKEN) });
+      const res = await http(`${server.url}/api/charts`, {
+        method: 'POST',
+        body: chartArchive('web', version).data,
+        headers: bearer(TOKEN),
+      });
       expect(res.status).toBe(201);
     }
   });
@@ -391,20 +443,28 @@ describe('dependency update with a != range, against helm', () => {
 
   function umbrella(): string {
     const dir = tempDir('portolan-range-dep-');
-    writeFileSync(join(dir, 'Chart.yaml'), `apiVersion: v2\nname: umbrella\nversion: 1.0.0\ndependencies:\n  - name: web\n    version: ">=1.1 <2 !=1.2.3"\n    repository: ${server.url}\n`);
+    writeFileSync(
+      join(dir, 'Chart.yaml'),
+      `apiVersion: v2\nname: umbrella\nversion: 1.0.0\ndependencies:\n  - name: web\n    version: ">=1.1 <2 !=1.2.3"\n    repository: ${server.url}\n`,
+    );
     return dir;
   }
 
   it('locks the version helm locks', async () => {
     const home = tempDir('portolan-range-home-');
     const paths = clientPaths({ XDG_CONFIG_HOME: join(home, 'config'), XDG_CACHE_HOME: join(home, 'cache') });
-    const ours = await updateDependencies(umbrella(), { remote: createRemoteResolver(paths), now: new Date('2026-01-01T00:00:00Z') });
+    const ours = await updateDependencies(umbrella(), {
+      remote: createRemoteResolver(paths),
+      now: new Date('2026-01-01T00:00:00Z'),
+    });
     expect(ours.lock.dependencies).toEqual([{ name: 'web', version: '1.2.2', repository: server.url }]);
 
     const theirDir = umbrella();
     const theirs = await helm(['dependency', 'update', theirDir]);
     expect(theirs.code, theirs.stderr).toBe(0);
-    const lock = yaml.load(readFileSync(join(theirDir, 'Chart.lock'), 'utf8')) as { dependencies: Array<{ version: string }> };
+    const lock = yaml.load(readFileSync(join(theirDir, 'Chart.lock'), 'utf8')) as {
+      dependencies: Array<{ version: string }>;
+    };
     expect(lock.dependencies.map((d) => d.version)).toEqual(['1.2.2']);
   });
 });

@@ -8,11 +8,20 @@ import { describe, expect, it } from 'vitest';
 import { portolan, projectRoot, run } from '../helpers/peers.js';
 
 const bin = join(projectRoot, 'dist', 'bin', 'portolan.mjs');
-const bundled = (args: string[], input?: string) => run(process.execPath, [bin, ...args], { input, env: { ...process.env, NO_COLOR: '1' } });
+const bundled = (args: string[], input?: string) =>
+  run(process.execPath, [bin, ...args], { input, env: { ...process.env, NO_COLOR: '1' } });
 
 describe('the bundled portolan binary', () => {
   it('renders exactly what the unbundled CLI renders', async () => {
-    const args = ['template', 'web', 'charts/webapp', '-f', 'charts/webapp/values-prod.yaml', '--set', 'image.tag=9.9.9'];
+    const args = [
+      'template',
+      'web',
+      'charts/webapp',
+      '-f',
+      'charts/webapp/values-prod.yaml',
+      '--set',
+      'image.tag=9.9.9',
+    ];
     const [ours, reference] = await Promise.all([bundled(args), portolan(args)]);
     expect(ours.code, ours.stderr).toBe(0);
     expect(ours.stdout).toBe(reference.stdout);
@@ -24,7 +33,10 @@ describe('the bundled portolan binary', () => {
     const chart = mkdtempSync(join(tmpdir(), 'portolan-epipe-'));
     mkdirSync(join(chart, 'templates'));
     writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: big\nversion: 1.0.0\n');
-    writeFileSync(join(chart, 'templates/cm.yaml'), '{{- range until 400 }}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm{{ . }}\ndata:\n  text: {{ repeat 2000 "x" }}\n{{- end }}\n');
+    writeFileSync(
+      join(chart, 'templates/cm.yaml'),
+      '{{- range until 400 }}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm{{ . }}\ndata:\n  text: {{ repeat 2000 "x" }}\n{{- end }}\n',
+    );
     const child = spawn(process.execPath, [bin, 'template', 'rel', chart], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
@@ -39,7 +51,8 @@ describe('the bundled portolan binary', () => {
   it('prints its version and the command list', async () => {
     expect((await bundled(['version'])).stdout).toMatch(/^portolan v\d+\.\d+\.\d+ \(node v\d+/);
     const help = await bundled(['--help']);
-    for (const command of ['template', 'lint', 'package', 'repo', 'serve', 'sandbox']) expect(help.stdout).toContain(`portolan ${command}`);
+    for (const command of ['template', 'lint', 'package', 'repo', 'serve', 'sandbox'])
+      expect(help.stdout).toContain(`portolan ${command}`);
   });
 
   it('reports usage errors with exit 2 and user errors with exit 1, without a stack trace', async () => {

@@ -7,7 +7,14 @@ import { runCli } from '../../src/cli/run.js';
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const io: CliIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), readStdin: async () => '', isTTY: false, env: { NO_COLOR: '1' }, cwd: process.cwd() };
+  const io: CliIo = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    readStdin: async () => '',
+    isTTY: false,
+    env: { NO_COLOR: '1' },
+    cwd: process.cwd(),
+  };
   return { code: await runCli(args, io), stdout, stderr };
 }
 

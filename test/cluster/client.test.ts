@@ -47,7 +47,13 @@ beforeAll(async () => {
     kubeconfigPath: join(dir, 'kubeconfig'),
     extraTokens: [{ token: 'reader-token', access: 'read' }],
   });
-  client = await connect({ kubeconfig: sandbox.kubeconfigPath, namespace: 'cluster-test', timeoutMs: 5_000, retries: 4, backoffMs: 10 });
+  client = await connect({
+    kubeconfig: sandbox.kubeconfigPath,
+    namespace: 'cluster-test',
+    timeoutMs: 5_000,
+    retries: 4,
+    backoffMs: 10,
+  });
   await client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'cluster-test' } });
 });
 
@@ -59,7 +65,13 @@ afterAll(async () => {
 
 describe('discovery', () => {
   it('maps built-in kinds to resources with scope', async () => {
-    expect(await client.resourceFor('apps/v1', 'Deployment')).toEqual({ group: 'apps', version: 'v1', resource: 'deployments', kind: 'Deployment', namespaced: true });
+    expect(await client.resourceFor('apps/v1', 'Deployment')).toEqual({
+      group: 'apps',
+      version: 'v1',
+      resource: 'deployments',
+      kind: 'Deployment',
+      namespaced: true,
+    });
     expect((await client.resourceFor('rbac.authorization.k8s.io/v1', 'ClusterRole')).namespaced).toBe(false);
     expect((await client.resourceFor('v1', 'PersistentVolumeClaim')).resource).toBe('persistentvolumeclaims');
     const versions = await client.apiVersions();
@@ -81,16 +93,31 @@ describe('discovery', () => {
         group: 'example.com',
         scope: 'Namespaced',
         names: { plural: 'gadgets', singular: 'gadget', kind: 'Gadget' },
-        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+          },
+        ],
       },
     });
     const before = client.requestCount;
-    expect(await client.resourceFor('example.com/v1', 'Gadget')).toMatchObject({ resource: 'gadgets', namespaced: true });
+    expect(await client.resourceFor('example.com/v1', 'Gadget')).toMatchObject({
+      resource: 'gadgets',
+      namespaced: true,
+    });
     expect(client.requestCount).toBeGreaterThan(before); // it re-discovered
     const again = client.requestCount;
     await client.resourceFor('example.com/v1', 'Gadget');
     expect(client.requestCount).toBe(again); // and then it is cached
-    const cr = await client.apply({ apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name: 'g1' }, spec: { size: 2 } });
+    const cr = await client.apply({
+      apiVersion: 'example.com/v1',
+      kind: 'Gadget',
+      metadata: { name: 'g1' },
+      spec: { size: 2 },
+    });
     expect(cr.metadata.namespace).toBe('cluster-test');
   });
 });
@@ -117,7 +144,8 @@ describe('apply, get, list, delete', () => {
   });
 
   it('lists with label selectors, across pages', async () => {
-    for (let i = 0; i < 7; i++) await client.apply(configMap(`item-${i}`, { i: String(i) }, { group: i % 2 === 0 ? 'even' : 'odd' }));
+    for (let i = 0; i < 7; i++)
+      await client.apply(configMap(`item-${i}`, { i: String(i) }, { group: i % 2 === 0 ? 'even' : 'odd' }));
     const even = await client.list('v1', 'ConfigMap', { labelSelector: 'group=even' });
     expect(even.map((o) => o.metadata.name)).toEqual(['item-0', 'item-2', 'item-4', 'item-6']);
     expect(even.every((o) => o.kind === 'ConfigMap')).toBe(true);
@@ -130,7 +158,9 @@ describe('apply, get, list, delete', () => {
     await client.apply(configMap('doomed', { x: 'y' }));
     expect(await client.delete({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'doomed' } })).toBe(true);
     expect(await client.delete({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'doomed' } })).toBe(false);
-    const err = await caught(client.delete({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'doomed' } }, { mustExist: true }));
+    const err = await caught(
+      client.delete({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'doomed' } }, { mustExist: true }),
+    );
     expect(err.code).toBe('NOT_FOUND');
   });
 
@@ -141,7 +171,10 @@ describe('apply, get, list, delete', () => {
     await client.delete(owner, { propagation: 'Background' });
     expect(await client.get('v1', 'ConfigMap', 'child')).toBeUndefined();
     const owner2 = await client.apply(configMap('owner2', {}));
-    await client.apply({ ...configMap('child2', {}), metadata: { name: 'child2', ownerReferences: [{ ...ownerRef, name: 'owner2', uid: owner2.metadata.uid }] } });
+    await client.apply({
+      ...configMap('child2', {}),
+      metadata: { name: 'child2', ownerReferences: [{ ...ownerRef, name: 'owner2', uid: owner2.metadata.uid }] },
+    });
     await client.delete(owner2, { propagation: 'Orphan' });
     const orphan = await client.get('v1', 'ConfigMap', 'child2');
     expect(orphan?.metadata.ownerReferences ?? []).toEqual([]);
@@ -150,28 +183,60 @@ describe('apply, get, list, delete', () => {
   it('deletes dependents before the owner with Foreground', async () => {
     const owner = await client.apply(configMap('fg-owner', {}));
     const ownerRef = { apiVersion: 'v1', kind: 'ConfigMap', name: 'fg-owner', uid: owner.metadata.uid };
-    const child = await client.apply({ ...configMap('fg-child', {}), metadata: { name: 'fg-child', ownerReferences: [ownerRef] } });
-    await client.apply({ ...configMap('fg-grandchild', {}), metadata: { name: 'fg-grandchild', ownerReferences: [{ ...ownerRef, name: 'fg-child', uid: child.metadata.uid }] } });
+    const child = await client.apply({
+      ...configMap('fg-child', {}),
+      metadata: { name: 'fg-child', ownerReferences: [ownerRef] },
+    });
+    await client.apply({
+      ...configMap('fg-grandchild', {}),
+      metadata: {
+        name: 'fg-grandchild',
+        ownerReferences: [{ ...ownerRef, name: 'fg-child', uid: child.metadata.uid }],
+      },
+    });
     expect(await client.delete(owner, { propagation: 'Foreground' })).toBe(true);
-    for (const name of ['fg-owner', 'fg-child', 'fg-grandchild']) expect(await client.get('v1', 'ConfigMap', name), name).toBeUndefined();
+    for (const name of ['fg-owner', 'fg-child', 'fg-grandchild'])
+      expect(await client.get('v1', 'ConfigMap', name), name).toBeUndefined();
   });
 
   it('lists across namespaces and filters by the metadata.namespace and metadata.name field selectors', async () => {
     await client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'cluster-test-b' } });
     await client.apply({ ...configMap('twin', { at: 'a' }, { twin: 'yes' }) });
-    await client.apply({ ...configMap('twin', { at: 'b' }, { twin: 'yes' }), metadata: { name: 'twin', namespace: 'cluster-test-b', labels: { twin: 'yes' } } });
+    await client.apply({
+      ...configMap('twin', { at: 'b' }, { twin: 'yes' }),
+      metadata: { name: 'twin', namespace: 'cluster-test-b', labels: { twin: 'yes' } },
+    });
     const all = await client.list('v1', 'ConfigMap', { allNamespaces: true, labelSelector: 'twin=yes' });
-    expect(all.map((o) => `${o.metadata.namespace}/${o.metadata.name}`).sort()).toEqual(['cluster-test-b/twin', 'cluster-test/twin']);
-    const onlyB = await client.list('v1', 'ConfigMap', { allNamespaces: true, fieldSelector: 'metadata.namespace=cluster-test-b,metadata.name=twin' });
+    expect(all.map((o) => `${o.metadata.namespace}/${o.metadata.name}`).sort()).toEqual([
+      'cluster-test-b/twin',
+      'cluster-test/twin',
+    ]);
+    const onlyB = await client.list('v1', 'ConfigMap', {
+      allNamespaces: true,
+      fieldSelector: 'metadata.namespace=cluster-test-b,metadata.name=twin',
+    });
     expect(onlyB.map((o) => o.data)).toEqual([{ at: 'b' }]);
-    const notB = await client.list('v1', 'ConfigMap', { allNamespaces: true, labelSelector: 'twin=yes', fieldSelector: 'metadata.namespace!=cluster-test-b' });
+    const notB = await client.list('v1', 'ConfigMap', {
+      allNamespaces: true,
+      labelSelector: 'twin=yes',
+      fieldSelector: 'metadata.namespace!=cluster-test-b',
+    });
     expect(notB.map((o) => o.metadata.namespace)).toEqual(['cluster-test']);
-    expect((await client.list('v1', 'ConfigMap', { namespace: 'cluster-test-b' })).map((o) => o.metadata.name)).toEqual(['twin']);
+    expect((await client.list('v1', 'ConfigMap', { namespace: 'cluster-test-b' })).map((o) => o.metadata.name)).toEqual(
+      ['twin'],
+    );
   });
 
   it('creates, updates with resourceVersion (stale → CONFLICT) and replaces', async () => {
-    const lease = await client.create({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'lock' }, spec: { holderIdentity: 'a' } });
-    const exists = await caught(client.create({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'lock' }, spec: {} }));
+    const lease = await client.create({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'lock' },
+      spec: { holderIdentity: 'a' },
+    });
+    const exists = await caught(
+      client.create({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'lock' }, spec: {} }),
+    );
     expect(exists.code).toBe('CONFLICT');
     expect((exists as ClusterApiError).reason).toBe('AlreadyExists');
     const updated = await client.update({ ...lease, spec: { holderIdentity: 'b' } });
@@ -198,7 +263,10 @@ describe('prune', () => {
   it('deletes what left the desired set but keeps resource-policy keep', async () => {
     const a = configMap('prune-a', {});
     const b = configMap('prune-b', {});
-    const kept = { ...configMap('prune-kept', {}), metadata: { name: 'prune-kept', annotations: { 'helm.sh/resource-policy': 'keep' } } };
+    const kept = {
+      ...configMap('prune-kept', {}),
+      metadata: { name: 'prune-kept', annotations: { 'helm.sh/resource-policy': 'keep' } },
+    };
     await client.applyAll([a, b, kept]);
     const deleted = await client.prune([a, b, kept], [a]);
     expect(deleted.map((d) => d.metadata.name)).toEqual(['prune-b']);
@@ -212,14 +280,33 @@ describe('waitForReady', () => {
   it('waits for a Deployment, Job, PVC and Service and reports progress', async () => {
     const objs: KubeObject[] = [
       deployment('ready-web', 'nginx:1.27', 2),
-      { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'm', image: 'busybox' }] } } } },
-      { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
-      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'lb' }, spec: { type: 'LoadBalancer', selector: { app: 'x' }, ports: [{ port: 80 }] } },
+      {
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: { name: 'migrate' },
+        spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'm', image: 'busybox' }] } } },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: 'data' },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'lb' },
+        spec: { type: 'LoadBalancer', selector: { app: 'x' }, ports: [{ port: 80 }] },
+      },
       configMap('plain', {}),
     ];
     await client.applyAll(objs);
     const seen: number[] = [];
-    const result = await client.waitForReady(objs, { timeoutMs: 5_000, intervalMs: 20, onProgress: (p) => seen.push(p.ready) });
+    const result = await client.waitForReady(objs, {
+      timeoutMs: 5_000,
+      intervalMs: 20,
+      onProgress: (p) => seen.push(p.ready),
+    });
     expect(result.ready).toHaveLength(5);
     expect(seen[seen.length - 1]).toBe(5);
     expect(seen[0]).toBeLessThan(5); // the workloads were not ready at first
@@ -244,7 +331,10 @@ describe('waitForReady', () => {
       apiVersion: 'batch/v1',
       kind: 'Job',
       metadata: { name: 'bad-job', labels: { fail: 'yes' } },
-      spec: { backoffLimit: 1, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'm', image: 'busybox' }] } } },
+      spec: {
+        backoffLimit: 1,
+        template: { spec: { restartPolicy: 'Never', containers: [{ name: 'm', image: 'busybox' }] } },
+      },
     };
     await client.apply(job);
     const err = await caught(client.waitForReady([job], { timeoutMs: 5_000, intervalMs: 20 }));
@@ -254,9 +344,17 @@ describe('waitForReady', () => {
   });
 
   it('fails fast when a Pod fails or a Deployment passes its progress deadline', async () => {
-    sandbox.setFailureRules([{ kind: 'Pod', name: '^crash' }, { kind: 'Deployment', image: '^stuck/' }]);
+    sandbox.setFailureRules([
+      { kind: 'Pod', name: '^crash' },
+      { kind: 'Deployment', image: '^stuck/' },
+    ]);
     try {
-      const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'crash-once' }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } };
+      const pod: KubeObject = {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'crash-once' },
+        spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] },
+      };
       await client.apply(pod);
       const podErr = await caught(client.waitForReady([pod], { timeoutMs: 5_000, intervalMs: 20 }));
       expect(podErr.code).toBe('WAIT_FAILED');
@@ -277,12 +375,27 @@ describe('waitForReady', () => {
   });
 
   it('treats a custom resource with no status as ready, and honours Ready conditions', async () => {
-    const plain: KubeObject = { apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name: 'no-status' }, spec: {} };
+    const plain: KubeObject = {
+      apiVersion: 'example.com/v1',
+      kind: 'Gadget',
+      metadata: { name: 'no-status' },
+      spec: {},
+    };
     await client.apply(plain);
-    await expect(client.waitForReady([plain], { timeoutMs: 1_000, intervalMs: 20 })).resolves.toMatchObject({ ready: [{ reason: expect.stringContaining('no readiness signal') }] });
-    const strict = await caught(client.waitForReady([plain], { timeoutMs: 100, intervalMs: 20, unknownAsReady: false }));
+    await expect(client.waitForReady([plain], { timeoutMs: 1_000, intervalMs: 20 })).resolves.toMatchObject({
+      ready: [{ reason: expect.stringContaining('no readiness signal') }],
+    });
+    const strict = await caught(
+      client.waitForReady([plain], { timeoutMs: 100, intervalMs: 20, unknownAsReady: false }),
+    );
     expect(strict.code).toBe('TIMEOUT');
-    const notReady: KubeObject = { apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name: 'cond' }, spec: {}, status: { conditions: [{ type: 'Ready', status: 'False', reason: 'Provisioning' }] } };
+    const notReady: KubeObject = {
+      apiVersion: 'example.com/v1',
+      kind: 'Gadget',
+      metadata: { name: 'cond' },
+      spec: {},
+      status: { conditions: [{ type: 'Ready', status: 'False', reason: 'Provisioning' }] },
+    };
     await client.apply(notReady);
     const pending = await caught(client.waitForReady([notReady], { timeoutMs: 100, intervalMs: 20 }));
     expect(pending.message).toContain('Ready=False (Provisioning)');

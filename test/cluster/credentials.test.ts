@@ -18,7 +18,17 @@ let sandbox: Sandbox;
 
 function kubeconfig(name: string, cluster: Record<string, unknown>, user: Record<string, unknown>): string {
   const file = join(dir, name);
-  writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'c', cluster }], users: [{ name: 'u', user }], contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }], 'current-context': 'x' }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'c', cluster }],
+      users: [{ name: 'u', user }],
+      contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+      'current-context': 'x',
+    }),
+  );
   return file;
 }
 
@@ -53,20 +63,43 @@ async function headersFor(file: string): Promise<IncomingHttpHeaders> {
 
 describe('static kubeconfig credentials', () => {
   it('sends a bearer token, and one read from token-file', async () => {
-    expect((await headersFor(kubeconfig('token', { server: url, 'insecure-skip-tls-verify': true }, { token: 'abc' }))).authorization).toBe('Bearer abc');
+    expect(
+      (await headersFor(kubeconfig('token', { server: url, 'insecure-skip-tls-verify': true }, { token: 'abc' })))
+        .authorization,
+    ).toBe('Bearer abc');
     writeFileSync(join(dir, 'tok'), 'from-file');
-    expect((await headersFor(kubeconfig('token-file', { server: url, 'insecure-skip-tls-verify': true }, { 'token-file': join(dir, 'tok') }))).authorization).toBe('Bearer from-file');
+    expect(
+      (
+        await headersFor(
+          kubeconfig(
+            'token-file',
+            { server: url, 'insecure-skip-tls-verify': true },
+            { 'token-file': join(dir, 'tok') },
+          ),
+        )
+      ).authorization,
+    ).toBe('Bearer from-file');
   });
 
   it('sends basic auth for username and password, and Impersonate-User for `as`', async () => {
-    const headers = await headersFor(kubeconfig('basic', { server: url, 'insecure-skip-tls-verify': true }, { username: 'ann', password: 's3cret', as: 'bob' }));
+    const headers = await headersFor(
+      kubeconfig(
+        'basic',
+        { server: url, 'insecure-skip-tls-verify': true },
+        { username: 'ann', password: 's3cret', as: 'bob' },
+      ),
+    );
     expect(headers.authorization).toBe(`Basic ${Buffer.from('ann:s3cret').toString('base64')}`);
     expect(headers['impersonate-user']).toBe('bob');
   });
 
   it('reads a certificate-authority path relative to the kubeconfig file, so TLS to the sandbox verifies', async () => {
     writeFileSync(join(dir, 'ca.pem'), sandbox.caCert);
-    const file = kubeconfig('relative-ca', { server: sandbox.url, 'certificate-authority': 'ca.pem' }, { token: sandbox.token });
+    const file = kubeconfig(
+      'relative-ca',
+      { server: sandbox.url, 'certificate-authority': 'ca.pem' },
+      { token: sandbox.token },
+    );
     const client = await connect({ kubeconfig: file, retries: 0 });
     try {
       expect((await client.serverVersion()).gitVersion).toBe('v1.34.0');
@@ -79,10 +112,17 @@ describe('static kubeconfig credentials', () => {
 describe('exec credential plugins', () => {
   it('runs the plugin through @kubernetes/client-node and uses the token it prints', async () => {
     const plugin = join(dir, 'plugin.mjs');
-    writeFileSync(plugin, `#!${process.execPath}\nconsole.log(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: ${JSON.stringify(sandbox.token)} } }));\n`);
+    writeFileSync(
+      plugin,
+      `#!${process.execPath}\nconsole.log(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: ${JSON.stringify(sandbox.token)} } }));\n`,
+    );
     chmodSync(plugin, 0o755);
     writeFileSync(join(dir, 'ca.pem'), sandbox.caCert);
-    const file = kubeconfig('exec', { server: sandbox.url, 'certificate-authority': join(dir, 'ca.pem') }, { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' } });
+    const file = kubeconfig(
+      'exec',
+      { server: sandbox.url, 'certificate-authority': join(dir, 'ca.pem') },
+      { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' } },
+    );
     const client = await connect({ kubeconfig: file, retries: 0 });
     try {
       const namespaces = await client.list('v1', 'Namespace');

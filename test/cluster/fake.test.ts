@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { ClusterConnectionError, FakeCluster, isAmbiguous, type KubeObject } from '../../src/cluster/index.js';
 import { PortolanError } from '../../src/errors.js';
 
-const configMap = (name: string, data: Record<string, string> = {}, labels: Record<string, string> = {}): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels }, data });
+const configMap = (
+  name: string,
+  data: Record<string, string> = {},
+  labels: Record<string, string> = {},
+): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels }, data });
 
 async function rejection(p: Promise<unknown>): Promise<PortolanError> {
   try {
@@ -20,15 +24,27 @@ describe('FakeCluster', () => {
     const fake = new FakeCluster({ namespace: 'shop' });
     await fake.create(configMap('a', { x: '1' }, { app: 'web' }));
     await fake.apply(configMap('b', {}, { app: 'db' }));
-    expect((await fake.get('v1', 'ConfigMap', 'a'))?.metadata).toMatchObject({ namespace: 'shop', resourceVersion: '1' });
-    expect((await fake.list('v1', 'ConfigMap', { labelSelector: 'app=web' })).map((o) => o.metadata.name)).toEqual(['a']);
+    expect((await fake.get('v1', 'ConfigMap', 'a'))?.metadata).toMatchObject({
+      namespace: 'shop',
+      resourceVersion: '1',
+    });
+    expect((await fake.list('v1', 'ConfigMap', { labelSelector: 'app=web' })).map((o) => o.metadata.name)).toEqual([
+      'a',
+    ]);
     expect((await rejection(fake.create(configMap('a')))).code).toBe('CONFLICT');
-    expect((await rejection(fake.resourceFor('example.com/v1', 'Gadget'))).message).toContain('has no resource for kind "Gadget"');
+    expect((await rejection(fake.resourceFor('example.com/v1', 'Gadget'))).message).toContain(
+      'has no resource for kind "Gadget"',
+    );
     await fake.apply({
       apiVersion: 'apiextensions.k8s.io/v1',
       kind: 'CustomResourceDefinition',
       metadata: { name: 'gadgets.example.com' },
-      spec: { group: 'example.com', scope: 'Namespaced', names: { plural: 'gadgets', kind: 'Gadget' }, versions: [{ name: 'v1', served: true, storage: true }] },
+      spec: {
+        group: 'example.com',
+        scope: 'Namespaced',
+        names: { plural: 'gadgets', kind: 'Gadget' },
+        versions: [{ name: 'v1', served: true, storage: true }],
+      },
     });
     expect(await fake.resourceFor('example.com/v1', 'Gadget')).toMatchObject({ resource: 'gadgets', namespaced: true });
     expect(await fake.apiVersions()).toContain('example.com/v1/Gadget');
@@ -43,7 +59,12 @@ describe('FakeCluster', () => {
     await fake.create(secret);
     fake.fail('wait', new PortolanError('TIMEOUT', 'never ready'));
     expect((await rejection(fake.waitForReady([secret], { timeoutMs: 1_000 }))).code).toBe('TIMEOUT');
-    expect(fake.calls).toEqual(['create ConfigMap default/fine', 'create Secret default/s', 'create Secret default/s', 'wait 1 object']);
+    expect(fake.calls).toEqual([
+      'create ConfigMap default/fine',
+      'create Secret default/s',
+      'create Secret default/s',
+      'wait 1 object',
+    ]);
   });
 
   it('stores a write and then resets the connection, and the write is read back as done instead of sent again', async () => {
@@ -74,7 +95,12 @@ describe('FakeCluster', () => {
     fake.readiness = readiness;
     await fake.apply({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 1 } });
     const progress: number[] = [];
-    const err = await rejection(fake.waitForReady([{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' } }], { timeoutMs: 0, onProgress: (p) => progress.push(p.ready) }));
+    const err = await rejection(
+      fake.waitForReady([{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' } }], {
+        timeoutMs: 0,
+        onProgress: (p) => progress.push(p.ready),
+      }),
+    );
     expect(err.code).toBe('TIMEOUT');
     expect(err.problems?.[0]).toMatch(/^Deployment default\/web: /);
     expect(progress).toEqual([0]);

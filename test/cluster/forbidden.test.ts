@@ -14,7 +14,16 @@ let server: http.Server;
 let client: HttpClusterClient;
 let dir: string;
 
-const status = (message: string, reason = 'Forbidden') => ({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, details: { kind: 'pods' }, code: 403 });
+const status = (message: string, reason = 'Forbidden') => ({
+  kind: 'Status',
+  apiVersion: 'v1',
+  metadata: {},
+  status: 'Failure',
+  message,
+  reason,
+  details: { kind: 'pods' },
+  code: 403,
+});
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
@@ -51,24 +60,51 @@ async function forbidden(body: unknown, type = 'application/json'): Promise<Port
 
 describe('403 Forbidden', () => {
   it('gives the RBAC hint only for an RBAC refusal ("User … cannot …")', async () => {
-    const err = await forbidden(status('configmaps is forbidden: User "dev" cannot create resource "configmaps" in API group "" in the namespace "prod"'));
-    expect(err.message).toBe('forbidden (403): configmaps is forbidden: User "dev" cannot create resource "configmaps" in API group "" in the namespace "prod"');
+    const err = await forbidden(
+      status(
+        'configmaps is forbidden: User "dev" cannot create resource "configmaps" in API group "" in the namespace "prod"',
+      ),
+    );
+    expect(err.message).toBe(
+      'forbidden (403): configmaps is forbidden: User "dev" cannot create resource "configmaps" in API group "" in the namespace "prod"',
+    );
     expect(err.hint).toContain('lacks RBAC permission');
   });
 
   it('shows an admission refusal with the admission message and a hint that fits it, not RBAC', async () => {
-    const err = await forbidden(status('pods "web-0" is forbidden: error looking up service account newns/default: serviceaccount "default" not found'));
-    expect(err.message).toBe(`refused by the cluster's admission control (403): pods "web-0" is forbidden: error looking up service account newns/default: serviceaccount "default" not found`);
+    const err = await forbidden(
+      status(
+        'pods "web-0" is forbidden: error looking up service account newns/default: serviceaccount "default" not found',
+      ),
+    );
+    expect(err.message).toBe(
+      `refused by the cluster's admission control (403): pods "web-0" is forbidden: error looking up service account newns/default: serviceaccount "default" not found`,
+    );
     expect(err.hint).not.toContain('RBAC');
     expect(err.hint).toContain('ServiceAccount newns/default does not exist');
   });
 
   it.each([
-    ['admission webhook "policy.example.com" denied the request: images must come from registry.example.com', 'admission webhook "policy.example.com" refused the object'],
-    ['pods "x" is forbidden: exceeded quota: compute, requested: cpu=2, used: cpu=9, limited: cpu=10', 'ResourceQuota would be exceeded'],
-    ['pods "x" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false', 'Pod Security level'],
-    ['configmaps "x" is forbidden: unable to create new content in namespace old because it is being terminated', 'namespace is being deleted'],
-    ['pods "x" is forbidden: [maximum cpu usage per Container is 1, but limit is 2]', 'This is not a permission problem'],
+    [
+      'admission webhook "policy.example.com" denied the request: images must come from registry.example.com',
+      'admission webhook "policy.example.com" refused the object',
+    ],
+    [
+      'pods "x" is forbidden: exceeded quota: compute, requested: cpu=2, used: cpu=9, limited: cpu=10',
+      'ResourceQuota would be exceeded',
+    ],
+    [
+      'pods "x" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false',
+      'Pod Security level',
+    ],
+    [
+      'configmaps "x" is forbidden: unable to create new content in namespace old because it is being terminated',
+      'namespace is being deleted',
+    ],
+    [
+      'pods "x" is forbidden: [maximum cpu usage per Container is 1, but limit is 2]',
+      'This is not a permission problem',
+    ],
   ])('reads %j as an admission refusal', async (message, hint) => {
     const err = await forbidden(status(message));
     expect(err.message).toBe(`refused by the cluster's admission control (403): ${message}`);
@@ -78,7 +114,9 @@ describe('403 Forbidden', () => {
 
   it('says a 403 without a Status body came from something in front of the API server', async () => {
     const err = await forbidden('<html><body>403 Forbidden</body></html>', 'text/html');
-    expect(err.message).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/version was answered 403 Forbidden, not by the Kubernetes API: <html>/);
+    expect(err.message).toMatch(
+      /^GET http:\/\/127\.0\.0\.1:\d+\/version was answered 403 Forbidden, not by the Kubernetes API: <html>/,
+    );
     expect(err.hint).toContain('proxy');
   });
 

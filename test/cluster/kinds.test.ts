@@ -24,34 +24,160 @@ const KINDS: Array<[string, string, string, boolean, Record<string, unknown>]> =
   ['v1', 'Service', 'services', true, { spec: { selector: labels, ports: [{ port: 80 }] } }],
   ['v1', 'ServiceAccount', 'serviceaccounts', true, {}],
   ['v1', 'Pod', 'pods', true, { spec: { containers: [{ name: 'c', image: 'nginx:1.27' }] } }],
-  ['v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', true, { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
-  ['v1', 'Event', 'events', true, { involvedObject: { kind: 'Pod', name: 'x', namespace: NS }, reason: 'Test', message: 'hello', type: 'Normal' }],
-  ['apps/v1', 'Deployment', 'deployments', true, { spec: { replicas: 2, selector: { matchLabels: labels }, template: podTemplate } }],
-  ['apps/v1', 'StatefulSet', 'statefulsets', true, { spec: { replicas: 2, serviceName: 'x', selector: { matchLabels: labels }, template: podTemplate } }],
+  [
+    'v1',
+    'PersistentVolumeClaim',
+    'persistentvolumeclaims',
+    true,
+    { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
+  ],
+  [
+    'v1',
+    'Event',
+    'events',
+    true,
+    { involvedObject: { kind: 'Pod', name: 'x', namespace: NS }, reason: 'Test', message: 'hello', type: 'Normal' },
+  ],
+  [
+    'apps/v1',
+    'Deployment',
+    'deployments',
+    true,
+    { spec: { replicas: 2, selector: { matchLabels: labels }, template: podTemplate } },
+  ],
+  [
+    'apps/v1',
+    'StatefulSet',
+    'statefulsets',
+    true,
+    { spec: { replicas: 2, serviceName: 'x', selector: { matchLabels: labels }, template: podTemplate } },
+  ],
   ['apps/v1', 'DaemonSet', 'daemonsets', true, { spec: { selector: { matchLabels: labels }, template: podTemplate } }],
-  ['apps/v1', 'ReplicaSet', 'replicasets', true, { spec: { replicas: 3, selector: { matchLabels: labels }, template: podTemplate } }],
+  [
+    'apps/v1',
+    'ReplicaSet',
+    'replicasets',
+    true,
+    { spec: { replicas: 3, selector: { matchLabels: labels }, template: podTemplate } },
+  ],
   ['batch/v1', 'Job', 'jobs', true, { spec: { template: jobTemplate } }],
-  ['batch/v1', 'CronJob', 'cronjobs', true, { spec: { schedule: '*/5 * * * *', jobTemplate: { spec: { template: jobTemplate } } } }],
-  ['networking.k8s.io/v1', 'Ingress', 'ingresses', true, { spec: { rules: [{ host: 'x.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'x', port: { number: 80 } } } }] } }] } }],
-  ['networking.k8s.io/v1', 'NetworkPolicy', 'networkpolicies', true, { spec: { podSelector: {}, policyTypes: ['Ingress'] } }],
-  ['rbac.authorization.k8s.io/v1', 'Role', 'roles', true, { rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] }],
-  ['rbac.authorization.k8s.io/v1', 'RoleBinding', 'rolebindings', true, { roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'x' }, subjects: [{ kind: 'ServiceAccount', name: 'x', namespace: NS }] }],
-  ['rbac.authorization.k8s.io/v1', 'ClusterRole', 'clusterroles', false, { rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] }],
-  ['rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', 'clusterrolebindings', false, { roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'x' }, subjects: [{ kind: 'ServiceAccount', name: 'x', namespace: NS }] }],
-  ['autoscaling/v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, { spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'x' }, minReplicas: 1, maxReplicas: 3 } }],
-  ['policy/v1', 'PodDisruptionBudget', 'poddisruptionbudgets', true, { spec: { minAvailable: 1, selector: { matchLabels: labels } } }],
+  [
+    'batch/v1',
+    'CronJob',
+    'cronjobs',
+    true,
+    { spec: { schedule: '*/5 * * * *', jobTemplate: { spec: { template: jobTemplate } } } },
+  ],
+  [
+    'networking.k8s.io/v1',
+    'Ingress',
+    'ingresses',
+    true,
+    {
+      spec: {
+        rules: [
+          {
+            host: 'x.example.com',
+            http: {
+              paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'x', port: { number: 80 } } } }],
+            },
+          },
+        ],
+      },
+    },
+  ],
+  [
+    'networking.k8s.io/v1',
+    'NetworkPolicy',
+    'networkpolicies',
+    true,
+    { spec: { podSelector: {}, policyTypes: ['Ingress'] } },
+  ],
+  [
+    'rbac.authorization.k8s.io/v1',
+    'Role',
+    'roles',
+    true,
+    { rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] },
+  ],
+  [
+    'rbac.authorization.k8s.io/v1',
+    'RoleBinding',
+    'rolebindings',
+    true,
+    {
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'x' },
+      subjects: [{ kind: 'ServiceAccount', name: 'x', namespace: NS }],
+    },
+  ],
+  [
+    'rbac.authorization.k8s.io/v1',
+    'ClusterRole',
+    'clusterroles',
+    false,
+    { rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] },
+  ],
+  [
+    'rbac.authorization.k8s.io/v1',
+    'ClusterRoleBinding',
+    'clusterrolebindings',
+    false,
+    {
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'x' },
+      subjects: [{ kind: 'ServiceAccount', name: 'x', namespace: NS }],
+    },
+  ],
+  [
+    'autoscaling/v2',
+    'HorizontalPodAutoscaler',
+    'horizontalpodautoscalers',
+    true,
+    {
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'x' },
+        minReplicas: 1,
+        maxReplicas: 3,
+      },
+    },
+  ],
+  [
+    'policy/v1',
+    'PodDisruptionBudget',
+    'poddisruptionbudgets',
+    true,
+    { spec: { minAvailable: 1, selector: { matchLabels: labels } } },
+  ],
   ['coordination.k8s.io/v1', 'Lease', 'leases', true, { spec: { holderIdentity: 'me', leaseDurationSeconds: 15 } }],
   [
     'apiextensions.k8s.io/v1',
     'CustomResourceDefinition',
     'customresourcedefinitions',
     false,
-    { spec: { group: 'kinds.example.com', scope: 'Namespaced', names: { plural: 'things', singular: 'thing', kind: 'Thing' }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }] } },
+    {
+      spec: {
+        group: 'kinds.example.com',
+        scope: 'Namespaced',
+        names: { plural: 'things', singular: 'thing', kind: 'Thing' },
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+          },
+        ],
+      },
+    },
   ],
 ];
 
 function objectOf([apiVersion, kind, , namespaced, rest]: (typeof KINDS)[number]): KubeObject {
-  const name = kind === 'CustomResourceDefinition' ? 'things.kinds.example.com' : kind === 'Namespace' ? 'kinds-extra' : `the-${kind.toLowerCase()}`;
+  const name =
+    kind === 'CustomResourceDefinition'
+      ? 'things.kinds.example.com'
+      : kind === 'Namespace'
+        ? 'kinds-extra'
+        : `the-${kind.toLowerCase()}`;
   return { apiVersion, kind, metadata: { name, ...(namespaced ? { namespace: NS } : {}), labels }, ...rest };
 }
 
@@ -93,8 +219,19 @@ describe('every kind a chart uses', () => {
       },
     });
     // The simulated controllers had not finished yet on the first poll: the wait really waited for these.
-    for (const kind of ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'Pod', 'PersistentVolumeClaim']) {
-      expect(firstRound.some((r) => r.startsWith(`${kind} `)), kind).toBe(true);
+    for (const kind of [
+      'Deployment',
+      'StatefulSet',
+      'DaemonSet',
+      'ReplicaSet',
+      'Job',
+      'Pod',
+      'PersistentVolumeClaim',
+    ]) {
+      expect(
+        firstRound.some((r) => r.startsWith(`${kind} `)),
+        kind,
+      ).toBe(true);
     }
     const reasons = Object.fromEntries(result.ready.map((r) => [r.ref.split(' ')[0], r.reason]));
     expect(reasons).toMatchObject({
@@ -115,13 +252,20 @@ describe('every kind a chart uses', () => {
 
     for (const obj of objects) {
       const found = await client.list(obj.apiVersion, obj.kind, { labelSelector: 'app=kinds' });
-      expect(found.map((o) => o.metadata.name), obj.kind).toContain(obj.metadata.name);
+      expect(
+        found.map((o) => o.metadata.name),
+        obj.kind,
+      ).toContain(obj.metadata.name);
     }
     const byApi = await client.get('kinds.example.com/v1', 'Thing', 'missing');
     expect(byApi).toBeUndefined(); // the CRD's kind is served now
 
     for (const obj of [...objects].reverse()) expect(await client.delete(obj), obj.kind).toBe(true);
     await client.waitForDeletion(objects, { timeoutMs: 5_000, intervalMs: 20 });
-    for (const obj of objects) expect(await client.get(obj.apiVersion, obj.kind, obj.metadata.name, obj.metadata.namespace).catch(() => undefined), obj.kind).toBeUndefined();
+    for (const obj of objects)
+      expect(
+        await client.get(obj.apiVersion, obj.kind, obj.metadata.name, obj.metadata.namespace).catch(() => undefined),
+        obj.kind,
+      ).toBeUndefined();
   });
 });

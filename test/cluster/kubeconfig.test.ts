@@ -51,7 +51,9 @@ describe('loadKubeconfig', () => {
   });
 
   it('merges several KUBECONFIG files: first wins for names and current-context', () => {
-    const env = { KUBECONFIG: [join(dir, 'a'), join(dir, 'dup'), join(dir, 'b'), join(dir, 'missing')].join(delimiter) };
+    const env = {
+      KUBECONFIG: [join(dir, 'a'), join(dir, 'dup'), join(dir, 'b'), join(dir, 'missing')].join(delimiter),
+    };
     const merged = loadKubeconfig({ env });
     expect(merged.context).toBe('alpha');
     expect(merged.cluster.server).toBe('https://127.0.0.1:1001');
@@ -90,7 +92,10 @@ describe('loadKubeconfig', () => {
     const garbage = fails(() => loadKubeconfig({ kubeconfig: join(dir, 'garbage'), env: {} }));
     expect(garbage.message).toContain(`cannot read kubeconfig ${join(dir, 'garbage')}`);
     expect(garbage.file).toBe(join(dir, 'garbage'));
-    writeFileSync(join(dir, 'orphan'), 'apiVersion: v1\nkind: Config\ncontexts: [{name: lost, context: {cluster: nowhere, user: u}}]\ncurrent-context: lost\n');
+    writeFileSync(
+      join(dir, 'orphan'),
+      'apiVersion: v1\nkind: Config\ncontexts: [{name: lost, context: {cluster: nowhere, user: u}}]\ncurrent-context: lost\n',
+    );
     const orphan = fails(() => loadKubeconfig({ kubeconfig: join(dir, 'orphan'), env: {} }));
     expect(orphan.message).toContain('context "lost" names cluster "nowhere", which is not defined');
   });

@@ -18,7 +18,12 @@ let sandbox: Sandbox;
 let proxy: FaultProxy;
 let client: HttpClusterClient;
 
-const configMap = (name: string, data: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data });
+const configMap = (name: string, data: Record<string, string>): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: ns },
+  data,
+});
 
 async function rejection(p: Promise<unknown>): Promise<PortolanError> {
   try {
@@ -31,13 +36,24 @@ async function rejection(p: Promise<unknown>): Promise<PortolanError> {
 }
 
 /** The proxy's log of one method, without discovery. */
-const seen = (method: string) => proxy.log.filter((l) => l.startsWith(`${method} `) && !/^GET \/(version|(api|apis)(\/[^/]+){0,2})$/.test(l.split(' -> ')[0]!.split('?')[0]!));
+const seen = (method: string) =>
+  proxy.log.filter(
+    (l) =>
+      l.startsWith(`${method} `) &&
+      !/^GET \/(version|(api|apis)(\/[^/]+){0,2})$/.test(l.split(' -> ')[0]!.split('?')[0]!),
+  );
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'portolan-lost-'));
   sandbox = await startSandbox({ readyDelayMs: 0, kubeconfigPath: join(dir, 'sandbox') });
   proxy = await startFaultProxy(sandbox, join(dir, 'proxy'));
-  client = await connect({ kubeconfig: proxy.kubeconfigPath, namespace: ns, timeoutMs: 5_000, retries: 4, backoffMs: 1 });
+  client = await connect({
+    kubeconfig: proxy.kubeconfigPath,
+    namespace: ns,
+    timeoutMs: 5_000,
+    retries: 4,
+    backoffMs: 1,
+  });
   await client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
 });
 
@@ -63,8 +79,14 @@ describe('a write whose answer is lost', () => {
 
   it('takes the release lock whose Lease it stored before the reset, instead of reporting itself as the rival', async () => {
     proxy.add({ method: 'POST', path: '/leases', action: 'store-then-reset' });
-    const lock = await new LeaseLocker(client, { identity: { user: 'ann', host: 'build-7', pid: 1 } }).acquire('web', ns, 'install');
-    expect((await client.get('coordination.k8s.io/v1', 'Lease', lockName('web'), ns))?.spec).toMatchObject({ holderIdentity: 'ann@build-7 (pid 1, install)' });
+    const lock = await new LeaseLocker(client, { identity: { user: 'ann', host: 'build-7', pid: 1 } }).acquire(
+      'web',
+      ns,
+      'install',
+    );
+    expect((await client.get('coordination.k8s.io/v1', 'Lease', lockName('web'), ns))?.spec).toMatchObject({
+      holderIdentity: 'ann@build-7 (pid 1, install)',
+    });
     await lock.release();
     expect(seen('POST')).toHaveLength(1);
   });
@@ -88,7 +110,9 @@ describe('a write whose answer is lost', () => {
   it('counts a DELETE whose answer was lost as done when the object is gone', async () => {
     await client.create(configMap('doomed', { v: '1' }));
     proxy.add({ method: 'DELETE', path: '/configmaps/doomed', action: 'store-then-reset' });
-    expect(await client.delete({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'doomed', namespace: ns } })).toBe(true);
+    expect(
+      await client.delete({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'doomed', namespace: ns } }),
+    ).toBe(true);
     expect(seen('DELETE')).toHaveLength(1);
   });
 
@@ -121,7 +145,13 @@ describe('a write the server refused', () => {
   });
 
   it('is not repeated when the server asks to wait longer than a request may take', async () => {
-    const impatient = await connect({ kubeconfig: proxy.kubeconfigPath, namespace: ns, timeoutMs: 1_000, retries: 4, backoffMs: 1 });
+    const impatient = await connect({
+      kubeconfig: proxy.kubeconfigPath,
+      namespace: ns,
+      timeoutMs: 1_000,
+      retries: 4,
+      backoffMs: 1,
+    });
     try {
       proxy.add({ method: 'GET', path: '/configmaps/x', action: 429, headers: { 'Retry-After': '120' } });
       const err = await rejection(impatient.get('v1', 'ConfigMap', 'x', ns));

@@ -17,7 +17,14 @@ const toGo = (text: string, defaults: unknown = {}) => handlebarsToGo(text, 't.y
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const io: CliIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), readStdin: async () => '', isTTY: false, env: { NO_COLOR: '1' }, cwd: work };
+  const io: CliIo = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    readStdin: async () => '',
+    isTTY: false,
+    env: { NO_COLOR: '1' },
+    cwd: work,
+  };
   const code = await runCli(args, io);
   return { code, stdout, stderr };
 }
@@ -36,12 +43,24 @@ describe('handlebars templates as Go templates', () => {
   it.each([
     ['{{ .Values.name | upper }}', '{{ upper .Values.name }}'],
     ['{{ include "x.labels" . | nindent 4 }}', '{{ include "x.labels" . | nindent 4 }}'],
-    ['{{#if Values.on}}a{{else if (eq .Values.mode "b")}}b{{else}}c{{/if}}', '{{ if .Values.on }}a{{ else if eq .Values.mode "b" }}b{{ else }}c{{ end }}'],
+    [
+      '{{#if Values.on}}a{{else if (eq .Values.mode "b")}}b{{else}}c{{/if}}',
+      '{{ if .Values.on }}a{{ else if eq .Values.mode "b" }}b{{ else }}c{{ end }}',
+    ],
     ['{{#unless .Values.off}}x{{/unless}}', '{{ if not .Values.off }}x{{ end }}'],
     ['{{#each Values.list}}{{ . }}{{/each}}', '{{ range .Values.list }}{{ . }}{{ end }}'],
-    ['{{#each Values.map}}{{ @key }}={{ this }} {{/each}}', '{{ range $key, $_ := .Values.map }}{{ $key }}={{ . }} {{ end }}'],
-    ['{{#each Values.list as |item i|}}{{ i }}:{{ item.name }}{{/each}}', '{{ range $i, $item := .Values.list }}{{ $i }}:{{ $item.name }}{{ end }}'],
-    ['{{#each Values.hosts}}{{#each paths}}{{ ../host }}{{ .path }}{{/each}}{{/each}}', '{{ range $host := .Values.hosts }}{{ range .paths }}{{ $host.host }}{{ .path }}{{ end }}{{ end }}'],
+    [
+      '{{#each Values.map}}{{ @key }}={{ this }} {{/each}}',
+      '{{ range $key, $_ := .Values.map }}{{ $key }}={{ . }} {{ end }}',
+    ],
+    [
+      '{{#each Values.list as |item i|}}{{ i }}:{{ item.name }}{{/each}}',
+      '{{ range $i, $item := .Values.list }}{{ $i }}:{{ $item.name }}{{ end }}',
+    ],
+    [
+      '{{#each Values.hosts}}{{#each paths}}{{ ../host }}{{ .path }}{{/each}}{{/each}}',
+      '{{ range $host := .Values.hosts }}{{ range .paths }}{{ $host.host }}{{ .path }}{{ end }}{{ end }}',
+    ],
     ['{{#with Values.a}}{{ .b }}{{else}}none{{/with}}', '{{ with .Values.a }}{{ .b }}{{ else }}none{{ end }}'],
     ['{{#define "x"}}{{ @root.Values.a }}{{/define}}', '{{ define "x" }}{{ $.Values.a }}{{ end }}'],
     ['{{!-- a note --}}x', '{{/* a note */}}x'],
@@ -56,13 +75,21 @@ describe('handlebars templates as Go templates', () => {
   });
 
   it('keeps a block whose tags stand alone on their lines as the author laid it out, with {{- on its tags', () => {
-    const result = toGo('spec:\n  {{#if Values.a}}\n  replicas: 1\n  {{else}}\n  replicas: 2\n  {{/if}}\n  selector: x\n');
-    expect(result.text).toBe('spec:\n  {{- if .Values.a }}\n  replicas: 1\n  {{- else }}\n  replicas: 2\n  {{- end }}\n  selector: x\n');
+    const result = toGo(
+      'spec:\n  {{#if Values.a}}\n  replicas: 1\n  {{else}}\n  replicas: 2\n  {{/if}}\n  selector: x\n',
+    );
+    expect(result.text).toBe(
+      'spec:\n  {{- if .Values.a }}\n  replicas: 1\n  {{- else }}\n  replicas: 2\n  {{- end }}\n  selector: x\n',
+    );
   });
 
   it('reports what Go cannot express, with the line', () => {
     const result = toGo('a\n{{#each Values.l}}{{#if @first}}x{{/if}}{{/each}}\n{{ f a=1 }}');
-    expect(result.problems.map((p) => `${p.line}: ${p.message}`)).toEqual(['2: @first and @last have no Go equivalent inside range', '2: @first has no Go equivalent here', '3: key=value arguments (a) have no Go equivalent']);
+    expect(result.problems.map((p) => `${p.line}: ${p.message}`)).toEqual([
+      '2: @first and @last have no Go equivalent inside range',
+      '2: @first has no Go equivalent here',
+      '3: key=value arguments (a) have no Go equivalent',
+    ]);
   });
 });
 
@@ -72,12 +99,21 @@ describe('portolan convert', () => {
     const result = await cli(['convert', join(projectRoot, 'charts/webapp'), '--to', 'go', '--output-dir', out]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^Converted \d+ template\(s\) to go templates in /);
-    expect(readFileSync(join(out, 'templates/deployment.yaml'), 'utf8')).toContain('  {{- if not .Values.autoscaling.enabled }}\n  replicas: {{ .Values.replicaCount }}\n  {{- end }}');
+    expect(readFileSync(join(out, 'templates/deployment.yaml'), 'utf8')).toContain(
+      '  {{- if not .Values.autoscaling.enabled }}\n  replicas: {{ .Values.replicaCount }}\n  {{- end }}',
+    );
     const original = join(projectRoot, 'charts/webapp');
     await expectSameRender(original, out);
-    await expectSameRender(original, out, ['autoscaling.enabled=true', 'ingress.enabled=true', 'global.environment=prod', 'podAnnotations.a=b']);
+    await expectSameRender(original, out, [
+      'autoscaling.enabled=true',
+      'ingress.enabled=true',
+      'global.environment=prod',
+      'podAnnotations.a=b',
+    ]);
     // Converting the Go chart again changes nothing: it holds no handlebars.
-    expect((await cli(['convert', out, '--to', 'go', '--output-dir', join(work, 'webapp-go-again')])).stdout).toMatch(/^Converted 0 template/);
+    expect((await cli(['convert', out, '--to', 'go', '--output-dir', join(work, 'webapp-go-again')])).stdout).toMatch(
+      /^Converted 0 template/,
+    );
   });
 
   it('refuses an output folder that exists, unless --force', async () => {
@@ -86,19 +122,32 @@ describe('portolan convert', () => {
     const again = await cli(['convert', join(projectRoot, 'charts/hello'), '--to', 'go', '--output-dir', out]);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/hello-go already exists/);
-    expect((await cli(['convert', join(projectRoot, 'charts/hello'), '--to', 'go', '--output-dir', out, '--force'])).code).toBe(0);
+    expect(
+      (await cli(['convert', join(projectRoot, 'charts/hello'), '--to', 'go', '--output-dir', out, '--force'])).code,
+    ).toBe(0);
   });
 
   it('fails on a template Go cannot express, naming file and line, and copies it with --allow-partial', async () => {
     const chart = join(work, 'firsts');
     cpSync(join(projectRoot, 'charts/hello'), chart, { recursive: true });
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(join(chart, 'templates/list.yaml'), 'items:\n{{#each Values.items}}\n  - {{#if @last}}last{{/if}}\n{{/each}}\n');
+    writeFileSync(
+      join(chart, 'templates/list.yaml'),
+      'items:\n{{#each Values.items}}\n  - {{#if @last}}last{{/if}}\n{{/each}}\n',
+    );
     const failed = await cli(['convert', chart, '--to', 'go', '--output-dir', join(work, 'firsts-go')]);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain('templates/list.yaml:2: @first and @last have no Go equivalent inside range');
     expect(readdirSync(work)).not.toContain('firsts-go');
-    const partial = await cli(['convert', chart, '--to', 'go', '--output-dir', join(work, 'firsts-go'), '--allow-partial']);
+    const partial = await cli([
+      'convert',
+      chart,
+      '--to',
+      'go',
+      '--output-dir',
+      join(work, 'firsts-go'),
+      '--allow-partial',
+    ]);
     expect(partial.code, partial.stderr).toBe(0);
     expect(partial.stderr).toContain('templates/list.yaml copied unchanged (--allow-partial)');
     expect(readFileSync(join(work, 'firsts-go/templates/list.yaml'), 'utf8')).toContain('{{#each Values.items}}');
@@ -124,8 +173,17 @@ describe('Helm-compatible charts from portolan', () => {
     expect(read(join(goChart, 'templates/deployment.yaml'), 'utf8')).not.toMatch(/\{\{[#/]/);
     const hbs = join(work, 'scaffold-hbs');
     await expectSameRender(hbs, goChart);
-    await expectSameRender(hbs, goChart, ['ingress.enabled=true', 'service.type=NodePort', 'autoscaling.enabled=true', 'serviceAccount.create=false']);
-    await expectSameRender(hbs, goChart, ['httpRoute.enabled=true', 'ingress.tls[0].secretName=x', 'service.type=LoadBalancer']);
+    await expectSameRender(hbs, goChart, [
+      'ingress.enabled=true',
+      'service.type=NodePort',
+      'autoscaling.enabled=true',
+      'serviceAccount.create=false',
+    ]);
+    await expectSameRender(hbs, goChart, [
+      'httpRoute.enabled=true',
+      'ingress.tls[0].secretName=x',
+      'service.type=LoadBalancer',
+    ]);
   });
 
   it('package --for-helm writes an archive helm templates as portolan templates the chart', async () => {

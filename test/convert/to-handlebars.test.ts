@@ -14,7 +14,14 @@ const work = mkdtempSync(join(tmpdir(), 'portolan-convert-hbs-'));
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const io: CliIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), readStdin: async () => '', isTTY: false, env: { NO_COLOR: '1' }, cwd: work };
+  const io: CliIo = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    readStdin: async () => '',
+    isTTY: false,
+    env: { NO_COLOR: '1' },
+    cwd: work,
+  };
   return { code: await runCli(args, io), stdout, stderr };
 }
 
@@ -22,8 +29,14 @@ describe('Go templates as handlebars', () => {
   it.each([
     ['{{ .Values.name | upper }}', '{{.Values.name | upper}}'],
     ['{{ include "x" . | nindent 4 }}', '{{include "x" . | nindent 4}}'],
-    ['{{ if eq .Values.a "b" }}x{{ else if .Values.c }}y{{ else }}z{{ end }}', '{{#if (eq .Values.a "b")}}x{{else if .Values.c}}y{{else}}z{{/if}}'],
-    ['{{ range $i, $v := .Values.list }}{{ $i }}={{ $v.name }}{{ end }}', '{{#each .Values.list as |v i|}}{{i}}={{v.name}}{{/each}}'],
+    [
+      '{{ if eq .Values.a "b" }}x{{ else if .Values.c }}y{{ else }}z{{ end }}',
+      '{{#if (eq .Values.a "b")}}x{{else if .Values.c}}y{{else}}z{{/if}}',
+    ],
+    [
+      '{{ range $i, $v := .Values.list }}{{ $i }}={{ $v.name }}{{ end }}',
+      '{{#each .Values.list as |v i|}}{{i}}={{v.name}}{{/each}}',
+    ],
     ['{{ range 3 }}{{ . }}{{ end }}', '{{#each (until 3)}}{{.}}{{/each}}'],
     ['{{ with $x := .Values.a }}{{ $x }}{{ end }}', '{{#with .Values.a as |x|}}{{x}}{{/with}}'],
     ['{{ define "x" }}{{ $.Values.a }}{{ end }}', '{{#define "x"}}{{$.Values.a}}{{/define}}'],
@@ -40,8 +53,14 @@ describe('Go templates as handlebars', () => {
     ['{{ range .Values.l }}{{ break }}{{ end }}', '{{ break }} has no handlebars equivalent'],
     ['{{ html "<" }}', 'the Go builtin html has no handlebars equivalent'],
     ['{{ $x := 1 }}{{ $x = 2 }}{{ $x }}', '$x is assigned again: handlebars has no variables'],
-    ['{{ $d := dict }}{{ $_ := set $d "a" 1 }}', '$_ := set … changes a value in place: handlebars has no variables to hold it'],
-    ['{{ $p := randAlphaNum 8 }}{{ $p }}{{ $p }}', '$p holds a value that changes each time it is made: handlebars has no variables'],
+    [
+      '{{ $d := dict }}{{ $_ := set $d "a" 1 }}',
+      '$_ := set … changes a value in place: handlebars has no variables to hold it',
+    ],
+    [
+      '{{ $p := randAlphaNum 8 }}{{ $p }}{{ $p }}',
+      '$p holds a value that changes each time it is made: handlebars has no variables',
+    ],
   ])('reports %s', (go, message) => {
     expect(goToHandlebars(go, 't.yaml').problems.map((p) => p.message)).toContain(message);
   });
@@ -64,20 +83,37 @@ describe('portolan convert --to handlebars', () => {
   );
 
   it('round-trips: go → handlebars → go and handlebars → go → handlebars render the same', async () => {
-    const render = async (chart: string) => (await cli(['template', 'rel', chart, '--namespace', 'ns'])).stdout.replaceAll('managed-by: Helm', 'managed-by: portolan');
+    const render = async (chart: string) =>
+      (await cli(['template', 'rel', chart, '--namespace', 'ns'])).stdout.replaceAll(
+        'managed-by: Helm',
+        'managed-by: portolan',
+      );
     const go = join(projectRoot, 'test/fixtures/go-charts/umbrella');
     expect((await cli(['convert', go, '--to', 'handlebars', '--output-dir', join(work, 'u-hbs')])).code).toBe(0);
-    expect((await cli(['convert', join(work, 'u-hbs'), '--to', 'go', '--output-dir', join(work, 'u-go')])).code).toBe(0);
+    expect((await cli(['convert', join(work, 'u-hbs'), '--to', 'go', '--output-dir', join(work, 'u-go')])).code).toBe(
+      0,
+    );
     expect(await render(join(work, 'u-go'))).toBe(await render(go));
     const hbs = join(projectRoot, 'charts/webapp');
     expect((await cli(['convert', hbs, '--to', 'go', '--output-dir', join(work, 'w-go')])).code).toBe(0);
-    expect((await cli(['convert', join(work, 'w-go'), '--to', 'handlebars', '--output-dir', join(work, 'w-hbs')])).code).toBe(0);
+    expect(
+      (await cli(['convert', join(work, 'w-go'), '--to', 'handlebars', '--output-dir', join(work, 'w-hbs')])).code,
+    ).toBe(0);
     expect(await render(join(work, 'w-hbs'))).toBe(await render(hbs));
   });
 
   it('fails on what handlebars cannot express, naming file and line, unless --allow-partial', async () => {
-    const result = await cli(['convert', join(projectRoot, 'test/fixtures/go-charts/control'), '--to', 'handlebars', '--output-dir', join(work, 'control-strict')]);
+    const result = await cli([
+      'convert',
+      join(projectRoot, 'test/fixtures/go-charts/control'),
+      '--to',
+      'handlebars',
+      '--output-dir',
+      join(work, 'control-strict'),
+    ]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/templates\/range\.yaml:\d+: \{\{ (break|continue) \}\} has no handlebars equivalent/);
+    expect(result.stderr).toMatch(
+      /templates\/range\.yaml:\d+: \{\{ (break|continue) \}\} has no handlebars equivalent/,
+    );
   });
 });

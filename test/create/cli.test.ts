@@ -7,7 +7,11 @@ import yaml from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { helm, portolan } from '../helpers/peers.js';
 
-type Obj = { kind: string; apiVersion: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> } } & Record<string, unknown>;
+type Obj = {
+  kind: string;
+  apiVersion: string;
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+} & Record<string, unknown>;
 
 const work = mkdtempSync(join(tmpdir(), 'portolan-create-cli-'));
 const portolanDir = join(work, 'p');
@@ -43,17 +47,47 @@ beforeAll(async () => {
 
 describe('portolan create', () => {
   it('says what it creates and writes the scaffold', () => {
-    for (const file of ['Chart.yaml', 'values.yaml', 'values.schema.json', '.helmignore', 'templates/_helpers.tpl', 'templates/deployment.yaml', 'templates/service.yaml', 'templates/serviceaccount.yaml', 'templates/ingress.yaml', 'templates/httproute.yaml', 'templates/hpa.yaml', 'templates/NOTES.txt', 'templates/tests/test-connection.yaml']) {
+    for (const file of [
+      'Chart.yaml',
+      'values.yaml',
+      'values.schema.json',
+      '.helmignore',
+      'templates/_helpers.tpl',
+      'templates/deployment.yaml',
+      'templates/service.yaml',
+      'templates/serviceaccount.yaml',
+      'templates/ingress.yaml',
+      'templates/httproute.yaml',
+      'templates/hpa.yaml',
+      'templates/NOTES.txt',
+      'templates/tests/test-connection.yaml',
+    ]) {
       expect(existsSync(join(portolanDir, 'demo', file)), file).toBe(true);
     }
-    expect(readFileSync(join(portolanDir, 'demo', 'values.yaml'), 'utf8')).toMatch(/^# yaml-language-server: \$schema=values\.schema\.json\n/);
+    expect(readFileSync(join(portolanDir, 'demo', 'values.yaml'), 'utf8')).toMatch(
+      /^# yaml-language-server: \$schema=values\.schema\.json\n/,
+    );
   });
 
   it('gives a chart that lints cleanly, even with --strict and every option enabled', async () => {
     const plain = await portolan(['lint', 'demo'], { cwd: portolanDir });
     expect(plain.code, plain.stdout + plain.stderr).toBe(0);
-    expect(plain.stdout).toBe('==> Linting demo\n[INFO] Chart.yaml: icon is recommended\n\n1 chart(s) linted, 0 chart(s) failed\n');
-    const everything = await portolan(['lint', 'demo', '--strict', '--set', 'ingress.enabled=true,autoscaling.enabled=true,httpRoute.enabled=true,serviceAccount.create=false', '--set', 'autoscaling.targetMemoryUtilizationPercentage=70', '--quiet'], { cwd: portolanDir });
+    expect(plain.stdout).toBe(
+      '==> Linting demo\n[INFO] Chart.yaml: icon is recommended\n\n1 chart(s) linted, 0 chart(s) failed\n',
+    );
+    const everything = await portolan(
+      [
+        'lint',
+        'demo',
+        '--strict',
+        '--set',
+        'ingress.enabled=true,autoscaling.enabled=true,httpRoute.enabled=true,serviceAccount.create=false',
+        '--set',
+        'autoscaling.targetMemoryUtilizationPercentage=70',
+        '--quiet',
+      ],
+      { cwd: portolanDir },
+    );
     expect(everything.code, everything.stdout + everything.stderr).toBe(0);
     expect(everything.stdout).toBe('');
   });
@@ -76,7 +110,9 @@ describe('portolan create', () => {
     const result = await portolan(['create', 'charts/api'], { cwd: work });
     expect(result.code, result.stderr).toBe(0);
     expect(readFileSync(join(work, 'charts', 'api', 'Chart.yaml'), 'utf8')).toMatch(/^name: api$/m);
-    expect(readFileSync(join(work, 'charts', 'api', 'templates', '_helpers.tpl'), 'utf8')).toContain('{{#define "api.fullname"~}}');
+    expect(readFileSync(join(work, 'charts', 'api', 'templates', '_helpers.tpl'), 'utf8')).toContain(
+      '{{#define "api.fullname"~}}',
+    );
   });
 
   it('refuses an invalid chart name with a usage error', async () => {
@@ -89,7 +125,10 @@ describe('portolan create', () => {
     const starter = join(work, 'starters', 'web');
     const made = await portolan(['create', starter]);
     expect(made.code, made.stderr).toBe(0);
-    writeFileSync(join(starter, 'templates', 'configmap.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ include "web.fullname" . }}-settings\ndata:\n  chart: <CHARTNAME>\n  label: app.kubernetes.io/web\n');
+    writeFileSync(
+      join(starter, 'templates', 'configmap.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ include "web.fullname" . }}-settings\ndata:\n  chart: <CHARTNAME>\n  label: app.kubernetes.io/web\n',
+    );
     const result = await portolan(['create', 'shop', '--starter', starter], { cwd: work });
     expect(result.code, result.stderr).toBe(0);
     expect(readFileSync(join(work, 'shop', 'Chart.yaml'), 'utf8')).toMatch(/^name: shop$/m);
@@ -108,11 +147,19 @@ describe('portolan create', () => {
     expect(made.code, made.stderr).toBe(0);
     const dir = join(work, 'by-name');
     mkdirSync(dir);
-    const result = await portolan(['create', 'orders', '--starter', 'svc'], { cwd: dir, env: { PORTOLAN_DATA_HOME: data } });
+    const result = await portolan(['create', 'orders', '--starter', 'svc'], {
+      cwd: dir,
+      env: { PORTOLAN_DATA_HOME: data },
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(readFileSync(join(dir, 'orders', 'Chart.yaml'), 'utf8')).toMatch(/^name: orders$/m);
-    expect(readFileSync(join(dir, 'orders', 'templates', '_helpers.tpl'), 'utf8')).toContain('{{#define "orders.fullname"~}}');
-    const missing = await portolan(['create', 'other', '--starter', 'nope'], { cwd: dir, env: { PORTOLAN_DATA_HOME: data } });
+    expect(readFileSync(join(dir, 'orders', 'templates', '_helpers.tpl'), 'utf8')).toContain(
+      '{{#define "orders.fullname"~}}',
+    );
+    const missing = await portolan(['create', 'other', '--starter', 'nope'], {
+      cwd: dir,
+      env: { PORTOLAN_DATA_HOME: data },
+    });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/starter ".*nope" not found: no such folder/);
     expect(existsSync(join(dir, 'other'))).toBe(false);
@@ -123,11 +170,33 @@ describe('portolan create renders what helm create does', () => {
   const cases: Array<{ name: string; release: string; set: string[] }> = [
     { name: 'default values', release: 'demo-release', set: [] },
     { name: 'ingress and autoscaling enabled', release: 'web', set: ['ingress.enabled=true,autoscaling.enabled=true'] },
-    { name: 'TLS ingress, className, annotations, memory target', release: 'web', set: ['ingress.enabled=true,ingress.className=nginx,ingress.tls[0].secretName=tls,ingress.tls[0].hosts[0]=chart-example.local,autoscaling.enabled=true,autoscaling.targetMemoryUtilizationPercentage=70,podAnnotations.a=b,podLabels.c=d'] },
-    { name: 'HTTPRoute enabled, no ServiceAccount', release: 'web', set: ['httpRoute.enabled=true,serviceAccount.create=false,service.type=NodePort'] },
-    { name: 'names cut to 63 characters, a trailing dash trimmed', release: 'web', set: [`nameOverride=${'a'.repeat(58)}-${'b'.repeat(10)}`] },
-    { name: 'a release name of 53 characters that contains the chart name', release: `${'r'.repeat(48)}-demo`, set: [] },
-    { name: 'fullnameOverride and nameOverride', release: 'web', set: ['fullnameOverride=custom-name-', 'nameOverride=other'] },
+    {
+      name: 'TLS ingress, className, annotations, memory target',
+      release: 'web',
+      set: [
+        'ingress.enabled=true,ingress.className=nginx,ingress.tls[0].secretName=tls,ingress.tls[0].hosts[0]=chart-example.local,autoscaling.enabled=true,autoscaling.targetMemoryUtilizationPercentage=70,podAnnotations.a=b,podLabels.c=d',
+      ],
+    },
+    {
+      name: 'HTTPRoute enabled, no ServiceAccount',
+      release: 'web',
+      set: ['httpRoute.enabled=true,serviceAccount.create=false,service.type=NodePort'],
+    },
+    {
+      name: 'names cut to 63 characters, a trailing dash trimmed',
+      release: 'web',
+      set: [`nameOverride=${'a'.repeat(58)}-${'b'.repeat(10)}`],
+    },
+    {
+      name: 'a release name of 53 characters that contains the chart name',
+      release: `${'r'.repeat(48)}-demo`,
+      set: [],
+    },
+    {
+      name: 'fullnameOverride and nameOverride',
+      release: 'web',
+      set: ['fullnameOverride=custom-name-', 'nameOverride=other'],
+    },
   ];
   it.each(cases)('$name', async ({ release, set }) => {
     const flags = set.flatMap((s) => ['--set', s]);

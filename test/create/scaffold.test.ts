@@ -16,7 +16,12 @@ const text = (files: ReturnType<typeof scaffoldChart>, name: string): string => 
   return file.data.toString('utf8');
 };
 
-type SchemaNode = { type?: string; properties?: Record<string, SchemaNode>; items?: SchemaNode; additionalProperties?: unknown };
+type SchemaNode = {
+  type?: string;
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+  additionalProperties?: unknown;
+};
 
 /** Every key path of a values tree (lists descend into their items), e.g. ingress.hosts[].paths[].pathType. */
 function keyPaths(value: unknown, prefix = ''): string[] {
@@ -42,7 +47,8 @@ function schemaAt(schema: SchemaNode, path: string): SchemaNode | undefined {
 /** Key paths of `values` that the schema describes neither by name nor inside a free-form map. */
 function undescribedKeys(schema: SchemaNode, values: unknown): string[] {
   const paths = keyPaths(values);
-  const freeForm = (path: string) => paths.some((p) => path.startsWith(`${p}.`) && schemaAt(schema, p)?.additionalProperties === true);
+  const freeForm = (path: string) =>
+    paths.some((p) => path.startsWith(`${p}.`) && schemaAt(schema, p)?.additionalProperties === true);
   return paths.filter((path) => !schemaAt(schema, path) && !freeForm(path));
 }
 
@@ -69,7 +75,13 @@ describe('the scaffold', () => {
 
   it('names the chart everywhere and leaves no <CHARTNAME> placeholder', () => {
     for (const file of files) expect(file.data.toString('utf8'), file.name).not.toContain('<CHARTNAME>');
-    expect(yaml.load(text(files, 'Chart.yaml'))).toMatchObject({ apiVersion: 'v2', name: 'demo', version: '0.1.0', appVersion: '1.16.0', type: 'application' });
+    expect(yaml.load(text(files, 'Chart.yaml'))).toMatchObject({
+      apiVersion: 'v2',
+      name: 'demo',
+      version: '0.1.0',
+      appVersion: '1.16.0',
+      type: 'application',
+    });
     for (const partial of ['name', 'fullname', 'chart', 'labels', 'selectorLabels', 'serviceAccountName']) {
       expect(text(files, 'templates/_helpers.tpl')).toContain(`{{#define "demo.${partial}"~}}`);
     }
@@ -91,7 +103,8 @@ describe('the scaffold', () => {
     delete forgetful.properties.image.properties.tag;
     expect(undescribedKeys(forgetful as SchemaNode, values)).toEqual(['image.tag']);
     // The top-level keys are each described by name, not through a catch-all.
-    for (const key of Object.keys(yaml.load(text(files, 'values.yaml')) as object)) expect(schema.properties?.[key], key).toBeDefined();
+    for (const key of Object.keys(yaml.load(text(files, 'values.yaml')) as object))
+      expect(schema.properties?.[key], key).toBeDefined();
   });
 
   it('keeps values.yaml free of YAML 1.1 scalars that Helm would read differently', () => {
@@ -100,7 +113,7 @@ describe('the scaffold', () => {
 });
 
 describe('chart names', () => {
-  it('accepts Helm\'s pattern and warns when Kubernetes would not like the object names', () => {
+  it("accepts Helm's pattern and warns when Kubernetes would not like the object names", () => {
     expect(validateChartName('my-app')).toEqual([]);
     expect(validateChartName('My_App.v2')).toEqual([expect.stringMatching(/not a DNS-1123 label/)]);
   });
@@ -114,21 +127,28 @@ describe('starters', () => {
   const starter = [
     { name: 'Chart.yaml', data: Buffer.from('apiVersion: v2\n# the starter\nname: app\nversion: 0.3.0\n') },
     { name: 'values.yaml', data: Buffer.from('nameOverride: <CHARTNAME>\n') },
-    { name: 'templates/_helpers.tpl', data: Buffer.from('{{#define "app.fullname"~}}\n{{ .Release.Name }}\n{{~/define}}\n') },
+    {
+      name: 'templates/_helpers.tpl',
+      data: Buffer.from('{{#define "app.fullname"~}}\n{{ .Release.Name }}\n{{~/define}}\n'),
+    },
     {
       name: 'templates/cm.yaml',
-      data: Buffer.from('metadata:\n  name: {{ include "app.fullname" . }}\n  labels:\n    app.kubernetes.io/name: <CHARTNAME>\n    x: {{ nindent 4 (include \'app.fullname\' .) }}\n'),
+      data: Buffer.from(
+        'metadata:\n  name: {{ include "app.fullname" . }}\n  labels:\n    app.kubernetes.io/name: <CHARTNAME>\n    x: {{ nindent 4 (include \'app.fullname\' .) }}\n',
+      ),
     },
     { name: 'files/logo.png', data: Buffer.from([0x89, 0x50, 0x00, 0x01]) },
   ];
 
-  it('renames Chart.yaml, <CHARTNAME> placeholders and the starter\'s partial names, and nothing else', () => {
+  it("renames Chart.yaml, <CHARTNAME> placeholders and the starter's partial names, and nothing else", () => {
     const renamed = renameStarter(starter, 'api', 'starters/app');
     const get = (name: string) => renamed.find((f) => f.name === name)?.data.toString('utf8');
     expect(get('Chart.yaml')).toBe('apiVersion: v2\n# the starter\nname: api\nversion: 0.3.0\n');
     expect(get('values.yaml')).toBe('nameOverride: api\n');
     expect(get('templates/_helpers.tpl')).toContain('{{#define "api.fullname"~}}');
-    expect(get('templates/cm.yaml')).toBe('metadata:\n  name: {{ include "api.fullname" . }}\n  labels:\n    app.kubernetes.io/name: api\n    x: {{ nindent 4 (include \'api.fullname\' .) }}\n');
+    expect(get('templates/cm.yaml')).toBe(
+      'metadata:\n  name: {{ include "api.fullname" . }}\n  labels:\n    app.kubernetes.io/name: api\n    x: {{ nindent 4 (include \'api.fullname\' .) }}\n',
+    );
     expect(renamed.find((f) => f.name === 'files/logo.png')?.data).toEqual(Buffer.from([0x89, 0x50, 0x00, 0x01]));
   });
 
@@ -148,10 +168,16 @@ describe('createChart', () => {
   it('writes into an existing empty folder', async () => {
     mkdirSync(join(work, 'empty'));
     await createChart(join(work, 'empty'));
-    expect(readdirSync(join(work, 'empty')).sort()).toEqual(['.helmignore', 'Chart.yaml', 'templates', 'values.schema.json', 'values.yaml']);
+    expect(readdirSync(join(work, 'empty')).sort()).toEqual([
+      '.helmignore',
+      'Chart.yaml',
+      'templates',
+      'values.schema.json',
+      'values.yaml',
+    ]);
   });
 
-  it('refuses a non-empty folder without --force, and with it overwrites only the chart\'s files', async () => {
+  it("refuses a non-empty folder without --force, and with it overwrites only the chart's files", async () => {
     const dir = join(work, 'busy');
     mkdirSync(dir);
     writeFileSync(join(dir, 'Chart.yaml'), 'mine\n');
@@ -169,6 +195,8 @@ describe('createChart', () => {
   it('refuses a path that is a file, and a missing starter', async () => {
     writeFileSync(join(work, 'afile'), 'x');
     await expect(createChart(join(work, 'afile'))).rejects.toThrow(/exists and is not a folder/);
-    await expect(createChart(join(work, 'fromnothing'), { starter: join(work, 'no-such-starter') })).rejects.toThrow(/starter ".*no-such-starter" not found/);
+    await expect(createChart(join(work, 'fromnothing'), { starter: join(work, 'no-such-starter') })).rejects.toThrow(
+      /starter ".*no-such-starter" not found/,
+    );
   });
 });

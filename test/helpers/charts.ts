@@ -6,7 +6,10 @@ import { renderChart } from '../../src/render/index.js';
 import { prepareChart, readUserValues, type ValueOptions, type SourcedValues } from '../../src/values/index.js';
 
 export function chartFrom(files: Record<string, string>, name = 'demo'): Chart {
-  const all: Record<string, string> = { 'Chart.yaml': `apiVersion: v2\nname: ${name}\nversion: 1.0.0\nappVersion: "2.0.0"\n`, ...files };
+  const all: Record<string, string> = {
+    'Chart.yaml': `apiVersion: v2\nname: ${name}\nversion: 1.0.0\nappVersion: "2.0.0"\n`,
+    ...files,
+  };
   return loadChartFiles(
     Object.entries(all).map(([file, text]) => ({ name: file, data: Buffer.from(text) })),
     name,
@@ -26,7 +29,11 @@ export function userValues(options: Partial<ValueOptions>, files: Record<string,
 }
 
 /** Renders `template` as a chart's templates/NOTES.txt (beside `files`, with `values`) and returns its text. */
-export async function renderNotes(template: string, values = '{}', files: Record<string, string> = {}): Promise<string> {
+export async function renderNotes(
+  template: string,
+  values = '{}',
+  files: Record<string, string> = {},
+): Promise<string> {
   const chart = chartFrom({ 'values.yaml': values, 'templates/NOTES.txt': template, ...files });
   const prepared = prepareChart(chart, await userValues({}));
   return renderChart(prepared.chart, prepared.values, { releaseName: 'rel' }).notes;

@@ -36,30 +36,42 @@ export async function startFaultProxy(sandbox: Sandbox, kubeconfigPath: string):
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const line = `${req.method} ${req.url}`;
-      const rule = rules.find((r) => r.left > 0 && r.method === req.method && (r.path === undefined || (req.url ?? '').includes(r.path)));
+      const rule = rules.find(
+        (r) => r.left > 0 && r.method === req.method && (r.path === undefined || (req.url ?? '').includes(r.path)),
+      );
       if (rule) rule.left--;
       if (rule && typeof rule.action === 'number') {
         log.push(`${line} -> ${rule.action} (injected)`);
-        const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: rule.action, reason: 'Injected', message: `injected ${rule.action}` });
+        const body = JSON.stringify({
+          kind: 'Status',
+          apiVersion: 'v1',
+          status: 'Failure',
+          code: rule.action,
+          reason: 'Injected',
+          message: `injected ${rule.action}`,
+        });
         res.writeHead(rule.action, { 'Content-Type': 'application/json', ...(rule.headers ?? {}) });
         res.end(body);
         return;
       }
       const headers = { ...req.headers, host: upstream.host };
-      const forward = https.request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers, agent }, (up) => {
-        const parts: Buffer[] = [];
-        up.on('data', (c: Buffer) => parts.push(c));
-        up.on('end', () => {
-          if (rule?.action === 'store-then-reset') {
-            log.push(`${line} -> ${up.statusCode ?? 0} (stored, then reset)`);
-            req.socket.destroy();
-            return;
-          }
-          log.push(`${line} -> ${up.statusCode ?? 0}`);
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          res.end(Buffer.concat(parts));
-        });
-      });
+      const forward = https.request(
+        { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers, agent },
+        (up) => {
+          const parts: Buffer[] = [];
+          up.on('data', (c: Buffer) => parts.push(c));
+          up.on('end', () => {
+            if (rule?.action === 'store-then-reset') {
+              log.push(`${line} -> ${up.statusCode ?? 0} (stored, then reset)`);
+              req.socket.destroy();
+              return;
+            }
+            log.push(`${line} -> ${up.statusCode ?? 0}`);
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            res.end(Buffer.concat(parts));
+          });
+        },
+      );
       forward.on('error', () => req.socket.destroy());
       forward.end(Buffer.concat(chunks));
     });

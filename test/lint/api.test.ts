@@ -23,8 +23,8 @@ describe('lintChartFolder', () => {
     expect(report.name).toBe('crds');
     expect(report.findings.map((f) => f.message).join('\n')).not.toMatch(/ENOTDIR/);
     expect(lintFailure(report).problems).toEqual([
-      "crds/widgets.yaml: apiVersion is not in 'apiextensions.k8s.io' (found \"v1\")",
-      "crds/widgets.yaml: object kind is not 'CustomResourceDefinition' (found \"ConfigMap\")",
+      'crds/widgets.yaml: apiVersion is not in \'apiextensions.k8s.io\' (found "v1")',
+      'crds/widgets.yaml: object kind is not \'CustomResourceDefinition\' (found "ConfigMap")',
     ]);
   });
 
@@ -36,8 +36,8 @@ describe('lintChartFolder', () => {
     expect(error.exitCode).toBe(1);
     expect(error.message).toBe('chart crds failed lint with 2 problems');
     expect(error.problems).toEqual([
-      "crds/widgets.yaml: apiVersion is not in 'apiextensions.k8s.io' (found \"v1\")",
-      "crds/widgets.yaml: object kind is not 'CustomResourceDefinition' (found \"ConfigMap\")",
+      'crds/widgets.yaml: apiVersion is not in \'apiextensions.k8s.io\' (found "v1")',
+      'crds/widgets.yaml: object kind is not \'CustomResourceDefinition\' (found "ConfigMap")',
     ]);
     expect(error.hint).toMatch(/portolan lint test\/fixtures\/lint\/crds/);
   });
@@ -52,8 +52,12 @@ describe('lintChartFolder', () => {
   it('lints subcharts into reports of their own with withSubcharts, naming them in lintFailure', async () => {
     const report = await lintChartFolder(fixture('subcharts'), { withSubcharts: true, strict: true });
     expect(report.failed).toBe(false);
-    expect(report.subcharts.map((r) => [r.chart, r.name, r.failed])).toEqual([[`${fixture('subcharts')}/charts/child`, 'child', true]]);
-    expect(lintFailure(report).problems).toEqual([`${fixture('subcharts')}/charts/child: Chart.yaml:3: version 'v1.0.0' is not a valid SemVerV2`]);
+    expect(report.subcharts.map((r) => [r.chart, r.name, r.failed])).toEqual([
+      [`${fixture('subcharts')}/charts/child`, 'child', true],
+    ]);
+    expect(lintFailure(report).problems).toEqual([
+      `${fixture('subcharts')}/charts/child: Chart.yaml:3: version 'v1.0.0' is not a valid SemVerV2`,
+    ]);
   });
 
   it('reports a folder that is not there instead of throwing', async () => {

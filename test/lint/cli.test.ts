@@ -32,7 +32,7 @@ function lines(stdout: string): string[] {
 }
 
 describe('portolan lint output and exit codes', () => {
-  it('prints Helm\'s layout for a clean chart and exits 0', async () => {
+  it("prints Helm's layout for a clean chart and exits 0", async () => {
     const result = await portolan(['lint', fixture('good')]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe(`==> Linting ${fixture('good')}\n\n1 chart(s) linted, 0 chart(s) failed\n`);
@@ -42,7 +42,10 @@ describe('portolan lint output and exit codes', () => {
   it('prints info findings, which do not fail, and hides them with --quiet', async () => {
     const result = await portolan(['lint', fixture('minimal')]);
     expect(result.code).toBe(0);
-    expect(lines(result.stdout)).toEqual(['[INFO] Chart.yaml: icon is recommended', '[INFO] values.yaml: file does not exist']);
+    expect(lines(result.stdout)).toEqual([
+      '[INFO] Chart.yaml: icon is recommended',
+      '[INFO] values.yaml: file does not exist',
+    ]);
     const quiet = await portolan(['lint', fixture('minimal'), '--quiet']);
     expect(quiet.code).toBe(0);
     expect(quiet.stdout).toBe('');
@@ -53,14 +56,14 @@ describe('portolan lint output and exit codes', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('Error: 1 chart(s) linted, 1 chart(s) failed\n');
     expect(lines(result.stdout)).toEqual([
-      "[ERROR] Chart.yaml:3: version should be of type string but it's of type float64 (quote it: version: \"1.0\")",
-      "[ERROR] Chart.yaml:4: appVersion should be of type string but it's of type float64 (quote it: appVersion: \"1.5\")",
+      '[ERROR] Chart.yaml:3: version should be of type string but it\'s of type float64 (quote it: version: "1.0")',
+      '[ERROR] Chart.yaml:4: appVersion should be of type string but it\'s of type float64 (quote it: appVersion: "1.5")',
       '[ERROR] Chart.yaml:9: each maintainer requires a name (maintainers[0] has none)',
       "[ERROR] Chart.yaml:9: invalid email 'not-an-email' for maintainer 'Bob'",
       "[ERROR] Chart.yaml:7: invalid source URL '::bad'",
       "[ERROR] Chart.yaml:6: invalid icon URL 'not a url'",
       "[ERROR] Chart.yaml:5: chart type 'service' is invalid: expected application or library",
-      "[ERROR] Chart.yaml:13: kubeVersion 'not a range' is not a valid SemVer range (e.g. \">= 1.27.0\")",
+      '[ERROR] Chart.yaml:13: kubeVersion \'not a range\' is not a valid SemVer range (e.g. ">= 1.27.0")',
     ]);
   });
 
@@ -94,7 +97,11 @@ describe('portolan lint output and exit codes', () => {
   it('lints several charts in one call and counts the failures', async () => {
     const result = await portolan(['lint', fixture('good'), fixture('chart-yaml'), fixture('minimal')]);
     expect(result.code).toBe(1);
-    expect(result.stdout.match(/^==> Linting .*$/gm)).toEqual([`==> Linting ${fixture('good')}`, `==> Linting ${fixture('chart-yaml')}`, `==> Linting ${fixture('minimal')}`]);
+    expect(result.stdout.match(/^==> Linting .*$/gm)).toEqual([
+      `==> Linting ${fixture('good')}`,
+      `==> Linting ${fixture('chart-yaml')}`,
+      `==> Linting ${fixture('minimal')}`,
+    ]);
     expect(result.stderr).toBe('Error: 3 chart(s) linted, 1 chart(s) failed\n');
   });
 
@@ -107,7 +114,9 @@ describe('portolan lint output and exit codes', () => {
   it('reports a chart folder that does not exist without stopping the others', async () => {
     const result = await portolan(['lint', 'test/fixtures/lint/nope', fixture('good')]);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/==> Linting test\/fixtures\/lint\/nope\n\[ERROR\] .*nope: unable to read the chart folder/);
+    expect(result.stdout).toMatch(
+      /==> Linting test\/fixtures\/lint\/nope\n\[ERROR\] .*nope: unable to read the chart folder/,
+    );
     expect(result.stderr).toBe('Error: 2 chart(s) linted, 1 chart(s) failed\n');
   });
 
@@ -120,7 +129,15 @@ describe('portolan lint output and exit codes', () => {
           chart: fixture('version-not-strict'),
           name: 'version-not-strict',
           failed: false,
-          findings: [{ severity: 'warning', rule: 'chart-yaml', file: 'Chart.yaml', line: 3, message: "version 'v1.2.3' is not a valid SemVerV2" }],
+          findings: [
+            {
+              severity: 'warning',
+              rule: 'chart-yaml',
+              file: 'Chart.yaml',
+              line: 3,
+              message: "version 'v1.2.3' is not a valid SemVerV2",
+            },
+          ],
         },
         {
           chart: fixture('minimal'),
@@ -174,7 +191,9 @@ describe('one fixture per rule', () => {
       ['values.yaml:8', 'value', '0755'],
       ['values.yaml:10', 'key', 'on'],
     ]);
-    expect(found[0]).toMatch(/value yes is the boolean true \(YAML 1\.1, as Helm and portolan read it\) but the string "yes" to YAML 1\.2 tools/);
+    expect(found[0]).toMatch(
+      /value yes is the boolean true \(YAML 1\.1, as Helm and portolan read it\) but the string "yes" to YAML 1\.2 tools/,
+    );
     const strict = await portolan(['lint', fixture('values-yaml11'), '--strict']);
     expect(strict.code).toBe(1);
   });
@@ -186,7 +205,11 @@ describe('one fixture per rule', () => {
     // `yes` is the boolean true (YAML 1.1, as Helm reads it), so `enabled` meets the schema's boolean type.
     expect(result.code, result.stdout).toBe(0);
     const found = lines(result.stdout);
-    expect(found).toContainEqual(expect.stringMatching(new RegExp(`^\\[WARNING\\] ${env.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:2: value yes is the boolean true`)));
+    expect(found).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^\\[WARNING\\] ${env.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:2: value yes is the boolean true`),
+      ),
+    );
     expect(found.filter((l) => l.startsWith('[ERROR]'))).toEqual([]);
   });
 
@@ -206,13 +229,17 @@ describe('one fixture per rule', () => {
   it('values.schema.json that is not JSON is an error, and the templates are still linted', async () => {
     const result = await portolan(['lint', fixture('schema-not-json')]);
     expect(result.code).toBe(1);
-    expect(lines(result.stdout)).toEqual([expect.stringMatching(/^\[ERROR\] values\.schema\.json(:\d+)?: not valid JSON: /)]);
+    expect(lines(result.stdout)).toEqual([
+      expect.stringMatching(/^\[ERROR\] values\.schema\.json(:\d+)?: not valid JSON: /),
+    ]);
   });
 
   it('values.schema.json that is not a valid JSON Schema is an error', async () => {
     const result = await portolan(['lint', fixture('schema-invalid')]);
     expect(result.code).toBe(1);
-    expect(lines(result.stdout)).toEqual([expect.stringMatching(/^\[ERROR\] values\.schema\.json: invalid JSON Schema: .*type/)]);
+    expect(lines(result.stdout)).toEqual([
+      expect.stringMatching(/^\[ERROR\] values\.schema\.json: invalid JSON Schema: .*type/),
+    ]);
   });
 
   it('default values that violate the schema are errors, each one named', async () => {
@@ -227,7 +254,11 @@ describe('one fixture per rule', () => {
     const result = await portolan(['lint', fixture('templates-strict')]);
     expect(result.code).toBe(1);
     const found = lines(result.stdout);
-    expect(found.map((l) => /^\[ERROR\] (templates\/[^:]+)/.exec(l)?.[1]).sort()).toEqual(['templates/bad-yaml.yaml', 'templates/missing-partial.yaml', 'templates/missing-value.yaml']);
+    expect(found.map((l) => /^\[ERROR\] (templates\/[^:]+)/.exec(l)?.[1]).sort()).toEqual([
+      'templates/bad-yaml.yaml',
+      'templates/missing-partial.yaml',
+      'templates/missing-value.yaml',
+    ]);
     expect(found.find((l) => l.includes('missing-value.yaml'))).toMatch(/missing-value\.yaml:6: .*image\.tag|tag/);
     expect(found.find((l) => l.includes('missing-partial.yaml'))).toMatch(/nope\.fullname/);
     expect(found.find((l) => l.includes('bad-yaml.yaml'))).toMatch(/bad-yaml\.yaml:\d+: /);
@@ -248,10 +279,18 @@ describe('one fixture per rule', () => {
     const result = await portolan(['lint', fixture('manifests')]);
     expect(result.code).toBe(1);
     const found = lines(result.stdout).join('\n');
-    expect(found).toMatch(/\[ERROR\] templates\/configmap.yaml: object name does not conform to Kubernetes naming requirements: "Bad_Name"/);
-    expect(found).toMatch(/\[ERROR\] templates\/configmap.yaml: ConfigMap "Bad_Name": metadata.labels\["version"\]: label value .* is invalid/);
-    expect(found).toMatch(/\[ERROR\] templates\/deployment.yaml: a Deployment must contain matchLabels or matchExpressions, and "no-selector" does not/);
-    expect(found).toMatch(/\[ERROR\] templates\/statefulset.yaml: StatefulSet "wrong-selector": spec.selector does not match spec.template.metadata.labels/);
+    expect(found).toMatch(
+      /\[ERROR\] templates\/configmap.yaml: object name does not conform to Kubernetes naming requirements: "Bad_Name"/,
+    );
+    expect(found).toMatch(
+      /\[ERROR\] templates\/configmap.yaml: ConfigMap "Bad_Name": metadata.labels\["version"\]: label value .* is invalid/,
+    );
+    expect(found).toMatch(
+      /\[ERROR\] templates\/deployment.yaml: a Deployment must contain matchLabels or matchExpressions, and "no-selector" does not/,
+    );
+    expect(found).toMatch(
+      /\[ERROR\] templates\/statefulset.yaml: StatefulSet "wrong-selector": spec.selector does not match spec.template.metadata.labels/,
+    );
     expect(found).toMatch(/\[ERROR\] templates\/no-kind.yaml: .*kind/);
   });
 
@@ -259,8 +298,8 @@ describe('one fixture per rule', () => {
     const result = await portolan(['lint', fixture('crds')]);
     expect(result.code).toBe(1);
     expect(lines(result.stdout)).toEqual([
-      "[ERROR] crds/widgets.yaml: apiVersion is not in 'apiextensions.k8s.io' (found \"v1\")",
-      "[ERROR] crds/widgets.yaml: object kind is not 'CustomResourceDefinition' (found \"ConfigMap\")",
+      '[ERROR] crds/widgets.yaml: apiVersion is not in \'apiextensions.k8s.io\' (found "v1")',
+      '[ERROR] crds/widgets.yaml: object kind is not \'CustomResourceDefinition\' (found "ConfigMap")',
     ]);
   });
 
@@ -270,7 +309,9 @@ describe('one fixture per rule', () => {
     expect(alone.stdout).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
     const withSubs = await portolan(['lint', fixture('subcharts'), '--with-subcharts']);
     expect(withSubs.code).toBe(0);
-    expect(withSubs.stdout).toContain(`==> Linting ${fixture('subcharts')}/charts/child\n[WARNING] Chart.yaml:3: version 'v1.0.0' is not a valid SemVerV2\n`);
+    expect(withSubs.stdout).toContain(
+      `==> Linting ${fixture('subcharts')}/charts/child\n[WARNING] Chart.yaml:3: version 'v1.0.0' is not a valid SemVerV2\n`,
+    );
     expect(withSubs.stdout).toMatch(/2 chart\(s\) linted, 0 chart\(s\) failed/);
     const strict = await portolan(['lint', fixture('subcharts'), '--with-subcharts', '--strict']);
     expect(strict.code).toBe(1);
@@ -284,7 +325,15 @@ describe('one fixture per rule', () => {
       [fixture('subcharts'), 'subcharts', false],
       [`${fixture('subcharts')}/charts/child`, 'child', false],
     ]);
-    expect(out.charts[1]?.findings).toEqual([{ severity: 'warning', rule: 'chart-yaml', file: 'Chart.yaml', line: 3, message: "version 'v1.0.0' is not a valid SemVerV2" }]);
+    expect(out.charts[1]?.findings).toEqual([
+      {
+        severity: 'warning',
+        rule: 'chart-yaml',
+        file: 'Chart.yaml',
+        line: 3,
+        message: "version 'v1.0.0' is not a valid SemVerV2",
+      },
+    ]);
     expect([out.linted, out.failed]).toEqual([2, 0]);
     const quiet = await lintJson([fixture('minimal'), '--quiet']);
     expect(quiet.out.charts[0]?.findings).toEqual([]);
@@ -299,7 +348,15 @@ describe('one fixture per rule', () => {
   });
 
   it('lints the example charts cleanly', async () => {
-    const result = await portolan(['lint', 'charts/webapp', 'charts/hello', 'charts/common', '-f', 'charts/webapp/values-prod.yaml', '--quiet']);
+    const result = await portolan([
+      'lint',
+      'charts/webapp',
+      'charts/hello',
+      'charts/common',
+      '-f',
+      'charts/webapp/values-prod.yaml',
+      '--quiet',
+    ]);
     expect(result.code, result.stdout + result.stderr).toBe(0);
   });
 });

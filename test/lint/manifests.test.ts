@@ -11,13 +11,20 @@ describe('lintManifest', () => {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'web', labels: { 'app.kubernetes.io/name': 'web' } },
-      spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web', tier: 'front' } } } },
+      spec: {
+        selector: { matchLabels: { app: 'web' } },
+        template: { metadata: { labels: { app: 'web', tier: 'front' } } },
+      },
     };
     expect(messages(deployment)).toEqual([]);
   });
 
   it('requires kind, apiVersion and a name', () => {
-    expect(messages({ metadata: {} })).toEqual(['object has no kind', 'object has no apiVersion', 'object: metadata.name is required']);
+    expect(messages({ metadata: {} })).toEqual([
+      'object has no kind',
+      'object has no apiVersion',
+      'object: metadata.name is required',
+    ]);
     expect(messages('text')).toEqual([expect.stringMatching(/is string, not a Kubernetes object/)]);
   });
 
@@ -35,7 +42,11 @@ describe('lintManifest', () => {
   });
 
   it('checks label keys and values', () => {
-    const found = messages({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', labels: { ok: 'fine', long: 'v'.repeat(64), 'bad key!': 'a', n: 3 } } });
+    const found = messages({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'x', labels: { ok: 'fine', long: 'v'.repeat(64), 'bad key!': 'a', n: 3 } },
+    });
     expect(found).toEqual([
       expect.stringMatching(/metadata.labels\["long"\]: label value "v+" is invalid/),
       expect.stringMatching(/label key "bad key!" is invalid/),
@@ -44,17 +55,26 @@ describe('lintManifest', () => {
   });
 
   it('requires workload selectors, and that they select the Pod template', () => {
-    expect(messages({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'd' }, spec: { template: {} } })).toEqual([
-      'a DaemonSet must contain matchLabels or matchExpressions, and "d" does not',
+    expect(
+      messages({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'd' }, spec: { template: {} } }),
+    ).toEqual(['a DaemonSet must contain matchLabels or matchExpressions, and "d" does not']);
+    const mismatch = {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 's' },
+      spec: { selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'web' } } } },
+    };
+    expect(messages(mismatch)).toEqual([
+      'StatefulSet "s": spec.selector does not match spec.template.metadata.labels (the Pods lack app=db)',
     ]);
-    const mismatch = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 's' }, spec: { selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'web' } } } } };
-    expect(messages(mismatch)).toEqual(['StatefulSet "s": spec.selector does not match spec.template.metadata.labels (the Pods lack app=db)']);
   });
 });
 
 describe('Kubernetes schemas', () => {
   it('writes JSON pointers as field paths', () => {
-    expect(fieldPath('/spec/template/spec/containers/0/ports/1/containerPort')).toBe('spec.template.spec.containers[0].ports[1].containerPort');
+    expect(fieldPath('/spec/template/spec/containers/0/ports/1/containerPort')).toBe(
+      'spec.template.spec.containers[0].ports[1].containerPort',
+    );
     expect(fieldPath('/metadata/annotations/example.com~1x')).toBe('metadata.annotations["example.com/x"]');
     expect(fieldPath('/spec', 'selector')).toBe('spec.selector');
     expect(fieldPath('')).toBe('(the object)');
@@ -69,14 +89,25 @@ describe('Kubernetes schemas', () => {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'web' },
-      spec: { replicas: 'three', selector: { matchLabels: { app: 'web' } }, template: { spec: { containers: [{ image: 'nginx', ports: [{ containerPort: 'http' }] }] } } },
+      spec: {
+        replicas: 'three',
+        selector: { matchLabels: { app: 'web' } },
+        template: { spec: { containers: [{ image: 'nginx', ports: [{ containerPort: 'http' }] }] } },
+      },
     };
     expect(describeSchemaErrors(object, validate(object))).toEqual([
       'spec.replicas: must be integer, found string "three"',
       'spec.template.spec.containers[0].name: required field is missing',
       'spec.template.spec.containers[0].ports[0].containerPort: must be integer, found string "http"',
     ]);
-    const fixed = { ...object, spec: { ...object.spec, replicas: 3, template: { spec: { containers: [{ name: 'web', image: 'nginx', ports: [{ containerPort: 80 }] }] } } } };
+    const fixed = {
+      ...object,
+      spec: {
+        ...object.spec,
+        replicas: 3,
+        template: { spec: { containers: [{ name: 'web', image: 'nginx', ports: [{ containerPort: 80 }] }] } },
+      },
+    };
     expect(validate(fixed)).toEqual([]);
   });
 

@@ -6,7 +6,9 @@ describe('lintValuesText', () => {
   it('reports a parse error with its line and stops there', () => {
     const { findings, parses } = lintValuesText('a: 1\nb:\n  c: 2\n   d: 3\n', 'values.yaml');
     expect(parses).toBe(false);
-    expect(findings).toEqual([expect.objectContaining({ severity: 'error', rule: 'values', file: 'values.yaml', line: 4 })]);
+    expect(findings).toEqual([
+      expect.objectContaining({ severity: 'error', rule: 'values', file: 'values.yaml', line: 4 }),
+    ]);
   });
 
   it('warns about YAML 1.1 scalars, naming the file as given', () => {
@@ -20,15 +22,29 @@ describe('lintValuesText', () => {
 
 describe('lintSchemaText', () => {
   it('accepts draft-07, 2019-09, 2020-12 and draft-04 schemas', () => {
-    for (const dialect of ['http://json-schema.org/draft-07/schema#', 'https://json-schema.org/draft/2019-09/schema', 'https://json-schema.org/draft/2020-12/schema', 'http://json-schema.org/draft-04/schema#']) {
-      expect(lintSchemaText(JSON.stringify({ $schema: dialect, type: 'object', properties: { a: { type: 'integer' } } })).valid, dialect).toBe(true);
+    for (const dialect of [
+      'http://json-schema.org/draft-07/schema#',
+      'https://json-schema.org/draft/2019-09/schema',
+      'https://json-schema.org/draft/2020-12/schema',
+      'http://json-schema.org/draft-04/schema#',
+    ]) {
+      expect(
+        lintSchemaText(JSON.stringify({ $schema: dialect, type: 'object', properties: { a: { type: 'integer' } } }))
+          .valid,
+        dialect,
+      ).toBe(true);
     }
   });
 
   it('refuses text that is not JSON, naming the line', () => {
     const result = lintSchemaText('{\n  "type": "object",\n  "properties": {\n');
     expect(result.valid).toBe(false);
-    expect(result.findings[0]).toMatchObject({ severity: 'error', rule: 'values-schema', file: 'values.schema.json', message: expect.stringMatching(/^not valid JSON/) });
+    expect(result.findings[0]).toMatchObject({
+      severity: 'error',
+      rule: 'values-schema',
+      file: 'values.schema.json',
+      message: expect.stringMatching(/^not valid JSON/),
+    });
   });
 
   it('refuses JSON that is not a valid JSON Schema', () => {

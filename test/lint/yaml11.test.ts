@@ -7,7 +7,20 @@ import { describeYaml11Scalar, findYaml11Scalars, mayHoldYaml11Scalars } from '.
 
 describe('findYaml11Scalars', () => {
   it('finds yes/no/on/off/y/n in every spelling, as values, list items and keys, with 1-based lines', () => {
-    const text = ['a: yes', 'b: Off', 'c: "on"', "d: 'no'", 'list:', '  - n', '  - Y', '  - ok', 'on: 1', 'e: true', 'f: yesterday', ''].join('\n');
+    const text = [
+      'a: yes',
+      'b: Off',
+      'c: "on"',
+      "d: 'no'",
+      'list:',
+      '  - n',
+      '  - Y',
+      '  - ok',
+      'on: 1',
+      'e: true',
+      'f: yesterday',
+      '',
+    ].join('\n');
     const hits = findYaml11Scalars(text).map((h) => [h.line, h.text, h.helmValue, h.isKey]);
     expect(hits).toEqual([
       [1, 'yes', true, false],
@@ -41,14 +54,33 @@ describe('findYaml11Scalars', () => {
 
   it('explains the difference and the fix', () => {
     const [bool, octal] = findYaml11Scalars('a: on\nb: 0644\n');
-    expect(describeYaml11Scalar(bool!)).toMatch(/value on is the boolean true \(YAML 1\.1, as Helm and portolan read it\) but the string "on" to YAML 1\.2 tools; quote it/);
-    expect(describeYaml11Scalar(octal!)).toMatch(/0644 is 420 \(octal, YAML 1\.1, as Helm and portolan read it\) but the number 644 to YAML 1\.2 tools; write 0o644/);
+    expect(describeYaml11Scalar(bool!)).toMatch(
+      /value on is the boolean true \(YAML 1\.1, as Helm and portolan read it\) but the string "on" to YAML 1\.2 tools; quote it/,
+    );
+    expect(describeYaml11Scalar(octal!)).toMatch(
+      /0644 is 420 \(octal, YAML 1\.1, as Helm and portolan read it\) but the number 644 to YAML 1\.2 tools; write 0o644/,
+    );
   });
 });
 
 describe('the quick pre-check', () => {
   it('never rules out a text the scan finds something in', () => {
-    const layouts = ['a:  on', 'a:\ton', '- [on,off]', '{a: on}', '? on\n: x', 'on:', 'a: on # why', 'a: -010', 'a: +07', 'k:\n  - Y\n', 'x: [a, b,n]', 'x: {a: 1,b: NO}', '---\nOFF\n', 'YES'];
+    const layouts = [
+      'a:  on',
+      'a:\ton',
+      '- [on,off]',
+      '{a: on}',
+      '? on\n: x',
+      'on:',
+      'a: on # why',
+      'a: -010',
+      'a: +07',
+      'k:\n  - Y\n',
+      'x: [a, b,n]',
+      'x: {a: 1,b: NO}',
+      '---\nOFF\n',
+      'YES',
+    ];
     for (const text of layouts) {
       expect(findYaml11Scalars(text).length, text).toBeGreaterThan(0);
       expect(mayHoldYaml11Scalars(text), text).toBe(true);
@@ -56,9 +88,29 @@ describe('the quick pre-check', () => {
   });
 
   it('agrees with the scan on generated YAML of every style (property)', () => {
-    const word = fc.constantFrom('yes', 'No', 'ON', 'off', 'y', 'N', '0755', '-010', 'ok', 'value', '8080', 'yesterday', 'non', 'x-y');
+    const word = fc.constantFrom(
+      'yes',
+      'No',
+      'ON',
+      'off',
+      'y',
+      'N',
+      '0755',
+      '-010',
+      'ok',
+      'value',
+      '8080',
+      'yesterday',
+      'non',
+      'x-y',
+    );
     const tree = fc.letrec((tie) => ({
-      node: fc.oneof({ depthSize: 'small' }, word, fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(word, tie('node'), { maxKeys: 3 })),
+      node: fc.oneof(
+        { depthSize: 'small' },
+        word,
+        fc.array(tie('node'), { maxLength: 3 }),
+        fc.dictionary(word, tie('node'), { maxKeys: 3 }),
+      ),
     })).node;
     fc.assert(
       fc.property(tree, fc.integer({ min: -1, max: 3 }), (value, flowLevel) => {
@@ -73,7 +125,10 @@ describe('the quick pre-check', () => {
     expect(mayHoldYaml11Scalars('{"a": "no", "b": [1, 2], "c": true}')).toBe(false);
     expect(lintValuesText('{"a": "no", "mode": "0755"}', 'values.yaml')).toEqual({ findings: [], parses: true });
     expect(lintValuesText('a: 1\nb:\n  - hello\n', 'values.yaml')).toEqual({ findings: [], parses: true });
-    expect(lintValuesText('{"a": 1,\n  b: [\n', 'values.yaml')).toMatchObject({ parses: false, findings: [{ severity: 'error', rule: 'values', line: 3 }] });
+    expect(lintValuesText('{"a": 1,\n  b: [\n', 'values.yaml')).toMatchObject({
+      parses: false,
+      findings: [{ severity: 'error', rule: 'values', line: 3 }],
+    });
     expect(lintValuesText('a: 1\n  b: 2\n', 'values.yaml').parses).toBe(false);
   });
 });

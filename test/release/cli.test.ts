@@ -23,10 +23,12 @@ describe('portolan install, upgrade, rollback, history, status, get', () => {
   it('installs and prints the release with its notes', async () => {
     const r = await run(['install', 'shop', app, '-n', ns, '--set', 'message=hi', '--wait', '--timeout', '30s']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^NAME: shop\nLAST DEPLOYED: \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\nNAMESPACE: cli\nSTATUS: deployed\nREVISION: 1\nDESCRIPTION: Install complete\nNOTES:\nshop revision 1 says hi\.\n$/);
+    expect(r.stdout).toMatch(
+      /^NAME: shop\nLAST DEPLOYED: \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\nNAMESPACE: cli\nSTATUS: deployed\nREVISION: 1\nDESCRIPTION: Install complete\nNOTES:\nshop revision 1 says hi\.\n$/,
+    );
   });
 
-  it('upgrades with -f and --set, then prints Helm\'s history -o json shape, oldest first', async () => {
+  it("upgrades with -f and --set, then prints Helm's history -o json shape, oldest first", async () => {
     const up = await run(['upgrade', 'shop', app, '-n', ns, '--set', 'message=again', '--description', 'second try']);
     expect(up.code, up.stderr).toBe(0);
     expect(up.stdout).toContain('Release "shop" has been upgraded.');
@@ -44,7 +46,7 @@ describe('portolan install, upgrade, rollback, history, status, get', () => {
     expect(Number.isNaN(Date.parse(String(rows[0]!.updated)))).toBe(false);
   });
 
-  it('prints history as Helm\'s table', async () => {
+  it("prints history as Helm's table", async () => {
     const r = await run(['history', 'shop', '-n', ns]);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
@@ -52,12 +54,19 @@ describe('portolan install, upgrade, rollback, history, status, get', () => {
     expect(lines[2]).toMatch(/^2\s+\w{3} \w{3} .+\s+deployed\s+app-0\.1\.0\s+1\.0\.0\s+second try$/);
   });
 
-  it('lists releases in Helm\'s JSON shape, with -A across namespaces', async () => {
+  it("lists releases in Helm's JSON shape, with -A across namespaces", async () => {
     const r = await run(['list', '-A', '-o', 'json']);
     expect(r.code, r.stderr).toBe(0);
     const [row] = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
     expect(Object.keys(row!)).toEqual(['name', 'namespace', 'revision', 'updated', 'status', 'chart', 'app_version']);
-    expect(row).toMatchObject({ name: 'shop', namespace: ns, revision: '2', status: 'deployed', chart: 'app-0.1.0', app_version: '1.0.0' });
+    expect(row).toMatchObject({
+      name: 'shop',
+      namespace: ns,
+      revision: '2',
+      status: 'deployed',
+      chart: 'app-0.1.0',
+      app_version: '1.0.0',
+    });
     expect(String(row!.updated)).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \+0000 UTC$/);
     const none = await run(['list', '-n', 'default', '-q']);
     expect(none.stdout).toBe('');
@@ -65,7 +74,7 @@ describe('portolan install, upgrade, rollback, history, status, get', () => {
     expect(filtered.stdout).toBe('shop\n');
   });
 
-  it('shows status with the readiness of every object, and Helm\'s status -o json keys', async () => {
+  it("shows status with the readiness of every object, and Helm's status -o json keys", async () => {
     const r = await run(['status', 'shop', '-n', ns]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('STATUS: deployed\nREVISION: 2\n');
@@ -73,22 +82,35 @@ describe('portolan install, upgrade, rollback, history, status, get', () => {
     expect(r.stdout).toMatch(/ConfigMap\/shop-config\s+cli\s+ready/);
     const json = JSON.parse((await run(['status', 'shop', '-n', ns, '-o', 'json'])).stdout) as Record<string, unknown>;
     expect(Object.keys(json)).toEqual(['name', 'info', 'config', 'manifest', 'version', 'namespace']);
-    expect(json).toMatchObject({ name: 'shop', version: 2, namespace: ns, config: { message: 'again' }, info: { status: 'deployed', description: 'second try' } });
-    const old = JSON.parse((await run(['status', 'shop', '-n', ns, '--revision', '1', '-o', 'json'])).stdout) as { info: { status: string } };
+    expect(json).toMatchObject({
+      name: 'shop',
+      version: 2,
+      namespace: ns,
+      config: { message: 'again' },
+      info: { status: 'deployed', description: 'second try' },
+    });
+    const old = JSON.parse((await run(['status', 'shop', '-n', ns, '--revision', '1', '-o', 'json'])).stdout) as {
+      info: { status: string };
+    };
     expect(old.info.status).toBe('superseded');
   });
 
   it('gets values, computed values, manifest and notes of a revision', async () => {
     const values = await run(['get', 'values', 'shop', '-n', ns]);
     expect(values.stdout).toBe('USER-SUPPLIED VALUES:\nmessage: again\n');
-    const all = JSON.parse((await run(['get', 'values', 'shop', '-n', ns, '-a', '-o', 'json'])).stdout) as Record<string, unknown>;
+    const all = JSON.parse((await run(['get', 'values', 'shop', '-n', ns, '-a', '-o', 'json'])).stdout) as Record<
+      string,
+      unknown
+    >;
     expect(all).toMatchObject({ message: 'again', replicas: 1, image: 'nginx:1.27', legacy: true });
     const manifest = await run(['get', 'manifest', 'shop', '-n', ns, '--revision', '1']);
     expect(manifest.stdout).toContain('---\n# Source: app/templates/configmap.yaml\n');
     expect(manifest.stdout).toContain('message: "hi"');
     expect((await run(['get', 'notes', 'shop', '-n', ns])).stdout).toBe('NOTES:\nshop revision 2 says again.\n');
     const everything = await run(['get', 'all', 'shop', '-n', ns]);
-    expect(everything.stdout).toMatch(/CHART: app\nVERSION: 0\.1\.0\nAPP_VERSION: 1\.0\.0\nDESCRIPTION: second try\nUSER-SUPPLIED VALUES:\nmessage: again\n\nCOMPUTED VALUES:\n/);
+    expect(everything.stdout).toMatch(
+      /CHART: app\nVERSION: 0\.1\.0\nAPP_VERSION: 1\.0\.0\nDESCRIPTION: second try\nUSER-SUPPLIED VALUES:\nmessage: again\n\nCOMPUTED VALUES:\n/,
+    );
   });
 
   it('rolls back to the previous revision and says so', async () => {
@@ -138,7 +160,9 @@ describe('portolan test and hooks', () => {
     expect((await run(['install', 'tested', hooks, '-n', ns])).code).toBe(0);
     const ok = await run(['test', 'tested', '-n', ns]);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.stdout).toMatch(/TEST SUITE: {5}tested-test-db\nLast Started: {3}.+\nLast Completed: .+\nPhase: {10}Succeeded\n/);
+    expect(ok.stdout).toMatch(
+      /TEST SUITE: {5}tested-test-db\nLast Started: {3}.+\nLast Completed: .+\nPhase: {10}Succeeded\n/,
+    );
     expect(ok.stdout).toContain('TEST SUITE:     tested-test-ok');
     h.sandbox.setFailureRules([{ kind: 'Job', labels: { fail: 'yes' }, effect: 'fail' }]);
     try {
@@ -220,13 +244,18 @@ describe('locking between processes', () => {
       }
       const second = await run(['upgrade', 'duo', app, '-n', ns, '--set', 'message=b', '--wait', '--timeout', '30s']);
       expect(second.code).toBe(1);
-      expect(second.stderr).toMatch(/release "duo" is locked by .+@.+ \(pid \d+, upgrade\): upgrade started .+, lock expires .+/);
+      expect(second.stderr).toMatch(
+        /release "duo" is locked by .+@.+ \(pid \d+, upgrade\): upgrade started .+, lock expires .+/,
+      );
     } finally {
       h.sandbox.setReadyDelay(30);
     }
     const done = await first;
     expect(done?.code, done?.stderr).toBe(0);
-    const hist = JSON.parse((await run(['history', 'duo', '-n', ns, '-o', 'json'])).stdout) as Array<{ revision: number; status: string }>;
+    const hist = JSON.parse((await run(['history', 'duo', '-n', ns, '-o', 'json'])).stdout) as Array<{
+      revision: number;
+      status: string;
+    }>;
     expect(hist.map((r) => `${r.revision}:${r.status}`)).toEqual(['1:superseded', '2:deployed']);
   });
 
@@ -234,7 +263,25 @@ describe('locking between processes', () => {
     expect((await run(['install', 'crash', app, '-n', ns])).code).toBe(0);
     h.sandbox.setFailureRules([{ image: 'never-ready' }]);
     const client = await h.client(ns);
-    const child = spawn(process.execPath, [cliPath, 'upgrade', 'crash', app, '-n', ns, '--set', 'image=never-ready:1', '--wait', '--timeout', '60s', '--lock-duration', '4s'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      [
+        cliPath,
+        'upgrade',
+        'crash',
+        app,
+        '-n',
+        ns,
+        '--set',
+        'image=never-ready:1',
+        '--wait',
+        '--timeout',
+        '60s',
+        '--lock-duration',
+        '4s',
+      ],
+      { env: { ...process.env, ...env }, stdio: 'ignore' },
+    );
     try {
       // Kill it while it waits: revision 2 is pending-upgrade and the lock is held.
       for (let i = 0; i < 200; i++) {
@@ -262,8 +309,16 @@ describe('locking between processes', () => {
     }
     expect(recovered.code, recovered.stderr).toBe(0);
     expect(recovered.stderr).toContain('revision 2 was left pending-upgrade by');
-    const hist = JSON.parse((await run(['history', 'crash', '-n', ns, '-o', 'json'])).stdout) as Array<{ revision: number; status: string; description: string }>;
+    const hist = JSON.parse((await run(['history', 'crash', '-n', ns, '-o', 'json'])).stdout) as Array<{
+      revision: number;
+      status: string;
+      description: string;
+    }>;
     expect(hist.map((r) => `${r.revision}:${r.status}`)).toEqual(['1:superseded', '2:failed', '3:deployed']);
-    expect(hist[1]!.description).toMatch(new RegExp(`^upgrade interrupted: .+ \\(pid ${child.pid}, upgrade\\), whose lock expired at .+; marked failed by upgrade$`));
+    expect(hist[1]!.description).toMatch(
+      new RegExp(
+        `^upgrade interrupted: .+ \\(pid ${child.pid}, upgrade\\), whose lock expired at .+; marked failed by upgrade$`,
+      ),
+    );
   });
 });

@@ -12,7 +12,12 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 
-async function install(cfg: ActionConfig, name: string, set: string[] = [], fields: Partial<Install> = {}): Promise<void> {
+async function install(
+  cfg: ActionConfig,
+  name: string,
+  set: string[] = [],
+  fields: Partial<Install> = {},
+): Promise<void> {
   const action = Object.assign(new Install(cfg), { releaseName: name, wait: true, timeoutMs: 20_000 }, fields);
   await action.run(await chart('app'), await values(set));
 }
@@ -31,9 +36,13 @@ describe('waiting', () => {
     await install(cfg, 'web');
     h.sandbox.setFailureRules([{ image: 'broken' }]);
     try {
-      const err = await rejection(upgrade(cfg, 'web', { wait: true, timeoutMs: 1_000 }).run(await chart('app'), await values(['image=broken:1'])));
+      const err = await rejection(
+        upgrade(cfg, 'web', { wait: true, timeoutMs: 1_000 }).run(await chart('app'), await values(['image=broken:1'])),
+      );
       expect(err.code).toBe('TIMEOUT');
-      expect(err.message).toMatch(/timed out after 1s waiting for 1 of 4 objects to be ready: Deployment wait-timeout\/web-web: \d\/1 replicas available/);
+      expect(err.message).toMatch(
+        /timed out after 1s waiting for 1 of 4 objects to be ready: Deployment wait-timeout\/web-web: \d\/1 replicas available/,
+      );
     } finally {
       h.sandbox.setFailureRules([]);
     }
@@ -47,15 +56,25 @@ describe('waiting', () => {
     await install(cfg, 'web', ['message=good']);
     h.sandbox.setFailureRules([{ image: 'broken' }]);
     try {
-      const err = await rejection(upgrade(cfg, 'web', { rollbackOnFailure: true, timeoutMs: 1_000 }).run(await chart('app'), await values(['image=broken:1', 'message=bad', 'extra=true'])));
-      expect(err.message).toMatch(/^upgrade of "web" failed and was rolled back to revision 1 \(now revision 3\): timed out after 1s/);
+      const err = await rejection(
+        upgrade(cfg, 'web', { rollbackOnFailure: true, timeoutMs: 1_000 }).run(
+          await chart('app'),
+          await values(['image=broken:1', 'message=bad', 'extra=true']),
+        ),
+      );
+      expect(err.message).toMatch(
+        /^upgrade of "web" failed and was rolled back to revision 1 \(now revision 3\): timed out after 1s/,
+      );
     } finally {
       h.sandbox.setFailureRules([]);
     }
     expect(await history(cfg, 'web')).toEqual(['1:superseded', '2:failed', '3:deployed']);
     expect((await new History(cfg).run('web'))[2]!.description).toBe('Rollback to 1');
     const deployment = await h.kubectlGet('deployment', 'web-web', 'rollback-on-failure');
-    expect((deployment?.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec.containers[0]!.image).toBe('nginx:1.27');
+    expect(
+      (deployment?.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec
+        .containers[0]!.image,
+    ).toBe('nginx:1.27');
     expect((await h.kubectlGet('configmap', 'web-config', 'rollback-on-failure'))?.data?.message).toBe('good');
     expect(await h.kubectlGet('configmap', 'web-extra', 'rollback-on-failure')).toBeUndefined();
   });
@@ -67,9 +86,21 @@ describe('waiting', () => {
     h.sandbox.setReadyDelay(1_500);
     h.sandbox.setFailureRules([{ image: 'broken' }]);
     try {
-      const tooShort = await rejection(upgrade(cfg, 'web', { rollbackOnFailure: true, timeoutMs: 1_000, rollbackTimeoutMs: 300 }).run(await chart('app'), await values(['image=broken:1'])));
-      expect(tooShort.message).toMatch(/^upgrade of "web" failed \(timed out after 1s.*\), and so did the rollback to revision 1: timed out after 0\.3s/);
-      const enough = await rejection(upgrade(cfg, 'web', { rollbackOnFailure: true, timeoutMs: 1_000, rollbackTimeoutMs: 10_000 }).run(await chart('app'), await values(['image=broken:2'])));
+      const tooShort = await rejection(
+        upgrade(cfg, 'web', { rollbackOnFailure: true, timeoutMs: 1_000, rollbackTimeoutMs: 300 }).run(
+          await chart('app'),
+          await values(['image=broken:1']),
+        ),
+      );
+      expect(tooShort.message).toMatch(
+        /^upgrade of "web" failed \(timed out after 1s.*\), and so did the rollback to revision 1: timed out after 0\.3s/,
+      );
+      const enough = await rejection(
+        upgrade(cfg, 'web', { rollbackOnFailure: true, timeoutMs: 1_000, rollbackTimeoutMs: 10_000 }).run(
+          await chart('app'),
+          await values(['image=broken:2']),
+        ),
+      );
       expect(enough.message).toMatch(/failed and was rolled back to revision 1 \(now revision 5\)/);
     } finally {
       h.sandbox.setFailureRules([]);
@@ -85,7 +116,12 @@ describe('cleaning up after a failure', () => {
     await install(cfg, 'web');
     h.sandbox.setFailureRules([{ image: 'broken' }]);
     try {
-      await rejection(upgrade(cfg, 'web', { wait: true, timeoutMs: 800, cleanupOnFail: true }).run(await chart('app'), await values(['image=broken:1', 'extra=true'])));
+      await rejection(
+        upgrade(cfg, 'web', { wait: true, timeoutMs: 800, cleanupOnFail: true }).run(
+          await chart('app'),
+          await values(['image=broken:1', 'extra=true']),
+        ),
+      );
     } finally {
       h.sandbox.setFailureRules([]);
     }
@@ -99,7 +135,9 @@ describe('cleaning up after a failure', () => {
     h.sandbox.setFailureRules([{ image: 'broken' }]);
     try {
       const err = await rejection(install(cfg, 'web', ['image=broken:1'], { rollbackOnFailure: true, timeoutMs: 800 }));
-      expect(err.message).toMatch(/^install of "web" failed and was rolled back \(uninstalled\): timed out after 0\.8s/);
+      expect(err.message).toMatch(
+        /^install of "web" failed and was rolled back \(uninstalled\): timed out after 0\.8s/,
+      );
     } finally {
       h.sandbox.setFailureRules([]);
     }
@@ -119,7 +157,9 @@ describe('refused changes', () => {
     expect(err.hint).toMatch(/does not let you change/);
     expect(await history(cfg, 'web')).toEqual(['1:deployed', '2:failed']);
     const deployment = await h.kubectlGet('deployment', 'web-web', 'immutable');
-    expect((deployment?.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels.track).toBe('stable');
+    expect((deployment?.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels.track).toBe(
+      'stable',
+    );
     // The release still upgrades once the change is reverted.
     await upgrade(cfg, 'web').run(await chart('app'), await values(['message=fine']));
     expect(await history(cfg, 'web')).toEqual(['1:superseded', '2:failed', '3:deployed']);
@@ -128,13 +168,30 @@ describe('refused changes', () => {
   it('refuses objects that belong to no release or to another one, before applying anything', async () => {
     const cfg = await h.config('owners');
     const client = await h.client('owners');
-    await client.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web-config', namespace: 'owners' }, data: { mine: 'yes' } });
+    await client.apply({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'web-config', namespace: 'owners' },
+      data: { mine: 'yes' },
+    });
     await install(cfg, 'other', [], {});
-    await client.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web-legacy', namespace: 'owners', annotations: { 'meta.portolan.dev/release-name': 'other', 'meta.portolan.dev/release-namespace': 'owners' } }, data: { old: 'theirs' } });
+    await client.apply({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'web-legacy',
+        namespace: 'owners',
+        annotations: { 'meta.portolan.dev/release-name': 'other', 'meta.portolan.dev/release-namespace': 'owners' },
+      },
+      data: { old: 'theirs' },
+    });
     const err = await rejection(install(cfg, 'web'));
     expect(err.code).toBe('CONFLICT');
     expect(err.message).toBe('2 objects of release "web" already exist and are not part of it; nothing was applied');
-    expect(err.problems).toEqual(['ConfigMap owners/web-config: it exists and belongs to no release', 'ConfigMap owners/web-legacy: it belongs to portolan release "other" in namespace "owners"']);
+    expect(err.problems).toEqual([
+      'ConfigMap owners/web-config: it exists and belongs to no release',
+      'ConfigMap owners/web-legacy: it belongs to portolan release "other" in namespace "owners"',
+    ]);
     expect(err.hint).toContain('--take-ownership');
     expect(await h.kubectlGet('deployment', 'web-web', 'owners')).toBeUndefined();
     await expect(new History(cfg).run('web')).rejects.toMatchObject({ code: 'NOT_FOUND' });
@@ -148,9 +205,13 @@ describe('refused changes', () => {
   it('refuses a release whose record would pass 1 MiB before anything is applied', async () => {
     const cfg = await h.config('too-big');
     // Incompressible filler: a random base64 string of 1.2 MiB.
-    const filler = Buffer.from(Array.from({ length: 900 * 1024 }, () => Math.floor(Math.random() * 256))).toString('base64');
+    const filler = Buffer.from(Array.from({ length: 900 * 1024 }, () => Math.floor(Math.random() * 256))).toString(
+      'base64',
+    );
     const err = await rejection(install(cfg, 'web', [`filler=${filler}`]));
-    expect(err.message).toMatch(/release "web" revision 1 is too large to store: its record is \d\.\d\d MiB compressed, and Kubernetes keeps at most 1\.00 MiB .*nothing was applied/);
+    expect(err.message).toMatch(
+      /release "web" revision 1 is too large to store: its record is \d\.\d\d MiB compressed, and Kubernetes keeps at most 1\.00 MiB .*nothing was applied/,
+    );
     expect(await h.kubectlGet('configmap', 'web-config', 'too-big')).toBeUndefined();
     expect(await h.kubectlGet('lease', 'portolan.lock.web', 'too-big')).toBeUndefined();
     const secrets = await h.kubectl(['get', 'secrets', '-n', 'too-big', '-o', 'name']);
@@ -180,7 +241,10 @@ describe('faults', () => {
     const before = h.sandbox.stats().faults;
     try {
       await install(cfg, 'web');
-      await upgrade(cfg, 'web', { wait: true, timeoutMs: 20_000 }).run(await chart('app'), await values(['message=two', 'extra=true']));
+      await upgrade(cfg, 'web', { wait: true, timeoutMs: 20_000 }).run(
+        await chart('app'),
+        await values(['message=two', 'extra=true']),
+      );
       await Object.assign(new Rollback(cfg), { releaseName: 'web', wait: true, timeoutMs: 20_000 }).run();
       expect(await history(cfg, 'web')).toEqual(['1:superseded', '2:superseded', '3:deployed']);
     } finally {
@@ -214,7 +278,10 @@ describe('locking in one process', () => {
     const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(fulfilled).toHaveLength(1);
     expect(rejected).toHaveLength(1);
-    expect(rejected[0]!.reason).toMatchObject({ code: 'LOCKED', message: expect.stringMatching(/^release "web" is locked by .+ \(pid \d+, upgrade\)/) });
+    expect(rejected[0]!.reason).toMatchObject({
+      code: 'LOCKED',
+      message: expect.stringMatching(/^release "web" is locked by .+ \(pid \d+, upgrade\)/),
+    });
     expect(await history(cfg, 'web')).toEqual(['1:superseded', '2:deployed']);
   });
 });

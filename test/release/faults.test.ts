@@ -40,16 +40,26 @@ describe('the API server going away mid-install', () => {
       kind: 'Deployment',
       error: () => {
         fake.unreachable = true;
-        return new ClusterConnectionError('CLUSTER', 'cannot reach the Kubernetes API at fake://cluster: connect ECONNREFUSED (after 5 attempts)', false);
+        return new ClusterConnectionError(
+          'CLUSTER',
+          'cannot reach the Kubernetes API at fake://cluster: connect ECONNREFUSED (after 5 attempts)',
+          false,
+        );
       },
     });
     const err = await rejection(install.run(await chart('app'), await values()));
     expect(err).toBeInstanceOf(PortolanError);
-    expect(err.message).toBe('cannot apply Deployment shop/web-web: cannot reach the Kubernetes API at fake://cluster: connect ECONNREFUSED (after 5 attempts)');
+    expect(err.message).toBe(
+      'cannot apply Deployment shop/web-web: cannot reach the Kubernetes API at fake://cluster: connect ECONNREFUSED (after 5 attempts)',
+    );
     const notes = (err as PortolanError).notes;
     expect(notes).toHaveLength(2);
-    expect(notes[0]).toMatch(/^could not mark revision 1 of "web" failed: cannot reach the Kubernetes API at fake:\/\/cluster: connect ECONNREFUSED/);
-    expect(notes[1]).toMatch(/^cannot release the lock of release "web": cannot reach .*ECONNREFUSED \(It expires by itself after its duration\.\)$/);
+    expect(notes[0]).toMatch(
+      /^could not mark revision 1 of "web" failed: cannot reach the Kubernetes API at fake:\/\/cluster: connect ECONNREFUSED/,
+    );
+    expect(notes[1]).toMatch(
+      /^cannot release the lock of release "web": cannot reach .*ECONNREFUSED \(It expires by itself after its duration\.\)$/,
+    );
   });
 
   it('keeps the note that the failed revision could not be recorded through --rollback-on-failure', async () => {
@@ -58,7 +68,9 @@ describe('the API server going away mid-install', () => {
     fake.fail('apply', { kind: 'Deployment', error: new PortolanError('CLUSTER', 'quota exceeded') });
     fake.fail('replace', { kind: 'Secret', error: new PortolanError('CLUSTER', 'etcd unavailable') });
     const err = (await rejection(install.run(await chart('app'), await values()))) as PortolanError;
-    expect(err.message).toBe('install of "web" failed and was rolled back (uninstalled): cannot apply Deployment shop/web-web: quota exceeded');
+    expect(err.message).toBe(
+      'install of "web" failed and was rolled back (uninstalled): cannot apply Deployment shop/web-web: quota exceeded',
+    );
     expect(err.notes).toEqual(['could not mark revision 1 of "web" failed: etcd unavailable']);
   });
 
@@ -73,13 +85,26 @@ describe('the API server going away mid-install', () => {
 describe('status against the fake', () => {
   it('calls a headless Service ready without saying it has a cluster IP', async () => {
     const { fake, cfg } = setup();
-    const manifest = '---\n# Source: app/templates/service.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: web-db\nspec:\n  clusterIP: None\n';
+    const manifest =
+      '---\n# Source: app/templates/service.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: web-db\nspec:\n  clusterIP: None\n';
     await cfg.storage.create(buildRecord({ namespace: ns, manifest }));
-    const live: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web-db', namespace: ns }, spec: { clusterIP: 'None', ports: [{ port: 5432 }] } };
+    const live: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web-db', namespace: ns },
+      spec: { clusterIP: 'None', ports: [{ port: 5432 }] },
+    };
     await fake.apply(live);
     const status = new Status(cfg);
     status.showResources = true;
     const { resources } = await status.run('web');
-    expect(resources).toEqual([expect.objectContaining({ ref: 'Service shop/web-db', exists: true, ready: true, reason: 'headless service (no cluster IP)' })]);
+    expect(resources).toEqual([
+      expect.objectContaining({
+        ref: 'Service shop/web-db',
+        exists: true,
+        ready: true,
+        reason: 'headless service (no cluster IP)',
+      }),
+    ]);
   });
 });

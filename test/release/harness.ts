@@ -6,7 +6,14 @@ import { join } from 'node:path';
 import { loadChart } from '../../src/chart/load.js';
 import type { Chart } from '../../src/chart/types.js';
 import { connect, type HttpClusterClient, type KubeObject } from '../../src/cluster/index.js';
-import { actionConfig, type ActionConfig, type DriverName, type ReleaseEvent, type ReleaseRecord, decodeRecord } from '../../src/release/index.js';
+import {
+  actionConfig,
+  type ActionConfig,
+  type DriverName,
+  type ReleaseEvent,
+  type ReleaseRecord,
+  decodeRecord,
+} from '../../src/release/index.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 import { NO_VALUE_OPTIONS, readUserValues, type SourcedValues } from '../../src/values/index.js';
 import { KUBECTL, projectRoot, runPeer } from '../helpers/peers.js';
@@ -20,7 +27,10 @@ export interface Harness {
   sandbox: Sandbox;
   dir: string;
   client(namespace: string): Promise<HttpClusterClient>;
-  config(namespace: string, options?: { driver?: DriverName; lockDurationMs?: number; events?: ReleaseEvent[] }): Promise<ActionConfig>;
+  config(
+    namespace: string,
+    options?: { driver?: DriverName; lockDurationMs?: number; events?: ReleaseEvent[] },
+  ): Promise<ActionConfig>;
   kubectl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   /** `kubectl get KIND NAME -n NS -o json`, or undefined when it does not exist. */
   kubectlGet(kind: string, name: string, namespace: string): Promise<LiveObject | undefined>;
@@ -39,7 +49,8 @@ export async function startHarness(options: SandboxOptions = {}): Promise<Harnes
     return c;
   };
   const admin = await client('default');
-  const kubectl = (args: string[]) => runPeer(KUBECTL, ['--kubeconfig', sandbox.kubeconfigPath, ...args], { HOME: dir });
+  const kubectl = (args: string[]) =>
+    runPeer(KUBECTL, ['--kubeconfig', sandbox.kubeconfigPath, ...args], { HOME: dir });
   return {
     sandbox,
     dir,
@@ -48,7 +59,12 @@ export async function startHarness(options: SandboxOptions = {}): Promise<Harnes
       const c = await client(namespace);
       await c.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
       const events = opts.events;
-      return actionConfig(c, { namespace, driver: opts.driver, lockDurationMs: opts.lockDurationMs, onEvent: events ? (e) => void events.push(e) : undefined });
+      return actionConfig(c, {
+        namespace,
+        driver: opts.driver,
+        lockDurationMs: opts.lockDurationMs,
+        onEvent: events ? (e) => void events.push(e) : undefined,
+      });
     },
     kubectl,
     kubectlGet: async (kind, name, namespace) => {
@@ -62,7 +78,10 @@ export async function startHarness(options: SandboxOptions = {}): Promise<Harnes
     record: async (namespace, name, revision) => {
       const secret = await admin.get('v1', 'Secret', `portolan.release.v1.${name}.v${revision}`, namespace);
       if (!secret) return undefined;
-      return await decodeRecord(Buffer.from((secret.data as { release: string }).release, 'base64').toString('utf8'), 'test');
+      return await decodeRecord(
+        Buffer.from((secret.data as { release: string }).release, 'base64').toString('utf8'),
+        'test',
+      );
     },
     stop: async () => {
       for (const c of clients) c.close();
@@ -78,11 +97,16 @@ export async function chart(name: string): Promise<Chart> {
 
 /** User values as the CLI reads them from --set flags and -f files. */
 export async function values(set: string[] = [], files: string[] = []): Promise<SourcedValues> {
-  return readUserValues({ ...NO_VALUE_OPTIONS, set, valueFiles: files }, { readFile: async (p) => readFileSync(p, 'utf8'), readStdin: async () => '' });
+  return readUserValues(
+    { ...NO_VALUE_OPTIONS, set, valueFiles: files },
+    { readFile: async (p) => readFileSync(p, 'utf8'), readStdin: async () => '' },
+  );
 }
 
 /** Resolves with the error a promise rejects with. */
-export async function rejection(p: Promise<unknown>): Promise<Error & { code?: string; problems?: string[]; hint?: string }> {
+export async function rejection(
+  p: Promise<unknown>,
+): Promise<Error & { code?: string; problems?: string[]; hint?: string }> {
   try {
     await p;
   } catch (err) {

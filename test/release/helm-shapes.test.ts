@@ -40,7 +40,7 @@ function shape(v: unknown): unknown {
   return v === null ? 'null' : typeof v;
 }
 
-describe('machine output next to helm\'s', () => {
+describe("machine output next to helm's", () => {
   it('history -o json: the same list of {revision, updated, status, chart, app_version, description}, oldest first', async () => {
     const [helm, ours] = await both((name) => ['history', name, '-n', ns, '-o', 'json']);
     expect(shape(ours)).toEqual(shape(helm));
@@ -56,7 +56,7 @@ describe('machine output next to helm\'s', () => {
     expect(row).toMatchObject({ revision: '2', status: 'deployed', chart: 'app-0.1.0', app_version: '1.0.0' });
   });
 
-  it('status -o json: helm\'s top-level keys and info fields', async () => {
+  it("status -o json: helm's top-level keys and info fields", async () => {
     const [helm, ours] = await both((name) => ['status', name, '-n', ns, '-o', 'json']);
     const h1 = helm as Record<string, unknown>;
     const o1 = ours as Record<string, unknown>;

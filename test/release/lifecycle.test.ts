@@ -2,7 +2,15 @@
 // install → upgrade (changed, added, removed objects) → rollback (the exact objects of revision 1) → uninstall.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/cluster/index.js';
-import { History, Install, Rollback, Uninstall, Upgrade, recordProblems, type ActionConfig } from '../../src/release/index.js';
+import {
+  History,
+  Install,
+  Rollback,
+  Uninstall,
+  Upgrade,
+  recordProblems,
+  type ActionConfig,
+} from '../../src/release/index.js';
 import { chart, startHarness, statuses, values, type Harness } from './harness.js';
 
 let h: Harness;
@@ -19,7 +27,15 @@ afterAll(async () => h?.stop());
 function essence(o: KubeObject | undefined): unknown {
   if (!o) return undefined;
   const { metadata, status: _status, ...rest } = o;
-  return { ...rest, metadata: { name: metadata.name, namespace: metadata.namespace, labels: metadata.labels, annotations: metadata.annotations } };
+  return {
+    ...rest,
+    metadata: {
+      name: metadata.name,
+      namespace: metadata.namespace,
+      labels: metadata.labels,
+      annotations: metadata.annotations,
+    },
+  };
 }
 
 async function history(): Promise<string[]> {
@@ -41,7 +57,10 @@ describe('a release from install to uninstall', () => {
     const cm = await h.kubectlGet('configmap', 'shop-config', ns);
     expect(cm?.data).toEqual({ message: 'first', revision: '1' });
     expect(cm?.metadata.labels?.['app.kubernetes.io/managed-by']).toBe('portolan');
-    expect(cm?.metadata.annotations).toMatchObject({ 'meta.portolan.dev/release-name': 'shop', 'meta.portolan.dev/release-namespace': ns });
+    expect(cm?.metadata.annotations).toMatchObject({
+      'meta.portolan.dev/release-name': 'shop',
+      'meta.portolan.dev/release-namespace': ns,
+    });
     expect(await h.kubectlGet('configmap', 'shop-legacy', ns)).toBeDefined();
     expect(await h.kubectlGet('configmap', 'shop-extra', ns)).toBeUndefined();
 
@@ -65,7 +84,9 @@ describe('a release from install to uninstall', () => {
   it('refuses a second install of the same name', async () => {
     const install = new Install(cfg);
     install.releaseName = 'shop';
-    await expect(install.run(await chart('app'), await values())).rejects.toThrow(/cannot install "shop": a release of that name exists/);
+    await expect(install.run(await chart('app'), await values())).rejects.toThrow(
+      /cannot install "shop": a release of that name exists/,
+    );
   });
 
   it('upgrades to revision 2: changes, adds and removes objects and supersedes revision 1', async () => {
@@ -73,13 +94,19 @@ describe('a release from install to uninstall', () => {
     upgrade.releaseName = 'shop';
     upgrade.wait = true;
     upgrade.timeoutMs = 20_000;
-    const { release } = await upgrade.run(await chart('app'), await values(['message=second', 'extra=true', 'legacy=false', 'image=nginx:1.28', 'replicas=3']));
+    const { release } = await upgrade.run(
+      await chart('app'),
+      await values(['message=second', 'extra=true', 'legacy=false', 'image=nginx:1.28', 'replicas=3']),
+    );
     expect(release).toMatchObject({ revision: 2, status: 'deployed', description: 'Upgrade complete' });
     expect((await h.kubectlGet('configmap', 'shop-config', ns))?.data).toEqual({ message: 'second', revision: '2' });
     expect((await h.kubectlGet('configmap', 'shop-extra', ns))?.data).toEqual({ added: 'yes' });
     expect(await h.kubectlGet('configmap', 'shop-legacy', ns)).toBeUndefined();
     const deployment = await h.kubectlGet('deployment', 'shop-web', ns);
-    expect(deployment?.spec).toMatchObject({ replicas: 3, template: { spec: { containers: [{ image: 'nginx:1.28' }] } } });
+    expect(deployment?.spec).toMatchObject({
+      replicas: 3,
+      template: { spec: { containers: [{ image: 'nginx:1.28' }] } },
+    });
     expect(await history()).toEqual(['1:superseded', '2:deployed']);
     expect((await h.record(ns, 'shop', 1))?.status).toBe('superseded');
   });
@@ -109,7 +136,12 @@ describe('a release from install to uninstall', () => {
     expect((await h.kubectlGet('deployment', 'shop-web', ns))?.spec).toEqual(installed.deployment);
     expect(await history()).toEqual(['1:superseded', '2:superseded', '3:superseded', '4:deployed']);
     const h4 = await new History(cfg).run('shop');
-    expect(h4.map((r) => r.description)).toEqual(['Install complete', 'Upgrade complete', 'Upgrade complete', 'Rollback to 1']);
+    expect(h4.map((r) => r.description)).toEqual([
+      'Install complete',
+      'Upgrade complete',
+      'Upgrade complete',
+      'Rollback to 1',
+    ]);
   });
 
   it('rolls back to the previous revision when none is named', async () => {
@@ -122,8 +154,18 @@ describe('a release from install to uninstall', () => {
 
   it('uninstalls: every object, every record and the lock are gone', async () => {
     const result = await new Uninstall(cfg).run('shop');
-    expect(result.deleted.map((r) => `${r.kind}/${r.metadata.name}`).sort()).toEqual(['ConfigMap/shop-config', 'ConfigMap/shop-extra', 'Deployment/shop-web', 'Service/shop-web']);
-    for (const [kind, name] of [['configmap', 'shop-config'], ['configmap', 'shop-extra'], ['deployment', 'shop-web'], ['service', 'shop-web']] as const) {
+    expect(result.deleted.map((r) => `${r.kind}/${r.metadata.name}`).sort()).toEqual([
+      'ConfigMap/shop-config',
+      'ConfigMap/shop-extra',
+      'Deployment/shop-web',
+      'Service/shop-web',
+    ]);
+    for (const [kind, name] of [
+      ['configmap', 'shop-config'],
+      ['configmap', 'shop-extra'],
+      ['deployment', 'shop-web'],
+      ['service', 'shop-web'],
+    ] as const) {
       expect(await h.kubectlGet(kind, name, ns)).toBeUndefined();
     }
     const secrets = await h.kubectl(['get', 'secrets', '-n', ns, '-l', 'owner=portolan', '-o', 'name']);

@@ -24,11 +24,18 @@ describe('release locks', () => {
     const held = await new LeaseLocker(client, { identity, durationMs: 30_000 }).acquire('web', ns, 'upgrade');
     const live = await lease('web');
     expect(live?.spec).toMatchObject({ holderIdentity: 'ann@build-7 (pid 4242, upgrade)', leaseDurationSeconds: 30 });
-    expect(live?.metadata.annotations).toMatchObject({ 'portolan.dev/operation': 'upgrade', 'portolan.dev/user': 'ann', 'portolan.dev/host': 'build-7', 'portolan.dev/pid': '4242' });
+    expect(live?.metadata.annotations).toMatchObject({
+      'portolan.dev/operation': 'upgrade',
+      'portolan.dev/user': 'ann',
+      'portolan.dev/host': 'build-7',
+      'portolan.dev/pid': '4242',
+    });
     const other = new LeaseLocker(client, { identity: { user: 'bob', host: 'laptop', pid: 1 } });
     const err = await rejection(other.acquire('web', ns, 'rollback'));
     expect(err.code).toBe('LOCKED');
-    expect(err.message).toMatch(/^release "web" is locked by ann@build-7 \(pid 4242, upgrade\): upgrade started \S+, lock expires \S+ unless renewed$/);
+    expect(err.message).toMatch(
+      /^release "web" is locked by ann@build-7 \(pid 4242, upgrade\): upgrade started \S+, lock expires \S+ unless renewed$/,
+    );
     const expires = Date.parse(/lock expires (\S+)/.exec(err.message)![1]!);
     expect(expires - Date.now()).toBeGreaterThan(25_000);
     await held.release();
@@ -53,20 +60,35 @@ describe('release locks', () => {
     await client.create({
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
-      metadata: { name: lockName('stale'), namespace: ns, annotations: { 'portolan.dev/operation': 'upgrade', 'portolan.dev/started': past } },
-      spec: { holderIdentity: 'gone@host (pid 99, upgrade)', leaseDurationSeconds: 60, acquireTime: past, renewTime: past },
+      metadata: {
+        name: lockName('stale'),
+        namespace: ns,
+        annotations: { 'portolan.dev/operation': 'upgrade', 'portolan.dev/started': past },
+      },
+      spec: {
+        holderIdentity: 'gone@host (pid 99, upgrade)',
+        leaseDurationSeconds: 60,
+        acquireTime: past,
+        renewTime: past,
+      },
     });
     const held = await new LeaseLocker(client, { identity }).acquire('stale', ns, 'upgrade');
     expect(held.expired).toMatchObject({ holder: 'gone@host (pid 99, upgrade)', operation: 'upgrade' });
     expect(Date.parse(held.expired!.expiresAt)).toBeLessThan(Date.now());
-    expect((await lease('stale'))?.spec).toMatchObject({ holderIdentity: 'ann@build-7 (pid 4242, upgrade)', leaseTransitions: 1 });
+    expect((await lease('stale'))?.spec).toMatchObject({
+      holderIdentity: 'ann@build-7 (pid 4242, upgrade)',
+      leaseTransitions: 1,
+    });
     await held.release();
   });
 
   it('notices when the lease was taken by someone else and stops', async () => {
     const held = await new LeaseLocker(client, { identity, durationMs: 1_200 }).acquire('lost', ns, 'upgrade');
     const live = (await lease('lost'))!;
-    await client.update({ ...live, spec: { ...(live.spec as object), holderIdentity: 'thief@elsewhere (pid 7, upgrade)' } });
+    await client.update({
+      ...live,
+      spec: { ...(live.spec as object), holderIdentity: 'thief@elsewhere (pid 7, upgrade)' },
+    });
     await new Promise((r) => setTimeout(r, 900));
     expect(() => held.check()).toThrow(/lost the lock of release "lost": another operation took the lease over/);
     await held.release();

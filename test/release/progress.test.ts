@@ -1,16 +1,44 @@
-// What the release commands print while they work: progress only on a TTY, warnings always, durations as Go writes them.
+// What the release commands print while they work: progress only on a TTY, warnings always, durations as Go writes
+// them.
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
-import { ansiTime, goTimeString, jsonText, parseDuration, progressReporter, withRelease } from '../../src/cli/release-common.js';
+import {
+  ansiTime,
+  goTimeString,
+  jsonText,
+  parseDuration,
+  progressReporter,
+  withRelease,
+} from '../../src/cli/release-common.js';
 import { reportError } from '../../src/cli/run.js';
 import { PortolanError } from '../../src/errors.js';
 
 function io(isTTY: boolean): CliIo & { err: string[] } {
   const err: string[] = [];
-  return { err, stdout: () => undefined, stderr: (t) => void err.push(t), readStdin: async () => '', isTTY, env: { NO_COLOR: '1' }, cwd: '/' };
+  return {
+    err,
+    stdout: () => undefined,
+    stderr: (t) => void err.push(t),
+    readStdin: async () => '',
+    isTTY,
+    env: { NO_COLOR: '1' },
+    cwd: '/',
+  };
 }
 
-const wait = { type: 'wait' as const, progress: { ready: 1, total: 3, elapsedMs: 4_200, pending: [{ ref: 'Deployment shop/web', reason: '1/3 available' }, { ref: 'Service shop/web', reason: 'no cluster IP' }, { ref: 'Job shop/x', reason: 'job running' }] } };
+const wait = {
+  type: 'wait' as const,
+  progress: {
+    ready: 1,
+    total: 3,
+    elapsedMs: 4_200,
+    pending: [
+      { ref: 'Deployment shop/web', reason: '1/3 available' },
+      { ref: 'Service shop/web', reason: 'no cluster IP' },
+      { ref: 'Job shop/x', reason: 'job running' },
+    ],
+  },
+};
 
 describe('progress', () => {
   it('shows on a TTY which objects are pending and why, on one line it rewrites', () => {
@@ -18,7 +46,9 @@ describe('progress', () => {
     const report = progressReporter(tty);
     report(wait);
     report({ ...wait, progress: { ...wait.progress, ready: 3, pending: [] } });
-    expect(tty.err[0]).toBe('waiting 4s: 1/3 ready; Deployment shop/web (1/3 available), Service shop/web (no cluster IP) and 1 more');
+    expect(tty.err[0]).toBe(
+      'waiting 4s: 1/3 ready; Deployment shop/web (1/3 available), Service shop/web (no cluster IP) and 1 more',
+    );
     expect(tty.err[1]).toBe('\r\u001b[K');
     expect(tty.err[2]).toBe('all 3 objects ready after 4.2s\n');
   });
@@ -39,10 +69,15 @@ describe('errors after progress', () => {
     const timeout = new PortolanError('TIMEOUT', 'timed out after 1s waiting for 1 of 3 objects to be ready');
     let thrown: unknown;
     try {
-      await withRelease({ namespace: 'shop' }, tty, async ({ cfg }) => {
-        cfg.onEvent?.(wait);
-        throw timeout;
-      }, { offline: true });
+      await withRelease(
+        { namespace: 'shop' },
+        tty,
+        async ({ cfg }) => {
+          cfg.onEvent?.(wait);
+          throw timeout;
+        },
+        { offline: true },
+      );
     } catch (err) {
       thrown = err;
     }
@@ -53,8 +88,12 @@ describe('errors after progress', () => {
 
   it('prints what else went wrong (a lock it could not release) after the error and its hint', () => {
     const pipe = io(false);
-    const err = new PortolanError('CLUSTER', 'cannot apply Deployment shop/web: connect ECONNREFUSED', { hint: 'Is the cluster running?' });
-    err.addNote('cannot release the lock of release "web": connect ECONNREFUSED (It expires by itself after its duration.)');
+    const err = new PortolanError('CLUSTER', 'cannot apply Deployment shop/web: connect ECONNREFUSED', {
+      hint: 'Is the cluster running?',
+    });
+    err.addNote(
+      'cannot release the lock of release "web": connect ECONNREFUSED (It expires by itself after its duration.)',
+    );
     reportError(err, pipe, false);
     expect(pipe.err.join('')).toBe(
       [
@@ -88,6 +127,8 @@ describe('durations and times', () => {
   });
 
   it('writes JSON keeping key order and big integers, escaping <>& as Go does', () => {
-    expect(jsonText({ b: 1, a: 12345678901234567890n, html: '<a&b>' })).toBe('{"b":1,"a":12345678901234567890,"html":"\\u003ca\\u0026b\\u003e"}');
+    expect(jsonText({ b: 1, a: 12345678901234567890n, html: '<a&b>' })).toBe(
+      '{"b":1,"a":12345678901234567890,"html":"\\u003ca\\u0026b\\u003e"}',
+    );
   });
 });

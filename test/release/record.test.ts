@@ -38,7 +38,24 @@ async function rejected(p: Promise<unknown>): Promise<PortolanError> {
 
 describe('release record encoding', () => {
   it('round-trips through gzip and base64 unchanged', async () => {
-    const record = buildRecord({ hooks: [{ name: 'migrate', kind: 'Job', path: 'webapp/templates/job.yaml', manifest: 'kind: Job', events: ['pre-upgrade'], weight: -5, deletePolicies: ['hook-succeeded'], lastRun: { startedAt: '2025-01-01T00:00:01.000Z', completedAt: '2025-01-01T00:00:02.000Z', phase: 'Succeeded' } }] });
+    const record = buildRecord({
+      hooks: [
+        {
+          name: 'migrate',
+          kind: 'Job',
+          path: 'webapp/templates/job.yaml',
+          manifest: 'kind: Job',
+          events: ['pre-upgrade'],
+          weight: -5,
+          deletePolicies: ['hook-succeeded'],
+          lastRun: {
+            startedAt: '2025-01-01T00:00:01.000Z',
+            completedAt: '2025-01-01T00:00:02.000Z',
+            phase: 'Succeeded',
+          },
+        },
+      ],
+    });
     const encoded = encodeRecord(record);
     expect(gzipSync(Buffer.from('x')).subarray(0, 2)).toEqual(Buffer.from(encoded, 'base64').subarray(0, 2));
     expect(await decodeRecord(encoded, 'test')).toEqual(record);
@@ -65,7 +82,9 @@ describe('release record encoding', () => {
   });
 
   it('refuses data that is not a gzip record, naming the object', async () => {
-    const err = await rejected(decodeRecord(Buffer.from('not gzip').toString('base64'), 'Secret default/portolan.release.v1.web.v1'));
+    const err = await rejected(
+      decodeRecord(Buffer.from('not gzip').toString('base64'), 'Secret default/portolan.release.v1.web.v1'),
+    );
     expect(err.code).toBe('RELEASE');
     expect(err.message).toContain('Secret default/portolan.release.v1.web.v1');
   });
@@ -91,7 +110,9 @@ describe('release record encoding', () => {
       () => undefined,
       (e: unknown) => e as PortolanError,
     );
-    expect(err?.message).toMatch(/too large to store: its record is 1\.\d+ MiB compressed, and Kubernetes keeps at most 1\.00 MiB/);
+    expect(err?.message).toMatch(
+      /too large to store: its record is 1\.\d+ MiB compressed, and Kubernetes keeps at most 1\.00 MiB/,
+    );
     expect(await storage.history('web')).toEqual([]);
     expect(MAX_RECORD_BYTES).toBe(1048576);
   });

@@ -13,7 +13,8 @@ export function buildRecord(overrides: Partial<ReleaseRecord> = {}): ReleaseReco
     chart: { metadata: { apiVersion: 'v2', name: 'webapp', version: '1.4.0', appVersion: '1.4.0' } },
     config: { replicaCount: 2 },
     values: { replicaCount: 2, image: { tag: '' } },
-    manifest: '---\n# Source: webapp/templates/configmap.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  a: "1"\n',
+    manifest:
+      '---\n# Source: webapp/templates/configmap.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  a: "1"\n',
     hooks: [],
     notes: 'web is installed\n',
     ...overrides,

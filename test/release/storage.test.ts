@@ -10,7 +10,8 @@ function storage(namespace = 'default', store = new MemoryStore()): ReleaseStora
 describe('release storage', () => {
   it('returns a release history oldest first whatever the write order', async () => {
     const s = storage();
-    for (const revision of [3, 1, 2]) await s.create(buildRecord({ revision, status: revision === 3 ? 'deployed' : 'superseded' }));
+    for (const revision of [3, 1, 2])
+      await s.create(buildRecord({ revision, status: revision === 3 ? 'deployed' : 'superseded' }));
     expect((await s.history('web')).map((r) => r.revision)).toEqual([1, 2, 3]);
     expect((await s.last('web'))?.revision).toBe(3);
   });
@@ -24,13 +25,19 @@ describe('release storage', () => {
     await b.create(buildRecord({ namespace: 'b', name: 'api' }));
     expect((await a.latestOfEach()).map((r) => `${r.namespace}/${r.name}.v${r.revision}`)).toEqual(['a/web.v2']);
     const all = new ReleaseStorage(new MemoryDriver(undefined, store));
-    expect((await all.latestOfEach()).map((r) => `${r.namespace}/${r.name}.v${r.revision}`)).toEqual(['b/api.v1', 'a/web.v2']);
+    expect((await all.latestOfEach()).map((r) => `${r.namespace}/${r.name}.v${r.revision}`)).toEqual([
+      'b/api.v1',
+      'a/web.v2',
+    ]);
   });
 
   it('refuses to create a revision that already exists', async () => {
     const s = storage();
     await s.create(buildRecord());
-    await expect(s.create(buildRecord())).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('revision 1 of release "web"') });
+    await expect(s.create(buildRecord())).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining('revision 1 of release "web"'),
+    });
   });
 
   it('prunes the oldest revisions down to --history-max, never the deployed one nor the newest', async () => {
@@ -39,12 +46,17 @@ describe('release storage', () => {
     await s.create(buildRecord({ revision: 1, status: 'deployed' }));
     for (const revision of [2, 3, 4, 5, 6]) await s.create(buildRecord({ revision, status: 'failed' }));
     expect(await s.prune('web', 3)).toEqual([2, 3, 4]);
-    expect((await s.history('web')).map((r) => `${r.revision}:${r.status}`)).toEqual(['1:deployed', '5:failed', '6:failed']);
+    expect((await s.history('web')).map((r) => `${r.revision}:${r.status}`)).toEqual([
+      '1:deployed',
+      '5:failed',
+      '6:failed',
+    ]);
   });
 
   it('does not prune with --history-max 0', async () => {
     const s = storage();
-    for (const revision of [1, 2, 3]) await s.create(buildRecord({ revision, status: revision === 3 ? 'deployed' : 'superseded' }));
+    for (const revision of [1, 2, 3])
+      await s.create(buildRecord({ revision, status: revision === 3 ? 'deployed' : 'superseded' }));
     expect(await s.prune('web', 0)).toEqual([]);
     expect(await s.history('web')).toHaveLength(3);
   });
@@ -75,6 +87,11 @@ describe('driver names', () => {
     } catch (err) {
       error = err;
     }
-    expect(error).toMatchObject({ code: 'USAGE', flag: undefined, hint: 'Use one of: secret, configmap, memory.', message: 'unknown storage driver "etcd" (from PORTOLAN_DRIVER)' });
+    expect(error).toMatchObject({
+      code: 'USAGE',
+      flag: undefined,
+      hint: 'Use one of: secret, configmap, memory.',
+      message: 'unknown storage driver "etcd" (from PORTOLAN_DRIVER)',
+    });
   });
 });

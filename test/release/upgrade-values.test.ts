@@ -13,13 +13,24 @@ const newChart: Chart = {
   files: [],
   dependencies: [],
 };
-const previous = buildRecord({ config: { replicas: 3, image: { tag: 'pinned' } }, values: { ...oldChart.defaults, replicas: 3, image: { tag: 'pinned', pull: 'IfNotPresent' } } });
+const previous = buildRecord({
+  config: { replicas: 3, image: { tag: 'pinned' } },
+  values: { ...oldChart.defaults, replicas: 3, image: { tag: 'pinned', pull: 'IfNotPresent' } },
+});
 
 function given(values: Record<string, unknown>): SourcedValues {
-  return { values, origins: { layers: Object.keys(values).length ? [{ kind: 'tree', source: 'new.yaml', values }] : [] } };
+  return {
+    values,
+    origins: { layers: Object.keys(values).length ? [{ kind: 'tree', source: 'new.yaml', values }] : [] },
+  };
 }
 
-const cases: Array<{ name: string; flags: ValueFlags; values: Record<string, unknown>; expected: Record<string, unknown> }> = [
+const cases: Array<{
+  name: string;
+  flags: ValueFlags;
+  values: Record<string, unknown>;
+  expected: Record<string, unknown>;
+}> = [
   {
     name: 'no flag and no values: the previous user values over the new chart',
     flags: {},
@@ -39,7 +50,7 @@ const cases: Array<{ name: string; flags: ValueFlags; values: Record<string, unk
     expected: { replicas: 1, image: { tag: 'new', pull: 'Always' }, onlyNew: true },
   },
   {
-    name: '--reuse-values: the previous revision\'s values as defaults, then the new values (Helm keeps the old chart defaults)',
+    name: "--reuse-values: the previous revision's values as defaults, then the new values (Helm keeps the old chart defaults)",
     flags: { reuseValues: true },
     values: { replicas: 5 },
     expected: { replicas: 5, image: { tag: 'pinned', pull: 'IfNotPresent' }, onlyOld: true },

@@ -7,8 +7,6 @@ import { MAX_LIST_ITEMS, MAX_STRING_BYTES } from '../../src/render/helpers/limit
 import { stringHelpers } from '../../src/render/helpers/strings.js';
 import { renderError, renderNotes as render } from '../helpers/charts.js';
 
-
-
 const helper = (table: Record<string, unknown>, name: string) => table[name] as (...args: unknown[]) => unknown;
 
 // Expected outputs came from helm 4.1.4 (`helm template` of a chart printing each expression), hard-coded here.
@@ -55,9 +53,12 @@ describe('ranges and repeats as helm 4.1.4 renders them', () => {
   });
 
   // Go's strings.Repeat panics on a negative count; Helm shows the panic's message.
-  it.each(['repeat -1 "ab"', 'indent -2 "a"', 'nindent -1 "a"'])('{{ %s }} fails with strings.Repeat\'s message, as in Helm', async (expression) => {
-    expect(await renderError(`{{ ${expression} }}`)).toContain('strings: negative Repeat count');
-  });
+  it.each(['repeat -1 "ab"', 'indent -2 "a"', 'nindent -1 "a"'])(
+    "{{ %s }} fails with strings.Repeat's message, as in Helm",
+    async (expression) => {
+      expect(await renderError(`{{ ${expression} }}`)).toContain('strings: negative Repeat count');
+    },
+  );
 });
 
 describe('huge arguments fail with the limit named', () => {

@@ -12,7 +12,8 @@ import { prepareChart } from '../../src/values/index.js';
 import { chartFrom, userValues } from '../helpers/charts.js';
 
 type Pair = { Cert: string; Key: string };
-const call = (name: string, ...args: unknown[]): unknown => (cryptoHelpers[name] as (...a: unknown[]) => unknown)(...args);
+const call = (name: string, ...args: unknown[]): unknown =>
+  (cryptoHelpers[name] as (...a: unknown[]) => unknown)(...args);
 const pair = (name: string, ...args: unknown[]): Pair => call(name, ...args) as Pair;
 const DAY = 24 * 3600 * 1000;
 
@@ -35,8 +36,10 @@ function outline(der: string): string {
   const walk = (node: forge.asn1.Asn1): string => {
     const tag = `${node.tagClass}:${node.type}`;
     if (Array.isArray(node.value)) return `${tag}(${node.value.map(walk).join(' ')})`;
-    if (node.tagClass === forge.asn1.Class.UNIVERSAL && node.type === forge.asn1.Type.OID) return `oid:${forge.asn1.derToOid(forge.util.createBuffer(node.value))}`;
-    if (node.tagClass === forge.asn1.Class.UNIVERSAL && node.type === forge.asn1.Type.BOOLEAN) return `bool:${node.value.charCodeAt(0)}`;
+    if (node.tagClass === forge.asn1.Class.UNIVERSAL && node.type === forge.asn1.Type.OID)
+      return `oid:${forge.asn1.derToOid(forge.util.createBuffer(node.value))}`;
+    if (node.tagClass === forge.asn1.Class.UNIVERSAL && node.type === forge.asn1.Type.BOOLEAN)
+      return `bool:${node.value.charCodeAt(0)}`;
     if (node.tagClass === forge.asn1.Class.UNIVERSAL && node.type === forge.asn1.Type.OCTETSTRING) {
       try {
         return `octets[${walk(forge.asn1.fromDer(node.value, true))}]`;
@@ -46,7 +49,12 @@ function outline(der: string): string {
     }
     return tag;
   };
-  return walk((forge.asn1 as unknown as { fromDer(b: string, o: object): forge.asn1.Asn1 }).fromDer(der, { strict: true, decodeBitStrings: false }));
+  return walk(
+    (forge.asn1 as unknown as { fromDer(b: string, o: object): forge.asn1.Asn1 }).fromDer(der, {
+      strict: true,
+      decodeBitStrings: false,
+    }),
+  );
 }
 const derOf = (pem: string) => forge.util.decode64(pem.replace(/-----[A-Z ]+-----|\s/g, ''));
 
@@ -114,7 +122,14 @@ describe('certificates', () => {
 
   it('genSignedCert makes a certificate the CA signed, with the DNS names and IPs as SANs', () => {
     const ca = pair('genCA', 'my-ca', 365);
-    const signed = pair('genSignedCert', 'svc.example', ['10.0.0.1', '::1', '::ffff:1.2.3.4'], ['a.example', 'b.example'], 30, ca);
+    const signed = pair(
+      'genSignedCert',
+      'svc.example',
+      ['10.0.0.1', '::1', '::ffff:1.2.3.4'],
+      ['a.example', 'b.example'],
+      30,
+      ca,
+    );
     const cert = new X509Certificate(signed.Cert);
     const caCert = new X509Certificate(ca.Cert);
     expect(cert.subject).toBe('CN=svc.example');
@@ -122,7 +137,9 @@ describe('certificates', () => {
     expect(cert.checkIssued(caCert)).toBe(true);
     expect(cert.ca).toBe(false);
     // Go writes an IPv4-mapped IPv6 address as the IPv4 address.
-    expect(cert.subjectAltName).toBe('DNS:a.example, DNS:b.example, IP Address:10.0.0.1, IP Address:0:0:0:0:0:0:0:1, IP Address:1.2.3.4');
+    expect(cert.subjectAltName).toBe(
+      'DNS:a.example, DNS:b.example, IP Address:10.0.0.1, IP Address:0:0:0:0:0:0:0:1, IP Address:1.2.3.4',
+    );
     expect(validity(cert).days).toBe(30);
     expect(cert.checkPrivateKey(keyOf(signed.Key))).toBe(true);
     expect(cert.checkHost('b.example')).toBe('b.example');
@@ -156,7 +173,7 @@ describe('certificates', () => {
     expect(validity(cert).days).toBe(10);
   });
 
-  it('the *WithKey forms use the key given, of any type Sprig reads, and return it in Sprig\'s format', () => {
+  it("the *WithKey forms use the key given, of any type Sprig reads, and return it in Sprig's format", () => {
     const ecKey = call('genPrivateKey', 'ecdsa') as string;
     const ca = pair('genCAWithKey', 'ec-ca', 10, ecKey);
     expect(ca.Key).toBe(ecKey);
@@ -174,20 +191,28 @@ describe('certificates', () => {
     expect(new X509Certificate(self.Cert).checkPrivateKey(keyOf(pkcs8))).toBe(true);
   });
 
-  it('refuses bad IPs, non-string names and keys that are not PEM, with Sprig\'s messages', () => {
+  it("refuses bad IPs, non-string names and keys that are not PEM, with Sprig's messages", () => {
     expect(() => call('genSelfSignedCert', 'x', ['1.2.3'], null, 1)).toThrow('error parsing ip: 1.2.3');
     expect(() => call('genSelfSignedCert', 'x', [1], null, 1)).toThrow('error parsing ip: 1 is not a string');
-    expect(() => call('genSelfSignedCert', 'x', null, [true], 1)).toThrow('error processing alternate dns name: true is not a string');
+    expect(() => call('genSelfSignedCert', 'x', null, [true], 1)).toThrow(
+      'error processing alternate dns name: true is not a string',
+    );
     expect(() => call('genCAWithKey', 'x', 1, 'nope')).toThrow('parsing private key: no PEM data in input');
-    expect(() => call('genSignedCert', 'x', null, null, 1, { Cert: 'x', Key: 'y' })).toThrow('unable to decode certificate');
+    expect(() => call('genSignedCert', 'x', null, null, 1, { Cert: 'x', Key: 'y' })).toThrow(
+      'unable to decode certificate',
+    );
     const ca = pair('genCA', 'a', 1);
     const other = pair('genCA', 'b', 1);
-    expect(() => call('genSignedCert', 'x', null, null, 1, { Cert: ca.Cert, Key: other.Key })).toThrow("provided PrivateKey doesn't match parent's PublicKey");
+    expect(() => call('genSignedCert', 'x', null, null, 1, { Cert: ca.Cert, Key: other.Key })).toThrow(
+      "provided PrivateKey doesn't match parent's PublicKey",
+    );
     // Go's x509 signs with RSA, ECDSA and Ed25519 keys only.
-    expect(() => call('genCAWithKey', 'x', 1, call('genPrivateKey', 'dsa'))).toThrow('error creating certificate: x509: certificate private key does not implement crypto.Signer');
+    expect(() => call('genCAWithKey', 'x', 1, call('genPrivateKey', 'dsa'))).toThrow(
+      'error creating certificate: x509: certificate private key does not implement crypto.Signer',
+    );
   });
 
-  it('prints the dict as Go prints Sprig\'s certificate struct, {cert key}, and keeps only Cert and Key as keys', () => {
+  it("prints the dict as Go prints Sprig's certificate struct, {cert key}, and keeps only Cert and Key as keys", () => {
     const ca = pair('genCA', 'x', 1);
     expect(Object.keys(ca)).toEqual(['Cert', 'Key']);
     expect(String(ca)).toBe(`{${ca.Cert} ${ca.Key}}`);
@@ -200,7 +225,9 @@ describe('certificates', () => {
     expect(built).toEqual({ Cert: ca.Cert, Key: ca.Key });
     expect(() => call('buildCustomCert', 'eA==', 'eA==')).toThrow('unable to decode certificate');
     expect(() => call('buildCustomCert', 'not base64!', 'eA==')).toThrow('unable to decode base64 certificate');
-    expect(() => call('buildCustomCert', b64(ca.Cert), b64('junk'))).toThrow('error parsing private key: no PEM data in input');
+    expect(() => call('buildCustomCert', b64(ca.Cert), b64('junk'))).toThrow(
+      'error parsing private key: no PEM data in input',
+    );
   });
 });
 
@@ -211,7 +238,7 @@ describe('genPrivateKey', () => {
     ['dsa', 'DSA PRIVATE KEY', 'dsa'],
     ['ecdsa', 'EC PRIVATE KEY', 'ec'],
     ['ed25519', 'PRIVATE KEY', 'ed25519'],
-  ])('makes a %j key under Sprig\'s PEM header %s', (type, header, keyType) => {
+  ])("makes a %j key under Sprig's PEM header %s", (type, header, keyType) => {
     const pem = call('genPrivateKey', type) as string;
     expect(pem.startsWith(`-----BEGIN ${header}-----\n`)).toBe(true);
     expect(pem.endsWith(`-----END ${header}-----\n`)).toBe(true);
@@ -228,7 +255,7 @@ describe('genPrivateKey', () => {
 });
 
 describe('passwords', () => {
-  it('htpasswd writes user:bcrypt-hash with Go\'s $2a$ prefix and cost 10, and the password verifies', () => {
+  it("htpasswd writes user:bcrypt-hash with Go's $2a$ prefix and cost 10, and the password verifies", () => {
     const line = call('htpasswd', 'user', 'pass') as string;
     expect(line).toMatch(/^user:\$2a\$10\$[./A-Za-z0-9]{53}$/);
     expect(bcryptjs.compareSync('pass', line.slice('user:'.length))).toBe(true);
@@ -236,9 +263,11 @@ describe('passwords', () => {
     expect(call('htpasswd', 'a:b', 'p')).toBe('invalid username: a:b');
   });
 
-  it('bcrypt refuses passwords longer than 72 bytes with Helm\'s text instead of cutting them', () => {
+  it("bcrypt refuses passwords longer than 72 bytes with Helm's text instead of cutting them", () => {
     expect(bcryptjs.compareSync('secret', call('bcrypt', 'secret') as string)).toBe(true);
-    expect(call('bcrypt', 'x'.repeat(73))).toBe('failed to encrypt string with bcrypt: bcrypt: password length exceeds 72 bytes');
+    expect(call('bcrypt', 'x'.repeat(73))).toBe(
+      'failed to encrypt string with bcrypt: bcrypt: password length exceeds 72 bytes',
+    );
   });
 
   // Outputs of helm 4.1.4 for the same arguments.
@@ -260,12 +289,20 @@ describe('AES', () => {
   // Ciphertexts made by helm 4.1.4's encryptAES (random IVs), and ours that helm's decryptAES read back.
   const fromHelm: Array<[string, string, string]> = [
     ['secretkey', 'ZkKdjgOtFuMAcANlumPWbfFrFmz60fYFSFyuWH/7Plg=', 'hello world'],
-    ['a-key-that-is-longer-than-thirty-two-bytes!', 'AwQVD1WKvwOuCUHXElsNNwBV3vK3I+2zqcsYw23upA0h/wufjV2+aEJsKcL1qYih', 'exactly16bytes!!'],
+    [
+      'a-key-that-is-longer-than-thirty-two-bytes!',
+      'AwQVD1WKvwOuCUHXElsNNwBV3vK3I+2zqcsYw23upA0h/wufjV2+aEJsKcL1qYih',
+      'exactly16bytes!!',
+    ],
     ['', 'rxr41DtD5jMcTCaAPXwowo8dUplCHJ3MEmoBOiWKLCQ=', 'ü'],
   ];
   const readByHelm: Array<[string, string, string]> = [
     ['secretkey', 'DQAD3XqfXqoPR+DhKmToA2KNK90Dfq1q2dohQgssLYI=', 'hello world'],
-    ['a-key-that-is-longer-than-thirty-two-bytes!', 'rpYjSkX5p7LCZp9Jdnus0582shFCX3C2IwVJGcrd7GNZNCdn62GZiGUU2o1Hu3sN', 'exactly16bytes!!'],
+    [
+      'a-key-that-is-longer-than-thirty-two-bytes!',
+      'rpYjSkX5p7LCZp9Jdnus0582shFCX3C2IwVJGcrd7GNZNCdn62GZiGUU2o1Hu3sN',
+      'exactly16bytes!!',
+    ],
     ['', '/Id49SyhhE8YxkeZ6Jvbs52amyw5o3gDsFwQy0wpEIU=', 'ü'],
   ];
 
@@ -292,34 +329,107 @@ describe('AES', () => {
 describe('toToml', () => {
   it('writes a values file as Helm does, every number a float64', () => {
     const values = {
-      name: 'web', port: 8080, ratio: 1.5, big: 1000000, neg: -3, true: true, nothing: null, empty: '', date: '2024-01-02',
-      list: ['b', 'a'], nums: [1, 2.5], mixed: [1, 'a', true], nested: { x: { true: 1, z: 'q' }, a: 2 },
-      servers: [{ host: 'h1', port: 1 }, { host: 'h2', port: 2 }], emptyMap: {}, emptyList: [],
-      text: 'line1\nline2 "q" \\ tab\t é 😀 \u0001', 'key with space': 1, 'dotted.key': 2, '': 3, listOfLists: [[1, 2], ['a']], nestedEmpty: { a: {} },
+      name: 'web',
+      port: 8080,
+      ratio: 1.5,
+      big: 1000000,
+      neg: -3,
+      true: true,
+      nothing: null,
+      empty: '',
+      date: '2024-01-02',
+      list: ['b', 'a'],
+      nums: [1, 2.5],
+      mixed: [1, 'a', true],
+      nested: { x: { true: 1, z: 'q' }, a: 2 },
+      servers: [
+        { host: 'h1', port: 1 },
+        { host: 'h2', port: 2 },
+      ],
+      emptyMap: {},
+      emptyList: [],
+      text: 'line1\nline2 "q" \\ tab\t é 😀 \u0001',
+      'key with space': 1,
+      'dotted.key': 2,
+      '': 3,
+      listOfLists: [[1, 2], ['a']],
+      nestedEmpty: { a: {} },
     };
     expect(encodeToml(values, () => 'float')).toBe(
       [
-        '"" = 3.0', 'big = 1e+06', 'date = "2024-01-02"', '"dotted.key" = 2.0', 'empty = ""', 'emptyList = []', '"key with space" = 1.0',
-        'list = ["b", "a"]', 'listOfLists = [[1.0, 2.0], ["a"]]', 'mixed = [1.0, "a", true]', 'name = "web"', 'neg = -3.0', 'nums = [1.0, 2.5]',
-        'port = 8080.0', 'ratio = 1.5', 'text = "line1\\nline2 \\"q\\" \\\\ tab\\t é 😀 \\u0001"', 'true = true', '', '[emptyMap]', '', '[nested]',
-        '  a = 2.0', '  [nested.x]', '    true = 1.0', '    z = "q"', '', '[nestedEmpty]', '  [nestedEmpty.a]', '', '[[servers]]', '  host = "h1"',
-        '  port = 1.0', '', '[[servers]]', '  host = "h2"', '  port = 2.0', '',
+        '"" = 3.0',
+        'big = 1e+06',
+        'date = "2024-01-02"',
+        '"dotted.key" = 2.0',
+        'empty = ""',
+        'emptyList = []',
+        '"key with space" = 1.0',
+        'list = ["b", "a"]',
+        'listOfLists = [[1.0, 2.0], ["a"]]',
+        'mixed = [1.0, "a", true]',
+        'name = "web"',
+        'neg = -3.0',
+        'nums = [1.0, 2.5]',
+        'port = 8080.0',
+        'ratio = 1.5',
+        'text = "line1\\nline2 \\"q\\" \\\\ tab\\t é 😀 \\u0001"',
+        'true = true',
+        '',
+        '[emptyMap]',
+        '',
+        '[nested]',
+        '  a = 2.0',
+        '  [nested.x]',
+        '    true = 1.0',
+        '    z = "q"',
+        '',
+        '[nestedEmpty]',
+        '  [nestedEmpty.a]',
+        '',
+        '[[servers]]',
+        '  host = "h1"',
+        '  port = 1.0',
+        '',
+        '[[servers]]',
+        '  host = "h2"',
+        '  port = 2.0',
+        '',
       ].join('\n'),
     );
   });
 
-  it('spells floats as Go\'s strconv does', () => {
+  it("spells floats as Go's strconv does", () => {
     // `big` is 12345678901234567890 in the values file, which Helm reads as this float64.
-    const floats = { f: 0.1, g: 1e21, h: 1e-7, i: 100000000, j: -0, big: 12345678901234567e3, exp: 2e10, small: 0.000001 };
-    expect(encodeToml(floats, () => 'float')).toBe('big = 1.2345678901234567e+19\nexp = 2e+10\nf = 0.1\ng = 1e+21\nh = 1e-07\ni = 1e+08\nj = -0.0\nsmall = 1e-06\n');
+    const floats = {
+      f: 0.1,
+      g: 1e21,
+      h: 1e-7,
+      i: 100000000,
+      j: -0,
+      big: 12345678901234567e3,
+      exp: 2e10,
+      small: 0.000001,
+    };
+    expect(encodeToml(floats, () => 'float')).toBe(
+      'big = 1.2345678901234567e+19\nexp = 2e+10\nf = 0.1\ng = 1e+21\nh = 1e-07\ni = 1e+08\nj = -0.0\nsmall = 1e-06\n',
+    );
   });
 
   // Outputs of helm 4.1.4 for `toToml (dict …)` with the same literals (Go ints, here bigints).
   it.each([
-    [{ a: 1n, b: 'x', c: [1n, 2n], d: { e: 1.5, f: true } }, 'a = 1\nb = "x"\nc = [1, 2]\n\n[d]\n  e = 1.5\n  f = true\n'],
-    [{ z: { y: {} }, a: [{ k: 1n }, { k: 2n }], m: [] }, 'm = []\n\n[[a]]\n  k = 1\n\n[[a]]\n  k = 2\n\n[z]\n  [z.y]\n'],
+    [
+      { a: 1n, b: 'x', c: [1n, 2n], d: { e: 1.5, f: true } },
+      'a = 1\nb = "x"\nc = [1, 2]\n\n[d]\n  e = 1.5\n  f = true\n',
+    ],
+    [
+      { z: { y: {} }, a: [{ k: 1n }, { k: 2n }], m: [] },
+      'm = []\n\n[[a]]\n  k = 1\n\n[[a]]\n  k = 2\n\n[z]\n  [z.y]\n',
+    ],
     [{ arr: [[{ a: 1n }]] }, 'arr = [[{a = 1}]]\n'],
-    [{ t: { 'a.b': { 'c d': [{ x: 1n }, { y: { z: 2n } }], q: 1n } } }, '[t]\n  [t."a.b"]\n    q = 1\n\n    [[t."a.b"."c d"]]\n      x = 1\n\n    [[t."a.b"."c d"]]\n      [t."a.b"."c d".y]\n        z = 2\n'],
+    [
+      { t: { 'a.b': { 'c d': [{ x: 1n }, { y: { z: 2n } }], q: 1n } } },
+      '[t]\n  [t."a.b"]\n    q = 1\n\n    [[t."a.b"."c d"]]\n      x = 1\n\n    [[t."a.b"."c d"]]\n      [t."a.b"."c d".y]\n        z = 2\n',
+    ],
     [{ mix: [{ a: 1n }, 2n], e: [{}, {}] }, 'mix = [{a = 1}, 2]\n\n[[e]]\n\n[[e]]\n'],
     [{ inl: [{ b: { c: 1n }, a: [1n], z: null }] }, '[[inl]]\n  a = [1]\n  [inl.b]\n    c = 1\n'],
     [{ a: { b: null }, c: null }, '[a]\n'],
@@ -365,7 +475,8 @@ describe('through the engine', () => {
     const chart = chartFrom({ 'templates/NOTES.txt': template });
     const prepared = prepareChart(chart, await userValues({}));
     const notes = renderChart(prepared.chart, prepared.values, { releaseName: 'rel' }).notes;
-    const field = (name: string) => Buffer.from(new RegExp(`${name}: (\\S+)`).exec(notes)?.[1] ?? '', 'base64').toString();
+    const field = (name: string) =>
+      Buffer.from(new RegExp(`${name}: (\\S+)`).exec(notes)?.[1] ?? '', 'base64').toString();
     const ca = new X509Certificate(field('ca.crt'));
     const tls = new X509Certificate(field('tls.crt'));
     expect(ca.subject).toBe('CN=my-ca');
@@ -386,7 +497,8 @@ describe('through the engine', () => {
     const chart = chartFrom({ 'values.yaml': 'port: 8080\nratio: 1.5\n', 'templates/NOTES.txt': template });
     const prepared = prepareChart(chart, await userValues({}));
     const notes = renderChart(prepared.chart, prepared.values, { releaseName: 'rel' }).notes;
-    const field = (name: string) => Buffer.from(new RegExp(`${name}: (\\S+)`).exec(notes)?.[1] ?? '', 'base64').toString();
+    const field = (name: string) =>
+      Buffer.from(new RegExp(`${name}: (\\S+)`).exec(notes)?.[1] ?? '', 'base64').toString();
     expect(new X509Certificate(field('tls.crt')).verify(new X509Certificate(field('ca.crt')).publicKey)).toBe(true);
     expect(field('toml')).toBe('port = 8080.0\nratio = 1.5\n');
     expect(notes).toContain('password: ZedaFaxcZaso9*');

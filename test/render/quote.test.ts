@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { goQuote } from '../../src/render/helpers/go.js';
 import { renderNotes as render } from '../helpers/charts.js';
 
-
 // Expected outputs came from helm 4.1.4 (`helm template` of a chart printing each expression), hard-coded here.
 const HELM_CASES: Array<[string, string]> = [
   ['quote "a\\u003cb"', '"a<b"'],
@@ -13,7 +12,7 @@ const HELM_CASES: Array<[string, string]> = [
   ['quote "tab\\there\\x00\\x7f\\a\\b\\f\\v\\r\\n"', '"tab\\there\\x00\\x7f\\a\\b\\f\\v\\r\\n"'],
   ['quote "é😀\\u00a0\\u200b\\u2028\\ufeff\\u00ad\\U000e0001"', '"é😀\\u00a0\\u200b\\u2028\\ufeff\\u00ad\\U000e0001"'],
   ['quote "\\"q\\" \'a\'"', '"\\"q\\" \'a\'"'],
-  ['squote "a\\\\u003cb"', '\'a\\u003cb\''],
+  ['squote "a\\\\u003cb"', "'a\\u003cb'"],
   ['squote (toJson "<&>")', '\'"\\u003c\\u0026\\u003e"\''],
   ['printf "%q" "a\\\\u003c\\x01"', '"a\\\\u003c\\x01"'],
   ['quote "\\ue000\\U0010ffff\\U0001F600\\u0378"', '"\\ue000\\U0010ffff😀\\u0378"'],

@@ -5,8 +5,6 @@ import { compileGoRegex, regexFindAll, regexReplaceAll, regexSplit } from '../..
 import { stringHelpers } from '../../src/render/helpers/strings.js';
 import { renderError, renderNotes as render } from '../helpers/charts.js';
 
-
-
 // Expected outputs came from helm 4.1.4 (`helm template` of a chart printing each expression), hard-coded here.
 const HELM_CASES: Array<[string, string]> = [
   ['regexMatch "^[a-z]+$" "abc"', 'true'],
@@ -127,7 +125,8 @@ describe('linear time', () => {
   });
 
   it('answers the same patterns in a template, the text from values', async () => {
-    const template = '{{ regexMatch "^(a+)+$" .Values.text }}|{{ len (regexFindAll "(a|aa)+$" .Values.text -1) }}|{{ len (regexSplit "(a*)*b" .Values.text -1) }}';
+    const template =
+      '{{ regexMatch "^(a+)+$" .Values.text }}|{{ len (regexFindAll "(a|aa)+$" .Values.text -1) }}|{{ len (regexSplit "(a*)*b" .Values.text -1) }}';
     expect(await render(template, `text: ${evil}`)).toBe('false|0|2');
   });
 
@@ -139,7 +138,12 @@ describe('linear time', () => {
   });
 
   it('treats a .Files.Glob that does not compile as ** (every file), as Helm falls back', async () => {
-    expect(await render('{{ range $path, $_ := .Files.Glob "files/[z-a]" }}{{ $path }} {{ end }}', '{}', { 'files/a.txt': 'a', 'files/b.conf': 'b' })).toBe('files/a.txt files/b.conf ');
+    expect(
+      await render('{{ range $path, $_ := .Files.Glob "files/[z-a]" }}{{ $path }} {{ end }}', '{}', {
+        'files/a.txt': 'a',
+        'files/b.conf': 'b',
+      }),
+    ).toBe('files/a.txt files/b.conf ');
   });
 });
 
@@ -147,20 +151,40 @@ describe('patterns that do not compile', () => {
   // Helm's wording (regexp.MustCompile's panic), checked against helm 4.1.4.
   it.each([
     ['regexFind "(" "x"', 'regexp: Compile(`(`): error parsing regexp: missing closing ): `(`'],
-    ['regexReplaceAll "a**" "x" "y"', 'regexp: Compile(`a**`): error parsing regexp: invalid nested repetition operator: `**`'],
-    ['regexSplit "[z-a]" "x" -1', 'regexp: Compile(`[z-a]`): error parsing regexp: invalid character class range: `z-a`'],
-    ['regexFindAll "(?=a)" "x" -1', 'regexp: Compile(`(?=a)`): error parsing regexp: invalid or unsupported Perl syntax: `(?=`'],
-    ['regexFindAll "(?<=a)b" "ab" -1', 'regexp: Compile(`(?<=a)b`): error parsing regexp: invalid named capture: `(?<=a)b`'],
-    ['regexReplaceAllLiteral "(a)\\\\1" "x" "y"', 'regexp: Compile(`(a)\\1`): error parsing regexp: invalid escape sequence: `\\1`'],
-    ['regexFindAll "x{1001}" "x" -1', 'regexp: Compile(`x{1001}`): error parsing regexp: invalid repeat count: `{1001}`'],
+    [
+      'regexReplaceAll "a**" "x" "y"',
+      'regexp: Compile(`a**`): error parsing regexp: invalid nested repetition operator: `**`',
+    ],
+    [
+      'regexSplit "[z-a]" "x" -1',
+      'regexp: Compile(`[z-a]`): error parsing regexp: invalid character class range: `z-a`',
+    ],
+    [
+      'regexFindAll "(?=a)" "x" -1',
+      'regexp: Compile(`(?=a)`): error parsing regexp: invalid or unsupported Perl syntax: `(?=`',
+    ],
+    [
+      'regexFindAll "(?<=a)b" "ab" -1',
+      'regexp: Compile(`(?<=a)b`): error parsing regexp: invalid named capture: `(?<=a)b`',
+    ],
+    [
+      'regexReplaceAllLiteral "(a)\\\\1" "x" "y"',
+      'regexp: Compile(`(a)\\1`): error parsing regexp: invalid escape sequence: `\\1`',
+    ],
+    [
+      'regexFindAll "x{1001}" "x" -1',
+      'regexp: Compile(`x{1001}`): error parsing regexp: invalid repeat count: `{1001}`',
+    ],
     ['mustRegexFind ")" "x"', 'regexp: Compile(`)`): error parsing regexp: unexpected ): `)`'],
-  ])('{{ %s }} fails with Go\'s message naming the pattern', async (expression, message) => {
+  ])("{{ %s }} fails with Go's message naming the pattern", async (expression, message) => {
     const error = await renderError(`{{ ${expression} }}`);
     expect(error).toContain(message);
     expect(error).toContain('NOTES.txt');
   });
 
   it('fails in regexMatch too, where Helm quietly answers false (portolan reports the broken pattern)', async () => {
-    expect(await renderError('{{ regexMatch "(" "x" }}')).toContain('regexp: Compile(`(`): error parsing regexp: missing closing ): `(`');
+    expect(await renderError('{{ regexMatch "(" "x" }}')).toContain(
+      'regexp: Compile(`(`): error parsing regexp: missing closing ): `(`',
+    );
   });
 });

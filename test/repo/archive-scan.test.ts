@@ -21,17 +21,68 @@ function pax(records: Record<string, string>): RawEntry {
 }
 
 const hostile: Array<[string, RawEntry[]]> = [
-  ['absolute path', [{ name: 'demo/Chart.yaml', data: CHART }, { name: '/etc/passwd', data: 'x' }]],
-  ['dot-dot', [{ name: 'demo/Chart.yaml', data: CHART }, { name: 'demo/../../x', data: 'x' }]],
-  ['symlink', [{ name: 'demo/Chart.yaml', data: CHART }, { name: 'demo/l', type: '2', linkname: '../../etc' }]],
-  ['hard link', [{ name: 'demo/Chart.yaml', data: CHART }, { name: 'demo/h', type: '1', linkname: 'demo/Chart.yaml' }]],
-  ['outside the top folder', [{ name: 'demo/Chart.yaml', data: CHART }, { name: 'other/x', data: 'x' }]],
+  [
+    'absolute path',
+    [
+      { name: 'demo/Chart.yaml', data: CHART },
+      { name: '/etc/passwd', data: 'x' },
+    ],
+  ],
+  [
+    'dot-dot',
+    [
+      { name: 'demo/Chart.yaml', data: CHART },
+      { name: 'demo/../../x', data: 'x' },
+    ],
+  ],
+  [
+    'symlink',
+    [
+      { name: 'demo/Chart.yaml', data: CHART },
+      { name: 'demo/l', type: '2', linkname: '../../etc' },
+    ],
+  ],
+  [
+    'hard link',
+    [
+      { name: 'demo/Chart.yaml', data: CHART },
+      { name: 'demo/h', type: '1', linkname: 'demo/Chart.yaml' },
+    ],
+  ],
+  [
+    'outside the top folder',
+    [
+      { name: 'demo/Chart.yaml', data: CHART },
+      { name: 'other/x', data: 'x' },
+    ],
+  ],
   ['file at the top', [{ name: 'Chart.yaml', data: CHART }]],
-  ['pax path with ..', [{ name: 'demo/Chart.yaml', data: CHART }, pax({ path: 'demo/../../evil' }), { name: 'demo/innocent', data: 'x' }]],
-  ['oversize file', [{ name: 'demo/Chart.yaml', data: CHART }, { name: 'demo/big', data: Buffer.alloc(5 * 1024 * 1024 + 1) }]],
+  [
+    'pax path with ..',
+    [{ name: 'demo/Chart.yaml', data: CHART }, pax({ path: 'demo/../../evil' }), { name: 'demo/innocent', data: 'x' }],
+  ],
+  [
+    'oversize file',
+    [
+      { name: 'demo/Chart.yaml', data: CHART },
+      { name: 'demo/big', data: Buffer.alloc(5 * 1024 * 1024 + 1) },
+    ],
+  ],
   ['no Chart.yaml', [{ name: 'demo/values.yaml', data: 'a: 1\n' }]],
-  ['two entries for Chart.yaml', [{ name: 'demo/Chart.yaml', data: CHART }, { name: 'demo/Chart.yaml', data: CHART.replace('0.1.0', '1.0.0') }]],
-  ['a GNU header whose time fields a prefix-reading tar would take for a path', [{ name: 'demo/Chart.yaml', data: CHART }, { name: 'Chart.yaml', data: CHART, magic: 'gnu', prefix: 'demo' }]],
+  [
+    'two entries for Chart.yaml',
+    [
+      { name: 'demo/Chart.yaml', data: CHART },
+      { name: 'demo/Chart.yaml', data: CHART.replace('0.1.0', '1.0.0') },
+    ],
+  ],
+  [
+    'a GNU header whose time fields a prefix-reading tar would take for a path',
+    [
+      { name: 'demo/Chart.yaml', data: CHART },
+      { name: 'Chart.yaml', data: CHART, magic: 'gnu', prefix: 'demo' },
+    ],
+  ],
 ];
 
 describe('scanChartYaml', () => {
@@ -39,12 +90,21 @@ describe('scanChartYaml', () => {
     const packaged = chartArchive('web', '1.2.3');
     const { topFolder, chartYaml } = scanChartYaml(packaged.data, 'web.tgz');
     expect(topFolder).toBe('web');
-    expect(chartYaml.toString()).toBe(readChartArchive(packaged.data, 'web.tgz').files.find((f) => f.name === 'Chart.yaml')?.data.toString());
+    expect(chartYaml.toString()).toBe(
+      readChartArchive(packaged.data, 'web.tgz')
+        .files.find((f) => f.name === 'Chart.yaml')
+        ?.data.toString(),
+    );
   });
 
   it('follows pax and GNU long names as the loader does', () => {
     const long = `demo/${'d'.repeat(120)}/file.txt`;
-    const archive = makeTgz([{ name: 'demo/x', data: 'x' }, pax({ path: long }), { name: 'demo/short', data: 'y' }, { name: 'demo/Chart.yaml', data: CHART }]);
+    const archive = makeTgz([
+      { name: 'demo/x', data: 'x' },
+      pax({ path: long }),
+      { name: 'demo/short', data: 'y' },
+      { name: 'demo/Chart.yaml', data: CHART },
+    ]);
     expect(scanChartYaml(archive, 'a').chartYaml.toString()).toBe(CHART);
     expect(readChartArchive(archive, 'a').files.map((f) => f.name)).toContain(long.slice('demo/'.length));
   });
@@ -58,7 +118,9 @@ describe('scanChartYaml', () => {
   }
 
   it('refuses a tar gzipped twice (repo index skips it with a warning)', () => {
-    expect(() => scanChartYaml(gzipSync(makeTgz([{ name: 'demo/Chart.yaml', data: CHART }])), 'x.tgz')).toThrow(/^x\.tgz: the archive is compressed twice/);
+    expect(() => scanChartYaml(gzipSync(makeTgz([{ name: 'demo/Chart.yaml', data: CHART }])), 'x.tgz')).toThrow(
+      /^x\.tgz: the archive is compressed twice/,
+    );
   });
 
   it('refuses what is not gzip, or not tar inside', () => {

@@ -15,7 +15,8 @@ import { bearer, chartArchive, http, killServeProcesses, startServe, tempDir } f
 const cli = process.env.PORTOLAN_CLI ?? cliPath;
 const home = tempDir('portolan-cli-home-');
 const clientEnv = { XDG_CONFIG_HOME: join(home, 'config'), XDG_CACHE_HOME: join(home, 'cache'), NO_COLOR: '1' };
-const portolan = (args: string[], options: { cwd?: string; input?: string } = {}) => run(process.execPath, [cli, ...args], { ...options, env: { ...process.env, ...clientEnv } });
+const portolan = (args: string[], options: { cwd?: string; input?: string } = {}) =>
+  run(process.execPath, [cli, ...args], { ...options, env: { ...process.env, ...clientEnv } });
 
 const serve = (args: string[]) => startServe(args, { cli });
 
@@ -48,11 +49,19 @@ describe('portolan serve (real process) with the portolan client', () => {
     const server = await serve(['--dir', dir, '--auth-token-file', join(dir, '..', 'token-cli')]);
     const a = chartArchive('shop', '1.0.0', { description: 'An online shop', appVersion: '2.1' });
     const b = chartArchive('shop', '1.2.0', { description: 'An online shop', appVersion: '2.3' });
-    for (const archive of [a, b]) expect((await http(`${server.url}/api/charts`, { method: 'POST', body: archive.data, headers: bearer('tok-123') })).status).toBe(201);
+    for (const archive of [a, b])
+      expect(
+        (await http(`${server.url}/api/charts`, { method: 'POST', body: archive.data, headers: bearer('tok-123') }))
+          .status,
+      ).toBe(201);
     expect((await http(`${server.url}/api/charts`, { method: 'POST', body: a.data })).status).toBe(401);
 
-    expect((await portolan(['repo', 'add', 'shop-repo', server.url])).stdout).toBe('"shop-repo" has been added to your repositories\n');
-    expect((await portolan(['repo', 'list', '-o', 'json'])).stdout).toBe(`[{"name":"shop-repo","url":"${server.url}"}]\n`);
+    expect((await portolan(['repo', 'add', 'shop-repo', server.url])).stdout).toBe(
+      '"shop-repo" has been added to your repositories\n',
+    );
+    expect((await portolan(['repo', 'list', '-o', 'json'])).stdout).toBe(
+      `[{"name":"shop-repo","url":"${server.url}"}]\n`,
+    );
     const search = await portolan(['search', 'repo', 'online', '--versions']);
     expect(search.stdout.split('\n').map((l) => l.split('\t').map((c) => c.trim()))).toEqual([
       ['NAME', 'CHART VERSION', 'APP VERSION', 'DESCRIPTION'],
@@ -109,8 +118,13 @@ describe('portolan serve (real process) with the portolan client', () => {
 
     const second = await serve(['--dir', dir, '--allow-anonymous-writes', '--quiet']);
     const index = parseIndex((await http(`${second.url}/index.yaml`)).body, 'served').index;
-    const onDisk = readdirSync(dir).filter((f) => f.endsWith('.tgz')).sort();
-    const listed = Object.values(index.entries).flat().map((e) => `${e.name}-${e.version}.tgz`).sort();
+    const onDisk = readdirSync(dir)
+      .filter((f) => f.endsWith('.tgz'))
+      .sort();
+    const listed = Object.values(index.entries)
+      .flat()
+      .map((e) => `${e.name}-${e.version}.tgz`)
+      .sort();
     expect(listed).toEqual(onDisk);
     for (const name of acknowledged) expect(onDisk).toContain(name);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
@@ -129,14 +143,28 @@ describe('portolan serve (real process) with the portolan client', () => {
     const dir = tempDir();
     const a = chartArchive('idx', '1.0.0');
     writeFileSync(join(dir, a.fileName), a.data);
-    writeFileSync(join(dir, 'old.yaml'), 'apiVersion: v1\nentries:\n  legacy:\n  - name: legacy\n    version: 0.1.0\n    urls: [https://old.example/legacy-0.1.0.tgz]\n');
-    const result = await portolan(['repo', 'index', dir, '--url', 'https://charts.example.com', '--merge', join(dir, 'old.yaml')]);
+    writeFileSync(
+      join(dir, 'old.yaml'),
+      'apiVersion: v1\nentries:\n  legacy:\n  - name: legacy\n    version: 0.1.0\n    urls: [https://old.example/legacy-0.1.0.tgz]\n',
+    );
+    const result = await portolan([
+      'repo',
+      'index',
+      dir,
+      '--url',
+      'https://charts.example.com',
+      '--merge',
+      join(dir, 'old.yaml'),
+    ]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/2 charts, 2 versions \(1 archives read, 0 unchanged\)/);
     const text = readFileSync(join(dir, 'index.yaml'), 'utf8');
     expect(text.startsWith('apiVersion: v1\n')).toBe(true);
     const index = parseIndex(text, 'index.yaml').index;
-    expect(index.entries.idx?.[0]).toMatchObject({ urls: ['https://charts.example.com/idx-1.0.0.tgz'], digest: a.digest });
+    expect(index.entries.idx?.[0]).toMatchObject({
+      urls: ['https://charts.example.com/idx-1.0.0.tgz'],
+      digest: a.digest,
+    });
     expect(index.entries.legacy).toHaveLength(1);
     expect((await portolan(['repo', 'index', dir, '--json'])).stdout).toMatch(/\(0 archives read, 1 unchanged\)/);
     expect(JSON.parse(readFileSync(join(dir, 'index.yaml'), 'utf8')).entries.idx[0].urls).toEqual(['idx-1.0.0.tgz']);
@@ -150,11 +178,16 @@ describe('portolan serve (real process) with the portolan client', () => {
     mkdirSync(join(staticRoot, 'deps'), { recursive: true });
     for (const f of readdirSync(dir)) writeFileSync(join(staticRoot, 'deps', f), readFileSync(join(dir, f)));
     const chart = tempDir();
-    writeFileSync(join(chart, 'Chart.yaml'), `apiVersion: v2\nname: parent\nversion: 0.1.0\ndependencies:\n  - name: library-dep\n    version: ^2.0.0\n    repository: ${staticUrl}/deps\n`);
+    writeFileSync(
+      join(chart, 'Chart.yaml'),
+      `apiVersion: v2\nname: parent\nversion: 0.1.0\ndependencies:\n  - name: library-dep\n    version: ^2.0.0\n    repository: ${staticUrl}/deps\n`,
+    );
     const result = await portolan(['dependency', 'update', chart]);
     expect(result.code, result.stderr).toBe(0);
     expect(readFileSync(join(chart, 'charts', 'library-dep-2.3.4.tgz')).equals(dep.data)).toBe(true);
-    expect(readFileSync(join(chart, 'Chart.lock'), 'utf8')).toMatch(/name: library-dep\n\s+repository: http:\/\/127\.0\.0\.1:\d+\/deps\n\s+version: 2\.3\.4/);
+    expect(readFileSync(join(chart, 'Chart.lock'), 'utf8')).toMatch(
+      /name: library-dep\n\s+repository: http:\/\/127\.0\.0\.1:\d+\/deps\n\s+version: 2\.3\.4/,
+    );
   });
 });
 
@@ -163,8 +196,14 @@ describe('interop with the real helm', () => {
     const dir = tempDir();
     writeFileSync(join(dir, '..', 'token-helm'), 'helm-tok\n');
     const server = await serve(['--dir', dir, '--auth-token-file', join(dir, '..', 'token-helm')]);
-    const archives = [chartArchive('interop', '0.1.0', { appVersion: '1.0' }), chartArchive('interop', '0.2.0', { appVersion: '1.1' })];
-    for (const a of archives) expect((await http(`${server.url}/api/charts`, { method: 'POST', body: a.data, headers: bearer('helm-tok') })).status).toBe(201);
+    const archives = [
+      chartArchive('interop', '0.1.0', { appVersion: '1.0' }),
+      chartArchive('interop', '0.2.0', { appVersion: '1.1' }),
+    ];
+    for (const a of archives)
+      expect(
+        (await http(`${server.url}/api/charts`, { method: 'POST', body: a.data, headers: bearer('helm-tok') })).status,
+      ).toBe(201);
 
     const added = await helm(['repo', 'add', 'ours', server.url]);
     expect(added.code, added.stderr).toBe(0);
@@ -189,13 +228,25 @@ describe('interop with the real helm', () => {
   it('helm reads a --private portolan serve with basic auth (the token as password), and is refused without it', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, '..', 'token-private'), 'priv-tok\n');
-    const server = await serve(['--dir', dir, '--auth-token-file', join(dir, '..', 'token-private'), '--private', '--quiet']);
+    const server = await serve([
+      '--dir',
+      dir,
+      '--auth-token-file',
+      join(dir, '..', 'token-private'),
+      '--private',
+      '--quiet',
+    ]);
     const archive = chartArchive('secretapp', '1.0.0');
-    expect((await http(`${server.url}/api/charts`, { method: 'POST', body: archive.data, headers: bearer('priv-tok') })).status).toBe(201);
+    expect(
+      (await http(`${server.url}/api/charts`, { method: 'POST', body: archive.data, headers: bearer('priv-tok') }))
+        .status,
+    ).toBe(201);
     const refused = await helm(['repo', 'add', 'closed', server.url]);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/401/);
-    const added = await helm(['repo', 'add', 'closed', server.url, '--username', 'ci', '--password-stdin'], { input: 'priv-tok\n' });
+    const added = await helm(['repo', 'add', 'closed', server.url, '--username', 'ci', '--password-stdin'], {
+      input: 'priv-tok\n',
+    });
     expect(added.code, added.stderr).toBe(0);
     const out = tempDir();
     const pulled = await helm(['pull', 'closed/secretapp', '-d', out]);
@@ -218,7 +269,9 @@ describe('interop with the real helm', () => {
 
     expect((await portolan(['repo', 'add', 'helmidx', `${staticUrl}/helm-indexed`])).code).toBe(0);
     const search = await portolan(['search', 'repo', 'helmidx/', '--devel', '-o', 'json']);
-    expect(JSON.parse(search.stdout)).toEqual([expect.objectContaining({ name: 'helmidx/webapp', version: '1.5.0-rc.1' })]);
+    expect(JSON.parse(search.stdout)).toEqual([
+      expect.objectContaining({ name: 'helmidx/webapp', version: '1.5.0-rc.1' }),
+    ]);
     const out = tempDir();
     const pulled = await portolan(['pull', 'helmidx/webapp', '-d', out]);
     expect(pulled.code, pulled.stderr).toBe(0);
@@ -231,12 +284,21 @@ describe('interop with the real helm', () => {
   it('helm reads an index written by portolan repo index', async () => {
     const folder = join(staticRoot, 'ours-indexed');
     mkdirSync(folder, { recursive: true });
-    const archive = chartArchive('fromportolan', '3.2.1', { description: 'yes: this description needs quoting # really' });
+    const archive = chartArchive('fromportolan', '3.2.1', {
+      description: 'yes: this description needs quoting # really',
+    });
     writeFileSync(join(folder, archive.fileName), archive.data);
     expect((await portolan(['repo', 'index', folder])).code).toBe(0);
     expect((await helm(['repo', 'add', 'portidx', `${staticUrl}/ours-indexed`])).code).toBe(0);
     const search = await helm(['search', 'repo', 'portidx/', '-o', 'json']);
-    expect(JSON.parse(search.stdout)).toEqual([{ name: 'portidx/fromportolan', version: '3.2.1', app_version: '', description: 'yes: this description needs quoting # really' }]);
+    expect(JSON.parse(search.stdout)).toEqual([
+      {
+        name: 'portidx/fromportolan',
+        version: '3.2.1',
+        app_version: '',
+        description: 'yes: this description needs quoting # really',
+      },
+    ]);
     const out = tempDir();
     expect((await helm(['pull', 'portidx/fromportolan', '-d', out])).code).toBe(0);
     expect(readFileSync(join(out, archive.fileName)).equals(archive.data)).toBe(true);
@@ -251,10 +313,21 @@ describe('the client commands against a repository, as a user runs them', () => 
     const server = await serve(['--dir', dir, '--auth-token-file', join(dir, '..', 'token-refs'), '--quiet']);
     for (const version of ['1.0.0', '1.1.0', '2.0.0']) {
       const archive = chartArchive('greeter', version, { appVersion: `app-${version}` });
-      expect((await http(`${server.url}/api/charts`, { method: 'POST', body: archive.data, headers: bearer('refs-tok') })).status).toBe(201);
+      expect(
+        (await http(`${server.url}/api/charts`, { method: 'POST', body: archive.data, headers: bearer('refs-tok') }))
+          .status,
+      ).toBe(201);
     }
     expect((await portolan(['repo', 'add', 'refs', server.url])).code).toBe(0);
-    const rendered = await portolan(['template', 'hi', 'refs/greeter', '--version', '~1.0', '--set', 'greeting=bonjour']);
+    const rendered = await portolan([
+      'template',
+      'hi',
+      'refs/greeter',
+      '--version',
+      '~1.0',
+      '--set',
+      'greeting=bonjour',
+    ]);
     expect(rendered.code, rendered.stderr).toBe(0);
     expect(rendered.stdout).toContain('# Source: greeter/templates/configmap.yaml');
     expect(rendered.stdout).toMatch(/name: hi\n[\s\S]*greeting: bonjour/);
@@ -284,10 +357,15 @@ describe('the client commands against a repository, as a user runs them', () => 
     writeFileSync(join(staticRoot, 'moved', 'index.yaml'), 'apiVersion: v1\nentries: {}\n');
     const refused = await portolan(['repo', 'add', 'moving', `${staticUrl}/moved`]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/repository name "moving" already exists with a different configuration\n {2}hint: Use --force-update/);
+    expect(refused.stderr).toMatch(
+      /repository name "moving" already exists with a different configuration\n {2}hint: Use --force-update/,
+    );
     const forced = await portolan(['repo', 'add', 'moving', `${staticUrl}/moved`, '--force-update']);
     expect(forced.stdout).toBe('"moving" has been updated\n');
-    expect(JSON.parse((await portolan(['repo', 'list', '-o', 'json'])).stdout)).toContainEqual({ name: 'moving', url: `${staticUrl}/moved` });
+    expect(JSON.parse((await portolan(['repo', 'list', '-o', 'json'])).stdout)).toContainEqual({
+      name: 'moving',
+      url: `${staticUrl}/moved`,
+    });
     await portolan(['repo', 'remove', 'moving']);
   });
 
@@ -303,7 +381,11 @@ describe('the client commands against a repository, as a user runs them', () => 
     for (const extra of [[], ['--untar']]) {
       const pulled = await portolan(['pull', '--repo', `${staticUrl}/mismatch`, 'swapped', '-d', out, ...extra]);
       expect(pulled.code).toBe(1);
-      expect(pulled.stderr).toMatch(new RegExp(`the archive's sha256 digest ${other.digest} does not match the index \\(${real.digest}\\); refusing it`));
+      expect(pulled.stderr).toMatch(
+        new RegExp(
+          `the archive's sha256 digest ${other.digest} does not match the index \\(${real.digest}\\); refusing it`,
+        ),
+      );
       expect(readdirSync(out)).toEqual([]);
     }
   });
@@ -317,7 +399,10 @@ describe('the client commands against a repository, as a user runs them', () => 
       { name: 'evil/../../escaped.txt', data: 'owned' },
     ]);
     writeFileSync(join(folder, 'evil-1.0.0.tgz'), evil);
-    writeFileSync(join(folder, 'index.yaml'), `apiVersion: v1\nentries:\n  evil:\n  - apiVersion: v2\n    name: evil\n    version: 1.0.0\n    digest: ${sha256Hex(evil)}\n    urls: [evil-1.0.0.tgz]\n`);
+    writeFileSync(
+      join(folder, 'index.yaml'),
+      `apiVersion: v1\nentries:\n  evil:\n  - apiVersion: v2\n    name: evil\n    version: 1.0.0\n    digest: ${sha256Hex(evil)}\n    urls: [evil-1.0.0.tgz]\n`,
+    );
     const base = tempDir();
     const out = join(base, 'a', 'b');
     mkdirSync(out, { recursive: true });

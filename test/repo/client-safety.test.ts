@@ -40,7 +40,11 @@ function cliIn(paths: ClientPaths) {
       stderr: (t) => void (stderr += t),
       readStdin: async () => options.stdin ?? '',
       isTTY: false,
-      env: { PORTOLAN_REPOSITORY_CONFIG: paths.repositoryConfig, PORTOLAN_REPOSITORY_CACHE: paths.repositoryCache, NO_COLOR: '1' },
+      env: {
+        PORTOLAN_REPOSITORY_CONFIG: paths.repositoryConfig,
+        PORTOLAN_REPOSITORY_CACHE: paths.repositoryCache,
+        NO_COLOR: '1',
+      },
       cwd: options.cwd ?? tempDir(),
     };
     const code = await runCli(args, io);
@@ -49,7 +53,11 @@ function cliIn(paths: ClientPaths) {
 }
 
 async function push(target: RepoServer, name: string, version: string) {
-  const res = await http(`${target.url}/api/charts`, { method: 'POST', body: chartArchive(name, version).data, headers: bearer(TOKEN) });
+  const res = await http(`${target.url}/api/charts`, {
+    method: 'POST',
+    body: chartArchive(name, version).data,
+    headers: bearer(TOKEN),
+  });
   expect(res.status).toBe(201);
 }
 
@@ -72,7 +80,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([server.stop(), privateServer.stop(), gate.close(), new Promise((resolve) => staticServer.close(resolve))]);
+  await Promise.all([
+    server.stop(),
+    privateServer.stop(),
+    gate.close(),
+    new Promise((resolve) => staticServer.close(resolve)),
+  ]);
 });
 
 describe('repositories.yaml under concurrency', () => {
@@ -81,7 +94,8 @@ describe('repositories.yaml under concurrency', () => {
     const cli = cliIn(paths);
     gate.hold(10);
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => cli(['repo', 'add', `r${i}`, gate.url])));
-    for (const [i, r] of results.entries()) expect(r, r.stderr).toMatchObject({ code: 0, stdout: `"r${i}" has been added to your repositories\n` });
+    for (const [i, r] of results.entries())
+      expect(r, r.stderr).toMatchObject({ code: 0, stdout: `"r${i}" has been added to your repositories\n` });
     const names = (await readRepositories(paths.repositoryConfig)).repositories.map((r) => r.name).sort();
     expect(names).toEqual(Array.from({ length: 10 }, (_, i) => `r${i}`).sort());
     for (let i = 0; i < 10; i++) expect(existsSync(cachedIndexPath(paths, `r${i}`))).toBe(true);
@@ -90,12 +104,21 @@ describe('repositories.yaml under concurrency', () => {
 
   it('keeps every repository when ten `portolan repo add` processes run at once', async () => {
     const paths = freshPaths();
-    const env = { ...process.env, PORTOLAN_REPOSITORY_CONFIG: paths.repositoryConfig, PORTOLAN_REPOSITORY_CACHE: paths.repositoryCache, NO_COLOR: '1' };
+    const env = {
+      ...process.env,
+      PORTOLAN_REPOSITORY_CONFIG: paths.repositoryConfig,
+      PORTOLAN_REPOSITORY_CACHE: paths.repositoryCache,
+      NO_COLOR: '1',
+    };
     const runs = Array.from(
       { length: 10 },
       (_, i) =>
         new Promise<{ code: number | null; out: string }>((resolve) => {
-          const child = spawn(process.execPath, [process.env.PORTOLAN_CLI ?? cliPath, 'repo', 'add', `p${i}`, server.url], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+          const child = spawn(
+            process.execPath,
+            [process.env.PORTOLAN_CLI ?? cliPath, 'repo', 'add', `p${i}`, server.url],
+            { env, stdio: ['ignore', 'pipe', 'pipe'] },
+          );
           let out = '';
           child.stdout.on('data', (c: Buffer) => (out += c.toString()));
           child.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -121,7 +144,9 @@ describe('repositories.yaml under concurrency', () => {
       second.release();
       const [a, b] = await adding;
       expect([a?.code, b?.code].sort()).toEqual([0, 1]);
-      expect((a?.code === 1 ? a : b)?.stderr).toMatch(/repository name "team" already exists with a different configuration/);
+      expect((a?.code === 1 ? a : b)?.stderr).toMatch(
+        /repository name "team" already exists with a different configuration/,
+      );
       const winner = a?.code === 0 ? gate.url : second.url;
       expect((await readRepositories(paths.repositoryConfig)).repositories).toEqual([{ name: 'team', url: winner }]);
     } finally {
@@ -159,7 +184,10 @@ describe('repositories.yaml under concurrency', () => {
     const paths = freshPaths();
     await addRepository(paths, { name: 'team', url: gate.url });
     mkdirSync(join(staticDir, 'other'), { recursive: true });
-    writeFileSync(join(staticDir, 'other', 'index.yaml'), serializeIndex({ apiVersion: 'v1', generated: 'g', entries: {} }));
+    writeFileSync(
+      join(staticDir, 'other', 'index.yaml'),
+      serializeIndex({ apiVersion: 'v1', generated: 'g', entries: {} }),
+    );
     gate.hold();
     const updating = updateRepositories(paths, ['team']);
     await gate.held(1);
@@ -184,7 +212,10 @@ describe('the configuration lock', () => {
     await new Promise((resolve) => holder.on('exit', resolve));
     const lock = lockPathFor(paths.repositoryConfig);
     expect(lock).toBe(join(paths.repositoryConfig, '..', 'repositories.lock'));
-    writeFileSync(lock, JSON.stringify({ pid, hostname: (await import('node:os')).hostname(), created: new Date().toISOString() }));
+    writeFileSync(
+      lock,
+      JSON.stringify({ pid, hostname: (await import('node:os')).hostname(), created: new Date().toISOString() }),
+    );
     expect((await addRepository(paths, { name: 'second', url: server.url })).outcome).toBe('added');
     expect(existsSync(lock)).toBe(false);
 
@@ -217,13 +248,17 @@ describe('a cached index that is out of date', () => {
       const paths = freshPaths();
       const cli = cliIn(paths);
       expect((await cli(['repo', 'add', 'team', target.url])).code).toBe(0);
-      expect((await http(`${target.url}/api/charts/shop/1.1.0`, { method: 'DELETE', headers: bearer(TOKEN) })).status).toBe(200);
+      expect(
+        (await http(`${target.url}/api/charts/shop/1.1.0`, { method: 'DELETE', headers: bearer(TOKEN) })).status,
+      ).toBe(200);
 
       const dest = tempDir();
       const pulled = await cli(['pull', 'team/shop', '-d', dest]);
       expect(pulled.code, pulled.stderr).toBe(0);
       expect(pulled.stdout).toContain('Pulled shop-1.0.0.tgz');
-      expect(pulled.stderr).toMatch(/the cached index of repository "team" was out of date \(shop 1\.1\.0 is gone from the server\); refreshed it/);
+      expect(pulled.stderr).toMatch(
+        /the cached index of repository "team" was out of date \(shop 1\.1\.0 is gone from the server\); refreshed it/,
+      );
       expect(existsSync(join(dest, 'shop-1.0.0.tgz'))).toBe(true);
       expect((await loadCachedIndex(paths, 'team')).index.entries.shop?.map((e) => e.version)).toEqual(['1.0.0']);
     } finally {
@@ -239,11 +274,15 @@ describe('a cached index that is out of date', () => {
       const paths = freshPaths();
       const cli = cliIn(paths);
       expect((await cli(['repo', 'add', 'team', target.url])).code).toBe(0);
-      expect((await http(`${target.url}/api/charts/shop/1.1.0`, { method: 'DELETE', headers: bearer(TOKEN) })).status).toBe(200);
+      expect(
+        (await http(`${target.url}/api/charts/shop/1.1.0`, { method: 'DELETE', headers: bearer(TOKEN) })).status,
+      ).toBe(200);
       const pulled = await cli(['pull', 'team/shop', '--version', '1.1.0', '-d', tempDir()]);
       expect(pulled.code).toBe(1);
       expect(pulled.stderr).not.toMatch(/Check the repository URL/);
-      expect(pulled.stderr).toMatch(/chart "shop" has no version matching "1\.1\.0" in repository "team" \(its index was refreshed just now\)/);
+      expect(pulled.stderr).toMatch(
+        /chart "shop" has no version matching "1\.1\.0" in repository "team" \(its index was refreshed just now\)/,
+      );
       expect(pulled.stderr).toMatch(/Versions there: 1\.0\.0/);
     } finally {
       await target.stop();
@@ -258,7 +297,15 @@ describe('a cached index that is out of date', () => {
       const cli = cliIn(paths);
       expect((await cli(['repo', 'add', 'team', target.url])).code).toBe(0);
       const replacement = chartArchive('shop', '1.0.0', { description: 'Rebuilt' });
-      expect((await http(`${target.url}/api/charts?force`, { method: 'POST', body: replacement.data, headers: bearer(TOKEN) })).status).toBe(201);
+      expect(
+        (
+          await http(`${target.url}/api/charts?force`, {
+            method: 'POST',
+            body: replacement.data,
+            headers: bearer(TOKEN),
+          })
+        ).status,
+      ).toBe(201);
       const dest = tempDir();
       const pulled = await cli(['pull', 'team/shop', '-d', dest]);
       expect(pulled.code, pulled.stderr).toBe(0);
@@ -273,7 +320,16 @@ describe('a cached index that is out of date', () => {
     const dir = join(staticDir, 'broken');
     mkdirSync(dir, { recursive: true });
     const archive = chartArchive('web', '1.0.0');
-    writeFileSync(join(dir, 'index.yaml'), serializeIndex({ apiVersion: 'v1', generated: 'g', entries: { web: [{ apiVersion: 'v2', name: 'web', version: '1.0.0', urls: ['web-1.0.0.tgz'], digest: archive.digest }] } }));
+    writeFileSync(
+      join(dir, 'index.yaml'),
+      serializeIndex({
+        apiVersion: 'v1',
+        generated: 'g',
+        entries: {
+          web: [{ apiVersion: 'v2', name: 'web', version: '1.0.0', urls: ['web-1.0.0.tgz'], digest: archive.digest }],
+        },
+      }),
+    );
     const paths = freshPaths();
     const cli = cliIn(paths);
     expect((await cli(['repo', 'add', 'broken', `${staticUrl}/broken`])).code).toBe(0);
@@ -283,7 +339,9 @@ describe('a cached index that is out of date', () => {
     expect(staticHits.filter((p) => p === '/broken/index.yaml').length - before).toBe(1);
     expect(pulled.stderr).toMatch(/GET .*\/broken\/web-1\.0\.0\.tgz: 404/);
     expect(pulled.stderr).not.toMatch(/Check the repository URL/);
-    expect(pulled.stderr).toMatch(/hint: The index of repository "broken", downloaded again just now, still lists web 1\.0\.0 but the server has no archive for it.*`portolan repo update broken` picks it up/);
+    expect(pulled.stderr).toMatch(
+      /hint: The index of repository "broken", downloaded again just now, still lists web 1\.0\.0 but the server has no archive for it.*`portolan repo update broken` picks it up/,
+    );
   });
 });
 
@@ -294,7 +352,9 @@ describe('credentials in a repository URL', () => {
     const withCredentials = privateServer.url.replace('http://', `http://ci:${TOKEN}@`);
     const added = await cli(['repo', 'add', 'priv', withCredentials]);
     expect(added, added.stderr).toMatchObject({ code: 0, stdout: '"priv" has been added to your repositories\n' });
-    expect((await readRepositories(paths.repositoryConfig)).repositories).toEqual([{ name: 'priv', url: privateServer.url, username: 'ci', password: TOKEN }]);
+    expect((await readRepositories(paths.repositoryConfig)).repositories).toEqual([
+      { name: 'priv', url: privateServer.url, username: 'ci', password: TOKEN },
+    ]);
     const list = await cli(['repo', 'list']);
     expect(list.stdout).toBe(`NAME\tURL\npriv\t${privateServer.url}\n`);
 
@@ -311,7 +371,12 @@ describe('credentials in a repository URL', () => {
   it('masks the password in every message when the URL credentials are refused or the URL is malformed', async () => {
     const paths = freshPaths();
     const cli = cliIn(paths);
-    const refused = await cli(['repo', 'add', 'priv', privateServer.url.replace('http://', 'http://ci:hunter2-wrong@')]);
+    const refused = await cli([
+      'repo',
+      'add',
+      'priv',
+      privateServer.url.replace('http://', 'http://ci:hunter2-wrong@'),
+    ]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/401/);
     expect(refused.all).not.toContain('hunter2');
@@ -330,7 +395,10 @@ describe('credentials in a repository URL', () => {
     const cli = cliIn(paths);
     mkdirSync(join(paths.repositoryConfig, '..'), { recursive: true });
     const withCredentials = privateServer.url.replace('http://', `http://ci:${TOKEN}@`);
-    writeFileSync(paths.repositoryConfig, `apiVersion: ""\ngenerated: "0001-01-01T00:00:00Z"\nrepositories:\n- name: priv\n  url: ${withCredentials}\n`);
+    writeFileSync(
+      paths.repositoryConfig,
+      `apiVersion: ""\ngenerated: "0001-01-01T00:00:00Z"\nrepositories:\n- name: priv\n  url: ${withCredentials}\n`,
+    );
     const update = await cli(['repo', 'update']);
     expect(update.code, update.stderr).toBe(0);
     const list = await cli(['repo', 'list', '-o', 'json']);
@@ -345,13 +413,32 @@ describe('credentials in a repository URL', () => {
     const cli = cliIn(paths);
     const added = await cli(['repo', 'add', 'priv', privateServer.url, '--username', 'ci', '--password', TOKEN]);
     expect(added.code).toBe(0);
-    expect(added.stderr).toBe('Warning: --password on the command line can be seen by other users (in the process list) and stays in your shell history; use --password-stdin\n');
-    const pulled = await cli(['pull', '--repo', privateServer.url, 'secret', '--username', 'ci', '--password', TOKEN, '-d', tempDir()]);
+    expect(added.stderr).toBe(
+      'Warning: --password on the command line can be seen by other users (in the process list) and stays in your shell history; use --password-stdin\n',
+    );
+    const pulled = await cli([
+      'pull',
+      '--repo',
+      privateServer.url,
+      'secret',
+      '--username',
+      'ci',
+      '--password',
+      TOKEN,
+      '-d',
+      tempDir(),
+    ]);
     expect(pulled.code, pulled.stderr).toBe(0);
     expect(pulled.stderr).toMatch(/^Warning: --password on the command line .* use --password-stdin\n$/);
-    const fromStdin = await cli(['pull', '--repo', privateServer.url, 'secret', '--username', 'ci', '--password-stdin', '-d', tempDir()], { stdin: `${TOKEN}\n` });
+    const fromStdin = await cli(
+      ['pull', '--repo', privateServer.url, 'secret', '--username', 'ci', '--password-stdin', '-d', tempDir()],
+      { stdin: `${TOKEN}\n` },
+    );
     expect(fromStdin, fromStdin.stderr).toMatchObject({ code: 0, stderr: '' });
-    const both = await cli(['template', 'x', '--repo', privateServer.url, 'secret', '--username', 'ci', '--password-stdin', '-f', '-'], { stdin: `${TOKEN}\n` });
+    const both = await cli(
+      ['template', 'x', '--repo', privateServer.url, 'secret', '--username', 'ci', '--password-stdin', '-f', '-'],
+      { stdin: `${TOKEN}\n` },
+    );
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/--password-stdin and -f - both read standard input/);
   });

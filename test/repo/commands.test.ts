@@ -13,10 +13,20 @@ let server: RepoServer;
 const home = tempDir('portolan-cmd-home-');
 const env = { XDG_CONFIG_HOME: join(home, 'config'), XDG_CACHE_HOME: join(home, 'cache'), NO_COLOR: '1' };
 
-async function cli(args: string[], options: { stdin?: string; cwd?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(
+  args: string[],
+  options: { stdin?: string; cwd?: string } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const io: CliIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), readStdin: async () => options.stdin ?? '', isTTY: false, env, cwd: options.cwd ?? home };
+  const io: CliIo = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    readStdin: async () => options.stdin ?? '',
+    isTTY: false,
+    env,
+    cwd: options.cwd ?? home,
+  };
   const code = await runCli(args, io);
   return { code, stdout, stderr };
 }
@@ -29,7 +39,15 @@ beforeAll(async () => {
     ['alpha', '1.1.0', long],
     ['beta', '0.2.0-rc.1', 'Only a prerelease'],
   ] as const) {
-    expect((await http(`${server.url}/api/charts`, { method: 'POST', body: chartArchive(name, version, { description, appVersion: '9.9' }).data, headers: bearer('cmd-token') })).status).toBe(201);
+    expect(
+      (
+        await http(`${server.url}/api/charts`, {
+          method: 'POST',
+          body: chartArchive(name, version, { description, appVersion: '9.9' }).data,
+          headers: bearer('cmd-token'),
+        })
+      ).status,
+    ).toBe(201);
   }
 });
 afterAll(() => server.stop());
@@ -40,9 +58,13 @@ describe('repo commands', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/401/);
     expect(refused.stderr).toMatch(/hint: The repository needs credentials/);
-    const added = await cli(['repo', 'add', 'priv', server.url, '--username', 'ci', '--password-stdin'], { stdin: 'cmd-token\n' });
+    const added = await cli(['repo', 'add', 'priv', server.url, '--username', 'ci', '--password-stdin'], {
+      stdin: 'cmd-token\n',
+    });
     expect(added).toMatchObject({ code: 0, stdout: '"priv" has been added to your repositories\n' });
-    expect(readFileSync(join(home, 'config', 'portolan', 'repositories.yaml'), 'utf8')).toMatch(/password: cmd-token\n/);
+    expect(readFileSync(join(home, 'config', 'portolan', 'repositories.yaml'), 'utf8')).toMatch(
+      /password: cmd-token\n/,
+    );
 
     expect((await cli(['repo', 'list'])).stdout).toBe(`NAME\tURL\npriv\t${server.url}\n`);
     expect((await cli(['repo', 'ls', '-o', 'json'])).stdout).toBe(`[{"name":"priv","url":"${server.url}"}]\n`);
@@ -59,14 +81,28 @@ describe('repo commands', () => {
 
   it('search repo prints Helm-like tables (cut at --max-col-width), json, yaml, and "No results found"', async () => {
     const table = await cli(['search', 'repo', 'chart']);
-    expect(table.stdout).toBe('NAME      \tCHART VERSION\tAPP VERSION\tDESCRIPTION\npriv/alpha\t1.1.0        \t9.9        \tA chart whose description is much longer than t...\n');
+    expect(table.stdout).toBe(
+      'NAME      \tCHART VERSION\tAPP VERSION\tDESCRIPTION\npriv/alpha\t1.1.0        \t9.9        \tA chart whose description is much longer than t...\n',
+    );
     const wide = await cli(['search', 'repo', 'alpha', '--max-col-width', '0', '--versions', '-o', 'json']);
     expect(JSON.parse(wide.stdout)).toEqual([
-      { name: 'priv/alpha', version: '1.1.0', app_version: '9.9', description: expect.stringMatching(/table column shows$/) },
-      { name: 'priv/alpha', version: '1.0.0', app_version: '9.9', description: expect.stringMatching(/table column shows$/) },
+      {
+        name: 'priv/alpha',
+        version: '1.1.0',
+        app_version: '9.9',
+        description: expect.stringMatching(/table column shows$/),
+      },
+      {
+        name: 'priv/alpha',
+        version: '1.0.0',
+        app_version: '9.9',
+        description: expect.stringMatching(/table column shows$/),
+      },
     ]);
     expect((await cli(['search', 'repo', 'beta', '-o', 'yaml'])).stdout).toBe('[]\n');
-    expect((await cli(['search', 'repo', 'beta', '--devel', '-o', 'yaml'])).stdout).toBe('- app_version: "9.9"\n  description: Only a prerelease\n  name: priv/beta\n  version: 0.2.0-rc.1\n');
+    expect((await cli(['search', 'repo', 'beta', '--devel', '-o', 'yaml'])).stdout).toBe(
+      '- app_version: "9.9"\n  description: Only a prerelease\n  name: priv/beta\n  version: 0.2.0-rc.1\n',
+    );
     expect((await cli(['search', 'repo', 'zzz'])).stdout).toBe('No results found\n');
     expect((await cli(['search', 'hub', 'x'])).code).toBe(2);
     expect((await cli(['search', 'repo', '--version', '>>1'])).stderr).toMatch(/">>1" is not a valid version range/);

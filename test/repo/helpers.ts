@@ -13,15 +13,29 @@ export function tempDir(prefix = 'portolan-repo-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export function chartArchive(name: string, version: string, options: { description?: string; appVersion?: string; keywords?: string[]; mtime?: Date } = {}): PackagedChart {
-  const lines = [`apiVersion: v2`, `name: ${name}`, `version: ${version}`, `description: ${JSON.stringify(options.description ?? `The ${name} chart`)}`];
+export function chartArchive(
+  name: string,
+  version: string,
+  options: { description?: string; appVersion?: string; keywords?: string[]; mtime?: Date } = {},
+): PackagedChart {
+  const lines = [
+    `apiVersion: v2`,
+    `name: ${name}`,
+    `version: ${version}`,
+    `description: ${JSON.stringify(options.description ?? `The ${name} chart`)}`,
+  ];
   if (options.appVersion) lines.push(`appVersion: "${options.appVersion}"`);
   if (options.keywords) lines.push(`keywords: [${options.keywords.join(', ')}]`);
   return packageChartFiles(
     [
       { name: 'Chart.yaml', data: Buffer.from(`${lines.join('\n')}\n`) },
       { name: 'values.yaml', data: Buffer.from('greeting: hello\n') },
-      { name: 'templates/configmap.yaml', data: Buffer.from('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ Release.Name }}\ndata:\n  greeting: {{ Values.greeting }}\n') },
+      {
+        name: 'templates/configmap.yaml',
+        data: Buffer.from(
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ Release.Name }}\ndata:\n  greeting: {{ Values.greeting }}\n',
+        ),
+      },
     ],
     name,
     { mtime: options.mtime },
@@ -37,17 +51,33 @@ export interface HttpResult {
 }
 
 /** One request with node:http (so raw paths like /charts/../x reach the server unnormalised). */
-export function http(url: string, options: { method?: string; path?: string; headers?: Record<string, string>; body?: Buffer | string } = {}): Promise<HttpResult> {
+export function http(
+  url: string,
+  options: { method?: string; path?: string; headers?: Record<string, string>; body?: Buffer | string } = {},
+): Promise<HttpResult> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: target.hostname, port: target.port, method: options.method ?? 'GET', path: options.path ?? `${target.pathname}${target.search}`, headers: options.headers, agent: false },
+      {
+        host: target.hostname,
+        port: target.port,
+        method: options.method ?? 'GET',
+        path: options.path ?? `${target.pathname}${target.search}`,
+        headers: options.headers,
+        agent: false,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const body = Buffer.concat(chunks);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text: body.toString('utf8'), json: <T>() => JSON.parse(body.toString('utf8')) as T });
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body,
+            text: body.toString('utf8'),
+            json: <T>() => JSON.parse(body.toString('utf8')) as T,
+          });
         });
         res.on('error', reject);
       },
@@ -60,7 +90,9 @@ export function http(url: string, options: { method?: string; path?: string; hea
 export function multipart(field: string, fileName: string, data: Buffer): { body: Buffer; contentType: string } {
   const boundary = `----portolan${Math.random().toString(16).slice(2)}`;
   const body = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${fileName}"\r\nContent-Type: application/gzip\r\n\r\n`),
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${fileName}"\r\nContent-Type: application/gzip\r\n\r\n`,
+    ),
     data,
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ]);
@@ -68,7 +100,9 @@ export function multipart(field: string, fileName: string, data: Buffer): { body
 }
 
 export const bearer = (token: string): Record<string, string> => ({ Authorization: `Bearer ${token}` });
-export const basic = (user: string, password: string): Record<string, string> => ({ Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+export const basic = (user: string, password: string): Record<string, string> => ({
+  Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+});
 
 export interface ServeProcess {
   child: ChildProcess;
@@ -81,11 +115,18 @@ export interface ServeProcess {
 const serveChildren: ChildProcess[] = [];
 
 /** Starts the built `portolan serve --port 0 ARGS` as a real process; resolves once it prints its URL. */
-export function startServe(args: string[], options: { cli?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [options.cli ?? process.env.PORTOLAN_CLI ?? cliPath, 'serve', '--port', '0', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1', ...options.env },
-  });
+export function startServe(
+  args: string[],
+  options: { cli?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<ServeProcess> {
+  const child = spawn(
+    process.execPath,
+    [options.cli ?? process.env.PORTOLAN_CLI ?? cliPath, 'serve', '--port', '0', ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1', ...options.env },
+    },
+  );
   serveChildren.push(child);
   let out = '';
   let err = '';
@@ -130,7 +171,10 @@ export interface Gate {
  * An HTTP proxy in front of a real server that can hold requests (paths matching `match`) at a barrier, so tests
  * line up concurrent clients exactly (every client's download in flight before any of them goes on) without timing.
  */
-export async function gateProxy(target: string, match: (path: string) => boolean = (p) => p.endsWith('/index.yaml')): Promise<Gate> {
+export async function gateProxy(
+  target: string,
+  match: (path: string) => boolean = (p) => p.endsWith('/index.yaml'),
+): Promise<Gate> {
   const upstream = new URL(target);
   let holding = false;
   let barrier = Infinity;
@@ -147,10 +191,20 @@ export async function gateProxy(target: string, match: (path: string) => boolean
     const path = req.url ?? '/';
     seen.push(path);
     const forward = () => {
-      const out = request({ host: upstream.hostname, port: upstream.port, method: req.method, path, headers: { ...req.headers, host: upstream.host }, agent: false }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      });
+      const out = request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path,
+          headers: { ...req.headers, host: upstream.host },
+          agent: false,
+        },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
       out.on('error', () => res.writeHead(502).end());
       req.pipe(out);
     };
@@ -167,7 +221,8 @@ export async function gateProxy(target: string, match: (path: string) => boolean
       holding = true;
       barrier = count;
     },
-    held: (count) => new Promise<void>((resolve) => (waiting.length >= count ? resolve() : watchers.push({ count, resolve }))),
+    held: (count) =>
+      new Promise<void>((resolve) => (waiting.length >= count ? resolve() : watchers.push({ count, resolve }))),
     release,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

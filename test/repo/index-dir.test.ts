@@ -44,11 +44,16 @@ describe('indexDirectory', () => {
     expect([cold.read, cold.reused]).toEqual([20, 0]);
     await writeIndexFile(dir, cold);
     // The cache keeps each archive's entry, and where each chart's block sits in index.yaml (not a second copy).
-    const cache = JSON.parse(readFileSync(join(dir, CACHE_FILE), 'utf8')) as { archives: object; blocks: { charts: Record<string, [string, number, number]> } };
+    const cache = JSON.parse(readFileSync(join(dir, CACHE_FILE), 'utf8')) as {
+      archives: object;
+      blocks: { charts: Record<string, [string, number, number]> };
+    };
     expect(Object.keys(cache.archives)).toHaveLength(20);
     expect(Object.keys(cache.blocks.charts)).toHaveLength(20);
     const [, at, length] = cache.blocks.charts.c3 ?? ['', 0, 0];
-    expect(readFileSync(join(dir, 'index.yaml'), 'utf8').slice(at, at + length)).toMatch(/^ {2}c3:\n {2}- apiVersion: v2\n/);
+    expect(readFileSync(join(dir, 'index.yaml'), 'utf8').slice(at, at + length)).toMatch(
+      /^ {2}c3:\n {2}- apiVersion: v2\n/,
+    );
 
     const warm = await indexDirectory(dir, { now });
     expect([warm.read, warm.reused]).toEqual([0, 20]);
@@ -59,7 +64,10 @@ describe('indexDirectory', () => {
     utimesSync(join(dir, 'c5-1.0.0.tgz'), new Date('2024-03-01T00:00:00Z'), new Date('2024-03-01T00:00:00Z'));
     const touched = await indexDirectory(dir, { now });
     expect([touched.read, touched.reused]).toEqual([1, 19]);
-    expect(touched.index.entries.c5?.[0]).toEqual({ ...cold.index.entries.c5?.[0], created: '2024-03-01T00:00:00.000Z' });
+    expect(touched.index.entries.c5?.[0]).toEqual({
+      ...cold.index.entries.c5?.[0],
+      created: '2024-03-01T00:00:00.000Z',
+    });
     expect(touched.blocks?.has('c5')).toBe(false);
     await writeIndexFile(dir, touched);
 
@@ -87,15 +95,26 @@ describe('indexDirectory', () => {
     const moved = await indexDirectory(dir, { now, url: 'https://x.example' });
     expect(moved.blocks?.size).toBe(0);
     await writeIndexFile(dir, moved);
-    expect(parseIndex(readFileSync(join(dir, 'index.yaml')), 'i').index.entries.c1?.[0]?.urls).toEqual(['https://x.example/c1-1.0.0.tgz']);
+    expect(parseIndex(readFileSync(join(dir, 'index.yaml')), 'i').index.entries.c1?.[0]?.urls).toEqual([
+      'https://x.example/c1-1.0.0.tgz',
+    ]);
   });
 
   it('skips archives that are not charts, or hostile, with a warning naming them', async () => {
     const dir = tempDir();
     writeArchive(dir, 'ok', '1.0.0');
     writeFileSync(join(dir, 'garbage.tgz'), 'not gzip at all');
-    writeFileSync(join(dir, 'evil-1.0.0.tgz'), makeTgz([{ name: 'evil/Chart.yaml', data: 'apiVersion: v2\nname: evil\nversion: 1.0.0\n' }, { name: 'evil/../../etc/passwd', data: 'x' }]));
-    writeFileSync(join(dir, 'misnamed-1.0.0.tgz'), makeTgz([{ name: 'other/Chart.yaml', data: 'apiVersion: v2\nname: misnamed\nversion: 1.0.0\n' }]));
+    writeFileSync(
+      join(dir, 'evil-1.0.0.tgz'),
+      makeTgz([
+        { name: 'evil/Chart.yaml', data: 'apiVersion: v2\nname: evil\nversion: 1.0.0\n' },
+        { name: 'evil/../../etc/passwd', data: 'x' },
+      ]),
+    );
+    writeFileSync(
+      join(dir, 'misnamed-1.0.0.tgz'),
+      makeTgz([{ name: 'other/Chart.yaml', data: 'apiVersion: v2\nname: misnamed\nversion: 1.0.0\n' }]),
+    );
     const { index, warnings } = await indexDirectory(dir, { useCache: false });
     expect(Object.keys(index.entries)).toEqual(['ok']);
     expect(warnings).toHaveLength(3);
@@ -108,7 +127,15 @@ describe('indexDirectory', () => {
     const dir = tempDir();
     const digest = writeArchive(dir, 'web', '1.0.0');
     const merge = parseIndex(
-      JSON.stringify({ apiVersion: 'v1', entries: { web: [{ name: 'web', version: '1.0.0', digest: 'old', urls: ['x'] }, { name: 'web', version: '0.9.0', urls: ['https://old/web-0.9.0.tgz'] }] } }),
+      JSON.stringify({
+        apiVersion: 'v1',
+        entries: {
+          web: [
+            { name: 'web', version: '1.0.0', digest: 'old', urls: ['x'] },
+            { name: 'web', version: '0.9.0', urls: ['https://old/web-0.9.0.tgz'] },
+          ],
+        },
+      }),
       'old.json',
     ).index;
     const { index } = await indexDirectory(dir, { merge, useCache: false });

@@ -1,7 +1,15 @@
 import fc from 'fast-check';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { type ChartVersionEntry, type IndexFile, mergeIndexes, parseIndex, serializeIndex, sortIndex, withEntry } from '../../src/repo/index-model.js';
+import {
+  type ChartVersionEntry,
+  type IndexFile,
+  mergeIndexes,
+  parseIndex,
+  serializeIndex,
+  sortIndex,
+  withEntry,
+} from '../../src/repo/index-model.js';
 import { toYaml, yamlString } from '../../src/yaml-emit.js';
 
 const entry = (name: string, version: string, extra: Partial<ChartVersionEntry> = {}): ChartVersionEntry => ({
@@ -49,7 +57,9 @@ describe('parseIndex', () => {
     expect(index.entries.alpine?.[1]?.created).toBe('2024-05-01T10:00:00.123456789Z');
     // An unquoted YAML timestamp stays the text that was written, not a Date.
     expect(index.entries.alpine?.[0]?.created).toBe('2024-06-01T10:00:00Z');
-    expect(warnings).toEqual(['index.yaml: skipping invalid entry for chart "broken" not-a-version: version "not-a-version" is not valid SemVer']);
+    expect(warnings).toEqual([
+      'index.yaml: skipping invalid entry for chart "broken" not-a-version: version "not-a-version" is not valid SemVer',
+    ]);
     // The valid sibling of an invalid entry is kept, and a missing apiVersion defaults to v1 as in Helm.
     expect(index.entries.broken?.map((e) => [e.version, e.apiVersion])).toEqual([['1.0.0', 'v1']]);
   });
@@ -61,14 +71,25 @@ describe('parseIndex', () => {
   });
 
   it('falls back to YAML when text starting with { is not JSON', () => {
-    const { index } = parseIndex('{apiVersion: v1, entries: {a: [{name: a, version: 1.0.0, urls: [a.tgz]}]}}', 'flow.yaml');
+    const { index } = parseIndex(
+      '{apiVersion: v1, entries: {a: [{name: a, version: 1.0.0, urls: [a.tgz]}]}}',
+      'flow.yaml',
+    );
     expect(index.entries.a?.[0]?.version).toBe('1.0.0');
   });
 
   it('names each skipped entry and why', () => {
     const text = JSON.stringify({
       apiVersion: 'v1',
-      entries: { x: [{ version: '1.0.0' }, 'junk', { name: 'x/y', version: '1.0.0' }, { name: 'x', version: '1.0.0', urls: 'x.tgz' }], y: 'nope' },
+      entries: {
+        x: [
+          { version: '1.0.0' },
+          'junk',
+          { name: 'x/y', version: '1.0.0' },
+          { name: 'x', version: '1.0.0', urls: 'x.tgz' },
+        ],
+        y: 'nope',
+      },
     });
     const { index, warnings } = parseIndex(text, 'i.json');
     expect(index.entries).toEqual({});
@@ -83,7 +104,9 @@ describe('parseIndex', () => {
 
   it('refuses what is not an index at all, naming the file', () => {
     expect(() => parseIndex('entries: {}\n', 'no-api.yaml')).toThrow(/no-api\.yaml: not a valid index: no apiVersion/);
-    expect(() => parseIndex('apiVersion: v1\nentries: [\n', 'bad.yaml')).toThrow(/bad\.yaml:\d+:\d+: not a valid index/);
+    expect(() => parseIndex('apiVersion: v1\nentries: [\n', 'bad.yaml')).toThrow(
+      /bad\.yaml:\d+:\d+: not a valid index/,
+    );
     expect(() => parseIndex('- a\n', 'list.yaml')).toThrow(/list\.yaml: not a valid index/);
   });
 });
@@ -94,8 +117,20 @@ describe('serializeIndex', () => {
       apiVersion: 'v1',
       generated: '2024-01-01T00:00:00.000Z',
       entries: {
-        web: [entry('web', '1.0.0'), entry('web', '1.10.0-rc.1', { appVersion: '1.0', description: 'yes: no # not a comment', keywords: ['on', 'null', '012'] })],
-        db: [entry('db', '2.0.0', { annotations: { 'artifacthub.io/changes': '- kind: added\n  description: "x"\n' }, maintainers: [{ name: 'Ada', email: 'ada@example.com' }] })],
+        web: [
+          entry('web', '1.0.0'),
+          entry('web', '1.10.0-rc.1', {
+            appVersion: '1.0',
+            description: 'yes: no # not a comment',
+            keywords: ['on', 'null', '012'],
+          }),
+        ],
+        db: [
+          entry('db', '2.0.0', {
+            annotations: { 'artifacthub.io/changes': '- kind: added\n  description: "x"\n' },
+            maintainers: [{ name: 'Ada', email: 'ada@example.com' }],
+          }),
+        ],
       },
     });
     const text = serializeIndex(index);
@@ -127,7 +162,9 @@ describe('serializeIndex', () => {
     expect(text).toContain('  b: STALE\n');
     blocks.delete('b');
     expect(serializeIndex(changed, { blocks })).toBe(serializeIndex(changed));
-    expect(serializeIndex({ apiVersion: 'v1', generated: 'g', entries: {} }, { blocks: new Map() })).toBe('apiVersion: v1\nentries: {}\ngenerated: g\n');
+    expect(serializeIndex({ apiVersion: 'v1', generated: 'g', entries: {} }, { blocks: new Map() })).toBe(
+      'apiVersion: v1\nentries: {}\ngenerated: g\n',
+    );
   });
 
   it('writes JSON with --json that is read back through the JSON path', () => {
@@ -138,7 +175,39 @@ describe('serializeIndex', () => {
   });
 
   it('quotes every string a YAML 1.1 or 1.2 reader would take for something else', () => {
-    for (const s of ['true', 'No', 'on', 'Y', 'null', '~', '1.0', '012', '0x1f', '1e3', '2024-01-01', '', ' lead', 'trail ', 'a: b', '#x', '- x', '*a', '&a', '!t', '%x', '@x', '`x', '"q"', "'q'", '{}', '[]', '|', '>', 'a\nb', '\u2028']) {
+    for (const s of [
+      'true',
+      'No',
+      'on',
+      'Y',
+      'null',
+      '~',
+      '1.0',
+      '012',
+      '0x1f',
+      '1e3',
+      '2024-01-01',
+      '',
+      ' lead',
+      'trail ',
+      'a: b',
+      '#x',
+      '- x',
+      '*a',
+      '&a',
+      '!t',
+      '%x',
+      '@x',
+      '`x',
+      '"q"',
+      "'q'",
+      '{}',
+      '[]',
+      '|',
+      '>',
+      'a\nb',
+      '\u2028',
+    ]) {
       const text = toYaml({ k: s });
       expect(yaml.load(text, { schema: yaml.CORE_SCHEMA })).toEqual({ k: s });
       expect(yaml.load(text, { schema: yaml.DEFAULT_SCHEMA })).toEqual({ k: s });
@@ -150,9 +219,24 @@ describe('serializeIndex', () => {
   it('round-trips arbitrary strings, keys and nesting (property)', () => {
     // Helm's writer (JSON, then go-yaml v2) cannot keep every string: it refuses DEL, C1 controls and U+FFFE/U+FFFF,
     // folds NEL into a space and turns a lone surrogate into U+FFFD, as test/yaml-emit.test.ts shows. Leave those out.
-    const text = fc.string({ unit: 'binary' }).map((s) => s.replace(/[\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, ''));
+    const text = fc
+      .string({ unit: 'binary' })
+      .map((s) =>
+        s.replace(
+          /[\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+          '',
+        ),
+      );
     const value = fc.letrec((tie) => ({
-      tree: fc.oneof({ depthSize: 'small' }, text, fc.integer(), fc.boolean(), fc.constant(null), fc.array(tie('tree'), { maxLength: 4 }), fc.dictionary(text, tie('tree'), { maxKeys: 4 })),
+      tree: fc.oneof(
+        { depthSize: 'small' },
+        text,
+        fc.integer(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(tie('tree'), { maxLength: 4 }),
+        fc.dictionary(text, tie('tree'), { maxKeys: 4 }),
+      ),
     }));
     fc.assert(
       fc.property(fc.dictionary(text, value.tree, { maxKeys: 5 }), (data) => {
@@ -166,7 +250,13 @@ describe('serializeIndex', () => {
   it('round-trips a 15,000-entry index through YAML and JSON (its speed is measured by bench/repo, not here)', () => {
     const entries: Record<string, ChartVersionEntry[]> = {};
     for (let c = 0; c < 500; c++) {
-      entries[`chart-${c}`] = Array.from({ length: 30 }, (_, v) => entry(`chart-${c}`, `1.${29 - v}.0`, { description: `Chart number ${c}`, keywords: ['a', 'b'], maintainers: [{ name: 'm' }] }));
+      entries[`chart-${c}`] = Array.from({ length: 30 }, (_, v) =>
+        entry(`chart-${c}`, `1.${29 - v}.0`, {
+          description: `Chart number ${c}`,
+          keywords: ['a', 'b'],
+          maintainers: [{ name: 'm' }],
+        }),
+      );
     }
     const index: IndexFile = { apiVersion: 'v1', generated: 'now', entries };
     const text = serializeIndex(index);
@@ -181,8 +271,16 @@ describe('serializeIndex', () => {
 
 describe('merge and edit', () => {
   it('keeps the primary entry for a shared version and adds the others (Helm --merge)', () => {
-    const primary: IndexFile = { apiVersion: 'v1', generated: 'new', entries: { a: [entry('a', '1.0.0', { digest: 'new' })] } };
-    const secondary: IndexFile = { apiVersion: 'v1', generated: 'old', entries: { a: [entry('a', '1.0.0', { digest: 'old' }), entry('a', '2.0.0')], b: [entry('b', '0.1.0')] } };
+    const primary: IndexFile = {
+      apiVersion: 'v1',
+      generated: 'new',
+      entries: { a: [entry('a', '1.0.0', { digest: 'new' })] },
+    };
+    const secondary: IndexFile = {
+      apiVersion: 'v1',
+      generated: 'old',
+      entries: { a: [entry('a', '1.0.0', { digest: 'old' }), entry('a', '2.0.0')], b: [entry('b', '0.1.0')] },
+    };
     const merged = mergeIndexes(primary, secondary);
     expect(merged.generated).toBe('new');
     expect(merged.entries.a?.map((e) => [e.version, e.digest])).toEqual([

@@ -16,10 +16,19 @@ import { basic, bearer, chartArchive, http, tempDir } from './helpers.js';
 
 const TOKEN = 'attack-token';
 const servers: RepoServer[] = [];
-async function start(options: Partial<Parameters<typeof startRepoServer>[0]> = {}): Promise<RepoServer & { dir: string; logs: string[] }> {
+async function start(
+  options: Partial<Parameters<typeof startRepoServer>[0]> = {},
+): Promise<RepoServer & { dir: string; logs: string[] }> {
   const dir = options.dir ?? tempDir();
   const logs: string[] = [];
-  const server = await startRepoServer({ dir, port: 0, address: '127.0.0.1', authToken: TOKEN, log: (l) => logs.push(l), ...options });
+  const server = await startRepoServer({
+    dir,
+    port: 0,
+    address: '127.0.0.1',
+    authToken: TOKEN,
+    log: (l) => logs.push(l),
+    ...options,
+  });
   servers.push(server);
   return Object.assign(server, { dir, logs });
 }
@@ -28,14 +37,26 @@ afterAll(async () => {
 });
 
 const upload = (url: string, data: Buffer, query = '') =>
-  http(`${url}/api/charts${query}`, { method: 'POST', body: data, headers: { 'Content-Type': 'application/gzip', ...bearer(TOKEN) } });
+  http(`${url}/api/charts${query}`, {
+    method: 'POST',
+    body: data,
+    headers: { 'Content-Type': 'application/gzip', ...bearer(TOKEN) },
+  });
 
-const captureIo = (): CliIo => ({ stdout: () => undefined, stderr: () => undefined, readStdin: async () => '', isTTY: false, env: { NO_COLOR: '1' }, cwd: tempDir() });
+const captureIo = (): CliIo => ({
+  stdout: () => undefined,
+  stderr: () => undefined,
+  readStdin: async () => '',
+  isTTY: false,
+  env: { NO_COLOR: '1' },
+  cwd: tempDir(),
+});
 
 const chartYaml = (name: string, version: string) => `apiVersion: v2\nname: ${name}\nversion: ${version}\n`;
 const FIVE_MIB = Buffer.alloc(5 * 1024 * 1024);
 /** `count` files of 5 MiB of zeros under `top/files/`: a few KiB once compressed. */
-const bulk = (top: string, count: number): RawEntry[] => Array.from({ length: count }, (_, i) => ({ name: `${top}/files/zero-${i}.bin`, data: FIVE_MIB }));
+const bulk = (top: string, count: number): RawEntry[] =>
+  Array.from({ length: count }, (_, i) => ({ name: `${top}/files/zero-${i}.bin`, data: FIVE_MIB }));
 
 describe('repository server: archives that inflate past the limit at a nested layer', () => {
   let server: Awaited<ReturnType<typeof start>>;
@@ -62,12 +83,20 @@ describe('repository server: archives that inflate past the limit at a nested la
     ]);
     const answer = await upload(server.url, chart);
     expect(answer.status).toBe(400);
-    expect(answer.json<{ error: string }>().error).toMatch(/decompresses to more than 100 MiB \(counting the archives inside it\)/);
+    expect(answer.json<{ error: string }>().error).toMatch(
+      /decompresses to more than 100 MiB \(counting the archives inside it\)/,
+    );
   });
 
   it('accepts a chart holding a legitimate subchart archive under charts/', async () => {
-    const sub = makeTgz([{ name: 'sub/Chart.yaml', data: chartYaml('sub', '1.0.0') }, { name: 'sub/templates/cm.yaml', data: 'kind: ConfigMap\n' }]);
-    const chart = makeTgz([{ name: 'shop/Chart.yaml', data: chartYaml('shop', '0.2.0') }, { name: 'shop/charts/sub-1.0.0.tgz', data: sub }]);
+    const sub = makeTgz([
+      { name: 'sub/Chart.yaml', data: chartYaml('sub', '1.0.0') },
+      { name: 'sub/templates/cm.yaml', data: 'kind: ConfigMap\n' },
+    ]);
+    const chart = makeTgz([
+      { name: 'shop/Chart.yaml', data: chartYaml('shop', '0.2.0') },
+      { name: 'shop/charts/sub-1.0.0.tgz', data: sub },
+    ]);
     expect((await upload(server.url, chart)).status).toBe(201);
     const index = parseIndex((await http(`${server.url}/index.yaml`)).body, 'served').index;
     expect(index.entries.shop?.[0]?.version).toBe('0.2.0');
@@ -136,7 +165,9 @@ describe('repository server: storage keys', () => {
     for (const query of ['', '?force']) {
       const answer = await upload(server.url, second.data, query);
       expect(answer.status).toBe(409);
-      expect(answer.json<{ error: string }>().error).toMatch(/hello-1\.0\.0-1\.0\.0\.tgz already holds hello-1\.0\.0 1\.0\.0/);
+      expect(answer.json<{ error: string }>().error).toMatch(
+        /hello-1\.0\.0-1\.0\.0\.tgz already holds hello-1\.0\.0 1\.0\.0/,
+      );
     }
     const archive = await http(`${server.url}/charts/${first.fileName}`);
     expect(archive.body.equals(first.data)).toBe(true);
@@ -161,13 +192,20 @@ describe('repository server: htpasswd logins under attack', () => {
   const hash = bcrypt.hashSync('right-password', 10);
 
   it('keeps answering GET /index.yaml quickly while 20 clients send wrong passwords in parallel', async () => {
-    const server = await start({ htpasswd: parseHtpasswd(`ci:${hash}\n`, 'htpasswd'), authLimits: { freeFailures: 1000 } });
+    const server = await start({
+      htpasswd: parseHtpasswd(`ci:${hash}\n`, 'htpasswd'),
+      authLimits: { freeFailures: 1000 },
+    });
     await http(`${server.url}/index.yaml`);
     let running = true;
     const attackers = Array.from({ length: 20 }, async (_, i) => {
       let attempts = 0;
       while (running) {
-        await http(`${server.url}/api/charts`, { method: 'POST', headers: basic(i % 2 ? 'ci' : `nobody${i}`, `wrong-${attempts++}`), body: 'x' });
+        await http(`${server.url}/api/charts`, {
+          method: 'POST',
+          headers: basic(i % 2 ? 'ci' : `nobody${i}`, `wrong-${attempts++}`),
+          body: 'x',
+        });
       }
       return attempts;
     });
@@ -186,16 +224,26 @@ describe('repository server: htpasswd logins under attack', () => {
 
   it('compares unknown users against a hash of the cost the file itself uses, so timing does not tell which users exist', async () => {
     for (const cost of [4, 5, 12]) {
-      const auth = new Authenticator({ tokens: [], users: parseHtpasswd(`ci:${bcrypt.hashSync('pw', cost)}\n`, 'htpasswd') });
+      const auth = new Authenticator({
+        tokens: [],
+        users: parseHtpasswd(`ci:${bcrypt.hashSync('pw', cost)}\n`, 'htpasswd'),
+      });
       expect((await auth.unknownUserHash()).slice(0, 7)).toBe(`$2b$${String(cost).padStart(2, '0')}$`);
       await auth.close();
     }
   });
 
   it('makes a client that keeps failing wait (429 with Retry-After), without running bcrypt for it', async () => {
-    const server = await start({ htpasswd: parseHtpasswd(`ci:${bcrypt.hashSync('right', 4)}\n`, 'htpasswd'), authLimits: { freeFailures: 3, backoffMs: 60_000 } });
+    const server = await start({
+      htpasswd: parseHtpasswd(`ci:${bcrypt.hashSync('right', 4)}\n`, 'htpasswd'),
+      authLimits: { freeFailures: 3, backoffMs: 60_000 },
+    });
     const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) statuses.push((await http(`${server.url}/api/charts`, { method: 'POST', headers: basic('ci', `wrong${i}`), body: 'x' })).status);
+    for (let i = 0; i < 5; i++)
+      statuses.push(
+        (await http(`${server.url}/api/charts`, { method: 'POST', headers: basic('ci', `wrong${i}`), body: 'x' }))
+          .status,
+      );
     expect(statuses).toEqual([401, 401, 401, 429, 429]);
     const refused = await http(`${server.url}/api/charts/x/1.0.0`, { method: 'DELETE', headers: basic('ci', 'right') });
     expect(refused.status).toBe(429);
@@ -207,7 +255,9 @@ describe('repository server: slow and hostile connections', () => {
   it('closes the connection after a 401 even while the client keeps trickling its body', async () => {
     const server = await start();
     const conn = rawConnection(server.url);
-    conn.socket.write('POST /api/charts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer wrong\r\nContent-Type: application/gzip\r\nContent-Length: 100000\r\n\r\nabc');
+    conn.socket.write(
+      'POST /api/charts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer wrong\r\nContent-Type: application/gzip\r\nContent-Length: 100000\r\n\r\nabc',
+    );
     const trickle = setInterval(() => conn.socket.writable && conn.socket.write('x'), 20);
     await conn.closed;
     clearInterval(trickle);
@@ -218,7 +268,9 @@ describe('repository server: slow and hostile connections', () => {
   it('ends an authorized upload whose body trickles in for longer than the request timeout', async () => {
     const server = await start({ limits: { requestTimeout: 400, headersTimeout: 200 } });
     const conn = rawConnection(server.url);
-    conn.socket.write(`POST /api/charts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Length: 100000\r\n\r\nabc`);
+    conn.socket.write(
+      `POST /api/charts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Length: 100000\r\n\r\nabc`,
+    );
     const trickle = setInterval(() => conn.socket.writable && conn.socket.write('x'), 20);
     await conn.closed;
     clearInterval(trickle);
@@ -256,7 +308,9 @@ describe('repository server: slow and hostile connections', () => {
         }
       });
       await new Promise((resolve) => setImmediate(resolve));
-      expect((await http(`${server.url}/api/charts/race/1.0.0`, { method: 'DELETE', headers: bearer(TOKEN) })).status).toBe(200);
+      expect(
+        (await http(`${server.url}/api/charts/race/1.0.0`, { method: 'DELETE', headers: bearer(TOKEN) })).status,
+      ).toBe(200);
       deleting = false;
       await Promise.all(readers);
     }
@@ -277,7 +331,9 @@ describe('repository server: slow and hostile connections', () => {
   it('writes a user name holding a newline as one escaped access-log line', async () => {
     const server = await start();
     const forged = 'x\n127.0.0.1 admin [2026-01-01] "DELETE /api/charts/web/1.0.0 HTTP/1.1" 200';
-    expect((await http(`${server.url}/api/charts/none/1.0.0`, { method: 'DELETE', headers: basic(forged, TOKEN) })).status).toBe(404);
+    expect(
+      (await http(`${server.url}/api/charts/none/1.0.0`, { method: 'DELETE', headers: basic(forged, TOKEN) })).status,
+    ).toBe(404);
     await vi.waitFor(() => expect(server.logs.length).toBe(1));
     expect(server.logs[0]).not.toContain('\n');
     expect(server.logs[0]).toContain('x\\x0a127.0.0.1');
@@ -291,14 +347,20 @@ describe('repository server: slow and hostile connections', () => {
       expect(answer.headers['x-content-type-options']).toBe('nosniff');
       expect(answer.headers['content-security-policy']).toMatch(/default-src 'none'/);
     }
-    expect((await http(`${server.url}/hdr-1.0.0.tgz`)).headers['content-disposition']).toBe('attachment; filename="hdr-1.0.0.tgz"');
+    expect((await http(`${server.url}/hdr-1.0.0.tgz`)).headers['content-disposition']).toBe(
+      'attachment; filename="hdr-1.0.0.tgz"',
+    );
   });
 });
 
 describe('repository server: a folder indexed by `repo index`', () => {
   it('is served as it is: the same index.yaml bytes, archives at its relative URLs, no warning', async () => {
     const dir = tempDir();
-    for (const [name, version] of [['shop', '0.2.0'], ['shop', '0.1.0'], ['web', '1.0.0']] as const) {
+    for (const [name, version] of [
+      ['shop', '0.2.0'],
+      ['shop', '0.1.0'],
+      ['web', '1.0.0'],
+    ] as const) {
       const packaged = chartArchive(name, version);
       writeFileSync(join(dir, packaged.fileName), packaged.data);
     }

@@ -13,10 +13,19 @@ const TOKEN = 's3cret-token';
 const HTPASSWD = 'ci:$2b$04$CBqWjvLjgSbC19yQXnA2LuP9KzgIeO2RrlSi41Q4YYLLxia70xVou\n';
 
 const servers: RepoServer[] = [];
-async function start(options: Partial<Parameters<typeof startRepoServer>[0]> = {}): Promise<RepoServer & { dir: string; logs: string[] }> {
+async function start(
+  options: Partial<Parameters<typeof startRepoServer>[0]> = {},
+): Promise<RepoServer & { dir: string; logs: string[] }> {
   const dir = options.dir ?? tempDir();
   const logs: string[] = [];
-  const server = await startRepoServer({ dir, port: 0, address: '127.0.0.1', authToken: TOKEN, log: (l) => logs.push(l), ...options });
+  const server = await startRepoServer({
+    dir,
+    port: 0,
+    address: '127.0.0.1',
+    authToken: TOKEN,
+    log: (l) => logs.push(l),
+    ...options,
+  });
   servers.push(server);
   return Object.assign(server, { dir, logs });
 }
@@ -25,7 +34,11 @@ afterAll(async () => {
 });
 
 const upload = (url: string, data: Buffer, headers: Record<string, string> = bearer(TOKEN), query = '') =>
-  http(`${url}/api/charts${query}`, { method: 'POST', body: data, headers: { 'Content-Type': 'application/gzip', ...headers } });
+  http(`${url}/api/charts${query}`, {
+    method: 'POST',
+    body: data,
+    headers: { 'Content-Type': 'application/gzip', ...headers },
+  });
 
 function indexOnDisk(dir: string) {
   return parseIndex(readFileSync(join(dir, 'index.yaml')), 'index.yaml').index;
@@ -55,8 +68,14 @@ describe('repository server: reads', () => {
     const gz = await http(`${server.url}/index.yaml`, { headers: { 'Accept-Encoding': 'br, gzip;q=0.8' } });
     expect(gz.headers['content-encoding']).toBe('gzip');
     expect(gunzipSync(gz.body).equals(full.body)).toBe(true);
-    expect((await http(`${server.url}/index.yaml`, { headers: { 'Accept-Encoding': 'gzip;q=0' } })).headers['content-encoding']).toBeUndefined();
-    expect((await http(`${server.url}/index.yaml`, { headers: { 'If-None-Match': gz.headers.etag as string } })).status).toBe(304);
+    expect(
+      (await http(`${server.url}/index.yaml`, { headers: { 'Accept-Encoding': 'gzip;q=0' } })).headers[
+        'content-encoding'
+      ],
+    ).toBeUndefined();
+    expect(
+      (await http(`${server.url}/index.yaml`, { headers: { 'If-None-Match': gz.headers.etag as string } })).status,
+    ).toBe(304);
 
     const head = await http(`${server.url}/index.yaml`, { method: 'HEAD' });
     expect(head.status).toBe(200);
@@ -74,14 +93,22 @@ describe('repository server: reads', () => {
     expect(got.headers['content-type']).toBe('application/gzip');
     expect(got.body.equals(web.data)).toBe(true);
     expect(got.headers.etag).toBe(`"${web.digest}"`);
-    expect((await http(`${server.url}/charts/web-1.0.0.tgz`, { headers: { 'If-None-Match': `"${web.digest}"` } })).status).toBe(304);
+    expect(
+      (await http(`${server.url}/charts/web-1.0.0.tgz`, { headers: { 'If-None-Match': `"${web.digest}"` } })).status,
+    ).toBe(304);
     expect((await http(`${server.url}/charts/web-9.9.9.tgz`)).status).toBe(404);
     // The cache file and the index live in the same folder but are not archives.
     expect((await http(`${server.url}/charts/.portolan-index-cache.json`)).status).toBe(404);
   });
 
   it('refuses path traversal in URLs', async () => {
-    for (const path of ['/charts/../index.yaml', '/charts/%2e%2e/index.yaml', '/charts/..%2f..%2fetc%2fpasswd', '/charts/%2e%2e%5cx.tgz', '/charts/a%00.tgz']) {
+    for (const path of [
+      '/charts/../index.yaml',
+      '/charts/%2e%2e/index.yaml',
+      '/charts/..%2f..%2fetc%2fpasswd',
+      '/charts/%2e%2e%5cx.tgz',
+      '/charts/a%00.tgz',
+    ]) {
       const res = await http(server.url, { path });
       expect(res.status, path).toBe(400);
       expect(res.json()).toEqual({ error: 'path refused' });
@@ -91,7 +118,9 @@ describe('repository server: reads', () => {
   it('answers the ChartMuseum read API, health, 404 and 405', async () => {
     expect((await http(`${server.url}/health`)).json()).toEqual({ healthy: true });
     expect(Object.keys((await http(`${server.url}/api/charts`)).json<Record<string, unknown>>())).toEqual(['web']);
-    expect((await http(`${server.url}/api/charts/web`)).json<Array<{ version: string }>>().map((e) => e.version)).toEqual(['1.0.0']);
+    expect(
+      (await http(`${server.url}/api/charts/web`)).json<Array<{ version: string }>>().map((e) => e.version),
+    ).toEqual(['1.0.0']);
     expect((await http(`${server.url}/api/charts/web/1.0.0`)).json<{ digest: string }>().digest).toBe(web.digest);
     expect((await http(`${server.url}/api/charts/web/latest`)).json<{ version: string }>().version).toBe('1.0.0');
     expect((await http(`${server.url}/api/charts/nope`)).status).toBe(404);
@@ -118,7 +147,11 @@ describe('repository server: uploads and deletes', () => {
     const created = await upload(server.url, v1.data);
     expect([created.status, created.json()]).toEqual([201, { saved: true }]);
     const form = multipart('chart', 'app-1.1.0.tgz', chartArchive('app', '1.1.0').data);
-    const viaForm = await http(`${server.url}/api/charts`, { method: 'POST', body: form.body, headers: { 'Content-Type': form.contentType, ...bearer(TOKEN) } });
+    const viaForm = await http(`${server.url}/api/charts`, {
+      method: 'POST',
+      body: form.body,
+      headers: { 'Content-Type': form.contentType, ...bearer(TOKEN) },
+    });
     expect(viaForm.status).toBe(201);
     expect(indexOnDisk(server.dir).entries.app?.map((e) => e.version)).toEqual(['1.1.0', '1.0.0']);
 
@@ -148,7 +181,9 @@ describe('repository server: uploads and deletes', () => {
     expect(existsSync(join(server.dir, 'gone-1.0.0.tgz'))).toBe(false);
     expect(indexOnDisk(server.dir).entries.gone?.map((e) => e.version)).toEqual(['2.0.0']);
     expect((await http(`${server.url}/charts/gone-1.0.0.tgz`)).status).toBe(404);
-    expect((await http(`${server.url}/api/charts/gone/1.0.0`, { method: 'DELETE', headers: bearer(TOKEN) })).status).toBe(404);
+    expect(
+      (await http(`${server.url}/api/charts/gone/1.0.0`, { method: 'DELETE', headers: bearer(TOKEN) })).status,
+    ).toBe(404);
     await http(`${server.url}/api/charts/gone/2.0.0`, { method: 'DELETE', headers: bearer(TOKEN) });
     expect(indexOnDisk(server.dir).entries).toEqual({});
   });
@@ -165,7 +200,10 @@ describe('repository server: uploads and deletes', () => {
     expect((await http(`${server.url}/api/charts/locked/1.0.0`, { method: 'DELETE' })).status).toBe(401);
     expect(readdirSync(server.dir).filter((f) => f.endsWith('.tgz'))).toEqual([]);
     expect((await upload(server.url, data, basic('ci', 'hunter2'))).status).toBe(201);
-    expect((await http(`${server.url}/api/charts/locked/1.0.0`, { method: 'DELETE', headers: basic('anyone', TOKEN) })).status).toBe(200);
+    expect(
+      (await http(`${server.url}/api/charts/locked/1.0.0`, { method: 'DELETE', headers: basic('anyone', TOKEN) }))
+        .status,
+    ).toBe(200);
     // Reads stay anonymous on a server that is not private.
     expect((await http(`${server.url}/index.yaml`)).status).toBe(200);
   });
@@ -176,7 +214,9 @@ describe('repository server: uploads and deletes', () => {
     expect((await http(`${server.url}/charts/x-1.0.0.tgz`)).status).toBe(401);
     expect((await http(`${server.url}/index.yaml`, { headers: bearer(TOKEN) })).status).toBe(200);
     expect((await http(`${server.url}/health`)).status).toBe(200);
-    await expect(startRepoServer({ dir: tempDir(), port: 0, private: true })).rejects.toThrow(/private repository needs credentials/);
+    await expect(startRepoServer({ dir: tempDir(), port: 0, private: true })).rejects.toThrow(
+      /private repository needs credentials/,
+    );
   });
 
   it('without any credentials configured, refuses writes unless anonymous writes are allowed', async () => {
@@ -194,10 +234,19 @@ describe('repository server: uploads and deletes', () => {
       // No Content-Length: the limit is enforced while reading.
       import('node:http').then(({ request }) => {
         const u = new URL(`${server.url}/api/charts`);
-        const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { ...bearer(TOKEN), 'Transfer-Encoding': 'chunked' } }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
+        const req = request(
+          {
+            host: u.hostname,
+            port: u.port,
+            path: u.pathname,
+            method: 'POST',
+            headers: { ...bearer(TOKEN), 'Transfer-Encoding': 'chunked' },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
         req.on('error', reject);
         for (let i = 0; i < 5; i++) req.write(Buffer.alloc(400, 2));
         req.end();
@@ -211,12 +260,38 @@ describe('repository server: uploads and deletes', () => {
     const server = await start();
     const cases: Array<[string, Buffer, RegExp, string?]> = [
       ['garbage', Buffer.from('definitely not a tgz'), /not a valid chart archive.*gzip/],
-      ['traversal', makeTgz([{ name: 'evil/Chart.yaml', data: 'apiVersion: v2\nname: evil\nversion: 1.0.0\n' }, { name: 'evil/../../x', data: 'x' }]), /\.\./],
-      ['symlink', makeTgz([{ name: 'evil/Chart.yaml', data: 'apiVersion: v2\nname: evil\nversion: 1.0.0\n' }, { name: 'evil/link', type: '2', linkname: '/etc/passwd' }]), /link/],
+      [
+        'traversal',
+        makeTgz([
+          { name: 'evil/Chart.yaml', data: 'apiVersion: v2\nname: evil\nversion: 1.0.0\n' },
+          { name: 'evil/../../x', data: 'x' },
+        ]),
+        /\.\./,
+      ],
+      [
+        'symlink',
+        makeTgz([
+          { name: 'evil/Chart.yaml', data: 'apiVersion: v2\nname: evil\nversion: 1.0.0\n' },
+          { name: 'evil/link', type: '2', linkname: '/etc/passwd' },
+        ]),
+        /link/,
+      ],
       ['no chart', makeTgz([{ name: 'evil/values.yaml', data: 'a: 1\n' }]), /Chart\.yaml is missing/],
-      ['wrong folder', makeTgz([{ name: 'other/Chart.yaml', data: 'apiVersion: v2\nname: evil\nversion: 1.0.0\n' }]), /top folder "other\/"/],
-      ['bad name', makeTgz([{ name: 'e vil/Chart.yaml', data: 'apiVersion: v2\nname: e vil\nversion: 1.0.0\n' }]), /chart name "e vil"/],
-      ['bad version', makeTgz([{ name: 'evil/Chart.yaml', data: 'apiVersion: v2\nname: evil\nversion: one\n' }]), /not a valid SemVer/],
+      [
+        'wrong folder',
+        makeTgz([{ name: 'other/Chart.yaml', data: 'apiVersion: v2\nname: evil\nversion: 1.0.0\n' }]),
+        /top folder "other\/"/,
+      ],
+      [
+        'bad name',
+        makeTgz([{ name: 'e vil/Chart.yaml', data: 'apiVersion: v2\nname: e vil\nversion: 1.0.0\n' }]),
+        /chart name "e vil"/,
+      ],
+      [
+        'bad version',
+        makeTgz([{ name: 'evil/Chart.yaml', data: 'apiVersion: v2\nname: evil\nversion: one\n' }]),
+        /not a valid SemVer/,
+      ],
     ];
     for (const [label, data, pattern] of cases) {
       const res = await upload(server.url, data);
@@ -224,11 +299,23 @@ describe('repository server: uploads and deletes', () => {
       expect(res.json<{ error: string }>().error, label).toMatch(pattern);
     }
     const form = multipart('chart', 'web-9.9.9.tgz', chartArchive('web', '1.0.0').data);
-    const misnamed = await http(`${server.url}/api/charts`, { method: 'POST', body: form.body, headers: { 'Content-Type': form.contentType, ...bearer(TOKEN) } });
+    const misnamed = await http(`${server.url}/api/charts`, {
+      method: 'POST',
+      body: form.body,
+      headers: { 'Content-Type': form.contentType, ...bearer(TOKEN) },
+    });
     expect(misnamed.status).toBe(400);
     expect(misnamed.json<{ error: string }>().error).toMatch(/"web-9\.9\.9\.tgz" does not match .*"web-1\.0\.0\.tgz"/);
     const noField = multipart('file', 'web-1.0.0.tgz', chartArchive('web', '1.0.0').data);
-    expect((await http(`${server.url}/api/charts`, { method: 'POST', body: noField.body, headers: { 'Content-Type': noField.contentType, ...bearer(TOKEN) } })).status).toBe(400);
+    expect(
+      (
+        await http(`${server.url}/api/charts`, {
+          method: 'POST',
+          body: noField.body,
+          headers: { 'Content-Type': noField.contentType, ...bearer(TOKEN) },
+        })
+      ).status,
+    ).toBe(400);
     expect(readdirSync(server.dir).filter((f) => f !== '.portolan-index-cache.json')).toEqual(['index.yaml']);
     expect(indexOnDisk(server.dir).entries).toEqual({});
   });
@@ -241,7 +328,9 @@ describe('repository server: uploads and deletes', () => {
     const onDisk = indexOnDisk(server.dir);
     const served = parseIndex((await http(`${server.url}/index.yaml`)).body, 'served').index;
     for (const index of [onDisk, served]) {
-      const listed = Object.values(index.entries).flat().map((e) => `${e.name}-${e.version}`);
+      const listed = Object.values(index.entries)
+        .flat()
+        .map((e) => `${e.name}-${e.version}`);
       expect(listed.sort()).toEqual(archives.map((a) => a.fileName.replace(/\.tgz$/, '')).sort());
     }
     expect(readdirSync(server.dir).filter((f) => f.endsWith('.tgz'))).toHaveLength(50);
@@ -251,7 +340,9 @@ describe('repository server: uploads and deletes', () => {
     const server = await start();
     const a = chartArchive('race', '1.0.0', { description: 'a' });
     const b = chartArchive('race', '1.0.0', { description: 'b' });
-    const statuses = (await Promise.all([upload(server.url, a.data), upload(server.url, b.data)])).map((r) => r.status).sort();
+    const statuses = (await Promise.all([upload(server.url, a.data), upload(server.url, b.data)]))
+      .map((r) => r.status)
+      .sort();
     expect(statuses).toEqual([201, 409]);
     const stored = readFileSync(join(server.dir, 'race-1.0.0.tgz'));
     expect(indexOnDisk(server.dir).entries.race?.[0]?.digest).toBe(stored.equals(a.data) ? a.digest : b.digest);

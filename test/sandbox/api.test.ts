@@ -16,7 +16,13 @@ interface Answer {
 let sandbox: Sandbox;
 let dir: string;
 
-function call(sb: Sandbox, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+function call(
+  sb: Sandbox,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     const req = request(
@@ -52,7 +58,8 @@ function call(sb: Sandbox, method: string, path: string, body?: unknown, headers
   });
 }
 
-const api = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => call(sandbox, method, path, body, headers);
+const api = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+  call(sandbox, method, path, body, headers);
 const CM = '/api/v1/namespaces/default/configmaps';
 
 beforeAll(async () => {
@@ -90,17 +97,57 @@ describe('discovery', () => {
     expect((await api('GET', '/api')).body.versions).toEqual(['v1']);
     const groups = (await api('GET', '/apis')).body.groups as Array<{ name: string }>;
     const names = groups.map((g) => g.name);
-    for (const g of ['apps', 'batch', 'networking.k8s.io', 'rbac.authorization.k8s.io', 'autoscaling', 'policy', 'coordination.k8s.io', 'apiextensions.k8s.io']) {
+    for (const g of [
+      'apps',
+      'batch',
+      'networking.k8s.io',
+      'rbac.authorization.k8s.io',
+      'autoscaling',
+      'policy',
+      'coordination.k8s.io',
+      'apiextensions.k8s.io',
+    ]) {
       expect(names).toContain(g);
     }
     const core = (await api('GET', '/api/v1')).body.resources as Array<{ name: string; namespaced: boolean }>;
     const coreNames = core.map((r) => r.name);
-    for (const r of ['namespaces', 'configmaps', 'secrets', 'services', 'serviceaccounts', 'pods', 'persistentvolumeclaims', 'events']) expect(coreNames).toContain(r);
+    for (const r of [
+      'namespaces',
+      'configmaps',
+      'secrets',
+      'services',
+      'serviceaccounts',
+      'pods',
+      'persistentvolumeclaims',
+      'events',
+    ])
+      expect(coreNames).toContain(r);
     expect(core.find((r) => r.name === 'namespaces')?.namespaced).toBe(false);
     const apps = (await api('GET', '/apis/apps/v1')).body.resources as Array<{ name: string }>;
-    expect(apps.map((r) => r.name)).toEqual(expect.arrayContaining(['deployments', 'statefulsets', 'daemonsets', 'replicasets', 'deployments/status', 'deployments/scale']));
-    expect((await api('GET', '/apis/apps')).body).toMatchObject({ kind: 'APIGroup', name: 'apps', preferredVersion: { groupVersion: 'apps/v1', version: 'v1' } });
-    expect((await api('GET', '/apis/autoscaling/v2')).body.resources).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'horizontalpodautoscalers', kind: 'HorizontalPodAutoscaler', namespaced: true })]));
+    expect(apps.map((r) => r.name)).toEqual(
+      expect.arrayContaining([
+        'deployments',
+        'statefulsets',
+        'daemonsets',
+        'replicasets',
+        'deployments/status',
+        'deployments/scale',
+      ]),
+    );
+    expect((await api('GET', '/apis/apps')).body).toMatchObject({
+      kind: 'APIGroup',
+      name: 'apps',
+      preferredVersion: { groupVersion: 'apps/v1', version: 'v1' },
+    });
+    expect((await api('GET', '/apis/autoscaling/v2')).body.resources).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          name: 'horizontalpodautoscalers',
+          kind: 'HorizontalPodAutoscaler',
+          namespaced: true,
+        }),
+      ]),
+    );
     expect((await api('GET', '/apis/nope/v1')).status).toBe(404);
   });
 
@@ -110,34 +157,69 @@ describe('discovery', () => {
       apiVersion: 'apiextensions.k8s.io/v1',
       kind: 'CustomResourceDefinition',
       metadata: { name: 'crontabs.stable.example.com' },
-      spec: { group: 'stable.example.com', scope: 'Namespaced', names: { plural: 'crontabs', kind: 'CronTab' }, versions: [{ name: 'v1', served: true, storage: true, subresources: { status: {} } }] },
+      spec: {
+        group: 'stable.example.com',
+        scope: 'Namespaced',
+        names: { plural: 'crontabs', kind: 'CronTab' },
+        versions: [{ name: 'v1', served: true, storage: true, subresources: { status: {} } }],
+      },
     };
     expect((await api('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd)).status).toBe(201);
     const list = (await api('GET', '/apis/stable.example.com/v1')).body.resources as Array<{ name: string }>;
     expect(list.map((r) => r.name)).toEqual(['crontabs', 'crontabs/status']);
-    const created = await api('POST', '/apis/stable.example.com/v1/namespaces/default/crontabs', { apiVersion: 'stable.example.com/v1', kind: 'CronTab', metadata: { name: 'c1' }, spec: { cron: '* * * * *' }, status: { ignored: true } });
+    const created = await api('POST', '/apis/stable.example.com/v1/namespaces/default/crontabs', {
+      apiVersion: 'stable.example.com/v1',
+      kind: 'CronTab',
+      metadata: { name: 'c1' },
+      spec: { cron: '* * * * *' },
+      status: { ignored: true },
+    });
     expect(created.status).toBe(201);
     expect(created.body.status).toBeUndefined(); // status subresource: ignored on create
-    const st = await api('PATCH', '/apis/stable.example.com/v1/namespaces/default/crontabs/c1/status', { status: { conditions: [{ type: 'Ready', status: 'True' }] } }, { 'Content-Type': 'application/merge-patch+json' });
+    const st = await api(
+      'PATCH',
+      '/apis/stable.example.com/v1/namespaces/default/crontabs/c1/status',
+      { status: { conditions: [{ type: 'Ready', status: 'True' }] } },
+      { 'Content-Type': 'application/merge-patch+json' },
+    );
     expect(st.status).toBe(200);
     expect((st.body.metadata as { generation: number }).generation).toBe(1);
-    expect((await api('DELETE', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs.stable.example.com')).status).toBe(200);
+    expect(
+      (await api('DELETE', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs.stable.example.com'))
+        .status,
+    ).toBe(200);
     expect((await api('GET', '/apis/stable.example.com/v1/namespaces/default/crontabs')).status).toBe(404);
   });
 });
 
 describe('verbs', () => {
   it('create sets server fields and answers 409 AlreadyExists for a duplicate', async () => {
-    const r = await api('POST', CM, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'one', labels: { tier: 'a' } }, data: { k: 'v' } }, { 'User-Agent': 'tester/1.0' });
+    const r = await api(
+      'POST',
+      CM,
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'one', labels: { tier: 'a' } }, data: { k: 'v' } },
+      { 'User-Agent': 'tester/1.0' },
+    );
     expect(r.status).toBe(201);
     const meta = r.body.metadata as Record<string, unknown>;
     expect(meta.uid).toMatch(/^[0-9a-f-]{36}$/);
     expect(meta.resourceVersion).toMatch(/^\d+$/);
     expect(meta.creationTimestamp).toMatch(/Z$/);
-    expect(meta.managedFields).toEqual([expect.objectContaining({ manager: 'tester', operation: 'Update', fieldsV1: { 'f:data': { 'f:k': {} }, 'f:metadata': { 'f:labels': { 'f:tier': {} } } } })]);
+    expect(meta.managedFields).toEqual([
+      expect.objectContaining({
+        manager: 'tester',
+        operation: 'Update',
+        fieldsV1: { 'f:data': { 'f:k': {} }, 'f:metadata': { 'f:labels': { 'f:tier': {} } } },
+      }),
+    ]);
     const dup = await api('POST', CM, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'one' } });
     expect(dup.status).toBe(409);
-    expect(dup.body).toMatchObject({ kind: 'Status', reason: 'AlreadyExists', message: 'configmaps "one" already exists', details: { name: 'one', kind: 'configmaps' } });
+    expect(dup.body).toMatchObject({
+      kind: 'Status',
+      reason: 'AlreadyExists',
+      message: 'configmaps "one" already exists',
+      details: { name: 'one', kind: 'configmaps' },
+    });
   });
 
   it('update checks resourceVersion (409 Conflict when stale)', async () => {
@@ -167,21 +249,55 @@ describe('verbs', () => {
       metadata: { name: 'p' },
       spec: {
         selector: { matchLabels: { app: 'p' } },
-        template: { metadata: { labels: { app: 'p' } }, spec: { containers: [{ name: 'a', image: 'a:1' }, { name: 'b', image: 'b:1' }] } },
+        template: {
+          metadata: { labels: { app: 'p' } },
+          spec: {
+            containers: [
+              { name: 'a', image: 'a:1' },
+              { name: 'b', image: 'b:1' },
+            ],
+          },
+        },
       },
     };
     expect((await api('POST', '/apis/apps/v1/namespaces/default/deployments', d)).status).toBe(201);
     const path = '/apis/apps/v1/namespaces/default/deployments/p';
-    const smp = await api('PATCH', path, { spec: { template: { spec: { containers: [{ name: 'b', image: 'b:2' }] } } } }, { 'Content-Type': 'application/strategic-merge-patch+json' });
-    const containers = (smp.body.spec as { template: { spec: { containers: Array<{ name: string; image: string }> } } }).template.spec.containers;
-    expect(containers).toEqual([{ name: 'a', image: 'a:1' }, { name: 'b', image: 'b:2' }]);
+    const smp = await api(
+      'PATCH',
+      path,
+      { spec: { template: { spec: { containers: [{ name: 'b', image: 'b:2' }] } } } },
+      { 'Content-Type': 'application/strategic-merge-patch+json' },
+    );
+    const containers = (smp.body.spec as { template: { spec: { containers: Array<{ name: string; image: string }> } } })
+      .template.spec.containers;
+    expect(containers).toEqual([
+      { name: 'a', image: 'a:1' },
+      { name: 'b', image: 'b:2' },
+    ]);
     expect((smp.body.metadata as { generation: number }).generation).toBe(2);
-    const merge = await api('PATCH', path, { metadata: { labels: { x: 'y' } } }, { 'Content-Type': 'application/merge-patch+json' });
-    expect((merge.body.metadata as { labels: Record<string, string>; generation: number })).toMatchObject({ labels: { x: 'y' }, generation: 2 });
-    const json = await api('PATCH', path, [{ op: 'replace', path: '/spec/replicas', value: 5 }], { 'Content-Type': 'application/json-patch+json' });
+    const merge = await api(
+      'PATCH',
+      path,
+      { metadata: { labels: { x: 'y' } } },
+      { 'Content-Type': 'application/merge-patch+json' },
+    );
+    expect(merge.body.metadata as { labels: Record<string, string>; generation: number }).toMatchObject({
+      labels: { x: 'y' },
+      generation: 2,
+    });
+    const json = await api('PATCH', path, [{ op: 'replace', path: '/spec/replicas', value: 5 }], {
+      'Content-Type': 'application/json-patch+json',
+    });
     expect((json.body.spec as { replicas: number }).replicas).toBe(5);
-    const del = await api('PATCH', path, { spec: { template: { spec: { containers: [{ name: 'a', $patch: 'delete' }] } } } }, { 'Content-Type': 'application/strategic-merge-patch+json' });
-    expect((del.body.spec as { template: { spec: { containers: unknown[] } } }).template.spec.containers).toEqual([{ name: 'b', image: 'b:2' }]);
+    const del = await api(
+      'PATCH',
+      path,
+      { spec: { template: { spec: { containers: [{ name: 'a', $patch: 'delete' }] } } } },
+      { 'Content-Type': 'application/strategic-merge-patch+json' },
+    );
+    expect((del.body.spec as { template: { spec: { containers: unknown[] } } }).template.spec.containers).toEqual([
+      { name: 'b', image: 'b:2' },
+    ]);
   });
 
   it('server-side apply: managers, removal of dropped fields, conflicts and force', async () => {
@@ -202,7 +318,8 @@ describe('verbs', () => {
     expect(bob2.body.data).toEqual({ a: '1', c: '3' });
     const forced = await api('PATCH', `${path}?fieldManager=bob&force=true`, yaml('  a: "bob"\n  c: "3"\n'), headers);
     expect(forced.body.data).toEqual({ a: 'bob', c: '3' });
-    const managers = (forced.body.metadata as { managedFields: Array<{ manager: string; fieldsV1: unknown }> }).managedFields;
+    const managers = (forced.body.metadata as { managedFields: Array<{ manager: string; fieldsV1: unknown }> })
+      .managedFields;
     expect(managers.map((m) => m.manager)).toEqual(['bob']); // alice lost her only field
     const missingManager = await api('PATCH', path, yaml('  a: "1"\n'), headers);
     expect(missingManager.status).toBe(422);
@@ -211,40 +328,97 @@ describe('verbs', () => {
   it('validates names, namespaces and immutable fields with 422 Invalid / 404', async () => {
     const bad = await api('POST', CM, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Not_Valid' } });
     expect(bad.status).toBe(422);
-    expect(bad.body).toMatchObject({ reason: 'Invalid', details: { causes: [expect.objectContaining({ field: 'metadata.name' })] } });
-    const noNs = await api('POST', '/api/v1/namespaces/ghost/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } });
+    expect(bad.body).toMatchObject({
+      reason: 'Invalid',
+      details: { causes: [expect.objectContaining({ field: 'metadata.name' })] },
+    });
+    const noNs = await api('POST', '/api/v1/namespaces/ghost/configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'x' },
+    });
     expect(noNs.status).toBe(404);
     expect(noNs.body.message).toBe('namespaces "ghost" not found');
-    const svc = await api('POST', '/api/v1/namespaces/default/services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80 }] } });
+    const svc = await api('POST', '/api/v1/namespaces/default/services', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 's' },
+      spec: { ports: [{ port: 80 }] },
+    });
     const ip = (svc.body.spec as { clusterIP: string }).clusterIP;
     expect(ip).toMatch(/^10\.96\./);
-    const change = await api('PATCH', '/api/v1/namespaces/default/services/s', { spec: { clusterIP: '10.0.0.1' } }, { 'Content-Type': 'application/merge-patch+json' });
+    const change = await api(
+      'PATCH',
+      '/api/v1/namespaces/default/services/s',
+      { spec: { clusterIP: '10.0.0.1' } },
+      { 'Content-Type': 'application/merge-patch+json' },
+    );
     expect(change.status).toBe(422);
     expect(String(change.body.message)).toContain('may not change once set');
-    const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'a' }] } } } };
+    const job = {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'j' },
+      spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'a' }] } } },
+    };
     expect((await api('POST', '/apis/batch/v1/namespaces/default/jobs', job)).status).toBe(201);
-    const jobChange = await api('PATCH', '/apis/batch/v1/namespaces/default/jobs/j', { spec: { template: { spec: { containers: [{ name: 'c', image: 'b' }] } } } }, { 'Content-Type': 'application/strategic-merge-patch+json' });
+    const jobChange = await api(
+      'PATCH',
+      '/apis/batch/v1/namespaces/default/jobs/j',
+      { spec: { template: { spec: { containers: [{ name: 'c', image: 'b' }] } } } },
+      { 'Content-Type': 'application/strategic-merge-patch+json' },
+    );
     expect(jobChange.status).toBe(422);
     expect(String(jobChange.body.message)).toContain('spec.template: Invalid value');
     const sts = {
       apiVersion: 'apps/v1',
       kind: 'StatefulSet',
       metadata: { name: 'db' },
-      spec: { serviceName: 'db', selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db', tier: 'x' } }, spec: { containers: [{ name: 'c', image: 'a' }] } } },
+      spec: {
+        serviceName: 'db',
+        selector: { matchLabels: { app: 'db' } },
+        template: { metadata: { labels: { app: 'db', tier: 'x' } }, spec: { containers: [{ name: 'c', image: 'a' }] } },
+      },
     };
     expect((await api('POST', '/apis/apps/v1/namespaces/default/statefulsets', sts)).status).toBe(201);
-    const stsChange = await api('PATCH', '/apis/apps/v1/namespaces/default/statefulsets/db', { spec: { selector: { matchLabels: { tier: 'x' } } } }, { 'Content-Type': 'application/merge-patch+json' });
+    const stsChange = await api(
+      'PATCH',
+      '/apis/apps/v1/namespaces/default/statefulsets/db',
+      { spec: { selector: { matchLabels: { tier: 'x' } } } },
+      { 'Content-Type': 'application/merge-patch+json' },
+    );
     expect(stsChange.status).toBe(422);
-    expect(stsChange.body).toMatchObject({ reason: 'Invalid', details: { kind: 'StatefulSet', causes: [expect.objectContaining({ field: 'spec.selector', message: expect.stringContaining('field is immutable') })] } });
-    const mismatch = await api('POST', '/apis/apps/v1/namespaces/default/deployments', { ...sts, kind: 'Deployment', metadata: { name: 'mismatch' }, spec: { ...sts.spec, selector: { matchLabels: { app: 'other' } } } });
+    expect(stsChange.body).toMatchObject({
+      reason: 'Invalid',
+      details: {
+        kind: 'StatefulSet',
+        causes: [
+          expect.objectContaining({ field: 'spec.selector', message: expect.stringContaining('field is immutable') }),
+        ],
+      },
+    });
+    const mismatch = await api('POST', '/apis/apps/v1/namespaces/default/deployments', {
+      ...sts,
+      kind: 'Deployment',
+      metadata: { name: 'mismatch' },
+      spec: { ...sts.spec, selector: { matchLabels: { app: 'other' } } },
+    });
     expect(mismatch.status).toBe(422);
     expect(String(mismatch.body.message)).toContain('`selector` does not match template `labels`');
   });
 
   it('lists with label and field selectors and pages with limit/continue', async () => {
-    for (let i = 0; i < 5; i++) await api('POST', CM, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `page-${i}`, labels: { page: 'yes', n: String(i) } } });
+    for (let i = 0; i < 5; i++)
+      await api('POST', CM, {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: `page-${i}`, labels: { page: 'yes', n: String(i) } },
+      });
     const sel = await api('GET', `${CM}?labelSelector=${encodeURIComponent('page=yes,n in (1,3)')}`);
-    expect((sel.body.items as Array<{ metadata: { name: string } }>).map((o) => o.metadata.name)).toEqual(['page-1', 'page-3']);
+    expect((sel.body.items as Array<{ metadata: { name: string } }>).map((o) => o.metadata.name)).toEqual([
+      'page-1',
+      'page-3',
+    ]);
     const field = await api('GET', `${CM}?fieldSelector=metadata.name%3Dpage-2`);
     expect((field.body.items as unknown[]).length).toBe(1);
     const names: string[] = [];
@@ -263,15 +437,29 @@ describe('verbs', () => {
   it('bumps generation on spec changes only', async () => {
     const path = '/apis/apps/v1/namespaces/default/deployments/p';
     const before = (await api('GET', path)).body.metadata as { generation: number };
-    const labelled = await api('PATCH', path, { metadata: { labels: { only: 'meta' } } }, { 'Content-Type': 'application/merge-patch+json' });
+    const labelled = await api(
+      'PATCH',
+      path,
+      { metadata: { labels: { only: 'meta' } } },
+      { 'Content-Type': 'application/merge-patch+json' },
+    );
     expect((labelled.body.metadata as { generation: number }).generation).toBe(before.generation);
-    const spec = await api('PATCH', path, { spec: { replicas: 7 } }, { 'Content-Type': 'application/merge-patch+json' });
+    const spec = await api(
+      'PATCH',
+      path,
+      { spec: { replicas: 7 } },
+      { 'Content-Type': 'application/merge-patch+json' },
+    );
     expect((spec.body.metadata as { generation: number }).generation).toBe(before.generation + 1);
   });
 
   it('deleting a namespace removes its contents', async () => {
     await api('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'gone' } });
-    await api('POST', '/api/v1/namespaces/gone/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'inside' } });
+    await api('POST', '/api/v1/namespaces/gone/configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'inside' },
+    });
     const del = await api('DELETE', '/api/v1/namespaces/gone');
     expect(del.status).toBe(200);
     expect((del.body.status as { phase: string }).phase).toBe('Terminating');
@@ -287,21 +475,25 @@ describe('watch', () => {
     const rv = (list.body.metadata as { resourceVersion: string }).resourceVersion;
     const events: Array<{ type: string; object: { metadata: { name: string } } }> = [];
     const done = new Promise<void>((resolve, reject) => {
-      const req = request(`${sandbox.url}${CM}?watch=1&resourceVersion=${rv}&labelSelector=w%3D1`, { ca: sandbox.caCert, headers: { Authorization: `Bearer ${sandbox.token}` } }, (res) => {
-        let buf = '';
-        res.on('data', (c: Buffer) => {
-          buf += c.toString();
-          let i: number;
-          while ((i = buf.indexOf('\n')) >= 0) {
-            events.push(JSON.parse(buf.slice(0, i)) as (typeof events)[number]);
-            buf = buf.slice(i + 1);
-            if (events.length === 3) {
-              req.destroy();
-              resolve();
+      const req = request(
+        `${sandbox.url}${CM}?watch=1&resourceVersion=${rv}&labelSelector=w%3D1`,
+        { ca: sandbox.caCert, headers: { Authorization: `Bearer ${sandbox.token}` } },
+        (res) => {
+          let buf = '';
+          res.on('data', (c: Buffer) => {
+            buf += c.toString();
+            let i: number;
+            while ((i = buf.indexOf('\n')) >= 0) {
+              events.push(JSON.parse(buf.slice(0, i)) as (typeof events)[number]);
+              buf = buf.slice(i + 1);
+              if (events.length === 3) {
+                req.destroy();
+                resolve();
+              }
             }
-          }
-        });
-      });
+          });
+        },
+      );
       req.on('error', (e) => (events.length === 3 ? resolve() : reject(e)));
       req.end();
     });
@@ -311,7 +503,11 @@ describe('watch', () => {
     await api('PATCH', `${CM}/watched`, { data: { x: 'y' } }, { 'Content-Type': 'application/merge-patch+json' });
     await api('DELETE', `${CM}/watched`);
     await done;
-    expect(events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(['ADDED watched', 'MODIFIED watched', 'DELETED watched']);
+    expect(events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual([
+      'ADDED watched',
+      'MODIFIED watched',
+      'DELETED watched',
+    ]);
   });
 
   it('answers an expired resourceVersion with a 410 ERROR event', async () => {
@@ -330,10 +526,15 @@ describe('controllers and failure rules', () => {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name },
-      spec: { replicas: 2, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image }] } } },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: name } },
+        template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image }] } },
+      },
     });
     type DeployStatus = { availableReplicas: number; conditions: Array<{ type: string; status: string }> };
-    const status = async (name: string) => (await api('GET', `/apis/apps/v1/namespaces/default/deployments/${name}`)).body.status as DeployStatus;
+    const status = async (name: string) =>
+      (await api('GET', `/apis/apps/v1/namespaces/default/deployments/${name}`)).body.status as DeployStatus;
     try {
       const created = Date.now();
       await api('POST', '/apis/apps/v1/namespaces/default/deployments', mk('good', 'ok:1'));
@@ -370,18 +571,35 @@ describe('persistence', () => {
   it('keeps every object, the token and the CA across a restart with a data folder', async () => {
     const data = join(dir, 'data');
     const first = await startSandbox({ dataDir: data });
-    await call(first, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kept' } });
-    for (let i = 0; i < 3; i++) await call(first, 'POST', '/api/v1/namespaces/kept/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: `s${i}` }, stringData: { i: String(i) } });
+    await call(first, 'POST', '/api/v1/namespaces', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'kept' },
+    });
+    for (let i = 0; i < 3; i++)
+      await call(first, 'POST', '/api/v1/namespaces/kept/secrets', {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: `s${i}` },
+        stringData: { i: String(i) },
+      });
     await call(first, 'DELETE', '/api/v1/namespaces/kept/secrets/s1');
-    const rv = (await call(first, 'GET', '/api/v1/namespaces/kept/secrets')).body.metadata as { resourceVersion: string };
+    const rv = (await call(first, 'GET', '/api/v1/namespaces/kept/secrets')).body.metadata as {
+      resourceVersion: string;
+    };
     await first.stop();
     const second = await startSandbox({ dataDir: data });
     try {
       expect(second.token).toBe(first.token);
       expect(second.caCert).toBe(first.caCert);
       const list = await call(second, 'GET', '/api/v1/namespaces/kept/secrets');
-      expect((list.body.items as Array<{ metadata: { name: string } }>).map((s) => s.metadata.name)).toEqual(['s0', 's2']);
-      expect(Number((list.body.metadata as { resourceVersion: string }).resourceVersion)).toBeGreaterThanOrEqual(Number(rv.resourceVersion));
+      expect((list.body.items as Array<{ metadata: { name: string } }>).map((s) => s.metadata.name)).toEqual([
+        's0',
+        's2',
+      ]);
+      expect(Number((list.body.metadata as { resourceVersion: string }).resourceVersion)).toBeGreaterThanOrEqual(
+        Number(rv.resourceVersion),
+      );
       expect(readFileSync(join(data, 'kubeconfig'), 'utf8')).toContain(second.url);
     } finally {
       await second.stop();
@@ -391,7 +609,12 @@ describe('persistence', () => {
   it('writes its data files, which hold Secret data, readable by their owner only', async () => {
     const data = join(dir, 'private-data');
     const sb = await startSandbox({ dataDir: data });
-    await call(sb, 'POST', '/api/v1/namespaces/default/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pw' }, stringData: { password: 'hunter2' } });
+    await call(sb, 'POST', '/api/v1/namespaces/default/secrets', {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'pw' },
+      stringData: { password: 'hunter2' },
+    });
     await sb.stop();
     const files = readdirSync(data, { recursive: true, encoding: 'utf8' }).sort();
     expect(files).toEqual(expect.arrayContaining(['kubeconfig', 'objects/journal.ndjson', 'tls.json']));
@@ -406,18 +629,42 @@ describe('persistence', () => {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'halfway' },
-      spec: { replicas: 2, selector: { matchLabels: { app: 'h' } }, template: { metadata: { labels: { app: 'h' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'h' } },
+        template: { metadata: { labels: { app: 'h' } }, spec: { containers: [{ name: 'c', image: 'x' }] } },
+      },
     });
-    await call(first, 'POST', '/apis/batch/v1/namespaces/default/jobs', { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'halfway' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'x' }] } } } });
-    await call(first, 'POST', `${ns}/persistentvolumeclaims`, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'halfway' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
-    expect(((await call(first, 'GET', '/apis/apps/v1/namespaces/default/deployments/halfway')).body.status as { availableReplicas: number }).availableReplicas).toBe(0);
+    await call(first, 'POST', '/apis/batch/v1/namespaces/default/jobs', {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'halfway' },
+      spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'x' }] } } },
+    });
+    await call(first, 'POST', `${ns}/persistentvolumeclaims`, {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'halfway' },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    });
+    expect(
+      (
+        (await call(first, 'GET', '/apis/apps/v1/namespaces/default/deployments/halfway')).body.status as {
+          availableReplicas: number;
+        }
+      ).availableReplicas,
+    ).toBe(0);
     await first.stop();
 
     const second = await startSandbox({ dataDir: data, readyDelayMs: 20 });
     try {
       const done = async () => {
-        const d = (await call(second, 'GET', '/apis/apps/v1/namespaces/default/deployments/halfway')).body.status as { availableReplicas?: number };
-        const j = (await call(second, 'GET', '/apis/batch/v1/namespaces/default/jobs/halfway')).body.status as { succeeded?: number };
+        const d = (await call(second, 'GET', '/apis/apps/v1/namespaces/default/deployments/halfway')).body.status as {
+          availableReplicas?: number;
+        };
+        const j = (await call(second, 'GET', '/apis/batch/v1/namespaces/default/jobs/halfway')).body.status as {
+          succeeded?: number;
+        };
         const p = (await call(second, 'GET', `${ns}/persistentvolumeclaims/halfway`)).body.status as { phase?: string };
         return d.availableReplicas === 2 && j.succeeded === 1 && p.phase === 'Bound';
       };
@@ -434,8 +681,16 @@ describe('persistence', () => {
     const ok = await startSandbox({ dataDir: broken });
     await ok.stop();
     writeFileSync(join(broken, 'objects', 'state.json'), '{"rv": 3, "objects": {');
-    await expect(startSandbox({ dataDir: broken })).rejects.toMatchObject({ code: 'IO', message: expect.stringContaining(`cannot load sandbox state from ${broken}`), hint: expect.stringContaining('Remove the data folder') });
+    await expect(startSandbox({ dataDir: broken })).rejects.toMatchObject({
+      code: 'IO',
+      message: expect.stringContaining(`cannot load sandbox state from ${broken}`),
+      hint: expect.stringContaining('Remove the data folder'),
+    });
     writeFileSync(join(broken, 'tls.json'), 'not json');
-    await expect(startSandbox({ dataDir: broken })).rejects.toMatchObject({ code: 'IO', file: join(broken, 'tls.json'), hint: expect.stringContaining('Remove that file') });
+    await expect(startSandbox({ dataDir: broken })).rejects.toMatchObject({
+      code: 'IO',
+      file: join(broken, 'tls.json'),
+      hint: expect.stringContaining('Remove that file'),
+    });
   });
 });

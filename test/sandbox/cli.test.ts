@@ -21,7 +21,16 @@ afterAll(() => {
 function io(): CliIo & { out: string[]; err: string[] } {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), readStdin: async () => '', isTTY: false, env: {}, cwd: dir };
+  return {
+    out,
+    err,
+    stdout: (t) => void out.push(t),
+    stderr: (t) => void err.push(t),
+    readStdin: async () => '',
+    isTTY: false,
+    env: {},
+    cwd: dir,
+  };
 }
 
 async function waitFor(cond: () => boolean): Promise<void> {
@@ -43,7 +52,12 @@ describe('portolan sandbox start', () => {
     expect(first.out.join('')).toMatch(/listening on https:\/\/127\.0\.0\.1:\d+/);
     expect(first.out.join('')).toContain(`kubeconfig: ${out}`);
     const client = await connect({ kubeconfig: out, retries: 0 });
-    await client.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'survivor', namespace: 'default' }, data: { a: '1' } });
+    await client.apply({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'survivor', namespace: 'default' },
+      data: { a: '1' },
+    });
     client.close();
     ctl.abort();
     expect(await running).toBe(0);
@@ -64,8 +78,13 @@ describe('portolan sandbox start', () => {
   it('rejects bad flags as usage errors', async () => {
     const ctl = new AbortController();
     ctl.abort();
-    await expect(runSandbox({ action: 'start', port: 70000 }, io(), ctl.signal)).rejects.toMatchObject({ code: 'USAGE', flag: '--port' });
-    await expect(runSandbox({ action: 'start', 'fail-job-label': ['nolabel'] }, io(), ctl.signal)).rejects.toMatchObject({ code: 'USAGE', flag: '--fail-job-label' });
+    await expect(runSandbox({ action: 'start', port: 70000 }, io(), ctl.signal)).rejects.toMatchObject({
+      code: 'USAGE',
+      flag: '--port',
+    });
+    await expect(
+      runSandbox({ action: 'start', 'fail-job-label': ['nolabel'] }, io(), ctl.signal),
+    ).rejects.toMatchObject({ code: 'USAGE', flag: '--fail-job-label' });
   });
 });
 
@@ -79,7 +98,10 @@ interface Running {
 
 /** Starts `portolan sandbox start ARGS` from dist/ and resolves once it printed where it listens. */
 function start(args: string[]): Promise<Running> {
-  const child = spawn(process.execPath, [cliPath, 'sandbox', 'start', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [cliPath, 'sandbox', 'start', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   children.push(child);
   let out = '';
   let err = '';
@@ -117,7 +139,8 @@ async function kubectl(kubeconfig: string, args: string[], input?: string): Prom
   return r.stdout;
 }
 
-const service = (name: string) => `apiVersion: v1\nkind: Service\nmetadata: {name: ${name}}\nspec:\n  selector: {app: ${name}}\n  ports: [{port: 80}]\n`;
+const service = (name: string) =>
+  `apiVersion: v1\nkind: Service\nmetadata: {name: ${name}}\nspec:\n  selector: {app: ${name}}\n  ports: [{port: 80}]\n`;
 
 describe('portolan sandbox start, through the built CLI', () => {
   it('prints the URL and kubeconfig path, serves kubectl, and stops on SIGTERM and on Ctrl-C (SIGINT)', async () => {
@@ -165,7 +188,8 @@ describe('portolan sandbox start, through the built CLI', () => {
     const data = join(dir, 'crash-data');
     const first = await start(['--data', data]);
     expect(first.kubeconfig).toBe(join(data, 'kubeconfig'));
-    for (let i = 0; i < 5; i++) await kubectl(first.kubeconfig, ['create', 'configmap', `kept-${i}`, `--from-literal=i=${i}`]);
+    for (let i = 0; i < 5; i++)
+      await kubectl(first.kubeconfig, ['create', 'configmap', `kept-${i}`, `--from-literal=i=${i}`]);
     first.child.kill('SIGKILL');
     await first.exited;
     appendFileSync(join(data, 'objects', 'journal.ndjson'), '{"op":"put","resource":"/configmaps","obj');
@@ -187,13 +211,22 @@ describe('portolan sandbox start, through the built CLI', () => {
       const kc = sb.kubeconfig;
       await kubectl(kc, ['create', 'deployment', 'fine', '--image=nginx:1.27']);
       await kubectl(kc, ['create', 'deployment', 'stuck', '--image=broken/app:1']);
-      const job = 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: doomed, labels: {outcome: fail}}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: busybox}]\n';
+      const job =
+        'apiVersion: batch/v1\nkind: Job\nmetadata: {name: doomed, labels: {outcome: fail}}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: busybox}]\n';
       await kubectl(kc, ['apply', '--server-side', '-f', '-'], job);
       const started = Date.now();
-      expect(await kubectl(kc, ['wait', '--for=condition=Available', 'deployment/fine', '--timeout=20s'])).toContain('condition met');
+      expect(await kubectl(kc, ['wait', '--for=condition=Available', 'deployment/fine', '--timeout=20s'])).toContain(
+        'condition met',
+      );
       expect(Date.now() - started).toBeGreaterThan(600); // the configured delay, not the default 100 ms
-      expect(await kubectl(kc, ['wait', '--for=condition=Failed', 'job/doomed', '--timeout=20s'])).toContain('condition met');
-      const stuck = await runPeer(KUBECTL, ['--kubeconfig', kc, 'wait', '--for=condition=Available', 'deployment/stuck', '--timeout=1s'], { HOME: home });
+      expect(await kubectl(kc, ['wait', '--for=condition=Failed', 'job/doomed', '--timeout=20s'])).toContain(
+        'condition met',
+      );
+      const stuck = await runPeer(
+        KUBECTL,
+        ['--kubeconfig', kc, 'wait', '--for=condition=Available', 'deployment/stuck', '--timeout=1s'],
+        { HOME: home },
+      );
       expect(stuck.code).not.toBe(0);
       expect(await kubectl(kc, ['get', 'deployment', 'stuck', '-o', 'jsonpath={.status.availableReplicas}'])).toBe('0');
     } finally {

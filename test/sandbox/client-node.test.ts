@@ -4,7 +4,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, Watch, type V1Deployment } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  Watch,
+  type V1Deployment,
+} from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 
@@ -29,13 +37,18 @@ describe('@kubernetes/client-node against the sandbox', () => {
     const core = kc.makeApiClient(CoreV1Api);
     const namespaces = await core.listNamespace();
     expect(namespaces.items.map((n) => n.metadata?.name)).toEqual(expect.arrayContaining(['default', 'kube-system']));
-    const created = await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'typed', labels: { via: 'client-node' } }, data: { a: '1' } } });
+    const created = await core.createNamespacedConfigMap({
+      namespace: 'default',
+      body: { metadata: { name: 'typed', labels: { via: 'client-node' } }, data: { a: '1' } },
+    });
     expect(created.metadata?.uid).toBeTruthy();
     expect(created.metadata?.creationTimestamp).toBeInstanceOf(Date);
     expect((await core.readNamespacedConfigMap({ name: 'typed', namespace: 'default' })).data).toEqual({ a: '1' });
     const listed = await core.listNamespacedConfigMap({ namespace: 'default', labelSelector: 'via=client-node' });
     expect(listed.items.map((c) => c.metadata?.name)).toEqual(['typed']);
-    await expect(core.readNamespacedConfigMap({ name: 'absent', namespace: 'default' })).rejects.toMatchObject({ code: 404 });
+    await expect(core.readNamespacedConfigMap({ name: 'absent', namespace: 'default' })).rejects.toMatchObject({
+      code: 404,
+    });
   });
 
   it('server-side applies through KubernetesObjectApi and reads the rollout status with AppsV1Api', async () => {
@@ -44,9 +57,23 @@ describe('@kubernetes/client-node against the sandbox', () => {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'typed-web', namespace: 'default' },
-      spec: { replicas: 2, selector: { matchLabels: { app: 'typed-web' } }, template: { metadata: { labels: { app: 'typed-web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } } },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'typed-web' } },
+        template: {
+          metadata: { labels: { app: 'typed-web' } },
+          spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] },
+        },
+      },
     };
-    const applied = await objects.patch(deployment, undefined, undefined, 'client-node-test', true, PatchStrategy.ServerSideApply);
+    const applied = await objects.patch(
+      deployment,
+      undefined,
+      undefined,
+      'client-node-test',
+      true,
+      PatchStrategy.ServerSideApply,
+    );
     expect(applied.metadata?.managedFields?.[0]).toMatchObject({ manager: 'client-node-test', operation: 'Apply' });
     const apps = kc.makeApiClient(AppsV1Api);
     let status = (await apps.readNamespacedDeploymentStatus({ name: 'typed-web', namespace: 'default' })).status;
@@ -78,7 +105,10 @@ describe('@kubernetes/client-node against the sandbox', () => {
     });
     await new Promise((r) => setTimeout(r, 100));
     await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'ignored' } } });
-    await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'seen', labels: { watched: 'yes' } } } });
+    await core.createNamespacedConfigMap({
+      namespace: 'default',
+      body: { metadata: { name: 'seen', labels: { watched: 'yes' } } },
+    });
     await core.deleteNamespacedConfigMap({ name: 'seen', namespace: 'default' });
     await finished;
     controller?.abort();

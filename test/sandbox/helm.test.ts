@@ -12,7 +12,12 @@ let sandbox: Sandbox;
 let home: string;
 
 function env(): Record<string, string> {
-  return { HOME: home, HELM_CACHE_HOME: join(home, 'cache'), HELM_CONFIG_HOME: join(home, 'config'), HELM_DATA_HOME: join(home, 'data') };
+  return {
+    HOME: home,
+    HELM_CACHE_HOME: join(home, 'cache'),
+    HELM_CONFIG_HOME: join(home, 'config'),
+    HELM_DATA_HOME: join(home, 'data'),
+  };
 }
 
 async function helm(args: string[]): Promise<string> {
@@ -53,21 +58,46 @@ describe('helm against the sandbox', () => {
     expect(out).toContain('STATUS: deployed');
     expect(out).toContain('REVISION: 1');
     expect(await kget(['deploy', 'web', '-n', 'apps', '-o', 'jsonpath={.status.availableReplicas}'])).toBe('1');
-    expect(await kget(['secret', '-n', 'apps', '-l', 'owner=helm', '-o', 'name'])).toContain('secret/sh.helm.release.v1.web.v1');
+    expect(await kget(['secret', '-n', 'apps', '-l', 'owner=helm', '-o', 'name'])).toContain(
+      'secret/sh.helm.release.v1.web.v1',
+    );
   });
 
   it('list shows the release', async () => {
-    const list = JSON.parse(await helm(['list', '-n', 'apps', '-o', 'json'])) as Array<{ name: string; revision: string; status: string; chart: string }>;
-    expect(list).toEqual([expect.objectContaining({ name: 'web', revision: '1', status: 'deployed', chart: 'hello-go-0.1.0' })]);
+    const list = JSON.parse(await helm(['list', '-n', 'apps', '-o', 'json'])) as Array<{
+      name: string;
+      revision: string;
+      status: string;
+      chart: string;
+    }>;
+    expect(list).toEqual([
+      expect.objectContaining({ name: 'web', revision: '1', status: 'deployed', chart: 'hello-go-0.1.0' }),
+    ]);
   });
 
   it('upgrade changes objects, adds new ones and records revision 2', async () => {
-    const out = await helm(['upgrade', 'web', CHART, '-n', 'apps', '--set', 'replicas=3,message=bye,extra=true', '--wait', '--timeout', '30s']);
+    const out = await helm([
+      'upgrade',
+      'web',
+      CHART,
+      '-n',
+      'apps',
+      '--set',
+      'replicas=3,message=bye,extra=true',
+      '--wait',
+      '--timeout',
+      '30s',
+    ]);
     expect(out).toContain('REVISION: 2');
     expect(await kget(['cm', 'web-config', '-n', 'apps', '-o', 'jsonpath={.data.message}'])).toBe('bye');
     expect(await kget(['cm', 'web-extra', '-n', 'apps', '-o', 'jsonpath={.data.kube}'])).toBe('v1.34.0');
-    expect(await kget(['deploy', 'web', '-n', 'apps', '-o', 'jsonpath={.spec.replicas} {.status.readyReplicas}'])).toBe('3 3');
-    const history = JSON.parse(await helm(['history', 'web', '-n', 'apps', '-o', 'json'])) as Array<{ revision: number; status: string }>;
+    expect(await kget(['deploy', 'web', '-n', 'apps', '-o', 'jsonpath={.spec.replicas} {.status.readyReplicas}'])).toBe(
+      '3 3',
+    );
+    const history = JSON.parse(await helm(['history', 'web', '-n', 'apps', '-o', 'json'])) as Array<{
+      revision: number;
+      status: string;
+    }>;
     expect(history.map((h) => `${h.revision}:${h.status}`)).toEqual(['1:superseded', '2:deployed']);
   });
 
@@ -79,7 +109,9 @@ describe('helm against the sandbox', () => {
   });
 
   it('uninstall removes the objects and the release history', async () => {
-    expect(await helm(['uninstall', 'web', '-n', 'apps', '--wait', '--timeout', '30s'])).toContain('release "web" uninstalled');
+    expect(await helm(['uninstall', 'web', '-n', 'apps', '--wait', '--timeout', '30s'])).toContain(
+      'release "web" uninstalled',
+    );
     expect(await kget(['deploy,svc,cm,secret', '-n', 'apps', '-o', 'name'])).not.toMatch(/web/);
     expect(JSON.parse(await helm(['list', '-n', 'apps', '-o', 'json']))).toEqual([]);
   });

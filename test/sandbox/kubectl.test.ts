@@ -75,16 +75,40 @@ describe('kubectl against the sandbox', () => {
   it('api-resources lists every built-in kind a chart uses, with its group and scope', async () => {
     const names = (await ok(['api-resources', '-o', 'name'])).trim().split('\n');
     const expected = [
-      'namespaces', 'configmaps', 'secrets', 'services', 'serviceaccounts', 'pods', 'persistentvolumeclaims', 'events',
-      'deployments.apps', 'statefulsets.apps', 'daemonsets.apps', 'replicasets.apps', 'jobs.batch', 'cronjobs.batch',
-      'ingresses.networking.k8s.io', 'networkpolicies.networking.k8s.io', 'roles.rbac.authorization.k8s.io',
-      'rolebindings.rbac.authorization.k8s.io', 'clusterroles.rbac.authorization.k8s.io', 'clusterrolebindings.rbac.authorization.k8s.io',
-      'horizontalpodautoscalers.autoscaling', 'poddisruptionbudgets.policy', 'leases.coordination.k8s.io',
+      'namespaces',
+      'configmaps',
+      'secrets',
+      'services',
+      'serviceaccounts',
+      'pods',
+      'persistentvolumeclaims',
+      'events',
+      'deployments.apps',
+      'statefulsets.apps',
+      'daemonsets.apps',
+      'replicasets.apps',
+      'jobs.batch',
+      'cronjobs.batch',
+      'ingresses.networking.k8s.io',
+      'networkpolicies.networking.k8s.io',
+      'roles.rbac.authorization.k8s.io',
+      'rolebindings.rbac.authorization.k8s.io',
+      'clusterroles.rbac.authorization.k8s.io',
+      'clusterrolebindings.rbac.authorization.k8s.io',
+      'horizontalpodautoscalers.autoscaling',
+      'poddisruptionbudgets.policy',
+      'leases.coordination.k8s.io',
       'customresourcedefinitions.apiextensions.k8s.io',
     ];
     expect(names).toEqual(expect.arrayContaining(expected));
     const clusterScoped = (await ok(['api-resources', '--namespaced=false', '-o', 'name'])).trim().split('\n');
-    expect(clusterScoped).toEqual(expect.arrayContaining(['namespaces', 'clusterroles.rbac.authorization.k8s.io', 'customresourcedefinitions.apiextensions.k8s.io']));
+    expect(clusterScoped).toEqual(
+      expect.arrayContaining([
+        'namespaces',
+        'clusterroles.rbac.authorization.k8s.io',
+        'customresourcedefinitions.apiextensions.k8s.io',
+      ]),
+    );
     expect(clusterScoped).not.toContain('configmaps');
   });
 
@@ -107,7 +131,9 @@ describe('kubectl against the sandbox', () => {
   });
 
   it('get -o json shows server-set fields', async () => {
-    const d = JSON.parse(await ok(['get', 'deployment', 'web', '-n', 'demo', '-o', 'json', '--show-managed-fields'])) as {
+    const d = JSON.parse(
+      await ok(['get', 'deployment', 'web', '-n', 'demo', '-o', 'json', '--show-managed-fields']),
+    ) as {
       metadata: Record<string, unknown> & { managedFields: Array<{ manager: string; operation: string }> };
     };
     expect(d.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
@@ -115,9 +141,13 @@ describe('kubectl against the sandbox', () => {
     expect(d.metadata.generation).toBe(1);
     expect(String(d.metadata.creationTimestamp)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(d.metadata.managedFields[0]).toMatchObject({ manager: 'kubectl', operation: 'Apply' });
-    const svc = JSON.parse(await ok(['get', 'svc', 'web', '-n', 'demo', '-o', 'json'])) as { spec: { clusterIP: string } };
+    const svc = JSON.parse(await ok(['get', 'svc', 'web', '-n', 'demo', '-o', 'json'])) as {
+      spec: { clusterIP: string };
+    };
     expect(svc.spec.clusterIP).toMatch(/^10\.96\.\d+\.\d+$/);
-    const secret = JSON.parse(await ok(['get', 'secret', 'web-secret', '-n', 'demo', '-o', 'json'])) as { data: Record<string, string> };
+    const secret = JSON.parse(await ok(['get', 'secret', 'web-secret', '-n', 'demo', '-o', 'json'])) as {
+      data: Record<string, string>;
+    };
     expect(Buffer.from(secret.data.password!, 'base64').toString()).toBe('hunter2');
   });
 
@@ -128,9 +158,19 @@ describe('kubectl against the sandbox', () => {
 
   it('re-apply with a field removed removes it', async () => {
     await ok(['apply', '--server-side', '-n', 'demo', '-f', '-'], APP({ withB: false, withConfigB: false }));
-    const cm = JSON.parse(await ok(['get', 'cm', 'web-config', '-n', 'demo', '-o', 'json'])) as { data: Record<string, string> };
+    const cm = JSON.parse(await ok(['get', 'cm', 'web-config', '-n', 'demo', '-o', 'json'])) as {
+      data: Record<string, string>;
+    };
     expect(cm.data).toEqual({ a: '1' });
-    const env = await ok(['get', 'deploy', 'web', '-n', 'demo', '-o', 'jsonpath={.spec.template.spec.containers[0].env[*].name} {.metadata.generation}']);
+    const env = await ok([
+      'get',
+      'deploy',
+      'web',
+      '-n',
+      'demo',
+      '-o',
+      'jsonpath={.spec.template.spec.containers[0].env[*].name} {.metadata.generation}',
+    ]);
     expect(env).toBe('A 2');
   });
 
@@ -139,7 +179,15 @@ describe('kubectl against the sandbox', () => {
     try {
       const slow = APP({ withB: false, withConfigB: false }).split('---')[0]!.replace(/web/g, 'slow');
       await ok(['apply', '--server-side', '-n', 'demo', '-f', '-'], slow);
-      const before = await ok(['get', 'deploy', 'slow', '-n', 'demo', '-o', 'jsonpath={.status.conditions[?(@.type=="Available")].status}']);
+      const before = await ok([
+        'get',
+        'deploy',
+        'slow',
+        '-n',
+        'demo',
+        '-o',
+        'jsonpath={.status.conditions[?(@.type=="Available")].status}',
+      ]);
       expect(before).toBe('False');
       const start = Date.now();
       const out = await ok(['wait', '--for=condition=Available', 'deployment/slow', '-n', 'demo', '--timeout=20s']);
@@ -152,21 +200,38 @@ describe('kubectl against the sandbox', () => {
     } finally {
       sandbox.setReadyDelay(100);
     }
-    expect(await ok(['wait', '--for=condition=Available', 'deployment/web', '-n', 'demo', '--timeout=20s'])).toContain('deployment.apps/web condition met');
+    expect(await ok(['wait', '--for=condition=Available', 'deployment/web', '-n', 'demo', '--timeout=20s'])).toContain(
+      'deployment.apps/web condition met',
+    );
   });
 
   it('scale, then a conflicting server-side apply is refused unless forced', async () => {
     expect(await ok(['scale', 'deployment/web', '-n', 'demo', '--replicas=4'])).toContain('scaled');
-    const conflict = await kubectl(['apply', '--server-side', '-n', 'demo', '-f', '-'], APP({ withB: false, withConfigB: false }));
+    const conflict = await kubectl(
+      ['apply', '--server-side', '-n', 'demo', '-f', '-'],
+      APP({ withB: false, withConfigB: false }),
+    );
     expect(conflict.code).not.toBe(0);
     expect(conflict.stderr).toContain('conflict');
     expect(conflict.stderr).toContain('.spec.replicas');
-    await ok(['apply', '--server-side', '--force-conflicts', '-n', 'demo', '-f', '-'], APP({ withB: false, withConfigB: false }));
+    await ok(
+      ['apply', '--server-side', '--force-conflicts', '-n', 'demo', '-f', '-'],
+      APP({ withB: false, withConfigB: false }),
+    );
     expect(await ok(['get', 'deploy', 'web', '-n', 'demo', '-o', 'jsonpath={.spec.replicas}'])).toBe('2');
   });
 
   it('an immutable selector change is rejected as Invalid', async () => {
-    const r = await kubectl(['patch', 'deployment', 'web', '-n', 'demo', '--type=json', '-p', '[{"op":"replace","path":"/spec/selector/matchLabels/app","value":"x"}]']);
+    const r = await kubectl([
+      'patch',
+      'deployment',
+      'web',
+      '-n',
+      'demo',
+      '--type=json',
+      '-p',
+      '[{"op":"replace","path":"/spec/selector/matchLabels/app","value":"x"}]',
+    ]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('field is immutable');
   });
@@ -194,8 +259,13 @@ spec:
     schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
 `;
     await ok(['apply', '--server-side', '-f', '-'], crd);
-    expect(await ok(['wait', '--for=condition=Established', 'crd/widgets.example.com', '--timeout=10s'])).toContain('condition met');
-    const out = await ok(['apply', '--server-side', '-n', 'demo', '-f', '-'], 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1}\nspec: {size: 3}\n');
+    expect(await ok(['wait', '--for=condition=Established', 'crd/widgets.example.com', '--timeout=10s'])).toContain(
+      'condition met',
+    );
+    const out = await ok(
+      ['apply', '--server-side', '-n', 'demo', '-f', '-'],
+      'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1}\nspec: {size: 3}\n',
+    );
     expect(out).toContain('widget.example.com/w1 serverside-applied');
     expect(await ok(['get', 'wd', 'w1', '-n', 'demo', '-o', 'jsonpath={.spec.size}'])).toBe('3');
   });
@@ -206,25 +276,53 @@ spec:
       ['job/gen-job', ['job', 'gen-job', '--image=busybox', '--', 'echo', 'hi']],
       ['cronjob/gen-cron', ['cronjob', 'gen-cron', '--image=busybox', '--schedule=*/5 * * * *']],
       ['service/gen-svc', ['service', 'nodeport', 'gen-svc', '--tcp=80:8080']],
-      ['role/gen-role', ['role', 'gen-role', '--verb=get,list', '--resource=pods,deployments.apps', '--resource-name=x']],
+      [
+        'role/gen-role',
+        ['role', 'gen-role', '--verb=get,list', '--resource=pods,deployments.apps', '--resource-name=x'],
+      ],
       ['rolebinding/gen-rb', ['rolebinding', 'gen-rb', '--role=gen-role', '--user=u', '--serviceaccount=demo:sa']],
       ['clusterrole/gen-cr', ['clusterrole', 'gen-cr', '--verb=get', '--non-resource-url=/logs/*']],
       ['clusterrolebinding/gen-crb', ['clusterrolebinding', 'gen-crb', '--clusterrole=gen-cr', '--group=g']],
-      ['ingress/gen-ing', ['ingress', 'gen-ing', '--rule=a.example.com/path*=svc:80,tls=sec', '--class=nginx', '--annotation=a=b']],
+      [
+        'ingress/gen-ing',
+        ['ingress', 'gen-ing', '--rule=a.example.com/path*=svc:80,tls=sec', '--class=nginx', '--annotation=a=b'],
+      ],
       ['pdb/gen-pdb', ['pdb', 'gen-pdb', '--selector=app=x', '--min-available=50%']],
-      ['secret/gen-registry', ['secret', 'docker-registry', 'gen-registry', '--docker-server=r.example.com', '--docker-username=u', '--docker-password=p']],
+      [
+        'secret/gen-registry',
+        [
+          'secret',
+          'docker-registry',
+          'gen-registry',
+          '--docker-server=r.example.com',
+          '--docker-username=u',
+          '--docker-password=p',
+        ],
+      ],
       ['configmap/gen-cm', ['configmap', 'gen-cm', '--from-literal=a=b', '--from-literal=empty=']],
       ['serviceaccount/gen-sa', ['serviceaccount', 'gen-sa']],
     ];
     const comparable = (o: Record<string, unknown>) => {
       const { metadata, status: _status, ...rest } = o as { metadata: Record<string, unknown>; status?: unknown };
-      const { uid: _u, resourceVersion: _r, creationTimestamp: _c, managedFields: _m, generation: _g, namespace: _n, ...meta } = metadata;
+      const {
+        uid: _u,
+        resourceVersion: _r,
+        creationTimestamp: _c,
+        managedFields: _m,
+        generation: _g,
+        namespace: _n,
+        ...meta
+      } = metadata;
       return { ...rest, metadata: meta };
     };
     for (const [ref, args] of generators) {
-      const rendered = JSON.parse(await ok(['create', '-n', 'demo', '--dry-run=client', '-o', 'json', ...args])) as Record<string, unknown>;
+      const rendered = JSON.parse(
+        await ok(['create', '-n', 'demo', '--dry-run=client', '-o', 'json', ...args]),
+      ) as Record<string, unknown>;
       expect(await ok(['create', '-n', 'demo', ...args]), ref).toContain('created');
-      const live = JSON.parse(await ok(['get', ref, '-n', 'demo', '-o', 'json'])) as Record<string, unknown> & { spec?: Record<string, unknown> };
+      const live = JSON.parse(await ok(['get', ref, '-n', 'demo', '-o', 'json'])) as Record<string, unknown> & {
+        spec?: Record<string, unknown>;
+      };
       if (ref.startsWith('service/')) {
         // What the sandbox defaults on a Service, like a real API server does.
         expect(live.spec).toMatchObject({ clusterIP: expect.stringMatching(/^10\.96\./), sessionAffinity: 'None' });

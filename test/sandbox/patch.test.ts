@@ -1,50 +1,118 @@
 import { describe, expect, it } from 'vitest';
-import { fieldsOf, jsonPatch, mergePatch, PatchError, serverSideApply, strategicMerge, type JsonObject } from '../../src/sandbox/patch.js';
+import {
+  fieldsOf,
+  jsonPatch,
+  mergePatch,
+  PatchError,
+  serverSideApply,
+  strategicMerge,
+  type JsonObject,
+} from '../../src/sandbox/patch.js';
 import { matchesLabels, parseLabelSelector } from '../../src/sandbox/selectors.js';
 
 const NOW = '2025-01-01T00:00:00Z';
 
 describe('merge and JSON patch', () => {
   it('merge patch deletes with null and replaces lists', () => {
-    expect(mergePatch({ a: 1, b: { c: 2, d: 3 }, l: [1, 2] }, { b: { c: null }, l: [3] })).toEqual({ a: 1, b: { d: 3 }, l: [3] });
+    expect(mergePatch({ a: 1, b: { c: 2, d: 3 }, l: [1, 2] }, { b: { c: null }, l: [3] })).toEqual({
+      a: 1,
+      b: { d: 3 },
+      l: [3],
+    });
   });
 
   it('JSON patch ops, with test failures rejected', () => {
     const doc = { a: [1, 2], b: { c: 'x' } };
-    expect(jsonPatch(doc, [{ op: 'add', path: '/a/-', value: 3 }, { op: 'remove', path: '/b/c' }, { op: 'copy', from: '/a/0', path: '/z' }])).toEqual({ a: [1, 2, 3], b: {}, z: 1 });
+    expect(
+      jsonPatch(doc, [
+        { op: 'add', path: '/a/-', value: 3 },
+        { op: 'remove', path: '/b/c' },
+        { op: 'copy', from: '/a/0', path: '/z' },
+      ]),
+    ).toEqual({ a: [1, 2, 3], b: {}, z: 1 });
     expect(() => jsonPatch(doc, [{ op: 'test', path: '/b/c', value: 'y' }])).toThrow(PatchError);
     expect(() => jsonPatch(doc, [{ op: 'replace', path: '/nope', value: 1 }])).toThrow(/does not exist/);
   });
 
   it('strategic merge merges containers by name and env by name', () => {
     const live = { spec: { containers: [{ name: 'a', image: 'a:1', env: [{ name: 'X', value: '1' }] }] } };
-    const out = strategicMerge(live, { spec: { containers: [{ name: 'a', env: [{ name: 'Y', value: '2' }] }, { name: 'b', image: 'b:1' }] } });
-    expect(out).toEqual({ spec: { containers: [{ name: 'a', image: 'a:1', env: [{ name: 'X', value: '1' }, { name: 'Y', value: '2' }] }, { name: 'b', image: 'b:1' }] } });
+    const out = strategicMerge(live, {
+      spec: {
+        containers: [
+          { name: 'a', env: [{ name: 'Y', value: '2' }] },
+          { name: 'b', image: 'b:1' },
+        ],
+      },
+    });
+    expect(out).toEqual({
+      spec: {
+        containers: [
+          {
+            name: 'a',
+            image: 'a:1',
+            env: [
+              { name: 'X', value: '1' },
+              { name: 'Y', value: '2' },
+            ],
+          },
+          { name: 'b', image: 'b:1' },
+        ],
+      },
+    });
     expect(strategicMerge({ spec: { x: 1, y: 2 } }, { spec: { $patch: 'replace', z: 3 } })).toEqual({ spec: { z: 3 } });
   });
 });
 
 describe('server-side apply', () => {
-  const cfg = (data: Record<string, string>): JsonObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels: { a: 'b' } }, data });
+  const cfg = (data: Record<string, string>): JsonObject => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'c', labels: { a: 'b' } },
+    data,
+  });
 
   it('computes fieldsV1 with associative list keys', () => {
-    const tree = fieldsOf({ spec: { containers: [{ name: 'web', image: 'x', ports: [{ containerPort: 80 }] }] } }, false);
+    const tree = fieldsOf(
+      { spec: { containers: [{ name: 'web', image: 'x', ports: [{ containerPort: 80 }] }] } },
+      false,
+    );
     expect(tree).toEqual({
-      'f:spec': { 'f:containers': { 'k:{"name":"web"}': { '.': {}, 'f:name': {}, 'f:image': {}, 'f:ports': { 'k:{"containerPort":80,"protocol":"TCP"}': { '.': {}, 'f:containerPort': {} } } } } },
+      'f:spec': {
+        'f:containers': {
+          'k:{"name":"web"}': {
+            '.': {},
+            'f:name': {},
+            'f:image': {},
+            'f:ports': { 'k:{"containerPort":80,"protocol":"TCP"}': { '.': {}, 'f:containerPort': {} } },
+          },
+        },
+      },
     });
   });
 
   it('removes fields the manager stopped applying, keeps co-owned ones', () => {
     const first = serverSideApply(undefined, cfg({ x: '1', y: '2' }), 'm1', false, 'v1', false, NOW);
     if ('conflicts' in first) throw new Error('unexpected conflict');
-    const live = { ...first.object, metadata: { ...(first.object.metadata as JsonObject), managedFields: first.managedFields as unknown as JsonObject[] } };
+    const live = {
+      ...first.object,
+      metadata: {
+        ...(first.object.metadata as JsonObject),
+        managedFields: first.managedFields as unknown as JsonObject[],
+      },
+    };
     const second = serverSideApply(live, cfg({ x: '1' }), 'm1', false, 'v1', false, NOW);
     if ('conflicts' in second) throw new Error('unexpected conflict');
     expect(second.object.data).toEqual({ x: '1' });
     // Another manager co-owning y with the same value keeps it alive.
     const shared = serverSideApply(live, cfg({ y: '2' }), 'm2', false, 'v1', false, NOW);
     if ('conflicts' in shared) throw new Error('unexpected conflict');
-    const live2 = { ...shared.object, metadata: { ...(shared.object.metadata as JsonObject), managedFields: shared.managedFields as unknown as JsonObject[] } };
+    const live2 = {
+      ...shared.object,
+      metadata: {
+        ...(shared.object.metadata as JsonObject),
+        managedFields: shared.managedFields as unknown as JsonObject[],
+      },
+    };
     const third = serverSideApply(live2, cfg({ x: '1' }), 'm1', false, 'v1', false, NOW);
     if ('conflicts' in third) throw new Error('unexpected conflict');
     expect(third.object.data).toEqual({ x: '1', y: '2' });
@@ -53,7 +121,13 @@ describe('server-side apply', () => {
   it('reports conflicts on differing values and transfers ownership on force', () => {
     const first = serverSideApply(undefined, cfg({ x: '1' }), 'm1', false, 'v1', false, NOW);
     if ('conflicts' in first) throw new Error('unexpected conflict');
-    const live = { ...first.object, metadata: { ...(first.object.metadata as JsonObject), managedFields: first.managedFields as unknown as JsonObject[] } };
+    const live = {
+      ...first.object,
+      metadata: {
+        ...(first.object.metadata as JsonObject),
+        managedFields: first.managedFields as unknown as JsonObject[],
+      },
+    };
     const clash = serverSideApply(live, cfg({ x: '2' }), 'm2', false, 'v1', false, NOW);
     expect(clash).toEqual({ conflicts: [{ manager: 'm1', apiVersion: 'v1', field: '.data.x' }] });
     const forced = serverSideApply(live, cfg({ x: '2' }), 'm2', true, 'v1', false, NOW);

@@ -7,12 +7,21 @@ import { userValues } from '../helpers/charts.js';
 
 describe('values files', () => {
   it('merge several documents of one file in order, maps deeply', async () => {
-    const { values } = await userValues({ valueFiles: ['m.yaml'] }, { 'm.yaml': 'a: 1\nb: {c: 1}\n---\nb: {d: 2}\na: 2\n---\n' });
+    const { values } = await userValues(
+      { valueFiles: ['m.yaml'] },
+      { 'm.yaml': 'a: 1\nb: {c: 1}\n---\nb: {d: 2}\na: 2\n---\n' },
+    );
     expect(values).toEqual({ a: 2, b: { c: 1, d: 2 } });
   });
 
   it('read YAML 1.1 as Helm: yes/on are booleans (keys too), dates stay strings, merge keys work', () => {
-    expect(parseValuesYaml('a: yes\nb: on\nd: 2024-01-02\nbase: &b {x: 1}\nc:\n  <<: *b\n  y: 2\n', 'v.yaml')).toEqual({ a: true, b: true, d: '2024-01-02', base: { x: 1 }, c: { x: 1, true: 2 } });
+    expect(parseValuesYaml('a: yes\nb: on\nd: 2024-01-02\nbase: &b {x: 1}\nc:\n  <<: *b\n  y: 2\n', 'v.yaml')).toEqual({
+      a: true,
+      b: true,
+      d: '2024-01-02',
+      base: { x: 1 },
+      c: { x: 1, true: 2 },
+    });
   });
 
   it('read `-f -` from standard input once, even when given twice', async () => {
@@ -27,18 +36,30 @@ describe('values files', () => {
   });
 
   it('report malformed YAML with file:line:column', async () => {
-    await expect(userValues({ valueFiles: ['bad.yaml'] }, { 'bad.yaml': 'a: b\n  c: d\n' })).rejects.toThrow(/^bad\.yaml:2:\d+: bad indentation/);
+    await expect(userValues({ valueFiles: ['bad.yaml'] }, { 'bad.yaml': 'a: b\n  c: d\n' })).rejects.toThrow(
+      /^bad\.yaml:2:\d+: bad indentation/,
+    );
   });
 
   it('report a document that is not a map, and a file that cannot be read', async () => {
-    await expect(userValues({ valueFiles: ['l.yaml'] }, { 'l.yaml': '- a\n' })).rejects.toThrow(/l\.yaml: expected a map of values, found a list/);
-    await expect(userValues({ valueFiles: ['none.yaml'] })).rejects.toThrow(/cannot read values file none\.yaml: no such file/);
+    await expect(userValues({ valueFiles: ['l.yaml'] }, { 'l.yaml': '- a\n' })).rejects.toThrow(
+      /l\.yaml: expected a map of values, found a list/,
+    );
+    await expect(userValues({ valueFiles: ['none.yaml'] })).rejects.toThrow(
+      /cannot read values file none\.yaml: no such file/,
+    );
   });
 
   it('refuse prototype keys with the file and line, and nothing reaches Object.prototype', async () => {
-    for (const text of ['a: 1\n__proto__:\n  polluted: 1\n', 'x:\n  constructor:\n    prototype:\n      polluted: 1\n', '{"__proto__": {"polluted": 1}}']) {
+    for (const text of [
+      'a: 1\n__proto__:\n  polluted: 1\n',
+      'x:\n  constructor:\n    prototype:\n      polluted: 1\n',
+      '{"__proto__": {"polluted": 1}}',
+    ]) {
       const attempt = userValues({ valueFiles: ['evil.yaml'] }, { 'evil.yaml': text });
-      await expect(attempt).rejects.toThrow(/evil\.yaml(:\d+)?: the key "(__proto__|constructor)" .* is not allowed in values/);
+      await expect(attempt).rejects.toThrow(
+        /evil\.yaml(:\d+)?: the key "(__proto__|constructor)" .* is not allowed in values/,
+      );
       await expect(attempt).rejects.toHaveProperty('code', 'FORBIDDEN_KEY');
     }
     await expect(userValues({ setJson: ['{"__proto__":{"polluted":1}}'] })).rejects.toThrow(/not allowed/);
@@ -47,15 +68,25 @@ describe('values files', () => {
 
   it('refuse a document whose aliases expand past a million values (a billion laughs)', () => {
     let text = 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n';
-    for (let i = 1; i < 9; i++) text += `a${i}: &a${i} [${Array.from({ length: 10 }, () => `*a${i - 1}`).join(', ')}]\n`;
-    expect(() => parseValuesYaml(text, 'bomb.yaml')).toThrow(/bomb\.yaml: more than 1,000,000 values once YAML aliases are expanded/);
+    for (let i = 1; i < 9; i++)
+      text += `a${i}: &a${i} [${Array.from({ length: 10 }, () => `*a${i - 1}`).join(', ')}]\n`;
+    expect(() => parseValuesYaml(text, 'bomb.yaml')).toThrow(
+      /bomb\.yaml: more than 1,000,000 values once YAML aliases are expanded/,
+    );
   });
 });
 
 describe('flag order and origins', () => {
   it('apply by flag type, not position: -f, then --set-json, --set, --set-string, --set-file, --set-literal', async () => {
     const { values } = await userValues(
-      { valueFiles: ['f.yaml'], setLiteral: ['o=literal'], setString: ['o=string,s=string'], set: ['o=set,s=set,j=set'], setJson: ['o="json"', 'j="json"'], setFile: ['f=content.txt'] },
+      {
+        valueFiles: ['f.yaml'],
+        setLiteral: ['o=literal'],
+        setString: ['o=string,s=string'],
+        set: ['o=set,s=set,j=set'],
+        setJson: ['o="json"', 'j="json"'],
+        setFile: ['f=content.txt'],
+      },
       { 'f.yaml': 'o: file\nf: file\n', 'content.txt': 'from a file\n' },
     );
     expect(values).toEqual({ o: 'literal', s: 'string', j: 'set', f: 'from a file\n' });

@@ -43,11 +43,17 @@ describe('$schema naming a published draft', () => {
   });
 
   it('refuses a $schema that is no published draft, naming it', () => {
-    expect(refusal({ $schema: 'https://example.com/my-meta.json' }).message).toMatch(/\$schema "https:\/\/example\.com\/my-meta\.json" is not a published JSON Schema draft/);
+    expect(refusal({ $schema: 'https://example.com/my-meta.json' }).message).toMatch(
+      /\$schema "https:\/\/example\.com\/my-meta\.json" is not a published JSON Schema draft/,
+    );
   });
 
   it('reads draft-04 with its own meaning: a boolean exclusiveMinimum beside minimum, and id', () => {
-    const schema = { $schema: 'http://json-schema.org/draft-04/schema#', id: 'http://example.com/s', properties: { n: { minimum: 1, exclusiveMinimum: true }, m: { minimum: 1, exclusiveMinimum: false } } };
+    const schema = {
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      id: 'http://example.com/s',
+      properties: { n: { minimum: 1, exclusiveMinimum: true }, m: { minimum: 1, exclusiveMinimum: false } },
+    };
     expect(check(schema, { n: 2, m: 1 })).toBe(true);
     expect(check(schema, { n: 1 })).toBe(false);
   });
@@ -60,9 +66,17 @@ describe('$schema naming a published draft', () => {
   });
 
   it('checks the siblings of $ref in 2020-12 and ignores them in draft-07, as Helm', () => {
-    const body = { properties: { a: { $ref: '#/definitions/s', type: 'array' } }, definitions: { s: { type: 'string' } } };
+    const body = {
+      properties: { a: { $ref: '#/definitions/s', type: 'array' } },
+      definitions: { s: { type: 'string' } },
+    };
     expect(check(body, { a: [1] })).toBe(false);
-    expect(check({ ...body, $schema: 'http://json-schema.org/draft-07/schema#', definitions: { s: { type: 'array' } } }, { a: [1] })).toBe(true);
+    expect(
+      check(
+        { ...body, $schema: 'http://json-schema.org/draft-07/schema#', definitions: { s: { type: 'array' } } },
+        { a: [1] },
+      ),
+    ).toBe(true);
   });
 
   it('asserts formats up to draft-07 only (Helm treats them as annotations in 2019-09 and 2020-12)', () => {
@@ -70,7 +84,9 @@ describe('$schema naming a published draft', () => {
     expect(check({ $schema: 'http://json-schema.org/draft-07/schema#', properties }, { e: 'notanemail' })).toBe(false);
     expect(check({ $schema: 'http://json-schema.org/draft-04/schema#', properties }, { e: 'notanemail' })).toBe(false);
     expect(check({ properties }, { e: 'notanemail' })).toBe(true);
-    expect(check({ $schema: 'https://json-schema.org/draft/2019-09/schema', properties }, { e: 'notanemail' })).toBe(true);
+    expect(check({ $schema: 'https://json-schema.org/draft/2019-09/schema', properties }, { e: 'notanemail' })).toBe(
+      true,
+    );
   });
 });
 
@@ -79,7 +95,11 @@ describe('$ref', () => {
     ['draft-04', 'http://json-schema.org/draft-04/schema#', 'http://json-schema.org/draft-04/schema#'],
     ['draft-06', 'http://json-schema.org/draft-07/schema#', 'http://json-schema.org/draft-06/schema#'],
     ['draft-07', 'http://json-schema.org/draft-07/schema#', 'https://json-schema.org/draft-07/schema'],
-    ['draft-07 from 2020-12', 'https://json-schema.org/draft/2020-12/schema', 'http://json-schema.org/draft-07/schema#'],
+    [
+      'draft-07 from 2020-12',
+      'https://json-schema.org/draft/2020-12/schema',
+      'http://json-schema.org/draft-07/schema#',
+    ],
     ['2020-12', 'https://json-schema.org/draft/2020-12/schema', 'https://json-schema.org/draft/2020-12/schema'],
     ['2019-09', 'https://json-schema.org/draft/2019-09/schema', 'https://json-schema.org/draft/2019-09/schema'],
   ])('to the %s meta-schema resolves offline', (_name, $schema, $ref) => {
@@ -90,33 +110,43 @@ describe('$ref', () => {
   });
 
   it('to a fragment of a meta-schema resolves too', () => {
-    const schema = { $schema: 'http://json-schema.org/draft-07/schema#', properties: { n: { $ref: 'http://json-schema.org/draft-07/schema#/definitions/nonNegativeInteger' } } };
+    const schema = {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      properties: { n: { $ref: 'http://json-schema.org/draft-07/schema#/definitions/nonNegativeInteger' } },
+    };
     expect(check(schema, { n: 3 })).toBe(true);
     expect(check(schema, { n: -3 })).toBe(false);
   });
 
   it('to any other URL is refused naming it, never fetched (helm downloads it)', () => {
     const error = refusal({ properties: { a: { $ref: 'https://example.com/x.json' } } });
-    expect(error.message).toMatch(/demo\/values\.schema\.json: invalid JSON Schema: \$ref "https:\/\/example\.com\/x\.json" points outside values\.schema\.json; portolan does not download schemas/);
+    expect(error.message).toMatch(
+      /demo\/values\.schema\.json: invalid JSON Schema: \$ref "https:\/\/example\.com\/x\.json" points outside values\.schema\.json; portolan does not download schemas/,
+    );
     expect(error.hint).toMatch(/--skip-schema-validation/);
   });
 
   it('to a relative file is refused naming it (helm looks for file:///other.json)', () => {
-    expect(refusal({ properties: { a: { $ref: 'other.json' } } }).message).toMatch(/\$ref "other\.json" points outside values\.schema\.json/);
+    expect(refusal({ properties: { a: { $ref: 'other.json' } } }).message).toMatch(
+      /\$ref "other\.json" points outside values\.schema\.json/,
+    );
   });
 
-  it('to a urn: is permissive, as Helm\'s unresolved URN loader', () => {
+  it("to a urn: is permissive, as Helm's unresolved URN loader", () => {
     expect(check({ properties: { a: { $ref: 'urn:example:thing' } } }, { a: [1] })).toBe(true);
   });
 
   it('to a definition inside the file still works', () => {
-    const schema = { $defs: { port: { type: 'integer', maximum: 65535 } }, properties: { p: { $ref: '#/$defs/port' } } };
+    const schema = {
+      $defs: { port: { type: 'integer', maximum: 65535 } },
+      properties: { p: { $ref: '#/$defs/port' } },
+    };
     expect(check(schema, { p: 80 })).toBe(true);
     expect(check(schema, { p: 70000 })).toBe(false);
   });
 });
 
-describe('pattern, as Go\'s regexp (RE2) reads it', () => {
+describe("pattern, as Go's regexp (RE2) reads it", () => {
   it('takes RE2 syntax: Unicode classes and inline flags', () => {
     expect(check({ properties: { e: { pattern: '^\\p{L}+$' } } }, { e: 'héllo' })).toBe(true);
     expect(check({ properties: { e: { pattern: '^\\p{L}+$' } } }, { e: 'h3llo' })).toBe(false);

@@ -18,7 +18,11 @@ const schema = JSON.stringify({
   },
 });
 
-async function violations(files: Record<string, string>, options: Parameters<typeof userValues>[0] = {}, valueFiles: Record<string, string> = {}): Promise<string[]> {
+async function violations(
+  files: Record<string, string>,
+  options: Parameters<typeof userValues>[0] = {},
+  valueFiles: Record<string, string> = {},
+): Promise<string[]> {
   const prepared = prepareChart(chartFrom(files), await userValues(options, valueFiles));
   try {
     validateValues(prepared);
@@ -39,24 +43,37 @@ describe('values.schema.json', () => {
   });
 
   it('names the flag a bad value came from', async () => {
-    expect(await violations(chart, { set: ['replicas=-1'] })).toEqual(['demo: replicas: must be >= 0, found -1 (value from --set replicas=-1)']);
+    expect(await violations(chart, { set: ['replicas=-1'] })).toEqual([
+      'demo: replicas: must be >= 0, found -1 (value from --set replicas=-1)',
+    ]);
   });
 
   it('names the file and line a bad value came from', async () => {
-    const found = await violations(chart, { valueFiles: ['prod.yaml'] }, { 'prod.yaml': 'replicas: 2\nimage:\n  tag: 7\n' });
+    const found = await violations(
+      chart,
+      { valueFiles: ['prod.yaml'] },
+      { 'prod.yaml': 'replicas: 2\nimage:\n  tag: 7\n' },
+    );
     expect(found).toEqual(['demo: image.tag: must be string, found integer 7 (value from prod.yaml:3)']);
   });
 
   it('names the chart default a bad value came from', async () => {
-    expect(await violations({ ...chart, 'values.yaml': '# defaults\nreplicas: 1\nmode: c\n' })).toEqual(['demo: mode: must be one of "a", "b", found "c" (value from demo/values.yaml:3)']);
+    expect(await violations({ ...chart, 'values.yaml': '# defaults\nreplicas: 1\nmode: c\n' })).toEqual([
+      'demo: mode: must be one of "a", "b", found "c" (value from demo/values.yaml:3)',
+    ]);
   });
 
   it('lists every violation: types, formats, unknown keys, missing keys', async () => {
-    const found = await violations({ ...chart, 'values.yaml': 'mode: a\n' }, { set: ['host=not_a_host!', 'image.extra=1'] });
+    const found = await violations(
+      { ...chart, 'values.yaml': 'mode: a\n' },
+      { set: ['host=not_a_host!', 'image.extra=1'] },
+    );
     expect(found).toEqual(
       expect.arrayContaining([
         'demo: replicas: is required',
-        expect.stringMatching(/^demo: host: must match format "hostname", found "not_a_host!" \(value from --set host=not_a_host!\)$/),
+        expect.stringMatching(
+          /^demo: host: must match format "hostname", found "not_a_host!" \(value from --set host=not_a_host!\)$/,
+        ),
         'demo: image.extra: is not allowed here (the schema allows no other keys) (value from --set image.extra=1)',
       ]),
     );
@@ -68,9 +85,15 @@ describe('values.schema.json', () => {
   });
 
   it('uses draft 2020-12 when $schema says so', async () => {
-    const tuple = JSON.stringify({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', properties: { pair: { type: 'array', prefixItems: [{ type: 'string' }, { type: 'integer' }], items: false } } });
+    const tuple = JSON.stringify({
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      type: 'object',
+      properties: { pair: { type: 'array', prefixItems: [{ type: 'string' }, { type: 'integer' }], items: false } },
+    });
     expect(await violations({ 'values.schema.json': tuple }, { setJson: ['pair=["a",1]'] })).toEqual([]);
-    expect(await violations({ 'values.schema.json': tuple }, { setJson: ['pair=["a",1,2]'] })).toEqual([expect.stringMatching(/^demo: pair: must NOT have more than 2 items/)]);
+    expect(await violations({ 'values.schema.json': tuple }, { setJson: ['pair=["a",1,2]'] })).toEqual([
+      expect.stringMatching(/^demo: pair: must NOT have more than 2 items/),
+    ]);
   });
 
   it('validates each subchart against its own values, naming the subchart', async () => {
@@ -80,7 +103,9 @@ describe('values.schema.json', () => {
       'charts/db/values.yaml': 'port: 5432\n',
       'charts/db/values.schema.json': JSON.stringify({ properties: { port: { type: 'integer' } } }),
     };
-    expect(await violations(files)).toEqual(['db: port: must be integer, found string "x" (value from demo/values.yaml:2)']);
+    expect(await violations(files)).toEqual([
+      'db: port: must be integer, found string "x" (value from demo/values.yaml:2)',
+    ]);
   });
 
   it('reports a schema that is not a valid JSON Schema, naming its file', async () => {

@@ -174,12 +174,15 @@ describe('the --set grammar', () => {
     ['a[0].__proto__=1', 'set'],
     ['a={"__proto__":{"polluted":1}}', 'json'],
     ['__proto__=x', 'literal'],
-  ] as Array<[string, SetMode]>)('refuses the prototype key in %s and nothing reaches Object.prototype', (input, mode) => {
-    const values = {};
-    expect(() => applySet(values, input, mode)).toThrow(/is not allowed in values/);
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(Object.getPrototypeOf(values)).toBe(Object.prototype);
-  });
+  ] as Array<[string, SetMode]>)(
+    'refuses the prototype key in %s and nothing reaches Object.prototype',
+    (input, mode) => {
+      const values = {};
+      expect(() => applySet(values, input, mode)).toThrow(/is not allowed in values/);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      expect(Object.getPrototypeOf(values)).toBe(Object.prototype);
+    },
+  );
 });
 
 describe('Helm type inference', () => {

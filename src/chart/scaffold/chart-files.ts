@@ -230,11 +230,19 @@ export const VALUES_SCHEMA: Schema = {
       properties: {
         create: bool('Create a ServiceAccount'),
         automount: bool("Mount the ServiceAccount's API credentials"),
-        annotations: { type: 'object', description: 'Annotations of the ServiceAccount', additionalProperties: { type: 'string' } },
+        annotations: {
+          type: 'object',
+          description: 'Annotations of the ServiceAccount',
+          additionalProperties: { type: 'string' },
+        },
         name: str('Name of the ServiceAccount; empty means the full name when created, else "default"'),
       },
     },
-    podAnnotations: { type: 'object', description: 'Annotations of the Pods', additionalProperties: { type: 'string' } },
+    podAnnotations: {
+      type: 'object',
+      description: 'Annotations of the Pods',
+      additionalProperties: { type: 'string' },
+    },
     podLabels: { type: 'object', description: 'Extra labels of the Pods', additionalProperties: { type: 'string' } },
     podSecurityContext: anyMap('The Pod securityContext'),
     securityContext: anyMap('The container securityContext'),
@@ -252,7 +260,11 @@ export const VALUES_SCHEMA: Schema = {
       properties: {
         enabled: bool('Render the Ingress'),
         className: str('ingressClassName; empty leaves it out'),
-        annotations: { type: 'object', description: 'Annotations of the Ingress', additionalProperties: { type: 'string' } },
+        annotations: {
+          type: 'object',
+          description: 'Annotations of the Ingress',
+          additionalProperties: { type: 'string' },
+        },
         hosts: {
           type: 'array',
           description: 'Hosts and their paths',
@@ -278,7 +290,10 @@ export const VALUES_SCHEMA: Schema = {
           description: 'TLS settings: secretName and hosts',
           items: {
             type: 'object',
-            properties: { secretName: str('Secret holding the certificate'), hosts: { type: 'array', items: { type: 'string' } } },
+            properties: {
+              secretName: str('Secret holding the certificate'),
+              hosts: { type: 'array', items: { type: 'string' } },
+            },
           },
         },
       },
@@ -288,13 +303,21 @@ export const VALUES_SCHEMA: Schema = {
       description: 'A Gateway API HTTPRoute for the Service',
       properties: {
         enabled: bool('Render the HTTPRoute'),
-        annotations: { type: 'object', description: 'Annotations of the HTTPRoute', additionalProperties: { type: 'string' } },
+        annotations: {
+          type: 'object',
+          description: 'Annotations of the HTTPRoute',
+          additionalProperties: { type: 'string' },
+        },
         parentRefs: {
           type: 'array',
           description: 'The Gateways this route attaches to',
           items: {
             type: 'object',
-            properties: { name: str('Gateway name'), sectionName: str('Listener name'), namespace: str('Gateway namespace') },
+            properties: {
+              name: str('Gateway name'),
+              sectionName: str('Listener name'),
+              namespace: str('Gateway namespace'),
+            },
           },
         },
         hostnames: { type: 'array', description: 'Host names the route matches', items: { type: 'string' } },
@@ -304,7 +327,13 @@ export const VALUES_SCHEMA: Schema = {
           items: {
             type: 'object',
             properties: {
-              matches: { type: 'array', items: { type: 'object', properties: { path: { type: 'object', properties: { type: str('Match type'), value: str('Path') } } } } },
+              matches: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: { path: { type: 'object', properties: { type: str('Match type'), value: str('Path') } } },
+                },
+              },
               filters: anyList('Filters applied to matching requests'),
             },
           },
@@ -327,7 +356,11 @@ export const VALUES_SCHEMA: Schema = {
     },
     volumes: anyList('Extra volumes of the Pods'),
     volumeMounts: anyList('Extra volumeMounts of the container'),
-    nodeSelector: { type: 'object', description: 'Node labels the Pods must run on', additionalProperties: { type: 'string' } },
+    nodeSelector: {
+      type: 'object',
+      description: 'Node labels the Pods must run on',
+      additionalProperties: { type: 'string' },
+    },
     tolerations: anyList('Tolerations of the Pods'),
     affinity: anyMap('Affinity of the Pods'),
   },

@@ -12,10 +12,27 @@ export const createCommand: CommandModule = {
   builder: (y) =>
     y
       .positional('name', { type: 'string', describe: 'Chart name, or a path whose last part is the chart name' })
-      .option('starter', { alias: 'p', type: 'string', describe: 'A starter chart to copy: a folder, or a name under $PORTOLAN_DATA_HOME/starters', requiresArg: true })
-      .option('force', { type: 'boolean', default: false, describe: 'Write into an existing non-empty folder, overwriting the files the chart has' })
-      .option('dialect', { type: 'string', choices: ['handlebars', 'go'], default: 'handlebars', describe: 'Template dialect: handlebars (portolan\'s own) or go (Go templates, as Helm charts)' })
-      .example('$0 create demo', 'Scaffold ./demo: Deployment, Service, ServiceAccount, optional Ingress, HTTPRoute and HPA')
+      .option('starter', {
+        alias: 'p',
+        type: 'string',
+        describe: 'A starter chart to copy: a folder, or a name under $PORTOLAN_DATA_HOME/starters',
+        requiresArg: true,
+      })
+      .option('force', {
+        type: 'boolean',
+        default: false,
+        describe: 'Write into an existing non-empty folder, overwriting the files the chart has',
+      })
+      .option('dialect', {
+        type: 'string',
+        choices: ['handlebars', 'go'],
+        default: 'handlebars',
+        describe: "Template dialect: handlebars (portolan's own) or go (Go templates, as Helm charts)",
+      })
+      .example(
+        '$0 create demo',
+        'Scaffold ./demo: Deployment, Service, ServiceAccount, optional Ingress, HTTPRoute and HPA',
+      )
       .example('$0 create charts/api --starter ./starters/web', 'Copy a starter chart, renamed to "api"')
       .example('$0 create demo --dialect go', 'The same scaffold in Go templates, for charts shared with Helm users'),
   run: async (args, io) => {
@@ -36,7 +53,9 @@ export const createCommand: CommandModule = {
 function starterPath(value: string, io: CliIo): string {
   const asPath = resolve(io.cwd, value);
   if (isAbsolute(value) || value.includes('/') || value.includes('\\') || existsSync(asPath)) return asPath;
-  const dataHome = io.env.PORTOLAN_DATA_HOME ?? join(io.env.XDG_DATA_HOME ?? join(io.env.HOME ?? homedir(), '.local', 'share'), 'portolan');
+  const dataHome =
+    io.env.PORTOLAN_DATA_HOME ??
+    join(io.env.XDG_DATA_HOME ?? join(io.env.HOME ?? homedir(), '.local', 'share'), 'portolan');
   const named = join(dataHome, 'starters', value);
   return existsSync(named) ? named : asPath;
 }

@@ -9,14 +9,21 @@ import { clientPathsFor, withRepositoryFlags } from '../chart-ref.js';
 export const dependencyCommand: CommandModule = {
   command: 'dependency <action> <chart>',
   aliases: ['dep', 'dependencies'],
-  describe: 'Manage a chart\'s dependencies (action: list, build, update)',
+  describe: "Manage a chart's dependencies (action: list, build, update)",
   builder: (y) =>
-    withRepositoryFlags(withOutputFlag(
-      y
-        .positional('action', { type: 'string', choices: ['list', 'build', 'update'], describe: 'list: show status; update: resolve ranges and write Chart.lock; build: rebuild charts/ from Chart.lock' })
-        .positional('chart', { type: 'string', describe: 'Chart folder' }),
-      ['table', 'json'],
-    )),
+    withRepositoryFlags(
+      withOutputFlag(
+        y
+          .positional('action', {
+            type: 'string',
+            choices: ['list', 'build', 'update'],
+            describe:
+              'list: show status; update: resolve ranges and write Chart.lock; build: rebuild charts/ from Chart.lock',
+          })
+          .positional('chart', { type: 'string', describe: 'Chart folder' }),
+        ['table', 'json'],
+      ),
+    ),
   run: async (args, io) => {
     const chartDir = resolve(io.cwd, args.chart as string);
     const action = args.action as 'list' | 'build' | 'update';
@@ -29,7 +36,8 @@ export const dependencyCommand: CommandModule = {
       const entries = await readdir(join(chartDir, 'charts'), { withFileTypes: true }).catch(() => []);
       for (const entry of entries) {
         const path = join(chartDir, 'charts', entry.name);
-        if (entry.isFile() && entry.name.endsWith('.tgz')) archives.set(entry.name, loadChartArchive(await readFile(path), path));
+        if (entry.isFile() && entry.name.endsWith('.tgz'))
+          archives.set(entry.name, loadChartArchive(await readFile(path), path));
         else if (entry.isDirectory()) {
           const sub = chart.dependencies.find((d) => d.source === `${chartDir}/charts/${entry.name}`);
           if (sub) folders.set(entry.name, sub);
@@ -40,16 +48,32 @@ export const dependencyCommand: CommandModule = {
       else if (rows.length === 0) io.stdout(`WARNING: no dependencies at ${join(chartDir, 'Chart.yaml')}\n`);
       else {
         const { formatTable } = await import('../table.js');
-        io.stdout(formatTable(['NAME', 'VERSION', 'REPOSITORY', 'STATUS'], rows.map((r) => [r.name, r.version, r.repository, r.status])));
+        io.stdout(
+          formatTable(
+            ['NAME', 'VERSION', 'REPOSITORY', 'STATUS'],
+            rows.map((r) => [r.name, r.version, r.repository, r.status]),
+          ),
+        );
       }
       return 0;
     }
     const { buildDependencies, updateDependencies } = await import('../../chart/dependency-update.js');
     const { createRemoteResolver } = await import('../../repo/client/resolver.js');
-    const remote = createRemoteResolver(await clientPathsFor(io, { repositoryConfig: args['repository-config'] as string | undefined, repositoryCache: args['repository-cache'] as string | undefined }));
-    const result = action === 'update' ? await updateDependencies(chartDir, { remote }) : await buildDependencies(chartDir, { remote });
-    for (const dep of result.lock.dependencies) io.stdout(`Dependency ${dep.name} ${dep.version}${dep.repository ? ` from ${dep.repository}` : ' (charts/)'}\n`);
-    io.stdout(`Saving ${result.written.length} charts to ${join(chartDir, 'charts')}${action === 'update' ? `; wrote ${join(chartDir, 'Chart.lock')}` : ''}\n`);
+    const remote = createRemoteResolver(
+      await clientPathsFor(io, {
+        repositoryConfig: args['repository-config'] as string | undefined,
+        repositoryCache: args['repository-cache'] as string | undefined,
+      }),
+    );
+    const result =
+      action === 'update'
+        ? await updateDependencies(chartDir, { remote })
+        : await buildDependencies(chartDir, { remote });
+    for (const dep of result.lock.dependencies)
+      io.stdout(`Dependency ${dep.name} ${dep.version}${dep.repository ? ` from ${dep.repository}` : ' (charts/)'}\n`);
+    io.stdout(
+      `Saving ${result.written.length} charts to ${join(chartDir, 'charts')}${action === 'update' ? `; wrote ${join(chartDir, 'Chart.lock')}` : ''}\n`,
+    );
     return 0;
   },
 };

@@ -8,19 +8,26 @@ const PARTS = ['values', 'manifest', 'notes', 'hooks', 'all'] as const;
 
 export const getCommand: CommandModule = {
   command: 'get <part> <name>',
-  describe: 'Show a release\'s values, manifest, notes or hooks (part: values, manifest, notes, hooks, all)',
+  describe: "Show a release's values, manifest, notes or hooks (part: values, manifest, notes, hooks, all)",
   builder: (y) =>
     withOutputFlag(withReleaseFlags(y))
       .positional('part', { type: 'string', choices: PARTS, describe: 'What to show' })
       .positional('name', { type: 'string', describe: 'Release name' })
       .option('revision', { type: 'number', describe: 'Show this revision instead of the latest' })
-      .option('all', { alias: 'a', type: 'boolean', default: false, describe: 'values: the computed values (chart defaults and user values), not only the user\'s' }),
+      .option('all', {
+        alias: 'a',
+        type: 'boolean',
+        default: false,
+        describe: "values: the computed values (chart defaults and user values), not only the user's",
+      }),
   run: async (args, io) => {
     const revision = args.revision === undefined ? 0 : Number(args.revision);
-    if (!Number.isInteger(revision) || revision < 0) throw new UsageError('--revision must be a revision number', { flag: '--revision' });
+    if (!Number.isInteger(revision) || revision < 0)
+      throw new UsageError('--revision must be a revision number', { flag: '--revision' });
     const part = args.part as (typeof PARTS)[number];
     const output = args.output as string;
-    if (output !== 'table' && part !== 'values') throw new UsageError(`-o ${output} applies to \`get values\` only`, { flag: '--output' });
+    if (output !== 'table' && part !== 'values')
+      throw new UsageError(`-o ${output} applies to \`get values\` only`, { flag: '--output' });
     const { getRevision } = await import('../../release/index.js');
     const release = await withRelease(args, io, async ({ cfg }) => getRevision(cfg, args.name as string, revision));
     const { toYamlValue } = await import('../../yaml-emit.js');
@@ -47,7 +54,9 @@ export const getCommand: CommandModule = {
           /^DESCRIPTION:/m,
           `CHART: ${release.chart.metadata.name}\nVERSION: ${release.chart.metadata.version}\nAPP_VERSION: ${release.chart.metadata.appVersion ?? ''}\nDESCRIPTION:`,
         );
-        io.stdout(`${header}USER-SUPPLIED VALUES:\n${yamlOf(release.config)}\nCOMPUTED VALUES:\n${yamlOf(release.values)}\nHOOKS:\n${hooks}MANIFEST:\n${release.manifest}\n${notesSection(release)}`);
+        io.stdout(
+          `${header}USER-SUPPLIED VALUES:\n${yamlOf(release.config)}\nCOMPUTED VALUES:\n${yamlOf(release.values)}\nHOOKS:\n${hooks}MANIFEST:\n${release.manifest}\n${notesSection(release)}`,
+        );
         break;
       }
     }

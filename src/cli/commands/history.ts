@@ -21,11 +21,25 @@ export const historyCommand: CommandModule = {
     });
     const output = args.output as string;
     if (output !== 'table') {
-      const rows = history.map((r) => ({ revision: r.revision, updated: r.lastDeployed, status: r.status, chart: chartLabel(r), app_version: r.chart.metadata.appVersion ?? '', description: r.description }));
+      const rows = history.map((r) => ({
+        revision: r.revision,
+        updated: r.lastDeployed,
+        status: r.status,
+        chart: chartLabel(r),
+        app_version: r.chart.metadata.appVersion ?? '',
+        description: r.description,
+      }));
       io.stdout(await machineOutput(output, rows));
       return 0;
     }
-    const rows = history.map((r) => [String(r.revision), ansiTime(r.lastDeployed), r.status, chartLabel(r), r.chart.metadata.appVersion ?? '', r.description]);
+    const rows = history.map((r) => [
+      String(r.revision),
+      ansiTime(r.lastDeployed),
+      r.status,
+      chartLabel(r),
+      r.chart.metadata.appVersion ?? '',
+      r.description,
+    ]);
     io.stdout(formatTable(['REVISION', 'UPDATED', 'STATUS', 'CHART', 'APP VERSION', 'DESCRIPTION'], rows));
     return 0;
   },

@@ -23,4 +23,27 @@ import { statusCommand } from './status.js';
 import { getCommand } from './get.js';
 import { testCommand } from './test.js';
 
-export const commands: CommandModule[] = [templateCommand, showCommand, createCommand, convertCommand, lintCommand, packageCommand, dependencyCommand, repoCommand, searchCommand, pullCommand, serveCommand, sandboxCommand, versionCommand, installCommand, upgradeCommand, rollbackCommand, uninstallCommand, listCommand, historyCommand, statusCommand, getCommand, testCommand];
+export const commands: CommandModule[] = [
+  templateCommand,
+  showCommand,
+  createCommand,
+  convertCommand,
+  lintCommand,
+  packageCommand,
+  dependencyCommand,
+  repoCommand,
+  searchCommand,
+  pullCommand,
+  serveCommand,
+  sandboxCommand,
+  versionCommand,
+  installCommand,
+  upgradeCommand,
+  rollbackCommand,
+  uninstallCommand,
+  listCommand,
+  historyCommand,
+  statusCommand,
+  getCommand,
+  testCommand,
+];

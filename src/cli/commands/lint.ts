@@ -1,4 +1,5 @@
-// portolan lint CHART...: Helm's lint rules plus schema, YAML 1.1 and Kubernetes API checks; exit 1 when any chart fails.
+// portolan lint CHART...: Helm's lint rules plus schema, YAML 1.1 and Kubernetes API checks; exit 1 when any chart
+// fails.
 import { resolve } from 'node:path';
 import type { LintFinding, LintReport } from '../../lint/index.js';
 import type { CommandModule } from '../command.js';
@@ -17,10 +18,25 @@ export const lintCommand: CommandModule = {
       .option('strict', { type: 'boolean', default: false, describe: 'Fail on lint warnings too' })
       .option('with-subcharts', { type: 'boolean', default: false, describe: 'Lint the charts under charts/ as well' })
       .option('quiet', { type: 'boolean', default: false, describe: 'Print only warnings and errors' })
-      .option('namespace', { alias: 'n', type: 'string', default: 'default', describe: 'Release.Namespace while rendering' })
-      .option('kube-version', { type: 'string', describe: 'Kubernetes version for Capabilities.KubeVersion (e.g. 1.30.0)' })
-      .option('skip-schema-validation', { type: 'boolean', default: false, describe: 'Do not validate values against values.schema.json' })
-      .example('$0 lint charts/webapp -f charts/webapp/values-prod.yaml --strict', 'Lint with production values; warnings fail'),
+      .option('namespace', {
+        alias: 'n',
+        type: 'string',
+        default: 'default',
+        describe: 'Release.Namespace while rendering',
+      })
+      .option('kube-version', {
+        type: 'string',
+        describe: 'Kubernetes version for Capabilities.KubeVersion (e.g. 1.30.0)',
+      })
+      .option('skip-schema-validation', {
+        type: 'boolean',
+        default: false,
+        describe: 'Do not validate values against values.schema.json',
+      })
+      .example(
+        '$0 lint charts/webapp -f charts/webapp/values-prod.yaml --strict',
+        'Lint with production values; warnings fail',
+      ),
   run: async (args, io) => {
     const { lintChartFolder, readLintValues, flattenReports } = await import('../../lint/index.js');
     const charts = (args.charts as string[] | undefined)?.length ? (args.charts as string[]) : ['.'];
@@ -43,8 +59,14 @@ export const lintCommand: CommandModule = {
     const failed = reports.filter((r) => r.failed).length;
     const quiet = Boolean(args.quiet);
     if (args.output === 'json') {
-      const shown = reports.map((r) => ({ ...r, subcharts: undefined, findings: quiet ? r.findings.filter((f) => f.severity !== 'info') : r.findings }));
-      io.stdout(`${JSON.stringify({ charts: shown, linted: reports.length, failed }, (key, value: unknown) => (key === 'subcharts' ? undefined : value), 2)}\n`);
+      const shown = reports.map((r) => ({
+        ...r,
+        subcharts: undefined,
+        findings: quiet ? r.findings.filter((f) => f.severity !== 'info') : r.findings,
+      }));
+      io.stdout(
+        `${JSON.stringify({ charts: shown, linted: reports.length, failed }, (key, value: unknown) => (key === 'subcharts' ? undefined : value), 2)}\n`,
+      );
       return failed > 0 ? 1 : 0;
     }
     printText(reports, quiet, io);
@@ -60,12 +82,17 @@ export const lintCommand: CommandModule = {
 
 function printText(reports: LintReport[], quiet: boolean, io: CliIo): void {
   const c = colours(io);
-  const paint: Record<LintFinding['severity'], (s: string) => string> = { error: c.red, warning: c.yellow, info: (s) => s };
+  const paint: Record<LintFinding['severity'], (s: string) => string> = {
+    error: c.red,
+    warning: c.yellow,
+    info: (s) => s,
+  };
   for (const report of reports) {
     const findings = quiet ? report.findings.filter((f) => f.severity !== 'info') : report.findings;
     if (quiet && findings.length === 0) continue;
     let text = `==> Linting ${report.chart}\n`;
-    for (const f of findings) text += `${paint[f.severity](TAGS[f.severity])} ${f.file}${f.line === undefined ? '' : `:${f.line}`}: ${f.message}\n`;
+    for (const f of findings)
+      text += `${paint[f.severity](TAGS[f.severity])} ${f.file}${f.line === undefined ? '' : `:${f.line}`}: ${f.message}\n`;
     io.stdout(`${text}\n`);
   }
 }

@@ -20,16 +20,32 @@ export const listCommand: CommandModule = {
   describe: 'List releases',
   builder: (y) => {
     let b = withOutputFlag(withReleaseFlags(y))
-      .option('all-namespaces', { alias: 'A', type: 'boolean', default: false, describe: 'List releases of every namespace' })
-      .option('all', { alias: 'a', type: 'boolean', default: false, describe: 'Include releases uninstalled with --keep-history' })
-      .option('filter', { alias: 'f', type: 'string', describe: 'A regular expression release names must match', requiresArg: true })
+      .option('all-namespaces', {
+        alias: 'A',
+        type: 'boolean',
+        default: false,
+        describe: 'List releases of every namespace',
+      })
+      .option('all', {
+        alias: 'a',
+        type: 'boolean',
+        default: false,
+        describe: 'Include releases uninstalled with --keep-history',
+      })
+      .option('filter', {
+        alias: 'f',
+        type: 'string',
+        describe: 'A regular expression release names must match',
+        requiresArg: true,
+      })
       .option('date', { alias: 'd', type: 'boolean', default: false, describe: 'Sort by release date' })
       .option('reverse', { alias: 'r', type: 'boolean', default: false, describe: 'Reverse the sort order' })
       .option('max', { alias: 'm', type: 'number', default: 256, describe: 'At most this many releases (0: no limit)' })
       .option('offset', { type: 'number', default: 0, describe: 'Skip this many releases first' })
       .option('short', { alias: 'q', type: 'boolean', default: false, describe: 'Names only' })
       .option('no-headers', { type: 'boolean', default: false, describe: 'No header line in the table' });
-    for (const [flag] of STATE_FLAGS) b = b.option(flag, { type: 'boolean', default: false, describe: `Only ${flag} releases` });
+    for (const [flag] of STATE_FLAGS)
+      b = b.option(flag, { type: 'boolean', default: false, describe: `Only ${flag} releases` });
     return b;
   },
   run: async (args, io) => {
@@ -53,15 +69,38 @@ export const listCommand: CommandModule = {
     );
     const output = args.output as string;
     if (args.short) {
-      io.stdout(output === 'table' ? releases.map((r) => `${r.name}\n`).join('') : await machineOutput(output, releases.map((r) => r.name)));
+      io.stdout(
+        output === 'table'
+          ? releases.map((r) => `${r.name}\n`).join('')
+          : await machineOutput(
+              output,
+              releases.map((r) => r.name),
+            ),
+      );
       return 0;
     }
     if (output !== 'table') {
-      const rows = releases.map((r) => ({ name: r.name, namespace: r.namespace, revision: String(r.revision), updated: goTimeString(r.lastDeployed), status: r.status, chart: chartLabel(r), app_version: r.chart.metadata.appVersion ?? '' }));
+      const rows = releases.map((r) => ({
+        name: r.name,
+        namespace: r.namespace,
+        revision: String(r.revision),
+        updated: goTimeString(r.lastDeployed),
+        status: r.status,
+        chart: chartLabel(r),
+        app_version: r.chart.metadata.appVersion ?? '',
+      }));
       io.stdout(await machineOutput(output, rows));
       return 0;
     }
-    const rows = releases.map((r) => [r.name, r.namespace, String(r.revision), goTimeString(r.lastDeployed), r.status, chartLabel(r), r.chart.metadata.appVersion ?? '']);
+    const rows = releases.map((r) => [
+      r.name,
+      r.namespace,
+      String(r.revision),
+      goTimeString(r.lastDeployed),
+      r.status,
+      chartLabel(r),
+      r.chart.metadata.appVersion ?? '',
+    ]);
     const text = formatTable(['NAME', 'NAMESPACE', 'REVISION', 'UPDATED', 'STATUS', 'CHART', 'APP VERSION'], rows);
     io.stdout(args['no-headers'] ? text.split('\n').slice(1).join('\n') : text);
     return 0;

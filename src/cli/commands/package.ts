@@ -1,4 +1,5 @@
-// portolan package CHART... : lint, then write reproducible <name>-<version>.tgz archives (-u updates dependencies first).
+// portolan package CHART... : lint, then write reproducible <name>-<version>.tgz archives (-u updates dependencies
+// first).
 import { mkdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PortolanError } from '../../errors.js';
@@ -12,12 +13,32 @@ export const packageCommand: CommandModule = {
   builder: (y) =>
     withRepositoryFlags(
       y
-        .positional('charts', { type: 'string', array: true, describe: 'Chart folders', default: undefined, defaultDescription: undefined })
-        .option('destination', { alias: 'd', type: 'string', default: '.', describe: 'Folder to write the archives to' })
+        .positional('charts', {
+          type: 'string',
+          array: true,
+          describe: 'Chart folders',
+          default: undefined,
+          defaultDescription: undefined,
+        })
+        .option('destination', {
+          alias: 'd',
+          type: 'string',
+          default: '.',
+          describe: 'Folder to write the archives to',
+        })
         .option('version', { type: 'string', describe: 'Set the chart version (SemVer 2)' })
         .option('app-version', { type: 'string', describe: 'Set the chart appVersion' })
-        .option('dependency-update', { alias: 'u', type: 'boolean', default: false, describe: 'Run `dependency update` on each chart first (fetches into charts/, writes Chart.lock)' })
-        .option('for-helm', { type: 'boolean', default: false, describe: 'Write handlebars templates as Go templates in the archive, so helm installs it too' }),
+        .option('dependency-update', {
+          alias: 'u',
+          type: 'boolean',
+          default: false,
+          describe: 'Run `dependency update` on each chart first (fetches into charts/, writes Chart.lock)',
+        })
+        .option('for-helm', {
+          type: 'boolean',
+          default: false,
+          describe: 'Write handlebars templates as Go templates in the archive, so helm installs it too',
+        }),
     )
       .example('$0 package charts/webapp -d dist/charts', 'Write dist/charts/webapp-1.4.0.tgz')
       .example('$0 package charts/umbrella -u', 'Update the dependencies, then package')
@@ -31,14 +52,22 @@ export const packageCommand: CommandModule = {
     let remote;
     if (dependencyUpdate) {
       const { createRemoteResolver } = await import('../../repo/client/resolver.js');
-      remote = createRemoteResolver(await clientPathsFor(io, { repositoryConfig: args['repository-config'] as string | undefined, repositoryCache: args['repository-cache'] as string | undefined }));
+      remote = createRemoteResolver(
+        await clientPathsFor(io, {
+          repositoryConfig: args['repository-config'] as string | undefined,
+          repositoryCache: args['repository-cache'] as string | undefined,
+        }),
+      );
     }
     const refs = args.charts as string[];
     // Every folder is checked before anything is written.
     for (const ref of refs) {
       const info = await stat(resolve(io.cwd, ref)).catch(() => undefined);
       if (!info?.isDirectory()) {
-        throw new PortolanError('CHART_NOT_FOUND', `chart folder "${ref}" not found`, { file: ref, hint: 'package takes chart folders (with a Chart.yaml).' });
+        throw new PortolanError('CHART_NOT_FOUND', `chart folder "${ref}" not found`, {
+          file: ref,
+          hint: 'package takes chart folders (with a Chart.yaml).',
+        });
       }
     }
     await mkdir(destination, { recursive: true });
@@ -53,8 +82,14 @@ export const packageCommand: CommandModule = {
         remote,
         forHelm: Boolean(args['for-helm']),
       });
-      for (const dep of result.dependencies?.lock.dependencies ?? []) io.stdout(`Dependency ${dep.name} ${dep.version}${dep.repository ? ` from ${dep.repository}` : ' (charts/)'}\n`);
-      for (const f of result.lint.findings.filter((x) => x.severity === 'warning')) io.stderr(`${c.yellow('[WARNING]')} ${ref}: ${f.file}${f.line === undefined ? '' : `:${f.line}`}: ${f.message}\n`);
+      for (const dep of result.dependencies?.lock.dependencies ?? [])
+        io.stdout(
+          `Dependency ${dep.name} ${dep.version}${dep.repository ? ` from ${dep.repository}` : ' (charts/)'}\n`,
+        );
+      for (const f of result.lint.findings.filter((x) => x.severity === 'warning'))
+        io.stderr(
+          `${c.yellow('[WARNING]')} ${ref}: ${f.file}${f.line === undefined ? '' : `:${f.line}`}: ${f.message}\n`,
+        );
       io.stdout(`Successfully packaged chart and saved it to: ${result.path}\nDigest: sha256:${result.digest}\n`);
     }
     return 0;

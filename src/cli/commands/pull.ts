@@ -11,9 +11,18 @@ export const pullCommand: CommandModule = {
   describe: 'Download a chart from a repository (REPO/CHART, or --repo URL CHART)',
   builder: (y) =>
     withChartRefFlags(y.positional('chart', { type: 'string', describe: 'REPO/CHART, or a chart name with --repo' }))
-      .option('destination', { alias: 'd', type: 'string', default: '.', describe: 'Folder to write the archive (or the unpacked chart) to' })
+      .option('destination', {
+        alias: 'd',
+        type: 'string',
+        default: '.',
+        describe: 'Folder to write the archive (or the unpacked chart) to',
+      })
       .option('untar', { type: 'boolean', default: false, describe: 'Unpack the chart instead of keeping the archive' })
-      .option('untardir', { type: 'string', default: '.', describe: 'With --untar: folder under --destination to unpack into' })
+      .option('untardir', {
+        type: 'string',
+        default: '.',
+        describe: 'With --untar: folder under --destination to unpack into',
+      })
       .example('$0 pull team/webapp --version "^1.4"', 'Write webapp-1.4.x.tgz here')
       .example('$0 pull --repo http://127.0.0.1:8879 webapp --untar', 'Unpack ./webapp/'),
   run: async (args, io) => {
@@ -35,11 +44,15 @@ export const pullCommand: CommandModule = {
     const base = resolve(destination, args.untardir as string);
     const root = join(base, topFolder);
     if (await stat(root).catch(() => undefined)) {
-      throw new PortolanError('IO', `cannot unpack into ${root}: it already exists`, { file: root, hint: 'Remove it, or pick another --destination/--untardir.' });
+      throw new PortolanError('IO', `cannot unpack into ${root}: it already exists`, {
+        file: root,
+        hint: 'Remove it, or pick another --destination/--untardir.',
+      });
     }
     for (const file of files) {
       const target = join(root, ...file.name.split('/'));
-      if (!target.startsWith(`${root}/`)) throw new PortolanError('ARCHIVE_INVALID', `${fetched.url}: entry "${file.name}" leaves the chart folder`);
+      if (!target.startsWith(`${root}/`))
+        throw new PortolanError('ARCHIVE_INVALID', `${fetched.url}: entry "${file.name}" leaves the chart folder`);
       await mkdir(dirname(target), { recursive: true });
       await writeFile(target, file.data);
     }

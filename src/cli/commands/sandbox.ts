@@ -11,13 +11,18 @@ function failureRules(args: Record<string, unknown>): FailureRule[] {
     try {
       new RegExp(image);
     } catch {
-      throw new UsageError(`--fail-image ${JSON.stringify(image)} is not a valid regular expression`, { flag: '--fail-image' });
+      throw new UsageError(`--fail-image ${JSON.stringify(image)} is not a valid regular expression`, {
+        flag: '--fail-image',
+      });
     }
     rules.push({ image });
   }
   for (const label of (args['fail-job-label'] as string[] | undefined) ?? []) {
     const m = /^([^=]+)=(.*)$/.exec(label);
-    if (!m) throw new UsageError(`--fail-job-label needs KEY=VALUE, got ${JSON.stringify(label)}`, { flag: '--fail-job-label' });
+    if (!m)
+      throw new UsageError(`--fail-job-label needs KEY=VALUE, got ${JSON.stringify(label)}`, {
+        flag: '--fail-job-label',
+      });
     rules.push({ kind: 'Job', labels: { [m[1]!]: m[2]! }, effect: 'fail' });
   }
   return rules;
@@ -31,7 +36,8 @@ export async function runSandbox(args: Record<string, unknown>, io: CliIo, signa
     throw new UsageError(`--port must be a port number, got ${String(port)}`, { flag: '--port' });
   }
   const delay = args['ready-delay'] as number | undefined;
-  if (delay !== undefined && (!Number.isFinite(delay) || delay < 0)) throw new UsageError('--ready-delay must be a number of milliseconds', { flag: '--ready-delay' });
+  if (delay !== undefined && (!Number.isFinite(delay) || delay < 0))
+    throw new UsageError('--ready-delay must be a number of milliseconds', { flag: '--ready-delay' });
   const sandbox: Sandbox = await startSandbox({
     port,
     dataDir: args.data as string | undefined,
@@ -43,7 +49,9 @@ export async function runSandbox(args: Record<string, unknown>, io: CliIo, signa
     [
       `portolan sandbox listening on ${sandbox.url}`,
       `kubeconfig: ${sandbox.kubeconfigPath}`,
-      args.data ? `state: ${String(args.data)} (kept across restarts)` : 'state: in memory (gone on stop; use --data DIR to keep it)',
+      args.data
+        ? `state: ${String(args.data)} (kept across restarts)`
+        : 'state: in memory (gone on stop; use --data DIR to keep it)',
       '',
       'Try:',
       `  export KUBECONFIG=${sandbox.kubeconfigPath}`,
@@ -53,7 +61,8 @@ export async function runSandbox(args: Record<string, unknown>, io: CliIo, signa
       '',
     ].join('\n'),
   );
-  if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  if (!signal.aborted)
+    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
   await sandbox.stop();
   io.stderr('sandbox stopped\n');
   return 0;
@@ -65,12 +74,36 @@ export const sandboxCommand: CommandModule = {
   builder: (y) =>
     y
       .positional('action', { type: 'string', choices: ['start'], describe: 'What to do' })
-      .option('port', { type: 'number', describe: 'Port on 127.0.0.1 (default: a free one, or the last one used with --data)' })
-      .option('data', { type: 'string', describe: 'Keep objects in DIR so a restart keeps them (default: in memory)', requiresArg: true })
-      .option('kubeconfig-out', { type: 'string', describe: 'Write the kubeconfig here (default: DIR/kubeconfig with --data, else a temporary file)', requiresArg: true })
-      .option('ready-delay', { type: 'number', describe: 'Milliseconds before simulated workloads become ready (default 100)' })
-      .option('fail-image', { type: 'string', array: true, describe: 'Workloads with an image matching this regular expression never become ready. Repeatable', requiresArg: true })
-      .option('fail-job-label', { type: 'string', array: true, describe: 'Jobs with this KEY=VALUE label fail. Repeatable', requiresArg: true }),
+      .option('port', {
+        type: 'number',
+        describe: 'Port on 127.0.0.1 (default: a free one, or the last one used with --data)',
+      })
+      .option('data', {
+        type: 'string',
+        describe: 'Keep objects in DIR so a restart keeps them (default: in memory)',
+        requiresArg: true,
+      })
+      .option('kubeconfig-out', {
+        type: 'string',
+        describe: 'Write the kubeconfig here (default: DIR/kubeconfig with --data, else a temporary file)',
+        requiresArg: true,
+      })
+      .option('ready-delay', {
+        type: 'number',
+        describe: 'Milliseconds before simulated workloads become ready (default 100)',
+      })
+      .option('fail-image', {
+        type: 'string',
+        array: true,
+        describe: 'Workloads with an image matching this regular expression never become ready. Repeatable',
+        requiresArg: true,
+      })
+      .option('fail-job-label', {
+        type: 'string',
+        array: true,
+        describe: 'Jobs with this KEY=VALUE label fail. Repeatable',
+        requiresArg: true,
+      }),
   run: async (args, io) => {
     const controller = new AbortController();
     const stop = () => controller.abort();

@@ -29,26 +29,59 @@ export const serveCommand: CommandModule = {
     y
       .option('dir', { type: 'string', default: '.', describe: 'Folder of chart archives (created if missing)' })
       .option('port', { type: 'number', default: 8879, describe: 'Port to listen on (0 picks a free one)' })
-      .option('address', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on (0.0.0.0 for every interface)' })
-      .option('auth-token-file', { type: 'string', describe: 'File of bearer tokens (one per line) allowed to upload and delete' })
+      .option('address', {
+        type: 'string',
+        default: '127.0.0.1',
+        describe: 'Address to listen on (0.0.0.0 for every interface)',
+      })
+      .option('auth-token-file', {
+        type: 'string',
+        describe: 'File of bearer tokens (one per line) allowed to upload and delete',
+      })
       .option('htpasswd', { type: 'string', describe: 'htpasswd file of bcrypt hashes (htpasswd -B) for basic auth' })
       .option('private', { type: 'boolean', default: false, describe: 'Reads need credentials too' })
-      .option('allow-overwrite', { type: 'boolean', default: false, describe: 'Let uploads with ?force replace an existing version' })
-      .option('allow-anonymous-writes', { type: 'boolean', default: false, describe: 'Accept uploads and deletes without credentials (trusted networks only)' })
-      .option('max-upload-size', { type: 'string', default: '20MiB', describe: 'Largest accepted upload (bytes, or with KiB/MiB/GiB)' })
+      .option('allow-overwrite', {
+        type: 'boolean',
+        default: false,
+        describe: 'Let uploads with ?force replace an existing version',
+      })
+      .option('allow-anonymous-writes', {
+        type: 'boolean',
+        default: false,
+        describe: 'Accept uploads and deletes without credentials (trusted networks only)',
+      })
+      .option('max-upload-size', {
+        type: 'string',
+        default: '20MiB',
+        describe: 'Largest accepted upload (bytes, or with KiB/MiB/GiB)',
+      })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No access log' })
-      .example('$0 serve --dir charts --auth-token-file token.txt', 'Serve ./charts on http://127.0.0.1:8879; uploads need the token'),
+      .example(
+        '$0 serve --dir charts --auth-token-file token.txt',
+        'Serve ./charts on http://127.0.0.1:8879; uploads need the token',
+      ),
   run: async (args, io) => {
     const { startRepoServer } = await import('../../repo/server/server.js');
     const { parseHtpasswd, parseTokenFile } = await import('../../repo/server/auth.js');
     const maxUploadSize = parseSize(args['max-upload-size'] as string);
-    if (maxUploadSize === undefined || maxUploadSize <= 0) throw new UsageError(`--max-upload-size "${String(args['max-upload-size'])}" is not a size`, { flag: '--max-upload-size', hint: 'e.g. 20MiB or 1048576' });
+    if (maxUploadSize === undefined || maxUploadSize <= 0)
+      throw new UsageError(`--max-upload-size "${String(args['max-upload-size'])}" is not a size`, {
+        flag: '--max-upload-size',
+        hint: 'e.g. 20MiB or 1048576',
+      });
     const port = args.port as number;
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${String(args.port)} is not a port number`, { flag: '--port' });
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new UsageError(`--port ${String(args.port)} is not a port number`, { flag: '--port' });
     const tokenFile = args['auth-token-file'] as string | undefined;
     const htpasswdFile = args.htpasswd as string | undefined;
-    const authToken = tokenFile === undefined ? undefined : parseTokenFile(await readSecretFile(resolve(io.cwd, tokenFile), '--auth-token-file'), tokenFile);
-    const htpasswd = htpasswdFile === undefined ? undefined : parseHtpasswd(await readSecretFile(resolve(io.cwd, htpasswdFile), '--htpasswd'), htpasswdFile);
+    const authToken =
+      tokenFile === undefined
+        ? undefined
+        : parseTokenFile(await readSecretFile(resolve(io.cwd, tokenFile), '--auth-token-file'), tokenFile);
+    const htpasswd =
+      htpasswdFile === undefined
+        ? undefined
+        : parseHtpasswd(await readSecretFile(resolve(io.cwd, htpasswdFile), '--htpasswd'), htpasswdFile);
     const dir = resolve(io.cwd, args.dir as string);
     const quiet = Boolean(args.quiet);
     const server = await startRepoServer({
@@ -65,8 +98,10 @@ export const serveCommand: CommandModule = {
     });
     const report = server.startReport;
     for (const w of report.warnings) io.stderr(`${colours(io).yellow('Warning:')} ${w}\n`);
-    if (report.repaired && !(report.archives === 0 && report.repaired.includes('missing'))) io.stderr(`${colours(io).yellow('Warning:')} ${report.repaired}; rebuilt it from ${report.archives} archives\n`);
-    if (!authToken && !htpasswd && !args['allow-anonymous-writes']) io.stderr('Uploads are disabled: start with --auth-token-file or --htpasswd to accept them.\n');
+    if (report.repaired && !(report.archives === 0 && report.repaired.includes('missing')))
+      io.stderr(`${colours(io).yellow('Warning:')} ${report.repaired}; rebuilt it from ${report.archives} archives\n`);
+    if (!authToken && !htpasswd && !args['allow-anonymous-writes'])
+      io.stderr('Uploads are disabled: start with --auth-token-file or --htpasswd to accept them.\n');
     io.stdout(`Serving ${dir} (${report.archives} chart versions) at ${server.url}\n`);
     await new Promise<void>((done) => {
       const stop = (signal: string) => {

@@ -24,12 +24,19 @@ function section(chart: Chart, part: Part): string {
 export const showCommand: CommandModule = {
   command: 'show <part> <chart>',
   aliases: ['inspect'],
-  describe: 'Show a chart\'s Chart.yaml, values, README or CRDs (part: chart, values, readme, crds, all)',
+  describe: "Show a chart's Chart.yaml, values, README or CRDs (part: chart, values, readme, crds, all)",
   builder: (y) =>
     withChartRefFlags(
       y
-        .positional('part', { type: 'string', choices: ['chart', 'values', 'readme', 'crds', 'all'], describe: 'What to show' })
-        .positional('chart', { type: 'string', describe: 'Chart folder, .tgz archive, REPO/CHART, or a chart name with --repo' }),
+        .positional('part', {
+          type: 'string',
+          choices: ['chart', 'values', 'readme', 'crds', 'all'],
+          describe: 'What to show',
+        })
+        .positional('chart', {
+          type: 'string',
+          describe: 'Chart folder, .tgz archive, REPO/CHART, or a chart name with --repo',
+        }),
     ),
   run: async (args, io) => {
     const chart = await loadChartArgument(args.chart as string, io, chartRefOptions(args));

@@ -3,7 +3,14 @@ import { UsageError } from '../../errors.js';
 import type { CommandModule } from '../command.js';
 import { withOutputFlag } from '../flags.js';
 import { formatTable } from '../table.js';
-import { machineOutput, notesSection, releaseJson, statusHeader, withRelease, withReleaseFlags } from '../release-common.js';
+import {
+  machineOutput,
+  notesSection,
+  releaseJson,
+  statusHeader,
+  withRelease,
+  withReleaseFlags,
+} from '../release-common.js';
 
 export const statusCommand: CommandModule = {
   command: 'status <name>',
@@ -12,10 +19,15 @@ export const statusCommand: CommandModule = {
     withOutputFlag(withReleaseFlags(y))
       .positional('name', { type: 'string', describe: 'Release name' })
       .option('revision', { type: 'number', describe: 'Show this revision instead of the latest' })
-      .option('show-resources', { type: 'boolean', default: true, describe: 'List the objects of the release with their readiness (table output)' }),
+      .option('show-resources', {
+        type: 'boolean',
+        default: true,
+        describe: 'List the objects of the release with their readiness (table output)',
+      }),
   run: async (args, io) => {
     const revision = args.revision === undefined ? 0 : Number(args.revision);
-    if (!Number.isInteger(revision) || revision < 0) throw new UsageError('--revision must be a revision number', { flag: '--revision' });
+    if (!Number.isInteger(revision) || revision < 0)
+      throw new UsageError('--revision must be a revision number', { flag: '--revision' });
     const output = args.output as string;
     const { Status } = await import('../../release/index.js');
     const { release, resources } = await withRelease(args, io, async ({ cfg }) => {
@@ -30,7 +42,12 @@ export const statusCommand: CommandModule = {
     }
     let out = statusHeader(release);
     if (resources && resources.length > 0) {
-      const rows = resources.map((r) => [`${r.kind}/${r.name}`, r.namespace ?? '', r.exists ? (r.ready ? 'ready' : 'not ready') : 'missing', r.reason]);
+      const rows = resources.map((r) => [
+        `${r.kind}/${r.name}`,
+        r.namespace ?? '',
+        r.exists ? (r.ready ? 'ready' : 'not ready') : 'missing',
+        r.reason,
+      ]);
       out += `RESOURCES:\n${formatTable(['OBJECT', 'NAMESPACE', 'STATE', 'DETAIL'], rows)}\n`;
     }
     io.stdout(out + notesSection(release));

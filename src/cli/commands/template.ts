@@ -19,21 +19,42 @@ export const templateCommand: CommandModule = {
   builder: (y) =>
     withChartRefFlags(withRenderFlags(withValuesFlags(y)))
       .positional('name', { type: 'string', describe: 'Release name (default "release-name")' })
-      .positional('chart', { type: 'string', describe: 'Chart folder, .tgz archive, REPO/CHART, or a chart name with --repo' })
-      .option('show-only', { alias: 's', type: 'string', array: true, describe: 'Only print manifests from these templates (e.g. templates/service.yaml)' })
-      .option('output-dir', { type: 'string', describe: 'Write each template\'s manifests to files under this folder instead of stdout' })
-      .option('release-name', { type: 'boolean', default: false, describe: 'Put the release name in the --output-dir path' })
+      .positional('chart', {
+        type: 'string',
+        describe: 'Chart folder, .tgz archive, REPO/CHART, or a chart name with --repo',
+      })
+      .option('show-only', {
+        alias: 's',
+        type: 'string',
+        array: true,
+        describe: 'Only print manifests from these templates (e.g. templates/service.yaml)',
+      })
+      .option('output-dir', {
+        type: 'string',
+        describe: "Write each template's manifests to files under this folder instead of stdout",
+      })
+      .option('release-name', {
+        type: 'boolean',
+        default: false,
+        describe: 'Put the release name in the --output-dir path',
+      })
       .option('is-upgrade', { type: 'boolean', default: false, describe: 'Set Release.IsUpgrade (and not IsInstall)' })
       .option('strict', { type: 'boolean', default: false, describe: 'Fail on missing values referenced by templates' })
       .option('include-crds', { type: 'boolean', default: false, describe: 'Print the files of crds/ first' })
       .option('skip-tests', { type: 'boolean', default: false, describe: 'Leave out test hooks' })
       .option('no-hooks', { type: 'boolean', default: false, describe: 'Leave out all hooks' })
-      .example('$0 template demo charts/webapp -f charts/webapp/values-prod.yaml', 'Render the webapp chart with production values'),
+      .example(
+        '$0 template demo charts/webapp -f charts/webapp/values-prod.yaml',
+        'Render the webapp chart with production values',
+      ),
   run: async (args, io) => {
     let name = args.name as string | undefined;
     let chartRef = args.chart as string | undefined;
     if (chartRef === undefined) {
-      if (name === undefined) throw new UsageError('template needs a CHART (a chart folder or .tgz)', { hint: 'portolan template [NAME] CHART' });
+      if (name === undefined)
+        throw new UsageError('template needs a CHART (a chart folder or .tgz)', {
+          hint: 'portolan template [NAME] CHART',
+        });
       chartRef = name;
       name = 'release-name';
     }
@@ -55,7 +76,9 @@ export const templateCommand: CommandModule = {
     for (const warning of result.warnings) io.stderr(`${colours(io).yellow('Warning:')} ${warning}\n`);
 
     const manifests: OutputDoc[] = args['include-crds'] ? [...result.crds, ...result.manifests] : result.manifests;
-    const hooks: OutputDoc[] = args['no-hooks'] ? [] : result.hooks.filter((h) => !args['skip-tests'] || !(h.hook ?? []).includes('test'));
+    const hooks: OutputDoc[] = args['no-hooks']
+      ? []
+      : result.hooks.filter((h) => !args['skip-tests'] || !(h.hook ?? []).includes('test'));
     let docs = [...manifests, ...hooks];
 
     const showOnly = (args['show-only'] as string[] | undefined) ?? [];
@@ -69,7 +92,9 @@ export const templateCommand: CommandModule = {
     }
     // As helm template prints it: the release manifest trimmed plus a newline (a lone newline when it is empty), then
     // the hooks; with --show-only, the documents chosen.
-    io.stdout(showOnly.length > 0 ? formatManifests(docs) : `${formatManifests(manifests).trim()}\n${formatManifests(hooks)}`);
+    io.stdout(
+      showOnly.length > 0 ? formatManifests(docs) : `${formatManifests(manifests).trim()}\n${formatManifests(hooks)}`,
+    );
     return 0;
   },
 };
@@ -108,5 +133,3 @@ async function writeOutputDir(base: string, docs: OutputDoc[], io: { stdout(t: s
     io.stdout(`wrote ${target}\n`);
   }
 }
-
-

@@ -1,7 +1,14 @@
 // portolan test NAME: run the release's test hooks (helm.sh/hook: test) and report each.
 import type { CommandModule } from '../command.js';
 import { colours } from '../io.js';
-import { ansiTime, parseDuration, statusHeader, withLockFlag, withRelease, withReleaseFlags } from '../release-common.js';
+import {
+  ansiTime,
+  parseDuration,
+  statusHeader,
+  withLockFlag,
+  withRelease,
+  withReleaseFlags,
+} from '../release-common.js';
 
 export const testCommand: CommandModule = {
   command: 'test <name>',
@@ -10,7 +17,12 @@ export const testCommand: CommandModule = {
     withLockFlag(withReleaseFlags(y))
       .positional('name', { type: 'string', describe: 'Release name' })
       .option('timeout', { type: 'string', default: '5m', describe: 'How long each test may run', requiresArg: true })
-      .option('filter', { type: 'string', array: true, describe: 'Run only tests with these names. Repeatable', requiresArg: true }),
+      .option('filter', {
+        type: 'string',
+        array: true,
+        describe: 'Run only tests with these names. Repeatable',
+        requiresArg: true,
+      }),
   run: async (args, io) => {
     const { ReleaseTest } = await import('../../release/index.js');
     const result = await withRelease(args, io, async ({ cfg }) => {
@@ -34,7 +46,9 @@ export const testCommand: CommandModule = {
     }
     io.stdout(out);
     if (result.failed > 0) {
-      io.stderr(`${c.red('Error:')} ${result.failed} of ${result.tests.length} test${result.tests.length === 1 ? '' : 's'} failed\n`);
+      io.stderr(
+        `${c.red('Error:')} ${result.failed} of ${result.tests.length} test${result.tests.length === 1 ? '' : 's'} failed\n`,
+      );
       return 1;
     }
     return 0;

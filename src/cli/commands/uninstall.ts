@@ -1,4 +1,5 @@
-// portolan uninstall NAME...: delete releases' objects (reverse install order, resource-policy keep honoured) and history.
+// portolan uninstall NAME...: delete releases' objects (reverse install order, resource-policy keep honoured) and
+// history.
 import { UsageError } from '../../errors.js';
 import type { Propagation } from '../../cluster/index.js';
 import type { CommandModule } from '../command.js';
@@ -10,15 +11,47 @@ export const uninstallCommand: CommandModule = {
   describe: 'Uninstall releases: delete their objects and history',
   builder: (y) =>
     withLockFlag(withReleaseFlags(y))
-      .positional('names', { type: 'string', array: true, describe: 'Release names', default: undefined, defaultDescription: undefined })
-      .option('keep-history', { type: 'boolean', default: false, describe: 'Keep the history, marking the last revision uninstalled' })
-      .option('wait', { type: 'boolean', default: false, describe: 'Wait until every deleted object is gone (up to --timeout)' })
-      .option('timeout', { type: 'string', default: '5m', describe: 'How long to wait for deletion and for each hook', requiresArg: true })
-      .option('ignore-not-found', { type: 'boolean', default: false, describe: 'A release that does not exist counts as uninstalled' })
+      .positional('names', {
+        type: 'string',
+        array: true,
+        describe: 'Release names',
+        default: undefined,
+        defaultDescription: undefined,
+      })
+      .option('keep-history', {
+        type: 'boolean',
+        default: false,
+        describe: 'Keep the history, marking the last revision uninstalled',
+      })
+      .option('wait', {
+        type: 'boolean',
+        default: false,
+        describe: 'Wait until every deleted object is gone (up to --timeout)',
+      })
+      .option('timeout', {
+        type: 'string',
+        default: '5m',
+        describe: 'How long to wait for deletion and for each hook',
+        requiresArg: true,
+      })
+      .option('ignore-not-found', {
+        type: 'boolean',
+        default: false,
+        describe: 'A release that does not exist counts as uninstalled',
+      })
       .option('no-hooks', { type: 'boolean', default: false, describe: 'Do not run delete hooks' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Say what would be uninstalled; change nothing' })
-      .option('description', { type: 'string', describe: 'Description of the uninstalled revision (with --keep-history)', requiresArg: true })
-      .option('cascade', { type: 'string', choices: ['background', 'foreground', 'orphan'], default: 'background', describe: 'How dependents (Pods of a Deployment, …) are deleted' }),
+      .option('description', {
+        type: 'string',
+        describe: 'Description of the uninstalled revision (with --keep-history)',
+        requiresArg: true,
+      })
+      .option('cascade', {
+        type: 'string',
+        choices: ['background', 'foreground', 'orphan'],
+        default: 'background',
+        describe: 'How dependents (Pods of a Deployment, …) are deleted',
+      }),
   run: async (args, io) => {
     const names = (args.names as string[] | undefined) ?? [];
     if (names.length === 0) throw new UsageError('uninstall needs at least one release NAME');
@@ -43,9 +76,13 @@ export const uninstallCommand: CommandModule = {
           continue;
         }
         if (result.kept.length > 0) {
-          io.stdout(`These resources were kept due to the resource policy:\n${result.kept.map((k) => `[${k.kind}] ${k.metadata.name}\n`).join('')}`);
+          io.stdout(
+            `These resources were kept due to the resource policy:\n${result.kept.map((k) => `[${k.kind}] ${k.metadata.name}\n`).join('')}`,
+          );
         }
-        io.stdout(args['dry-run'] ? `release "${name}" would be uninstalled (dry run)\n` : `release "${name}" uninstalled\n`);
+        io.stdout(
+          args['dry-run'] ? `release "${name}" would be uninstalled (dry run)\n` : `release "${name}" uninstalled\n`,
+        );
       }
     });
     return 0;

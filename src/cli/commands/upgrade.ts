@@ -2,7 +2,15 @@
 import type { CommandModule } from '../command.js';
 import { chartRefOptions, loadChartArgument, valuesIo } from '../chart-ref.js';
 import { valueOptionsFrom, withOutputFlag } from '../flags.js';
-import { historyMax, machineOutput, parseDuration, printWarnings, releaseJson, releaseText, withRelease } from '../release-common.js';
+import {
+  historyMax,
+  machineOutput,
+  parseDuration,
+  printWarnings,
+  releaseJson,
+  releaseText,
+  withRelease,
+} from '../release-common.js';
 import { deployFields, withDeployFlags } from './install.js';
 
 export const upgradeCommand: CommandModule = {
@@ -11,15 +19,50 @@ export const upgradeCommand: CommandModule = {
   builder: (y) =>
     withOutputFlag(withDeployFlags(y))
       .positional('name', { type: 'string', describe: 'Release name' })
-      .positional('chart', { type: 'string', describe: 'Chart folder, .tgz archive, REPO/CHART, or a chart name with --repo' })
-      .option('install', { alias: 'i', type: 'boolean', default: false, describe: 'Install the release if it does not exist' })
-      .option('reuse-values', { type: 'boolean', default: false, describe: 'Use the previous revision\'s values (and its chart defaults), with the new values over them' })
-      .option('reset-values', { type: 'boolean', default: false, describe: 'Use only the new chart\'s defaults and the values given now' })
-      .option('reset-then-reuse-values', { type: 'boolean', default: false, describe: 'New chart defaults, then the previous user values, then the values given now' })
-      .option('cleanup-on-fail', { type: 'boolean', default: false, describe: 'Delete objects this upgrade created when it fails' })
-      .option('history-max', { type: 'number', default: 10, describe: 'Revisions to keep (0: no limit); the oldest go first, never the deployed one' })
-      .option('rollback-timeout', { type: 'string', describe: 'Timeout of the rollback after a failure (default: --timeout); its own, not what is left', requiresArg: true })
-      .example('$0 upgrade --install web charts/webapp -f charts/webapp/values-prod.yaml -n prod --wait', 'Install or upgrade the webapp with production values'),
+      .positional('chart', {
+        type: 'string',
+        describe: 'Chart folder, .tgz archive, REPO/CHART, or a chart name with --repo',
+      })
+      .option('install', {
+        alias: 'i',
+        type: 'boolean',
+        default: false,
+        describe: 'Install the release if it does not exist',
+      })
+      .option('reuse-values', {
+        type: 'boolean',
+        default: false,
+        describe: "Use the previous revision's values (and its chart defaults), with the new values over them",
+      })
+      .option('reset-values', {
+        type: 'boolean',
+        default: false,
+        describe: "Use only the new chart's defaults and the values given now",
+      })
+      .option('reset-then-reuse-values', {
+        type: 'boolean',
+        default: false,
+        describe: 'New chart defaults, then the previous user values, then the values given now',
+      })
+      .option('cleanup-on-fail', {
+        type: 'boolean',
+        default: false,
+        describe: 'Delete objects this upgrade created when it fails',
+      })
+      .option('history-max', {
+        type: 'number',
+        default: 10,
+        describe: 'Revisions to keep (0: no limit); the oldest go first, never the deployed one',
+      })
+      .option('rollback-timeout', {
+        type: 'string',
+        describe: 'Timeout of the rollback after a failure (default: --timeout); its own, not what is left',
+        requiresArg: true,
+      })
+      .example(
+        '$0 upgrade --install web charts/webapp -f charts/webapp/values-prod.yaml -n prod --wait',
+        'Install or upgrade the webapp with production values',
+      ),
   run: async (args, io) => {
     const fields = deployFields(args);
     const chart = await loadChartArgument(args.chart as string, io, chartRefOptions(args));
@@ -37,7 +80,8 @@ export const upgradeCommand: CommandModule = {
         resetThenReuseValues: Boolean(args['reset-then-reuse-values']),
         cleanupOnFail: Boolean(args['cleanup-on-fail']),
         historyMax: historyMax(args),
-        rollbackTimeoutMs: rollbackTimeout === undefined ? undefined : parseDuration(rollbackTimeout, '--rollback-timeout'),
+        rollbackTimeoutMs:
+          rollbackTimeout === undefined ? undefined : parseDuration(rollbackTimeout, '--rollback-timeout'),
       });
       return upgrade.run(chart, values);
     });
@@ -48,7 +92,11 @@ export const upgradeCommand: CommandModule = {
       return 0;
     }
     if (fields.dryRun === 'none') {
-      io.stdout(result.installed ? `Release "${result.release.name}" does not exist. Installed it now.\n` : `Release "${result.release.name}" has been upgraded.\n`);
+      io.stdout(
+        result.installed
+          ? `Release "${result.release.name}" does not exist. Installed it now.\n`
+          : `Release "${result.release.name}" has been upgraded.\n`,
+      );
     }
     io.stdout(releaseText(result.release, { dryRun: fields.dryRun !== 'none' }));
     return 0;

@@ -17,16 +17,25 @@ export function driverName(flag: string | undefined, env: NodeJS.ProcessEnv): Dr
   // Helm's names are accepted too.
   const alias = name === 'secrets' ? 'secret' : name === 'configmaps' ? 'configmap' : name;
   if ((DRIVER_NAMES as readonly string[]).includes(alias)) return alias as DriverName;
-  throw new UsageError(`unknown storage driver ${JSON.stringify(given)}${flag === undefined ? ' (from PORTOLAN_DRIVER)' : ''}`, {
-    flag: flag === undefined ? undefined : '--driver',
-    hint: `Use one of: ${DRIVER_NAMES.join(', ')}.`,
-  });
+  throw new UsageError(
+    `unknown storage driver ${JSON.stringify(given)}${flag === undefined ? ' (from PORTOLAN_DRIVER)' : ''}`,
+    {
+      flag: flag === undefined ? undefined : '--driver',
+      hint: `Use one of: ${DRIVER_NAMES.join(', ')}.`,
+    },
+  );
 }
 
 const memoryStores = new Map<string, MemoryStore>();
 
-/** A driver of that name reading `namespace` (undefined: all namespaces). Memory drivers share one store per process. */
-export function createDriver(name: DriverName, client: ClusterClient | undefined, namespace: string | undefined): ReleaseDriver {
+/**
+ * A driver of that name reading `namespace` (undefined: all namespaces). Memory drivers share one store per process.
+ */
+export function createDriver(
+  name: DriverName,
+  client: ClusterClient | undefined,
+  namespace: string | undefined,
+): ReleaseDriver {
   if (name === 'memory') {
     let store = memoryStores.get('default');
     if (!store) {

@@ -24,7 +24,10 @@ abstract class KubeDriver implements ReleaseDriver {
   private decode(obj: KubeObject): Promise<ReleaseRecord> {
     const where = `${this.kind} ${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
     const data = this.payload(obj);
-    if (data === undefined) throw new PortolanError('RELEASE', `${where} is labelled owner=portolan but has no data.release`, { hint: 'Delete it if it is not a portolan release record.' });
+    if (data === undefined)
+      throw new PortolanError('RELEASE', `${where} is labelled owner=portolan but has no data.release`, {
+        hint: 'Delete it if it is not a portolan release record.',
+      });
     return decodeRecord(data, where);
   }
 
@@ -38,7 +41,13 @@ abstract class KubeDriver implements ReleaseDriver {
     const selector = Object.entries({ ...labels, owner: 'portolan' })
       .map(([k, v]) => `${k}=${v}`)
       .join(',');
-    const items = await this.client.list('v1', this.kind, this.namespace === undefined ? { allNamespaces: true, labelSelector: selector } : { namespace: this.namespace, labelSelector: selector });
+    const items = await this.client.list(
+      'v1',
+      this.kind,
+      this.namespace === undefined
+        ? { allNamespaces: true, labelSelector: selector }
+        : { namespace: this.namespace, labelSelector: selector },
+    );
     return Promise.all(items.map((o) => this.decode(o)));
   }
 
@@ -51,11 +60,16 @@ abstract class KubeDriver implements ReleaseDriver {
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.delete({ apiVersion: 'v1', kind: this.kind, metadata: { name: key, namespace: this.namespaceOrThrow() } });
+    await this.client.delete({
+      apiVersion: 'v1',
+      kind: this.kind,
+      metadata: { name: key, namespace: this.namespaceOrThrow() },
+    });
   }
 
   private namespaceOrThrow(): string {
-    if (this.namespace === undefined) throw new PortolanError('INTERNAL', `a ${this.name} driver for all namespaces can only query`);
+    if (this.namespace === undefined)
+      throw new PortolanError('INTERNAL', `a ${this.name} driver for all namespaces can only query`);
     return this.namespace;
   }
 }
@@ -86,7 +100,12 @@ export class ConfigMapDriver extends KubeDriver {
   protected readonly kind = 'ConfigMap' as const;
 
   protected toObject(key: string, record: ReleaseRecord, encoded: string): KubeObject {
-    return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: key, namespace: record.namespace, labels: recordLabels(record) }, data: { release: encoded } };
+    return {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: key, namespace: record.namespace, labels: recordLabels(record) },
+      data: { release: encoded },
+    };
   }
 
   protected payload(obj: KubeObject): string | undefined {

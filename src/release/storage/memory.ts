@@ -36,7 +36,8 @@ export class MemoryDriver implements ReleaseDriver {
   }
 
   private ns(): string {
-    if (this.namespace === undefined) throw new PortolanError('INTERNAL', 'a memory driver for all namespaces can only query');
+    if (this.namespace === undefined)
+      throw new PortolanError('INTERNAL', 'a memory driver for all namespaces can only query');
     return this.namespace;
   }
 
@@ -46,7 +47,10 @@ export class MemoryDriver implements ReleaseDriver {
   }
 
   async query(labels: Record<string, string>): Promise<ReleaseRecord[]> {
-    const buckets = this.namespace === undefined ? [...this.store.namespaces.values()] : [this.store.namespaces.get(this.namespace) ?? new Map<string, Entry>()];
+    const buckets =
+      this.namespace === undefined
+        ? [...this.store.namespaces.values()]
+        : [this.store.namespaces.get(this.namespace) ?? new Map<string, Entry>()];
     const out: ReleaseRecord[] = [];
     for (const bucket of buckets) {
       for (const entry of bucket.values()) {
@@ -58,13 +62,15 @@ export class MemoryDriver implements ReleaseDriver {
 
   async create(key: string, record: ReleaseRecord): Promise<void> {
     const bucket = this.bucket(record.namespace);
-    if (bucket.has(key)) throw new PortolanError('CONFLICT', `release record ${key} already exists in namespace ${record.namespace}`);
+    if (bucket.has(key))
+      throw new PortolanError('CONFLICT', `release record ${key} already exists in namespace ${record.namespace}`);
     bucket.set(key, { record: structuredClone(record), labels: recordLabels(record) });
   }
 
   async update(key: string, record: ReleaseRecord): Promise<void> {
     const bucket = this.bucket(record.namespace);
-    if (!bucket.has(key)) throw new PortolanError('NOT_FOUND', `release record ${key} not found in namespace ${record.namespace}`);
+    if (!bucket.has(key))
+      throw new PortolanError('NOT_FOUND', `release record ${key} not found in namespace ${record.namespace}`);
     bucket.set(key, { record: structuredClone(record), labels: recordLabels(record) });
   }
 

@@ -32,7 +32,9 @@ export class ReleaseStorage {
       const seen = latest.get(key);
       if (!seen || seen.revision < r.revision) latest.set(key, r);
     }
-    return [...latest.values()].sort((a, b) => (a.name === b.name ? a.namespace.localeCompare(b.namespace) : a.name < b.name ? -1 : 1));
+    return [...latest.values()].sort((a, b) =>
+      a.name === b.name ? a.namespace.localeCompare(b.namespace) : a.name < b.name ? -1 : 1,
+    );
   }
 
   /** Encodes and size-checks a record without storing it (call before applying anything). */
@@ -48,10 +50,14 @@ export class ReleaseStorage {
       await this.driver.create(recordKey(record.name, record.revision), record, encoded);
     } catch (err) {
       if (isPortolanError(err) && err.code === 'CONFLICT') {
-        throw new PortolanError('CONFLICT', `revision ${record.revision} of release "${record.name}" was written by another operation at the same time`, {
-          hint: 'Run `portolan history` to see what happened, then try again.',
-          cause: err,
-        });
+        throw new PortolanError(
+          'CONFLICT',
+          `revision ${record.revision} of release "${record.name}" was written by another operation at the same time`,
+          {
+            hint: 'Run `portolan history` to see what happened, then try again.',
+            cause: err,
+          },
+        );
       }
       throw err;
     }

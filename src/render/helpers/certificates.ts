@@ -2,7 +2,16 @@
 // and buildCustomCert, built as Sprig builds them with Go's crypto/x509: RSA 2048 keys, a random 128-bit serial,
 // validity from now, the same key usages, basic constraints and key identifiers, SANs from IPs and DNS names, keys
 // written in Sprig's PEM formats. node:crypto makes keys and signs; node-forge lays out the certificate's ASN.1.
-import { X509Certificate, createPrivateKey, createPublicKey, createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import {
+  X509Certificate,
+  createPrivateKey,
+  createPublicKey,
+  createHash,
+  generateKeyPairSync,
+  randomBytes,
+  sign,
+  type KeyObject,
+} from 'node:crypto';
 import { isIP } from 'node:net';
 import { createRequire } from 'node:module';
 import type forgeTypes from 'node-forge';
@@ -10,8 +19,13 @@ import { isDict } from './go.js';
 
 // node-forge takes about 20 ms to load: loaded on first use, so only renders that make certificates pay for it.
 let loadedForge: typeof forgeTypes | undefined;
-const forge = new Proxy({} as typeof forgeTypes, { get: (_target, key) => (loadedForge ??= createRequire(import.meta.url)('node-forge') as typeof forgeTypes)[key as keyof typeof forgeTypes] });
-const asn1 = new Proxy({} as typeof forgeTypes.asn1, { get: (_target, key) => forge.asn1[key as keyof typeof forgeTypes.asn1] });
+const forge = new Proxy({} as typeof forgeTypes, {
+  get: (_target, key) =>
+    (loadedForge ??= createRequire(import.meta.url)('node-forge') as typeof forgeTypes)[key as keyof typeof forgeTypes],
+});
+const asn1 = new Proxy({} as typeof forgeTypes.asn1, {
+  get: (_target, key) => forge.asn1[key as keyof typeof forgeTypes.asn1],
+});
 type Asn1 = forgeTypes.asn1.Asn1;
 
 /** What a certificate function returns; a template reads `.Cert` and `.Key`. */
@@ -21,8 +35,10 @@ export interface CertificatePair {
 }
 
 /** forge functions its type declarations leave out. */
-const forgeExtra = (): { getTBSCertificate(cert: forgeTypes.pki.Certificate): Asn1 } => forge.pki as unknown as { getTBSCertificate(cert: forgeTypes.pki.Certificate): Asn1 };
-const forgeAsn1 = (): { fromDer(bytes: string, options: { strict: boolean; decodeBitStrings: boolean }): Asn1 } => asn1 as unknown as { fromDer(bytes: string, options: { strict: boolean; decodeBitStrings: boolean }): Asn1 };
+const forgeExtra = (): { getTBSCertificate(cert: forgeTypes.pki.Certificate): Asn1 } =>
+  forge.pki as unknown as { getTBSCertificate(cert: forgeTypes.pki.Certificate): Asn1 };
+const forgeAsn1 = (): { fromDer(bytes: string, options: { strict: boolean; decodeBitStrings: boolean }): Asn1 } =>
+  asn1 as unknown as { fromDer(bytes: string, options: { strict: boolean; decodeBitStrings: boolean }): Asn1 };
 
 const binary = (data: Buffer): string => data.toString('binary');
 const bytes = (text: string): Buffer => Buffer.from(text, 'binary');
@@ -65,8 +81,18 @@ function dsaPrivateKeyDer(key: KeyObject): Buffer {
   const hexOf = (node: Asn1 | undefined) => forge.util.bytesToHex(node?.value as string);
   const BigInteger = forge.jsbn.BigInteger;
   const y = new BigInteger(hexOf(g), 16).modPow(new BigInteger(hexOf(x), 16), new BigInteger(hexOf(p), 16));
-  const integer = (hex: string) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, forge.util.hexToBytes(unsignedDer(hex)));
-  return toDer(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [integer('00'), integer(hexOf(p)), integer(hexOf(q)), integer(hexOf(g)), integer(y.toString(16)), integer(hexOf(x))]));
+  const integer = (hex: string) =>
+    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, forge.util.hexToBytes(unsignedDer(hex)));
+  return toDer(
+    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+      integer('00'),
+      integer(hexOf(p)),
+      integer(hexOf(q)),
+      integer(hexOf(g)),
+      integer(y.toString(16)),
+      integer(hexOf(x)),
+    ]),
+  );
 }
 
 /** Sprig's pemBlockForKey: RSA as PKCS#1, EC as SEC 1, DSA in OpenSSL's layout, anything else as PKCS#8. */
@@ -83,7 +109,9 @@ export function privateKeyPem(key: KeyObject): string {
   }
 }
 
-/** genPrivateKey: the key sizes Sprig picks (RSA 4096, DSA L2048N256, ECDSA P-256, Ed25519); an unknown type is text. */
+/**
+ * genPrivateKey: the key sizes Sprig picks (RSA 4096, DSA L2048N256, ECDSA P-256, Ed25519); an unknown type is text.
+ */
 export function generatePrivateKey(type: string): string {
   switch (type) {
     case '':
@@ -111,13 +139,18 @@ export function parsePrivateKeyPem(text: string): KeyObject {
       throw new Error(`${what}: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
-  if (block.type === 'PRIVATE KEY') return parse('decoding PEM as PKCS#8', () => createPrivateKey({ key: block.der, format: 'der', type: 'pkcs8' }));
+  if (block.type === 'PRIVATE KEY')
+    return parse('decoding PEM as PKCS#8', () => createPrivateKey({ key: block.der, format: 'der', type: 'pkcs8' }));
   if (!block.type.endsWith(' PRIVATE KEY')) throw new Error(`no private key data in PEM block of type ${block.type}`);
   switch (block.type.slice(0, -' PRIVATE KEY'.length)) {
     case 'RSA':
-      return parse('parsing RSA private key from PEM', () => createPrivateKey({ key: block.der, format: 'der', type: 'pkcs1' }));
+      return parse('parsing RSA private key from PEM', () =>
+        createPrivateKey({ key: block.der, format: 'der', type: 'pkcs1' }),
+      );
     case 'EC':
-      return parse('parsing EC private key from PEM', () => createPrivateKey({ key: block.der, format: 'der', type: 'sec1' }));
+      return parse('parsing EC private key from PEM', () =>
+        createPrivateKey({ key: block.der, format: 'der', type: 'sec1' }),
+      );
     case 'DSA':
       // OpenSSL reads its own DSA layout from PEM (there is no DER type name for it).
       return parse('parsing DSA private key from PEM', () => createPrivateKey(pemEncode('DSA PRIVATE KEY', block.der)));
@@ -188,9 +221,11 @@ function parseIps(ips: unknown): Buffer[] {
 /** Sprig's getAlternateDNSStrs; Go's x509 then refuses names that are not ASCII. */
 function parseDnsNames(names: unknown): string[] {
   return listArgument(names, 'alternate DNS names').map((name) => {
-    if (typeof name !== 'string') throw new Error(`error processing alternate dns name: ${String(name)} is not a string`);
+    if (typeof name !== 'string')
+      throw new Error(`error processing alternate dns name: ${String(name)} is not a string`);
     // eslint-disable-next-line no-control-regex
-    if (!/^[\x00-\x7f]*$/.test(name)) throw new Error(`error creating certificate: x509: "${name}" cannot be encoded as an IA5String`);
+    if (!/^[\x00-\x7f]*$/.test(name))
+      throw new Error(`error creating certificate: x509: "${name}" cannot be encoded as an IA5String`);
     return name;
   });
 }
@@ -237,20 +272,30 @@ function commonNameAttributes(commonName: string): forgeTypes.pki.CertificateFie
 }
 
 /** Stands in for the public key while forge lays out the fields; the real key info replaces it. */
-const placeholderKey = () => forge.pki.setRsaPublicKey(new forge.jsbn.BigInteger('1', 16), new forge.jsbn.BigInteger('1', 16));
+const placeholderKey = () =>
+  forge.pki.setRsaPublicKey(new forge.jsbn.BigInteger('1', 16), new forge.jsbn.BigInteger('1', 16));
 
 /**
  * x509.CreateCertificate over Sprig's template: the subject's key, and the signer (its certificate and key; none
  * for a self-signed certificate). Returns the certificate and the subject's key, both PEM.
  */
-export function createCertificate(template: CertificateTemplate, subjectKey: KeyObject, signer?: { cert: Buffer; key: KeyObject }): CertificatePair {
+export function createCertificate(
+  template: CertificateTemplate,
+  subjectKey: KeyObject,
+  signer?: { cert: Buffer; key: KeyObject },
+): CertificatePair {
   const ips = parseIps(template.ips);
   const dnsNames = parseDnsNames(template.dnsNames);
   const signingKey = signer?.key ?? subjectKey;
   const algorithm = signatureAlgorithm(signingKey);
   const subjectPublic = createPublicKey(subjectKey).export({ type: 'spki', format: 'der' });
   const parent = signer ? readSigner(signer.cert) : undefined;
-  if (parent && !parent.publicKey.export({ type: 'spki', format: 'der' }).equals(createPublicKey(signingKey).export({ type: 'spki', format: 'der' }))) {
+  if (
+    parent &&
+    !parent.publicKey
+      .export({ type: 'spki', format: 'der' })
+      .equals(createPublicKey(signingKey).export({ type: 'spki', format: 'der' }))
+  ) {
     throw new Error("error creating certificate: x509: provided PrivateKey doesn't match parent's PublicKey");
   }
 
@@ -267,7 +312,9 @@ export function createCertificate(template: CertificateTemplate, subjectKey: Key
   const issuerName = parent ? toDer(parent.subject) : subjectName;
   // Go's key identifier (since Go 1.25): SHA-256 of the public key's bits, cut to 160 bits; only a CA gets one.
   const spkiBits = ((fromDer(subjectPublic).value as Asn1[])[1]?.value as string).slice(1);
-  const subjectKeyId = template.isCA ? createHash('sha256').update(bytes(spkiBits)).digest().subarray(0, 20) : undefined;
+  const subjectKeyId = template.isCA
+    ? createHash('sha256').update(bytes(spkiBits)).digest().subarray(0, 20)
+    : undefined;
   const octets = (data: string) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, data);
   const extensions: object[] = [
     { name: 'keyUsage', critical: true, digitalSignature: true, keyEncipherment: true, keyCertSign: template.isCA },
@@ -275,17 +322,22 @@ export function createCertificate(template: CertificateTemplate, subjectKey: Key
     { name: 'basicConstraints', critical: true, cA: template.isCA },
   ];
   if (subjectKeyId) extensions.push({ name: 'subjectKeyIdentifier', value: octets(binary(subjectKeyId)) });
-  if (parent?.subjectKeyId && !issuerName.equals(subjectName)) extensions.push({ name: 'authorityKeyIdentifier', keyIdentifier: parent.subjectKeyId });
+  if (parent?.subjectKeyId && !issuerName.equals(subjectName))
+    extensions.push({ name: 'authorityKeyIdentifier', keyIdentifier: parent.subjectKeyId });
   if (dnsNames.length + ips.length > 0) {
     // The names are critical when the subject is empty (RFC 5280), as Go marks them.
-    const altNames = [...dnsNames.map((value) => ({ type: 2, value })), ...ips.map((ip) => ({ type: 7, value: binary(ip) }))];
+    const altNames = [
+      ...dnsNames.map((value) => ({ type: 2, value })),
+      ...ips.map((ip) => ({ type: 7, value: binary(ip) })),
+    ];
     extensions.push({ name: 'subjectAltName', critical: subjectAttributes.length === 0, altNames });
   }
   cert.setExtensions(extensions);
 
   // forge writes only RSA public keys and its own signature layout: the key info is node's, the algorithm Go's.
   cert.publicKey = placeholderKey();
-  (cert as unknown as { siginfo: { algorithmOid: string } }).siginfo.algorithmOid = forge.pki.oids.sha256WithRSAEncryption as string;
+  (cert as unknown as { siginfo: { algorithmOid: string } }).siginfo.algorithmOid = forge.pki.oids
+    .sha256WithRSAEncryption as string;
   const tbs = forgeExtra().getTBSCertificate(cert);
   const fields = tbs.value as Asn1[];
   fields[2] = algorithm.identifier;
@@ -317,7 +369,9 @@ export function readCertificateAuthority(ca: unknown): { cert: Buffer; key: KeyO
   try {
     new X509Certificate(block.der);
   } catch (error) {
-    throw new Error(`error parsing certificate: decodedSignerCert.Bytes: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `error parsing certificate: decodedSignerCert.Bytes: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   try {
     return { cert: block.der, key: parsePrivateKeyPem(typeof fields.Key === 'string' ? fields.Key : '') };
@@ -343,7 +397,9 @@ export function buildCustomCertificate(base64Cert: string, base64Key: string): C
   try {
     new X509Certificate(block.der);
   } catch (error) {
-    throw new Error(`error parsing certificate: decodedCert.Bytes: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `error parsing certificate: decodedCert.Bytes: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   try {
     parsePrivateKeyPem(key);

@@ -15,7 +15,12 @@ function asList(value: unknown): unknown[] {
 /** Go's reflect.DeepEqual on plain data; numbers compare by value. */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (typeof a === 'bigint' || typeof b === 'bigint') return (typeof a === 'number' || typeof a === 'bigint') && (typeof b === 'number' || typeof b === 'bigint') && BigInt(a as number) === BigInt(b as number);
+  if (typeof a === 'bigint' || typeof b === 'bigint')
+    return (
+      (typeof a === 'number' || typeof a === 'bigint') &&
+      (typeof b === 'number' || typeof b === 'bigint') &&
+      BigInt(a as number) === BigInt(b as number)
+    );
   if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
   if (isDict(a) && isDict(b)) {
     const ak = Object.keys(a);
@@ -146,7 +151,8 @@ export const collectionHelpers: Record<string, HelperFn> = {
   },
   dict: (...pairs) => {
     const out: Dict = {};
-    for (let i = 0; i < pairs.length; i += 2) out[checkKey(strval(pairs[i]))] = i + 1 < pairs.length ? pairs[i + 1] : '';
+    for (let i = 0; i < pairs.length; i += 2)
+      out[checkKey(strval(pairs[i]))] = i + 1 < pairs.length ? pairs[i + 1] : '';
     return out;
   },
   get: (dict, key) => (isDict(dict) && Object.hasOwn(dict, strval(key)) ? dict[strval(key)] : ''),
@@ -159,10 +165,13 @@ export const collectionHelpers: Record<string, HelperFn> = {
     return dict;
   },
   hasKey: (dict, key) => isDict(dict) && Object.hasOwn(dict, strval(key)),
-  pluck: (key, ...dicts) => dicts.filter((d) => isDict(d) && Object.hasOwn(d, strval(key))).map((d) => (d as Dict)[strval(key)]),
+  pluck: (key, ...dicts) =>
+    dicts.filter((d) => isDict(d) && Object.hasOwn(d, strval(key))).map((d) => (d as Dict)[strval(key)]),
   dig: (...args) => (args.length < 3 ? undefined : dig(args.slice(0, -2), args.at(-2), args.at(-1))),
-  merge: (dst, ...srcs) => srcs.reduce<Dict>((acc, src) => (isDict(src) ? mergeInto(acc, src, false) : acc), isDict(dst) ? dst : {}),
-  mergeOverwrite: (dst, ...srcs) => srcs.reduce<Dict>((acc, src) => (isDict(src) ? mergeInto(acc, src, true) : acc), isDict(dst) ? dst : {}),
+  merge: (dst, ...srcs) =>
+    srcs.reduce<Dict>((acc, src) => (isDict(src) ? mergeInto(acc, src, false) : acc), isDict(dst) ? dst : {}),
+  mergeOverwrite: (dst, ...srcs) =>
+    srcs.reduce<Dict>((acc, src) => (isDict(src) ? mergeInto(acc, src, true) : acc), isDict(dst) ? dst : {}),
   keys: (...dicts) => dicts.flatMap((d) => (isDict(d) ? Object.keys(d) : [])),
   values: (dict) => (isDict(dict) ? Object.values(dict) : []),
   pick: (dict, ...keys) => {

@@ -4,14 +4,28 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, scryptSync } from 'node:crypto';
 import bcryptjs from 'bcryptjs';
 import { parse as parseToml } from 'smol-toml';
-import { buildCustomCertificate, createCertificate, generatePrivateKey, newCertificateKey, parsePrivateKeyPem, readCertificateAuthority, type CertificateTemplate } from './certificates.js';
+import {
+  buildCustomCertificate,
+  createCertificate,
+  generatePrivateKey,
+  newCertificateKey,
+  parsePrivateKeyPem,
+  readCertificateAuthority,
+  type CertificateTemplate,
+} from './certificates.js';
 import { isGoStyle, strval, toInt64 } from './go.js';
 import { TomlEncodeError, encodeToml } from './toml.js';
 import type { HelperFn } from './strings.js';
 
 // ---- certificates
 
-function template(commonName: unknown, ips: unknown, dnsNames: unknown, days: unknown, isCA: boolean): CertificateTemplate {
+function template(
+  commonName: unknown,
+  ips: unknown,
+  dnsNames: unknown,
+  days: unknown,
+  isCA: boolean,
+): CertificateTemplate {
   return { commonName: strval(commonName), ips, dnsNames, days: toInt64(days), isCA };
 }
 
@@ -29,7 +43,8 @@ function givenKey(pem: unknown) {
 // Go's bcrypt refuses what it cannot hash whole; bcryptjs would silently cut the password at 72 bytes.
 function bcryptHash(input: unknown): string {
   const password = strval(input);
-  if (Buffer.byteLength(password) > 72) return 'failed to encrypt string with bcrypt: bcrypt: password length exceeds 72 bytes';
+  if (Buffer.byteLength(password) > 72)
+    return 'failed to encrypt string with bcrypt: bcrypt: password length exceeds 72 bytes';
   // Go writes the $2a$ prefix; the hash is the same as bcryptjs's $2b$ for passwords of this length.
   const salt = bcryptjs.genSaltSync(10).replace(/^\$2b\$/, '$2a$');
   return bcryptjs.hashSync(password, salt);
@@ -46,7 +61,29 @@ function htpasswd(user: unknown, password: unknown): string {
 const MASTER_PASSWORD_SEED = 'com.lyndir.masterpassword';
 const PASSWORD_TEMPLATES: Record<string, string[]> = {
   maximum: ['anoxxxxxxxxxxxxxxxxx', 'axxxxxxxxxxxxxxxxxno'],
-  long: ['CvcvnoCvcvCvcv', 'CvcvCvcvnoCvcv', 'CvcvCvcvCvcvno', 'CvccnoCvcvCvcv', 'CvccCvcvnoCvcv', 'CvccCvcvCvcvno', 'CvcvnoCvccCvcv', 'CvcvCvccnoCvcv', 'CvcvCvccCvcvno', 'CvcvnoCvcvCvcc', 'CvcvCvcvnoCvcc', 'CvcvCvcvCvccno', 'CvccnoCvccCvcv', 'CvccCvccnoCvcv', 'CvccCvccCvcvno', 'CvcvnoCvccCvcc', 'CvcvCvccnoCvcc', 'CvcvCvccCvccno', 'CvccnoCvcvCvcc', 'CvccCvcvnoCvcc', 'CvccCvcvCvccno'],
+  long: [
+    'CvcvnoCvcvCvcv',
+    'CvcvCvcvnoCvcv',
+    'CvcvCvcvCvcvno',
+    'CvccnoCvcvCvcv',
+    'CvccCvcvnoCvcv',
+    'CvccCvcvCvcvno',
+    'CvcvnoCvccCvcv',
+    'CvcvCvccnoCvcv',
+    'CvcvCvccCvcvno',
+    'CvcvnoCvcvCvcc',
+    'CvcvCvcvnoCvcc',
+    'CvcvCvcvCvccno',
+    'CvccnoCvccCvcv',
+    'CvccCvccnoCvcv',
+    'CvccCvccCvcvno',
+    'CvcvnoCvccCvcc',
+    'CvcvCvccnoCvcc',
+    'CvcvCvccCvccno',
+    'CvccnoCvcvCvcc',
+    'CvccCvcvnoCvcc',
+    'CvccCvcvCvccno',
+  ],
   medium: ['CvcnoCvc', 'CvcCvcno'],
   short: ['Cvcn'],
   basic: ['aaanaaan', 'aannaaan', 'aaannaaa'],
@@ -70,12 +107,19 @@ function uint32(value: number): Buffer {
   return out;
 }
 
-function derivePassword(counterValue: unknown, passwordType: unknown, password: unknown, user: unknown, site: unknown): string {
+function derivePassword(
+  counterValue: unknown,
+  passwordType: unknown,
+  password: unknown,
+  user: unknown,
+  site: unknown,
+): string {
   const templates = PASSWORD_TEMPLATES[strval(passwordType)];
   if (!templates) return `cannot find password template ${strval(passwordType)}`;
   // Go's template engine refuses a counter that does not fit the function's uint32 parameter.
   const counter = toInt64(counterValue);
-  if (counter < 0 || counter > 0xffffffff) throw new Error(`the counter must be between 0 and 4294967295, got ${counter}`);
+  if (counter < 0 || counter > 0xffffffff)
+    throw new Error(`the counter must be between 0 and 4294967295, got ${counter}`);
   const seed = Buffer.from(MASTER_PASSWORD_SEED);
   const userBytes = Buffer.from(strval(user));
   const siteBytes = Buffer.from(strval(site));
@@ -86,10 +130,12 @@ function derivePassword(counterValue: unknown, passwordType: unknown, password: 
     .update(Buffer.concat([seed, uint32(siteBytes.length), siteBytes, uint32(counter)]))
     .digest();
   const chosen = templates[(mac[0] as number) % templates.length] as string;
-  return [...chosen].map((cls, index) => {
-    const characters = TEMPLATE_CHARACTERS[cls] as string;
-    return characters[(mac[index + 1] as number) % characters.length];
-  }).join('');
+  return [...chosen]
+    .map((cls, index) => {
+      const characters = TEMPLATE_CHARACTERS[cls] as string;
+      return characters[(mac[index + 1] as number) % characters.length];
+    })
+    .join('');
 }
 
 // ---- AES
@@ -114,15 +160,19 @@ function decryptAES(password: unknown, encrypted: unknown): string {
   const text = strval(encrypted);
   if (text === '') return '';
   // Go's StdEncoding: padded, no stray characters.
-  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text)) throw new Error('illegal base64 data in the encrypted text');
+  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text))
+    throw new Error('illegal base64 data in the encrypted text');
   const data = Buffer.from(text, 'base64');
-  if (data.length < 32 || data.length % 16 !== 0) throw new Error(`the encrypted text is ${data.length} bytes: AES-CBC needs a 16-byte IV and whole 16-byte blocks`);
+  if (data.length < 32 || data.length % 16 !== 0)
+    throw new Error(`the encrypted text is ${data.length} bytes: AES-CBC needs a 16-byte IV and whole 16-byte blocks`);
   const decipher = createDecipheriv('aes-256-cbc', aesKey(password), data.subarray(0, 16));
-  // Sprig drops as many bytes as the last one says without checking the padding (a wrong key gives garbage, not an error).
+  // Sprig drops as many bytes as the last one says without checking the padding (a wrong key gives garbage, not an
+  // error).
   decipher.setAutoPadding(false);
   const plain = Buffer.concat([decipher.update(data.subarray(16)), decipher.final()]);
   const padding = plain[plain.length - 1] as number;
-  if (padding > plain.length) throw new Error(`the decrypted padding (${padding} bytes) is longer than the text: wrong key?`);
+  if (padding > plain.length)
+    throw new Error(`the decrypted padding (${padding} bytes) is longer than the text: wrong key?`);
   return plain.subarray(0, plain.length - padding).toString('utf8');
 }
 
@@ -159,8 +209,10 @@ function fromToml(text: unknown): Record<string, unknown> {
 export const cryptoHelpers: Record<string, HelperFn> = {
   genCA: (cn, days) => createCertificate(template(cn, [], [], days, true), newCertificateKey()),
   genCAWithKey: (cn, days, key) => createCertificate(template(cn, [], [], days, true), givenKey(key)),
-  genSelfSignedCert: (cn, ips, dns, days) => createCertificate(template(cn, ips, dns, days, false), newCertificateKey()),
-  genSelfSignedCertWithKey: (cn, ips, dns, days, key) => createCertificate(template(cn, ips, dns, days, false), givenKey(key)),
+  genSelfSignedCert: (cn, ips, dns, days) =>
+    createCertificate(template(cn, ips, dns, days, false), newCertificateKey()),
+  genSelfSignedCertWithKey: (cn, ips, dns, days, key) =>
+    createCertificate(template(cn, ips, dns, days, false), givenKey(key)),
   genSignedCert: (cn, ips, dns, days, ca) => {
     const signer = readCertificateAuthority(ca);
     return createCertificate(template(cn, ips, dns, days, false), newCertificateKey(), signer);

@@ -14,7 +14,8 @@ import type { HelperFn } from './strings.js';
 const ints = (values: unknown[]): number[] => values.map(toInt64);
 
 function compare(a: unknown, b: unknown): number {
-  if ((typeof a === 'number' || typeof a === 'bigint') && (typeof b === 'number' || typeof b === 'bigint')) return Number(a) - Number(b);
+  if ((typeof a === 'number' || typeof a === 'bigint') && (typeof b === 'number' || typeof b === 'bigint'))
+    return Number(a) - Number(b);
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   throw new Error(`incompatible types for comparison: ${typeOf(a)} and ${typeOf(b)}`);
 }
@@ -103,7 +104,20 @@ function base32Decode(text: string): Buffer {
 export function goDate(layout: string, date: Date, zone = 'UTC'): string {
   const parts = zonedParts(date, zone);
   const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-  const months = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+  const months = [
+    'January',
+    'February',
+    'March',
+    'April',
+    'May',
+    'June',
+    'July',
+    'August',
+    'September',
+    'October',
+    'November',
+    'December',
+  ];
   const days = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
   const offset = parts.offsetMinutes;
   const sign = offset < 0 ? '-' : '+';
@@ -139,7 +153,7 @@ export function goDate(layout: string, date: Date, zone = 'UTC'): string {
     ['5', () => String(parts.second)],
   ];
   let out = '';
-  for (let i = 0; i < layout.length; ) {
+  for (let i = 0; i < layout.length;) {
     const token = tokens.find(([t]) => layout.startsWith(t, i));
     if (token) {
       out += token[1]();
@@ -149,12 +163,41 @@ export function goDate(layout: string, date: Date, zone = 'UTC'): string {
   return out;
 }
 
-function zonedParts(date: Date, zone: string): { year: number; month: number; day: number; hour: number; minute: number; second: number; weekday: number; offsetMinutes: number } {
-  const format = new Intl.DateTimeFormat('en-US', { timeZone: zone === 'Local' ? undefined : zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', weekday: 'short' });
+function zonedParts(
+  date: Date,
+  zone: string,
+): {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  weekday: number;
+  offsetMinutes: number;
+} {
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone === 'Local' ? undefined : zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+    weekday: 'short',
+  });
   const values: Record<string, string> = {};
   for (const part of format.formatToParts(date)) values[part.type] = part.value;
   const weekday = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(values.weekday as string);
-  const asUtc = Date.UTC(Number(values.year), Number(values.month) - 1, Number(values.day), Number(values.hour), Number(values.minute), Number(values.second));
+  const asUtc = Date.UTC(
+    Number(values.year),
+    Number(values.month) - 1,
+    Number(values.day),
+    Number(values.hour),
+    Number(values.minute),
+    Number(values.second),
+  );
   return {
     year: Number(values.year),
     month: Number(values.month),
@@ -180,7 +223,8 @@ function parseDuration(text: string): number {
   const match = /^([+-]?)((?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+)$/.exec(text.trim());
   if (!match) throw new Error(`invalid duration "${text}"`);
   let total = 0;
-  for (const part of (match[2] as string).matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) total += Number(part[1]) * (units[part[2] as string] as number);
+  for (const part of (match[2] as string).matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g))
+    total += Number(part[1]) * (units[part[2] as string] as number);
   return match[1] === '-' ? -total : total;
 }
 
@@ -365,7 +409,10 @@ export const dataHelpers: Record<string, HelperFn> = {
   // JSON and YAML
   toJson: (value) => valuesToJson(value ?? null),
   mustToJson: (value) => valuesToJson(value ?? null),
-  toRawJson: (value) => valuesToJson(value ?? null).replace(/\\u00(3c|3e|26)/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
+  toRawJson: (value) =>
+    valuesToJson(value ?? null).replace(/\\u00(3c|3e|26)/g, (_m, hex: string) =>
+      String.fromCharCode(Number.parseInt(hex, 16)),
+    ),
   toPrettyJson: (value) => valuesToJson(value ?? null, 2),
   fromJson: (text) => decode(text, JSON.parse, false),
   fromJsonArray: (text) => decode(text, JSON.parse, true),
@@ -436,7 +483,17 @@ export const dataHelpers: Record<string, HelperFn> = {
   // URLs
   urlParse: (text) => {
     const url = new URL(strval(text));
-    return { scheme: url.protocol.replace(/:$/, ''), host: url.host, hostname: url.hostname, port: url.port, path: url.pathname, query: url.search.replace(/^\?/, ''), fragment: url.hash.replace(/^#/, ''), userinfo: url.username ? `${url.username}${url.password ? `:${url.password}` : ''}` : '', opaque: '' };
+    return {
+      scheme: url.protocol.replace(/:$/, ''),
+      host: url.host,
+      hostname: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      query: url.search.replace(/^\?/, ''),
+      fragment: url.hash.replace(/^#/, ''),
+      userinfo: url.username ? `${url.username}${url.password ? `:${url.password}` : ''}` : '',
+      opaque: '',
+    };
   },
   urlJoin: (parts) => {
     const p = isDict(parts) ? parts : {};

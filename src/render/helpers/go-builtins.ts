@@ -39,7 +39,9 @@ export function goEq(first: unknown, ...others: unknown[]): boolean {
       else if (k1 !== 'invalid' && k2 !== 'invalid') throw new Error('incompatible types for comparison');
     } else if (k1 === 'other') {
       if (Array.isArray(first) || isDict(first) || Array.isArray(other) || isDict(other)) {
-        throw new Error(`non-comparable types ${formatValue(first)}: ${goType(first)}, ${goType(other)}: ${formatValue(other)}`);
+        throw new Error(
+          `non-comparable types ${formatValue(first)}: ${goType(first)}, ${goType(other)}: ${formatValue(other)}`,
+        );
       }
       truth = first === other;
     } else truth = k1 === 'invalid' ? true : first === other;
@@ -52,7 +54,8 @@ export function goEq(first: unknown, ...others: unknown[]): boolean {
 export function goLess(a: unknown, b: unknown): boolean {
   const k1 = kindOf(a);
   const k2 = kindOf(b);
-  if (k1 === 'invalid' || k2 === 'invalid' || k1 === 'other' || k2 === 'other') throw new Error('invalid type for comparison');
+  if (k1 === 'invalid' || k2 === 'invalid' || k1 === 'other' || k2 === 'other')
+    throw new Error('invalid type for comparison');
   if (k1 !== k2) {
     if (isNumberKind(k1) && isNumberKind(k2)) return Number(a) < Number(b);
     throw new Error('incompatible types for comparison');
@@ -78,10 +81,25 @@ function escaperText(args: unknown[]): string {
   return out;
 }
 
-const HTML_ESCAPES: Record<string, string> = { '"': '&#34;', "'": '&#39;', '&': '&amp;', '<': '&lt;', '>': '&gt;', '\u0000': '\uFFFD' };
+const HTML_ESCAPES: Record<string, string> = {
+  '"': '&#34;',
+  "'": '&#39;',
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '\u0000': '\uFFFD',
+};
 // eslint-disable-next-line no-control-regex -- Go's HTMLEscape replaces NUL too
 const HTML_SPECIAL = /["'&<>\u0000]/g;
-const JS_ESCAPES: Record<string, string> = { '\\': '\\\\', "'": "\\'", '"': '\\"', '<': '\\u003C', '>': '\\u003E', '&': '\\u0026', '=': '\\u003D' };
+const JS_ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  "'": "\\'",
+  '"': '\\"',
+  '<': '\\u003C',
+  '>': '\\u003E',
+  '&': '\\u0026',
+  '=': '\\u003D',
+};
 
 export const goBuiltins: Record<string, (...args: unknown[]) => unknown> = {
   eq: (a, ...others) => goEq(a, ...others),
@@ -96,7 +114,9 @@ export const goBuiltins: Record<string, (...args: unknown[]) => unknown> = {
     if (Array.isArray(value) || Buffer.isBuffer(value)) return value.length;
     if (isDict(value)) return Object.keys(value).length;
     if (value === undefined || value === null) throw new Error('len of nil pointer');
-    throw new Error(`len of type ${typeof value === 'number' ? 'float64' : typeof value === 'bigint' ? 'int' : typeof value}`);
+    throw new Error(
+      `len of type ${typeof value === 'number' ? 'float64' : typeof value === 'bigint' ? 'int' : typeof value}`,
+    );
   },
   html: (...args) => escaperText(args).replace(HTML_SPECIAL, (c) => HTML_ESCAPES[c] as string),
   js: (...args) =>
@@ -114,4 +134,3 @@ export const goBuiltins: Record<string, (...args: unknown[]) => unknown> = {
     return (fn as (...a: unknown[]) => unknown)(...args);
   },
 };
-

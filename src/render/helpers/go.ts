@@ -10,7 +10,8 @@ export function isDict(value: unknown): value is Dict {
 
 /** Go's truth: false, 0, "", nil, and empty lists and maps are false; everything else is true. */
 export function truth(value: unknown): boolean {
-  if (value === undefined || value === null || value === false || value === 0 || value === '' || value === 0n) return false;
+  if (value === undefined || value === null || value === false || value === 0 || value === '' || value === 0n)
+    return false;
   if (typeof value === 'number' && Number.isNaN(value)) return false;
   if (Array.isArray(value)) return value.length > 0;
   if (isDict(value)) {
@@ -59,7 +60,9 @@ export function isGoStyle(): boolean {
   return goStyle;
 }
 
-/** strconv.FormatFloat(v, 'g', -1, 64), what fmt's %v prints for a float64: exponent form from 1e+06 and below 1e-04. */
+/**
+ * strconv.FormatFloat(v, 'g', -1, 64), what fmt's %v prints for a float64: exponent form from 1e+06 and below 1e-04.
+ */
 export function goFloat(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
   if (!Number.isFinite(value)) return value > 0 ? '+Inf' : '-Inf';
@@ -155,7 +158,15 @@ export function typeOf(value: unknown): string {
 
 // A lone UTF-16 surrogate is matched alone; written out it would be U+FFFD, a printable character, so it is one here.
 const GO_QUOTE_ESCAPED = /["\\]|[^\p{L}\p{M}\p{N}\p{P}\p{S} ]/gu;
-const GO_SHORT_ESCAPES: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' };
+const GO_SHORT_ESCAPES: Record<string, string> = {
+  '\x07': '\\a',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\v': '\\v',
+};
 
 /**
  * Go's strconv.Quote (what sprig's quote and %q use): only the string's own characters are escaped, so a backslash
@@ -180,27 +191,33 @@ function goEscapeCharacter(char: string): string {
 /** fmt.Sprintf for the verbs templates use: %s %v %d %q %t %f %e %g %x %X %o %b %c %U %%, flags, width, precision. */
 export function sprintf(format: string, args: unknown[]): string {
   let argIndex = 0;
-  return format.replace(/%([-+# 0]*)(\*|\d+)?(?:\.(\*|\d+))?([a-zA-Z%])/g, (_whole, flags: string, widthText: string | undefined, precText: string | undefined, verb: string) => {
-    if (verb === '%') return '%';
-    const width = widthText === '*' ? toInt64(args[argIndex++]) : widthText === undefined ? undefined : Number(widthText);
-    const precision = precText === '*' ? toInt64(args[argIndex++]) : precText === undefined ? undefined : Number(precText);
-    if (argIndex >= args.length) return `%!${verb}(MISSING)`;
-    const arg = args[argIndex++];
-    let text = formatVerb(verb, arg, flags, precision);
-    if (text === undefined) return `%!${verb}(${typeOf(arg)}=${formatValue(arg)})`;
-    if (width !== undefined && text.length < width) {
-      if (flags.includes('-')) text = text.padEnd(width);
-      else if (flags.includes('0') && /[dfeEgGxXob]/.test(verb)) {
-        const sign = /^[+-]/.test(text) ? (text[0] as string) : '';
-        text = sign + text.slice(sign.length).padStart(width - sign.length, '0');
-      } else text = text.padStart(width);
-    }
-    return text;
-  });
+  return format.replace(
+    /%([-+# 0]*)(\*|\d+)?(?:\.(\*|\d+))?([a-zA-Z%])/g,
+    (_whole, flags: string, widthText: string | undefined, precText: string | undefined, verb: string) => {
+      if (verb === '%') return '%';
+      const width =
+        widthText === '*' ? toInt64(args[argIndex++]) : widthText === undefined ? undefined : Number(widthText);
+      const precision =
+        precText === '*' ? toInt64(args[argIndex++]) : precText === undefined ? undefined : Number(precText);
+      if (argIndex >= args.length) return `%!${verb}(MISSING)`;
+      const arg = args[argIndex++];
+      let text = formatVerb(verb, arg, flags, precision);
+      if (text === undefined) return `%!${verb}(${typeOf(arg)}=${formatValue(arg)})`;
+      if (width !== undefined && text.length < width) {
+        if (flags.includes('-')) text = text.padEnd(width);
+        else if (flags.includes('0') && /[dfeEgGxXob]/.test(verb)) {
+          const sign = /^[+-]/.test(text) ? (text[0] as string) : '';
+          text = sign + text.slice(sign.length).padStart(width - sign.length, '0');
+        } else text = text.padStart(width);
+      }
+      return text;
+    },
+  );
 }
 
 function formatVerb(verb: string, arg: unknown, flags: string, precision: number | undefined): string | undefined {
-  const signed = (text: string, value: number): string => (value >= 0 && flags.includes('+') ? `+${text}` : value >= 0 && flags.includes(' ') ? ` ${text}` : text);
+  const signed = (text: string, value: number): string =>
+    value >= 0 && flags.includes('+') ? `+${text}` : value >= 0 && flags.includes(' ') ? ` ${text}` : text;
   switch (verb) {
     case 'v':
     case 's': {
@@ -240,7 +257,8 @@ function formatVerb(verb: string, arg: unknown, flags: string, precision: number
     case 'X': {
       let text: string;
       if (typeof arg === 'string') text = Buffer.from(arg, 'utf8').toString('hex');
-      else if (typeof arg === 'number' && Number.isInteger(arg)) text = (arg < 0 ? '-' : '') + Math.abs(arg).toString(16);
+      else if (typeof arg === 'number' && Number.isInteger(arg))
+        text = (arg < 0 ? '-' : '') + Math.abs(arg).toString(16);
       else if (typeof arg === 'bigint') text = arg.toString(16);
       else return undefined;
       if (flags.includes('#')) text = `0x${text}`;

@@ -35,18 +35,22 @@ const SPEC = /%([-+# 0]*)(\*|\d+)?(?:\.(\*|\d*))?([a-zA-Z%])/g;
 
 export function goSprintf(format: string, args: unknown[]): string {
   let next = 0;
-  let out = format.replace(SPEC, (_whole, flags: string, widthText: string | undefined, precText: string | undefined, verb: string) => {
-    if (verb === '%') return '%';
-    const star = (): number | undefined => {
-      const value = args[next++];
-      return typeof value === 'bigint' ? Number(value) : undefined;
-    };
-    const width = widthText === '*' ? star() : widthText === undefined ? undefined : Number(widthText);
-    const precision = precText === '*' ? star() : precText === undefined ? undefined : precText === '' ? 0 : Number(precText);
-    if (next >= args.length) return `%!${verb}(MISSING)`;
-    const arg = args[next++];
-    return formatArg({ flags, width, precision, verb }, arg);
-  });
+  let out = format.replace(
+    SPEC,
+    (_whole, flags: string, widthText: string | undefined, precText: string | undefined, verb: string) => {
+      if (verb === '%') return '%';
+      const star = (): number | undefined => {
+        const value = args[next++];
+        return typeof value === 'bigint' ? Number(value) : undefined;
+      };
+      const width = widthText === '*' ? star() : widthText === undefined ? undefined : Number(widthText);
+      const precision =
+        precText === '*' ? star() : precText === undefined ? undefined : precText === '' ? 0 : Number(precText);
+      if (next >= args.length) return `%!${verb}(MISSING)`;
+      const arg = args[next++];
+      return formatArg({ flags, width, precision, verb }, arg);
+    },
+  );
   if (next < args.length) {
     out += `%!(EXTRA ${args
       .slice(next)
@@ -85,11 +89,16 @@ function formatArg(spec: Spec, arg: unknown): string {
   if (verb === 'v' && (arg === undefined || arg === null)) return pad(spec, '<nil>', false);
   if (arg === undefined || arg === null) return bad(spec, arg);
   // Lists and maps: the verb applies to each element, as fmt does.
-  if (Array.isArray(arg)) return pad(spec, `[${arg.map((item) => formatArg({ ...spec, width: undefined }, item)).join(' ')}]`, false);
+  if (Array.isArray(arg))
+    return pad(spec, `[${arg.map((item) => formatArg({ ...spec, width: undefined }, item)).join(' ')}]`, false);
   if (isDict(arg) && !Buffer.isBuffer(arg) && verb !== 'v') {
     const keys = Object.keys(arg).sort();
     const inner = { ...spec, width: undefined };
-    return pad(spec, `map[${keys.map((key) => `${formatArg(inner, key)}:${formatArg(inner, arg[key])}`).join(' ')}]`, false);
+    return pad(
+      spec,
+      `map[${keys.map((key) => `${formatArg(inner, key)}:${formatArg(inner, arg[key])}`).join(' ')}]`,
+      false,
+    );
   }
   switch (typeof arg) {
     case 'bigint':
@@ -101,7 +110,12 @@ function formatArg(spec: Spec, arg: unknown): string {
     case 'boolean':
       return pad(spec, verb === 't' || verb === 'v' ? String(arg) : bad(spec, arg), false);
     default:
-      if (Buffer.isBuffer(arg)) return pad(spec, verb === 's' ? arg.toString('utf8') : verb === 'x' ? arg.toString('hex') : formatValue(arg), false);
+      if (Buffer.isBuffer(arg))
+        return pad(
+          spec,
+          verb === 's' ? arg.toString('utf8') : verb === 'x' ? arg.toString('hex') : formatValue(arg),
+          false,
+        );
       return pad(spec, verb === 'v' || verb === 's' ? formatValue(arg) : bad(spec, arg), false);
   }
 }

@@ -28,7 +28,8 @@ type MatchIndex = number[];
 
 function matchIndex(matcher: Matcher, withGroups: boolean): MatchIndex {
   const index = [matcher.start(), matcher.end()];
-  if (withGroups) for (let group = 1; group <= matcher.groupCount(); group++) index.push(matcher.start(group), matcher.end(group));
+  if (withGroups)
+    for (let group = 1; group <= matcher.groupCount(); group++) index.push(matcher.start(group), matcher.end(group));
   return index;
 }
 
@@ -78,7 +79,9 @@ export function regexFind(pattern: string, text: string): string {
 
 /** Regexp.FindAllString: at most `limit` matches, all of them when `limit` is negative. */
 export function regexFindAll(pattern: string, text: string, limit: number): string[] {
-  return allMatches(compileGoRegex(pattern), text, limit < 0 ? Infinity : limit, false).map(([start, end]) => text.slice(start, end));
+  return allMatches(compileGoRegex(pattern), text, limit < 0 ? Infinity : limit, false).map(([start, end]) =>
+    text.slice(start, end),
+  );
 }
 
 /**
@@ -91,7 +94,9 @@ export function regexSplit(pattern: string, text: string, limit: number): string
   const parts: string[] = [];
   let begin = 0;
   let end = 0;
-  for (const [start, stop] of allMatches(compileGoRegex(pattern), text, limit < 0 ? Infinity : limit, false) as Array<[number, number]>) {
+  for (const [start, stop] of allMatches(compileGoRegex(pattern), text, limit < 0 ? Infinity : limit, false) as Array<
+    [number, number]
+  >) {
     if (limit > 0 && parts.length === limit - 1) break;
     end = start;
     if (stop !== 0) parts.push(text.slice(begin, end));
@@ -106,7 +111,12 @@ export function regexSplit(pattern: string, text: string, limit: number): string
  * Go's Regexp.replaceAll: each match replaced by `replacement(match)`, except an empty match right after the
  * previous one (so `x*` does not replace twice around `xx`).
  */
-function replaceMatches(re: RE2JS, text: string, withGroups: boolean, replacement: (match: MatchIndex) => string): string {
+function replaceMatches(
+  re: RE2JS,
+  text: string,
+  withGroups: boolean,
+  replacement: (match: MatchIndex) => string,
+): string {
   const matcher = re.matcher(text);
   const parts: string[] = [];
   let bytes = 0;
@@ -138,7 +148,9 @@ export function regexReplaceAll(pattern: string, text: string, replacement: stri
   const re = compileGoRegex(pattern);
   const names = re.namedGroups();
   const hasDollar = replacement.includes('$');
-  return replaceMatches(re, text, hasDollar, (match) => (hasDollar ? expand(replacement, text, match, names) : replacement));
+  return replaceMatches(re, text, hasDollar, (match) =>
+    hasDollar ? expand(replacement, text, match, names) : replacement,
+  );
 }
 
 /** Regexp.ReplaceAllLiteralString: the replacement as it is. */
@@ -175,7 +187,11 @@ function expand(template: string, text: string, match: MatchIndex, names: Record
     rest = rest.slice(reference[0].length);
     const name = (reference[1] ?? reference[2]) as string;
     // A number without a leading zero is a group number; anything else (`01`, `1x`, `word`) is a group name.
-    const group = /^(?:0|[1-9]\d*)$/.test(name) ? Number(name) : Object.hasOwn(names, name) ? (names[name] as number) : -1;
+    const group = /^(?:0|[1-9]\d*)$/.test(name)
+      ? Number(name)
+      : Object.hasOwn(names, name)
+        ? (names[name] as number)
+        : -1;
     const start = match[2 * group] ?? -1;
     if (group >= 0 && start >= 0) out += text.slice(start, match[2 * group + 1]);
   }

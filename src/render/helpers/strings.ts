@@ -4,7 +4,15 @@ import { randomBytes } from 'node:crypto';
 import { formatValue, goQuote, isGoStyle, sprintf, strval, toInt64, type Dict } from './go.js';
 import { goSprintf } from './gofmt.js';
 import { checkStringSize } from './limits.js';
-import { regexFind, regexFindAll, regexMatch, regexQuoteMeta, regexReplaceAll, regexReplaceAllLiteral, regexSplit } from './regex.js';
+import {
+  regexFind,
+  regexFindAll,
+  regexMatch,
+  regexQuoteMeta,
+  regexReplaceAll,
+  regexReplaceAllLiteral,
+  regexSplit,
+} from './regex.js';
 
 export type HelperFn = (...args: unknown[]) => unknown;
 
@@ -63,7 +71,9 @@ function indentText(spaces: number, text: string): string {
   return pad + text.replace(/\n/g, `\n${pad}`);
 }
 
-/** xstrings.Shuffle: the characters (code points) in a random order (math/rand there too: nothing secret hangs on it). */
+/**
+ * xstrings.Shuffle: the characters (code points) in a random order (math/rand there too: nothing secret hangs on it).
+ */
 function shuffleText(text: string): string {
   checkStringSize(Buffer.byteLength(text));
   // A typed array, filled by hand: spreading a 100 MiB string into an array of strings would exhaust the heap.
@@ -101,11 +111,17 @@ export const stringHelpers: Record<string, HelperFn> = {
   trim: (text) => s(text).trim(),
   trimAll: (cutset, text) => trimCutset(s(text), s(cutset), true, true),
   trimPrefix: (prefix, text) => (s(text).startsWith(s(prefix)) ? s(text).slice(s(prefix).length) : s(text)),
-  trimSuffix: (suffix, text) => (s(suffix) !== '' && s(text).endsWith(s(suffix)) ? s(text).slice(0, -s(suffix).length) : s(text)),
+  trimSuffix: (suffix, text) =>
+    s(suffix) !== '' && s(text).endsWith(s(suffix)) ? s(text).slice(0, -s(suffix).length) : s(text),
   upper: (text) => s(text).toUpperCase(),
   lower: (text) => s(text).toLowerCase(),
-  title: (text) => s(text).replace(/(^|[^\p{L}\p{N}'])(\p{L})/gu, (_m, before: string, letter: string) => before + letter.toUpperCase()),
-  untitle: (text) => s(text).replace(/(^|\s)(\p{L})/gu, (_m, before: string, letter: string) => before + letter.toLowerCase()),
+  title: (text) =>
+    s(text).replace(
+      /(^|[^\p{L}\p{N}'])(\p{L})/gu,
+      (_m, before: string, letter: string) => before + letter.toUpperCase(),
+    ),
+  untitle: (text) =>
+    s(text).replace(/(^|\s)(\p{L})/gu, (_m, before: string, letter: string) => before + letter.toLowerCase()),
   repeat: (count, text) => repeatText(toInt64(count), s(text)),
   substr: (start, end, text) => {
     const str = s(text);
@@ -187,7 +203,8 @@ export const stringHelpers: Record<string, HelperFn> = {
   randAlphaNum: (length) => randomFrom(LOWER + UPPER + DIGITS, length),
   randAlpha: (length) => randomFrom(LOWER + UPPER, length),
   randNumeric: (length) => randomFrom(DIGITS, length),
-  randAscii: (length) => randomFrom(Array.from({ length: 94 }, (_v, i) => String.fromCharCode(33 + i)).join(''), length),
+  randAscii: (length) =>
+    randomFrom(Array.from({ length: 94 }, (_v, i) => String.fromCharCode(33 + i)).join(''), length),
   printf: (format, ...args) => (isGoStyle() ? goSprintf(s(format), args) : sprintf(s(format), args)),
   print: (...args) => goPrint(args),
   println: (...args) => `${args.map(formatValue).join(' ')}\n`,

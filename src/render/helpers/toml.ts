@@ -13,11 +13,22 @@ export type NumberKind = (value: number) => 'int' | 'float';
 type TomlType = 'integer' | 'float' | 'string' | 'bool' | 'datetime' | 'array' | 'hash' | 'arrayHash';
 
 // Go's strings.NewReplacer table from encode.go: quotes, backslash, and the control characters.
-const NAMED_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\b': '\\b', '\t': '\\t', '\n': '\\n', '\f': '\\f', '\r': '\\r' };
+const NAMED_ESCAPES: Record<string, string> = {
+  '"': '\\"',
+  '\\': '\\\\',
+  '\b': '\\b',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\f': '\\f',
+  '\r': '\\r',
+};
 
 function quoted(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  const escaped = text.replace(/["\\\x00-\x1f\x7f]/g, (c) => NAMED_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const escaped = text.replace(
+    // eslint-disable-next-line no-control-regex
+    /["\\\x00-\x1f\x7f]/g,
+    (c) => NAMED_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   return `"${escaped}"`;
 }
 

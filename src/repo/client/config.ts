@@ -38,8 +38,10 @@ export function clientPaths(env: NodeJS.ProcessEnv, overrides: Partial<ClientPat
   const configHome = env.XDG_CONFIG_HOME || join(home, '.config');
   const cacheHome = env.XDG_CACHE_HOME || join(home, '.cache');
   return {
-    repositoryConfig: overrides.repositoryConfig || env.PORTOLAN_REPOSITORY_CONFIG || join(configHome, 'portolan', 'repositories.yaml'),
-    repositoryCache: overrides.repositoryCache || env.PORTOLAN_REPOSITORY_CACHE || join(cacheHome, 'portolan', 'repository'),
+    repositoryConfig:
+      overrides.repositoryConfig || env.PORTOLAN_REPOSITORY_CONFIG || join(configHome, 'portolan', 'repositories.yaml'),
+    repositoryCache:
+      overrides.repositoryCache || env.PORTOLAN_REPOSITORY_CACHE || join(cacheHome, 'portolan', 'repository'),
   };
 }
 
@@ -63,15 +65,28 @@ export async function readRepositories(path: string): Promise<RepositoriesFile> 
   if (doc === null || doc === undefined) return { apiVersion: '', generated: '', repositories: [] };
   const map = doc as Partial<RepositoriesFile>;
   const list = Array.isArray(map.repositories) ? map.repositories : [];
-  const repositories = list.filter((r): r is RepositoryEntry => r !== null && typeof r === 'object' && typeof r.name === 'string' && typeof r.url === 'string');
-  return { apiVersion: typeof map.apiVersion === 'string' ? map.apiVersion : '', generated: String(map.generated ?? ''), repositories };
+  const repositories = list.filter(
+    (r): r is RepositoryEntry =>
+      r !== null && typeof r === 'object' && typeof r.name === 'string' && typeof r.url === 'string',
+  );
+  return {
+    apiVersion: typeof map.apiVersion === 'string' ? map.apiVersion : '',
+    generated: String(map.generated ?? ''),
+    repositories,
+  };
 }
 
 /** Writes repositories.yaml atomically, readable by its owner only (it may hold passwords). */
 export async function writeRepositories(path: string, file: RepositoriesFile): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const text = yaml.dump(
-    { apiVersion: file.apiVersion, generated: file.generated, repositories: file.repositories.map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined && v !== ''))) },
+    {
+      apiVersion: file.apiVersion,
+      generated: file.generated,
+      repositories: file.repositories.map((r) =>
+        Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined && v !== '')),
+      ),
+    },
     { lineWidth: -1, noRefs: true },
   );
   await writeFileAtomic(path, text, 0o600);
@@ -93,7 +108,9 @@ interface LockHolder {
 /** Helm's lock path: `repositories.lock` beside `repositories.yaml` (the extension replaced, or `.lock` added). */
 export function lockPathFor(configPath: string): string {
   const ext = extname(configPath);
-  return ext.length > 0 && ext.length < configPath.length ? `${configPath.slice(0, -ext.length)}.lock` : `${configPath}.lock`;
+  return ext.length > 0 && ext.length < configPath.length
+    ? `${configPath.slice(0, -ext.length)}.lock`
+    : `${configPath}.lock`;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -150,7 +167,11 @@ async function breakStaleLock(path: string, ino: number): Promise<void> {
  * O_EXCL beside it, retried with a bounded wait, released when `fn` settles. A lock left by a process that died is
  * taken over. Holders keep it for local file work only, never across a download.
  */
-export async function withRepositoriesLock<T>(configPath: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+export async function withRepositoriesLock<T>(
+  configPath: string,
+  fn: () => Promise<T>,
+  options: LockOptions = {},
+): Promise<T> {
   const path = lockPathFor(configPath);
   const timeoutMs = options.timeoutMs ?? 30_000;
   const staleMs = options.staleMs ?? 20_000;
@@ -163,7 +184,9 @@ export async function withRepositoriesLock<T>(configPath: string, fn: () => Prom
       const handle = await open(path, 'wx', 0o600);
       try {
         ino = (await handle.stat()).ino;
-        await handle.writeFile(JSON.stringify({ pid: process.pid, hostname: hostname(), created: new Date().toISOString() }));
+        await handle.writeFile(
+          JSON.stringify({ pid: process.pid, hostname: hostname(), created: new Date().toISOString() }),
+        );
       } finally {
         await handle.close();
       }
@@ -180,7 +203,10 @@ export async function withRepositoriesLock<T>(configPath: string, fn: () => Prom
       continue;
     }
     if (Date.now() >= deadline) {
-      const who = typeof found.holder.pid === 'number' ? `process ${found.holder.pid}${found.holder.hostname && found.holder.hostname !== hostname() ? ` on ${found.holder.hostname}` : ''}` : 'another process';
+      const who =
+        typeof found.holder.pid === 'number'
+          ? `process ${found.holder.pid}${found.holder.hostname && found.holder.hostname !== hostname() ? ` on ${found.holder.hostname}` : ''}`
+          : 'another process';
       const waited = timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`;
       throw new PortolanError('LOCKED', `${path} is held by ${who}; waited ${waited} for it`, {
         file: path,

@@ -68,18 +68,31 @@ export function checkRepositoryUrl(url: string, flag?: string): URL {
   try {
     parsed = new URL(url);
   } catch {
-    throw new PortolanError('USAGE', `"${redactUrl(url)}" is not a URL`, { flag, hint: 'A chart repository URL looks like https://charts.example.com/stable' });
+    throw new PortolanError('USAGE', `"${redactUrl(url)}" is not a URL`, {
+      flag,
+      hint: 'A chart repository URL looks like https://charts.example.com/stable',
+    });
   }
   if (parsed.protocol === 'oci:') {
-    throw new PortolanError('REPO', `${redactUrl(url)}: OCI registries are not supported yet; give the URL of a chart repository (with an index.yaml)`, { flag });
+    throw new PortolanError(
+      'REPO',
+      `${redactUrl(url)}: OCI registries are not supported yet; give the URL of a chart repository (with an index.yaml)`,
+      { flag },
+    );
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new PortolanError('USAGE', `"${redactUrl(url)}": a chart repository URL must start with http:// or https://`, { flag });
+    throw new PortolanError(
+      'USAGE',
+      `"${redactUrl(url)}": a chart repository URL must start with http:// or https://`,
+      { flag },
+    );
   }
   return parsed;
 }
 
-/** Resolves a chart URL from an index against the repository URL (relative URLs are relative to the repository folder). */
+/**
+ * Resolves a chart URL from an index against the repository URL (relative URLs are relative to the repository folder).
+ */
 export function resolveChartUrl(repositoryUrl: string, chartUrl: string): string {
   const base = repositoryUrl.endsWith('/') ? repositoryUrl : `${repositoryUrl}/`;
   return new URL(chartUrl, base).toString();
@@ -97,10 +110,16 @@ export async function download(target: string, options: DownloadOptions = {}): P
   }
   let response: Response;
   try {
-    response = await fetch(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(options.timeoutMs ?? 120_000) });
+    response = await fetch(url, {
+      headers,
+      redirect: 'follow',
+      signal: AbortSignal.timeout(options.timeoutMs ?? 120_000),
+    });
   } catch (error) {
     const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-    throw new PortolanError('HTTP', `cannot reach ${url}: ${messageOf(error)}${cause}`, { hint: 'Check the URL and that the repository server is up.' });
+    throw new PortolanError('HTTP', `cannot reach ${url}: ${messageOf(error)}${cause}`, {
+      hint: 'Check the URL and that the repository server is up.',
+    });
   }
   if (!response.ok) {
     await response.body?.cancel().catch(() => undefined);
@@ -129,8 +148,13 @@ export async function download(target: string, options: DownloadOptions = {}): P
 }
 
 /** The credentials to send for `target`, given the repository's: only to its origin, unless passCredentialsAll. */
-export function credentialsFor(repositoryUrl: string, target: string, credentials: Credentials & { passCredentialsAll?: boolean }): Credentials {
+export function credentialsFor(
+  repositoryUrl: string,
+  target: string,
+  credentials: Credentials & { passCredentialsAll?: boolean },
+): Credentials {
   if (credentials.username === undefined && credentials.password === undefined) return {};
-  if (credentials.passCredentialsAll || new URL(repositoryUrl).origin === new URL(target).origin) return { username: credentials.username, password: credentials.password };
+  if (credentials.passCredentialsAll || new URL(repositoryUrl).origin === new URL(target).origin)
+    return { username: credentials.username, password: credentials.password };
   return {};
 }

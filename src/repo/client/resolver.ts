@@ -5,7 +5,14 @@ import { PortolanError } from '../../errors.js';
 import type { ChartDependency } from '../../chart/types.js';
 import type { RemoteResolver } from '../../chart/dependency-update.js';
 import type { ClientPaths, RepositoryEntry } from './config.js';
-import { type RepositoryAccess, downloadChart, fetchIndex, listRepositories, repositoryAccess, selectVersion } from './repos.js';
+import {
+  type RepositoryAccess,
+  downloadChart,
+  fetchIndex,
+  listRepositories,
+  repositoryAccess,
+  selectVersion,
+} from './repos.js';
 import { redactUrl, splitUrlCredentials } from './http.js';
 import type { IndexFile } from '../index-model.js';
 
@@ -16,19 +23,32 @@ export function createRemoteResolver(paths: ClientPaths): RemoteResolver {
   const accessFor = async (repository: string, depName: string): Promise<RepositoryAccess> => {
     repositories ??= listRepositories(paths);
     const all = await repositories;
-    const alias = repository.startsWith('@') ? repository.slice(1) : repository.startsWith('alias:') ? repository.slice('alias:'.length) : undefined;
+    const alias = repository.startsWith('@')
+      ? repository.slice(1)
+      : repository.startsWith('alias:')
+        ? repository.slice('alias:'.length)
+        : undefined;
     if (alias !== undefined) {
       const repo = all.find((r) => r.name === alias);
       if (!repo) {
-        throw new PortolanError('DEPENDENCY', `dependency "${depName}": no repository named "${alias}" is configured`, { hint: `Add it: portolan repo add ${alias} URL` });
+        throw new PortolanError('DEPENDENCY', `dependency "${depName}": no repository named "${alias}" is configured`, {
+          hint: `Add it: portolan repo add ${alias} URL`,
+        });
       }
       return repositoryAccess(repo);
     }
     if (repository.startsWith('oci://')) {
-      throw new PortolanError('DEPENDENCY', `dependency "${depName}": OCI registries (${redactUrl(repository)}) are not supported yet`, { hint: 'Use a chart repository URL, or a file:// dependency.' });
+      throw new PortolanError(
+        'DEPENDENCY',
+        `dependency "${depName}": OCI registries (${redactUrl(repository)}) are not supported yet`,
+        { hint: 'Use a chart repository URL, or a file:// dependency.' },
+      );
     }
     if (!/^https?:\/\//.test(repository)) {
-      throw new PortolanError('DEPENDENCY', `dependency "${depName}": repository "${redactUrl(repository)}" is not a URL, @name or file:// path`);
+      throw new PortolanError(
+        'DEPENDENCY',
+        `dependency "${depName}": repository "${redactUrl(repository)}" is not a URL, @name or file:// path`,
+      );
     }
     const { url, ...fromUrl } = splitUrlCredentials(repository.replace(/\/+$/, ''));
     const repo = all.map(repositoryAccess).find((r) => r.url.replace(/\/+$/, '') === url);
@@ -46,7 +66,10 @@ export function createRemoteResolver(paths: ClientPaths): RemoteResolver {
       const range = lockedVersion ?? dep.version;
       const entry = selectVersion(await index, dep.name, range, false, access.url);
       if (lockedVersion !== undefined && entry.version !== lockedVersion) {
-        throw new PortolanError('DEPENDENCY', `dependency "${dep.name}": the locked version ${lockedVersion} is not in ${access.url}`);
+        throw new PortolanError(
+          'DEPENDENCY',
+          `dependency "${dep.name}": the locked version ${lockedVersion} is not in ${access.url}`,
+        );
       }
       const { data } = await downloadChart(access, entry);
       return { version: entry.version, archive: data };

@@ -3,7 +3,13 @@
 // is listed. By default only the newest release of each chart; --versions lists all, --version RANGE filters,
 // --devel lets prereleases in.
 import { PortolanError, messageOf } from '../../errors.js';
-import { type VersionConstraint, allows, compareVersions, parseConstraint, tryParseVersion } from '../../chart/version-range.js';
+import {
+  type VersionConstraint,
+  allows,
+  compareVersions,
+  parseConstraint,
+  tryParseVersion,
+} from '../../chart/version-range.js';
 import type { ChartVersionEntry, IndexFile } from '../index-model.js';
 
 export interface SearchOptions {
@@ -31,7 +37,10 @@ export function compileRange(range: string): (version: string) => boolean {
   try {
     constraint = parseConstraint(wanted);
   } catch (error) {
-    throw new PortolanError('USAGE', `"${range}" is not a valid version range: ${messageOf(error)}`, { flag: '--version', hint: 'e.g. --version 1.2.3, ^1.2, ">= 1.2, < 2", "!=1.2.3"' });
+    throw new PortolanError('USAGE', `"${range}" is not a valid version range: ${messageOf(error)}`, {
+      flag: '--version',
+      hint: 'e.g. --version 1.2.3, ^1.2, ">= 1.2, < 2", "!=1.2.3"',
+    });
   }
   return (version) => {
     const parsed = tryParseVersion(version);
@@ -60,7 +69,10 @@ function compareResults(a: SearchResult, b: SearchResult): number {
   return va && vb ? compareVersions(vb, va) : 0;
 }
 
-export function searchIndexes(repos: Array<{ name: string; index: IndexFile }>, options: SearchOptions = {}): SearchResult[] {
+export function searchIndexes(
+  repos: Array<{ name: string; index: IndexFile }>,
+  options: SearchOptions = {},
+): SearchResult[] {
   const keyword = options.keyword?.trim() ?? '';
   let matcher: ((text: string) => number) | undefined;
   if (keyword !== '') {
@@ -69,7 +81,9 @@ export function searchIndexes(repos: Array<{ name: string; index: IndexFile }>, 
       try {
         pattern = new RegExp(keyword, 'i');
       } catch (error) {
-        throw new PortolanError('USAGE', `invalid regular expression "${keyword}": ${(error as Error).message}`, { flag: '--regexp' });
+        throw new PortolanError('USAGE', `invalid regular expression "${keyword}": ${(error as Error).message}`, {
+          flag: '--regexp',
+        });
       }
       matcher = (text) => text.search(pattern);
     } else {

@@ -14,13 +14,13 @@ export interface AuthConfig {
   users: Map<string, string>;
 }
 
-
 export function parseTokenFile(text: string, source: string): string[] {
   const tokens = text
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('#'));
-  if (tokens.length === 0) throw new PortolanError('USAGE', `${source} holds no token`, { file: source, hint: 'Put one token per line.' });
+  if (tokens.length === 0)
+    throw new PortolanError('USAGE', `${source} holds no token`, { file: source, hint: 'Put one token per line.' });
   return tokens;
 }
 
@@ -119,17 +119,23 @@ class BcryptPool {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bcryptPath: createRequire(import.meta.url).resolve('bcryptjs') } });
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { bcryptPath: createRequire(import.meta.url).resolve('bcryptjs') },
+    });
     worker.unref();
     worker.on('message', (message: { id: number; result: unknown }) => {
       const job = this.pending.get(message.id);
       this.pending.delete(message.id);
       job?.resolve(message.result);
-      const rest = setTimeout(() => {
-        this.resting.delete(rest);
-        this.idle.push(worker);
-        this.dispatch();
-      }, job ? REST_FACTOR * (performance.now() - job.started) : 0);
+      const rest = setTimeout(
+        () => {
+          this.resting.delete(rest);
+          this.idle.push(worker);
+          this.dispatch();
+        },
+        job ? REST_FACTOR * (performance.now() - job.started) : 0,
+      );
       rest.unref();
       this.resting.add(rest);
     });
@@ -157,7 +163,8 @@ export function typicalCost(users: Map<string, string>): number {
   }
   let best = 10;
   let bestCount = 0;
-  for (const [cost, count] of counts) if (count > bestCount || (count === bestCount && cost > best)) [best, bestCount] = [cost, count];
+  for (const [cost, count] of counts)
+    if (count > bestCount || (count === bestCount && cost > best)) [best, bestCount] = [cost, count];
   return best;
 }
 
@@ -173,7 +180,10 @@ export interface AuthLimits {
 }
 
 /** Why a login was not checked: the client must wait (`retryAfter` seconds), or too many checks are queued. */
-export type AuthOutcome = { ok: true; user: string } | { ok: false; reason: 'missing' | 'invalid' } | { ok: false; reason: 'backoff' | 'busy'; retryAfter: number };
+export type AuthOutcome =
+  | { ok: true; user: string }
+  | { ok: false; reason: 'missing' | 'invalid' }
+  | { ok: false; reason: 'backoff' | 'busy'; retryAfter: number };
 
 export class Authenticator {
   /** sha256(user, password) of recent successful basic logins, so repeated requests skip bcrypt's deliberate cost. */
@@ -204,7 +214,11 @@ export class Authenticator {
 
   /** The hash unknown users are compared against: of the same cost as the file's own hashes, made once. */
   unknownUserHash(): Promise<string> {
-    this.dummyHash ??= this.pool.run<string>({ kind: 'hash', password: randomBytes(18).toString('base64'), cost: typicalCost(this.config.users) });
+    this.dummyHash ??= this.pool.run<string>({
+      kind: 'hash',
+      password: randomBytes(18).toString('base64'),
+      cost: typicalCost(this.config.users),
+    });
     return this.dummyHash;
   }
 
@@ -215,7 +229,8 @@ export class Authenticator {
     const scheme = header.slice(0, space).toLowerCase();
     const credentials = header.slice(space + 1).trim();
     if (space <= 0) return { ok: false, reason: 'invalid' };
-    if (scheme === 'bearer') return this.tokenMatches(credentials) ? { ok: true, user: 'token' } : { ok: false, reason: 'invalid' };
+    if (scheme === 'bearer')
+      return this.tokenMatches(credentials) ? { ok: true, user: 'token' } : { ok: false, reason: 'invalid' };
     if (scheme !== 'basic') return { ok: false, reason: 'invalid' };
     const decoded = Buffer.from(credentials, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
@@ -227,13 +242,16 @@ export class Authenticator {
     if (this.config.users.size === 0) return { ok: false, reason: 'invalid' };
     const record = this.failures.get(client);
     const now = this.now();
-    if (record && record.until > now) return { ok: false, reason: 'backoff', retryAfter: Math.ceil((record.until - now) / 1000) };
+    if (record && record.until > now)
+      return { ok: false, reason: 'backoff', retryAfter: Math.ceil((record.until - now) / 1000) };
     const key = digest(`${user}\u0000${password}`).toString('base64');
     const hash = this.config.users.get(user);
     const cachedAt = this.verified.get(key);
     if (hash !== undefined && cachedAt !== undefined && now - cachedAt < 5 * 60_000) return { ok: true, user };
     if (this.pool.busy) return { ok: false, reason: 'busy', retryAfter: 1 };
-    const ok = (await this.pool.run<boolean>({ kind: 'compare', password, hash: hash ?? (await this.unknownUserHash()) })) && hash !== undefined;
+    const ok =
+      (await this.pool.run<boolean>({ kind: 'compare', password, hash: hash ?? (await this.unknownUserHash()) })) &&
+      hash !== undefined;
     if (ok) {
       this.failures.delete(client);
       if (this.verified.size > 1000) this.verified.clear();

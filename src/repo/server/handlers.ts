@@ -2,7 +2,15 @@
 import { resolve } from 'node:path';
 import { PortolanError, messageOf } from '../../errors.js';
 import type { ChartVersionEntry } from '../index-model.js';
-import { BodyTooLarge, acceptsGzip, errorResponse, etagMatches, json, type RepoRequest, type RepoResponse } from './http.js';
+import {
+  BodyTooLarge,
+  acceptsGzip,
+  errorResponse,
+  etagMatches,
+  json,
+  type RepoRequest,
+  type RepoResponse,
+} from './http.js';
 import { multipartBoundary, parseMultipart } from './multipart.js';
 import { type RepoStore, UploadRejected } from './store.js';
 import semver from 'semver';
@@ -29,12 +37,26 @@ function serveIndex(format: 'yaml' | 'json'): Handler {
     const gzip = acceptsGzip(request.headers['accept-encoding']);
     const etag = gzip ? `${rep.etag.slice(0, -1)}-gz"` : rep.etag;
     const common = { ETag: etag, 'Cache-Control': 'no-cache', Vary: 'Accept-Encoding' };
-    if (etagMatches(request.headers['if-none-match'], [rep.etag, `${rep.etag.slice(0, -1)}-gz"`])) return { status: 304, headers: common };
+    if (etagMatches(request.headers['if-none-match'], [rep.etag, `${rep.etag.slice(0, -1)}-gz"`]))
+      return { status: 304, headers: common };
     if (gzip) {
       const body = rep.gzip();
-      return { status: 200, headers: { ...common, 'Content-Type': rep.contentType, 'Content-Encoding': 'gzip', 'Content-Length': body.length }, body };
+      return {
+        status: 200,
+        headers: {
+          ...common,
+          'Content-Type': rep.contentType,
+          'Content-Encoding': 'gzip',
+          'Content-Length': body.length,
+        },
+        body,
+      };
     }
-    return { status: 200, headers: { ...common, 'Content-Type': rep.contentType, 'Content-Length': rep.body.length }, body: rep.body };
+    return {
+      status: 200,
+      headers: { ...common, 'Content-Type': rep.contentType, 'Content-Length': rep.body.length },
+      body: rep.body,
+    };
   };
 }
 
@@ -47,9 +69,18 @@ export const archive: Handler = (request, { store }) => {
   const found = store.archiveFile(fileName);
   if (!found) return errorResponse(404, `no chart archive ${fileName}`);
   const etag = `"${found.record.entry.digest ?? ''}"`;
-  const headers = { ETag: etag, 'Cache-Control': 'no-cache', 'Content-Type': 'application/gzip', 'Content-Disposition': `attachment; filename="${fileName}"` };
+  const headers = {
+    ETag: etag,
+    'Cache-Control': 'no-cache',
+    'Content-Type': 'application/gzip',
+    'Content-Disposition': `attachment; filename="${fileName}"`,
+  };
   if (etagMatches(request.headers['if-none-match'], [etag])) return { status: 304, headers };
-  return { status: 200, headers: { ...headers, 'Content-Length': found.record.size }, file: { path: found.path, size: found.record.size } };
+  return {
+    status: 200,
+    headers: { ...headers, 'Content-Length': found.record.size },
+    file: { path: found.path, size: found.record.size },
+  };
 };
 
 export const listCharts: Handler = (_request, { store }) => json(200, store.currentIndex().entries);
@@ -66,7 +97,10 @@ export const listVersions: Handler = (request, { store }) => {
 export const getVersion: Handler = (request, { store }) => {
   const list = versionsOf(request, store) ?? [];
   const wanted = request.segments[3] ?? '';
-  const entry = wanted === 'latest' ? list.find((e) => semver.prerelease(e.version, { loose: true }) === null) ?? list[0] : list.find((e) => e.version === wanted);
+  const entry =
+    wanted === 'latest'
+      ? (list.find((e) => semver.prerelease(e.version, { loose: true }) === null) ?? list[0])
+      : list.find((e) => e.version === wanted);
   return entry ? json(200, entry) : errorResponse(404, 'improper constraint: chart version not found');
 };
 
@@ -75,7 +109,8 @@ export const upload: Handler = async (request, { store, allowOverwrite, maxUploa
   try {
     body = await request.body(maxUploadSize);
   } catch (error) {
-    if (error instanceof BodyTooLarge) return errorResponse(413, `the upload is larger than the ${maxUploadSize} bytes this server accepts`);
+    if (error instanceof BodyTooLarge)
+      return errorResponse(413, `the upload is larger than the ${maxUploadSize} bytes this server accepts`);
     throw error;
   }
   let data = body;
@@ -89,14 +124,22 @@ export const upload: Handler = async (request, { store, allowOverwrite, maxUploa
       return errorResponse(400, `malformed multipart body: ${messageOf(error)}`);
     }
     const chart = parts.find((p) => p.name === 'chart');
-    if (!chart) return errorResponse(400, parts.some((p) => p.name === 'prov') ? 'provenance files are not supported; upload the field "chart"' : 'the form has no field "chart" holding the archive');
+    if (!chart)
+      return errorResponse(
+        400,
+        parts.some((p) => p.name === 'prov')
+          ? 'provenance files are not supported; upload the field "chart"'
+          : 'the form has no field "chart" holding the archive',
+      );
     data = chart.data;
     fileName = chart.fileName;
-    if (fileName !== undefined) fileName = fileName.slice(Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\')) + 1);
+    if (fileName !== undefined)
+      fileName = fileName.slice(Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\')) + 1);
   } else if (/^multipart\//i.test(request.headers['content-type'] ?? '')) {
     return errorResponse(400, 'multipart body without a boundary');
   }
-  if (data.length === 0) return errorResponse(400, 'empty upload: send the chart archive as the body or as the form field "chart"');
+  if (data.length === 0)
+    return errorResponse(400, 'empty upload: send the chart archive as the body or as the form field "chart"');
   const force = request.query.has('force') && request.query.get('force') !== 'false';
   try {
     await store.save(data, { force, allowOverwrite, fileName });

@@ -28,10 +28,18 @@ export class BodyTooLarge extends Error {
 }
 
 export function json(status: number, value: unknown, headers: Record<string, string | number> = {}): RepoResponse {
-  return { status, headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers }, body: `${JSON.stringify(value)}\n` };
+  return {
+    status,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers },
+    body: `${JSON.stringify(value)}\n`,
+  };
 }
 
-export function errorResponse(status: number, message: string, headers: Record<string, string | number> = {}): RepoResponse {
+export function errorResponse(
+  status: number,
+  message: string,
+  headers: Record<string, string | number> = {},
+): RepoResponse {
   return json(status, { error: message }, headers);
 }
 

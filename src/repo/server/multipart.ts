@@ -41,7 +41,12 @@ export function parseMultipart(body: Buffer, boundary: string): FormPart[] {
     const disposition = headers.find((h) => /^content-disposition:/i.test(h));
     if (disposition) {
       const name = dispositionParam(disposition, 'name');
-      if (name !== undefined) parts.push({ name, fileName: dispositionParam(disposition, 'filename'), data: body.subarray(headerEnd + 4, next) });
+      if (name !== undefined)
+        parts.push({
+          name,
+          fileName: dispositionParam(disposition, 'filename'),
+          data: body.subarray(headerEnd + 4, next),
+        });
     }
     position = next + 2;
   }

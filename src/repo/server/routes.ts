@@ -12,7 +12,11 @@ export interface Route {
   access: { GET?: Access; POST?: Access; DELETE?: Access };
 }
 
-const route = (path: string, methods: Route['methods'], access: Route['access']): Route => ({ pattern: path.split('/').filter((s) => s !== ''), methods, access });
+const route = (path: string, methods: Route['methods'], access: Route['access']): Route => ({
+  pattern: path.split('/').filter((s) => s !== ''),
+  methods,
+  access,
+});
 
 export const routes: Route[] = [
   route('/', { GET: h.root }, { GET: 'read' }),
@@ -27,11 +31,14 @@ export const routes: Route[] = [
   route('/:file', { GET: h.archive }, { GET: 'read' }),
 ];
 
-export type RouteMatch = { route: Route; handler: Handler; access: Access } | { status: 404 } | { status: 405; allow: string };
+export type RouteMatch =
+  { route: Route; handler: Handler; access: Access } | { status: 404 } | { status: 405; allow: string };
 
 /** Finds the route of a method and decoded path segments. HEAD is served by the GET handler. */
 export function matchRoute(method: string, segments: string[]): RouteMatch {
-  const route = routes.find((r) => r.pattern.length === segments.length && r.pattern.every((p, i) => p.startsWith(':') || p === segments[i]));
+  const route = routes.find(
+    (r) => r.pattern.length === segments.length && r.pattern.every((p, i) => p.startsWith(':') || p === segments[i]),
+  );
   if (!route) return { status: 404 };
   const verb = (method === 'HEAD' ? 'GET' : method) as keyof Route['methods'];
   const handler = route.methods[verb];
@@ -53,7 +60,14 @@ export function pathSegments(rawPath: string): string[] | undefined {
     } catch {
       return undefined;
     }
-    if (segment === '.' || segment === '..' || segment.includes('/') || segment.includes('\\') || segment.includes('\u0000')) return undefined;
+    if (
+      segment === '.' ||
+      segment === '..' ||
+      segment.includes('/') ||
+      segment.includes('\\') ||
+      segment.includes('\u0000')
+    )
+      return undefined;
     segments.push(segment);
   }
   return segments;

@@ -72,28 +72,54 @@ function logField(value: string): string {
   let out = '';
   for (const c of value) {
     const code = c.codePointAt(0) as number;
-    const unsafe = code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029 || c === '"' || c === '\\' || c === ' ';
+    const unsafe =
+      code < 0x20 ||
+      (code >= 0x7f && code <= 0x9f) ||
+      code === 0x2028 ||
+      code === 0x2029 ||
+      c === '"' ||
+      c === '\\' ||
+      c === ' ';
     out += unsafe ? `\\x${code.toString(16).padStart(2, '0')}` : c;
   }
   return out;
 }
 
-function accessLine(request: IncomingMessage, response: ServerResponse, user: string | undefined, started: bigint, bytes: number): string {
+function accessLine(
+  request: IncomingMessage,
+  response: ServerResponse,
+  user: string | undefined,
+  started: bigint,
+  bytes: number,
+): string {
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const remote = request.socket.remoteAddress ?? '-';
   return `${remote} ${user === undefined ? '-' : logField(user)} [${new Date().toISOString()}] "${logField(request.method ?? '-')} ${logField(request.url ?? '-')} HTTP/${request.httpVersion}" ${response.statusCode} ${bytes} ${ms.toFixed(1)}ms`;
 }
 
 export async function startRepoServer(options: RepoServerOptions): Promise<RepoServer> {
-  const tokens = options.authToken === undefined ? [] : Array.isArray(options.authToken) ? options.authToken : [options.authToken];
-  const auth = new Authenticator({ tokens: tokens.filter((t) => t !== ''), users: options.htpasswd ?? new Map() }, options.authLimits);
+  const tokens =
+    options.authToken === undefined ? [] : Array.isArray(options.authToken) ? options.authToken : [options.authToken];
+  const auth = new Authenticator(
+    { tokens: tokens.filter((t) => t !== ''), users: options.htpasswd ?? new Map() },
+    options.authLimits,
+  );
   if (options.private && !auth.configured) {
-    throw new PortolanError('USAGE', 'a private repository needs credentials', { hint: 'Give --auth-token-file or --htpasswd with --private.' });
+    throw new PortolanError('USAGE', 'a private repository needs credentials', {
+      hint: 'Give --auth-token-file or --htpasswd with --private.',
+    });
   }
   const { store, report } = await RepoStore.open(options.dir);
-  const context: HandlerContext = { store, allowOverwrite: options.allowOverwrite ?? false, maxUploadSize: options.maxUploadSize ?? DEFAULT_MAX_UPLOAD };
+  const context: HandlerContext = {
+    store,
+    allowOverwrite: options.allowOverwrite ?? false,
+    maxUploadSize: options.maxUploadSize ?? DEFAULT_MAX_UPLOAD,
+  };
 
-  const authorize = async (request: IncomingMessage, access: 'public' | 'read' | 'write'): Promise<RepoResponse | string | undefined> => {
+  const authorize = async (
+    request: IncomingMessage,
+    access: 'public' | 'read' | 'write',
+  ): Promise<RepoResponse | string | undefined> => {
     if (access === 'public' || (access === 'read' && !options.private)) return undefined;
     if (access === 'write' && !auth.configured) {
       if (options.allowAnonymousWrites) return undefined;
@@ -105,10 +131,17 @@ export async function startRepoServer(options: RepoServerOptions): Promise<RepoS
       // The answer is held back (an idle wait costs the server nothing): a client that ignores Retry-After cannot
       // make the server spend its CPU on thousands of refusals a second.
       await new Promise((resolve) => setTimeout(resolve, Math.min(1000, outcome.retryAfter * 1000)).unref());
-      return errorResponse(429, 'too many failed logins from this address; wait before trying again', { 'Retry-After': outcome.retryAfter });
+      return errorResponse(429, 'too many failed logins from this address; wait before trying again', {
+        'Retry-After': outcome.retryAfter,
+      });
     }
-    if (outcome.reason === 'busy') return errorResponse(503, 'too many logins are being checked; try again shortly', { 'Retry-After': outcome.retryAfter });
-    return errorResponse(401, outcome.reason === 'missing' ? 'credentials required' : 'invalid credentials', { 'WWW-Authenticate': 'Basic realm="portolan"' });
+    if (outcome.reason === 'busy')
+      return errorResponse(503, 'too many logins are being checked; try again shortly', {
+        'Retry-After': outcome.retryAfter,
+      });
+    return errorResponse(401, outcome.reason === 'missing' ? 'credentials required' : 'invalid credentials', {
+      'WWW-Authenticate': 'Basic realm="portolan"',
+    });
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
@@ -125,7 +158,11 @@ export async function startRepoServer(options: RepoServerOptions): Promise<RepoS
       if (!segments) result = errorResponse(400, 'path refused');
       else {
         const match = matchRoute(request.method ?? 'GET', segments);
-        if ('status' in match) result = match.status === 405 ? errorResponse(405, 'method not allowed', { Allow: match.allow }) : errorResponse(404, 'not found');
+        if ('status' in match)
+          result =
+            match.status === 405
+              ? errorResponse(405, 'method not allowed', { Allow: match.allow })
+              : errorResponse(404, 'not found');
         else {
           const verdict = await authorize(request, match.access);
           if (typeof verdict === 'object') result = verdict;
@@ -161,7 +198,11 @@ export async function startRepoServer(options: RepoServerOptions): Promise<RepoS
     }
     // After an error the connection is closed: a client refused (401, 413, …) cannot keep it by trickling a body.
     const closeAfter = result.status >= 400;
-    response.writeHead(result.status, { ...SECURITY_HEADERS, ...result.headers, ...(closeAfter ? { Connection: 'close' } : {}) });
+    response.writeHead(result.status, {
+      ...SECURITY_HEADERS,
+      ...result.headers,
+      ...(closeAfter ? { Connection: 'close' } : {}),
+    });
     if (closeAfter) {
       response.on('finish', () => {
         request.socket.end();
@@ -197,7 +238,12 @@ export async function startRepoServer(options: RepoServerOptions): Promise<RepoS
     },
     (request, response) => {
       handle(request, response).catch((error: unknown) => {
-        if (!response.headersSent) response.writeHead(500, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', Connection: 'close' });
+        if (!response.headersSent)
+          response.writeHead(500, {
+            ...SECURITY_HEADERS,
+            'Content-Type': 'application/json; charset=utf-8',
+            Connection: 'close',
+          });
         response.end(internalError(error, options.dir).body);
       });
     },
@@ -208,7 +254,13 @@ export async function startRepoServer(options: RepoServerOptions): Promise<RepoS
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new PortolanError('IO', `cannot listen on ${options.address ?? '127.0.0.1'}:${options.port ?? DEFAULT_PORT}: ${error.message}`, { hint: error.code === 'EADDRINUSE' ? 'Another program uses that port: pick one with --port.' : undefined })),
+      reject(
+        new PortolanError(
+          'IO',
+          `cannot listen on ${options.address ?? '127.0.0.1'}:${options.port ?? DEFAULT_PORT}: ${error.message}`,
+          { hint: error.code === 'EADDRINUSE' ? 'Another program uses that port: pick one with --port.' : undefined },
+        ),
+      ),
     );
     server.listen(options.port ?? DEFAULT_PORT, options.address ?? '127.0.0.1', () => resolve());
   });

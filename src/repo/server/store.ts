@@ -94,7 +94,10 @@ export class RepoStore {
   }
 
   /** Opens (and creates) the folder: removes upload leftovers, rebuilds or reconciles the index with the archives. */
-  static async open(dir: string, options: { now?: () => Date } = {}): Promise<{ store: RepoStore; report: StoreStartReport }> {
+  static async open(
+    dir: string,
+    options: { now?: () => Date } = {},
+  ): Promise<{ store: RepoStore; report: StoreStartReport }> {
     const store = new RepoStore(dir, options.now ?? (() => new Date()));
     await mkdir(dir, { recursive: true });
     for (const name of await readdir(dir)) {
@@ -115,7 +118,10 @@ export class RepoStore {
       // Our own writes are deterministic: when the disk holds exactly what we would write (same `generated`), the
       // index is consistent and there is nothing to parse.
       const generated = /^generated: (.*)$/m.exec(onDisk.toString('latin1', Math.max(0, onDisk.length - 200)))?.[1];
-      const candidate = generated === undefined ? undefined : { ...store.index, generated: generated.startsWith('"') ? (JSON.parse(generated) as string) : generated };
+      const candidate =
+        generated === undefined
+          ? undefined
+          : { ...store.index, generated: generated.startsWith('"') ? (JSON.parse(generated) as string) : generated };
       const text = candidate ? serializeIndex(candidate, { blocks: store.blocks }) : undefined;
       if (candidate && text !== undefined && onDisk.equals(Buffer.from(text))) {
         store.index = candidate;
@@ -132,7 +138,10 @@ export class RepoStore {
     }
     if (repaired !== undefined) await store.writeIndexFiles();
     else if (refreshed.read > 0) await writeArchiveCache(dir, store.records);
-    return { store, report: { repaired, archives: store.records.size, read: refreshed.read, warnings: refreshed.warnings } };
+    return {
+      store,
+      report: { repaired, archives: store.records.size, read: refreshed.read, warnings: refreshed.warnings },
+    };
   }
 
   private buildIndex(): IndexFile {
@@ -147,7 +156,10 @@ export class RepoStore {
 
   representation(format: 'yaml' | 'json'): Representation {
     if (format === 'yaml') return this.yamlRep;
-    this.jsonRep ??= new Representation(Buffer.from(serializeIndex(this.index, { json: true, compact: true })), 'application/json');
+    this.jsonRep ??= new Representation(
+      Buffer.from(serializeIndex(this.index, { json: true, compact: true })),
+      'application/json',
+    );
     return this.jsonRep;
   }
 
@@ -169,7 +181,10 @@ export class RepoStore {
   }
 
   /** Validates an uploaded archive completely, stores it, and returns once the index on disk lists it. */
-  async save(data: Buffer, options: { force?: boolean; allowOverwrite?: boolean; fileName?: string } = {}): Promise<SaveResult> {
+  async save(
+    data: Buffer,
+    options: { force?: boolean; allowOverwrite?: boolean; fileName?: string } = {},
+  ): Promise<SaveResult> {
     const { chart, read } = validateUpload(data, options.fileName);
     const { name, version } = chart.metadata;
     const fileName = `${name}-${version}.tgz`;
@@ -178,12 +193,17 @@ export class RepoStore {
       const holder = this.records.get(fileName)?.entry;
       if (holder && (holder.name !== name || holder.version !== version)) {
         // `<name>-<version>.tgz` is ambiguous (hello-1.0.0 1.0.0 and hello 1.0.0-1.0.0): never replace another chart.
-        throw new UploadRejected(409, `${fileName} already holds ${holder.name} ${holder.version}; ${name} ${version} would replace it (rename the chart or choose another version)`);
+        throw new UploadRejected(
+          409,
+          `${fileName} already holds ${holder.name} ${holder.version}; ${name} ${version} would replace it (rename the chart or choose another version)`,
+        );
       }
       if (existing && !(options.force && options.allowOverwrite)) {
         throw new UploadRejected(
           409,
-          options.force ? `${name} ${version} already exists and this server does not allow overwriting (start it with --allow-overwrite)` : `${name} ${version} already exists; upload with ?force to replace it`,
+          options.force
+            ? `${name} ${version} already exists and this server does not allow overwriting (start it with --allow-overwrite)`
+            : `${name} ${version} already exists; upload with ?force to replace it`,
         );
       }
       const target = join(this.dir, fileName);
@@ -224,7 +244,8 @@ export class RepoStore {
   }
 
   private findRecord(name: string, version: string): [string, CachedArchive] | undefined {
-    for (const [file, record] of this.records) if (record.entry.name === name && record.entry.version === version) return [file, record];
+    for (const [file, record] of this.records)
+      if (record.entry.name === name && record.entry.version === version) return [file, record];
     return undefined;
   }
 
@@ -299,7 +320,11 @@ function entryKeys(index: IndexFile): Map<string, ChartVersionEntry> {
  * Whether an index on disk lists exactly the archives (same names, versions, digests and URLs); when not, why not,
  * naming the first entries that differ.
  */
-function compareWithArchives(onDisk: Buffer, dir: string, expected: IndexFile): { matches: true; index: IndexFile } | { matches: false; reason: string } {
+function compareWithArchives(
+  onDisk: Buffer,
+  dir: string,
+  expected: IndexFile,
+): { matches: true; index: IndexFile } | { matches: false; reason: string } {
   let parsed: IndexFile;
   try {
     parsed = parseIndex(onDisk, join(dir, INDEX_FILE)).index;
@@ -315,10 +340,12 @@ function compareWithArchives(onDisk: Buffer, dir: string, expected: IndexFile): 
     const listed = have.get(key);
     if (!listed) continue;
     if ((listed.digest ?? '') !== (entry.digest ?? '')) changed.push(`${key}: its digest is not the archive's`);
-    else if (JSON.stringify(listed.urls) !== JSON.stringify(entry.urls)) changed.push(`${key}: listed at ${listed.urls.join(', ')}, served at ${entry.urls.join(', ')}`);
+    else if (JSON.stringify(listed.urls) !== JSON.stringify(entry.urls))
+      changed.push(`${key}: listed at ${listed.urls.join(', ')}, served at ${entry.urls.join(', ')}`);
   }
   if (missing.length === 0 && stale.length === 0 && changed.length === 0) return { matches: true, index: parsed };
-  const some = (list: string[]) => `${list.slice(0, 3).join('; ')}${list.length > 3 ? `; and ${list.length - 3} more` : ''}`;
+  const some = (list: string[]) =>
+    `${list.slice(0, 3).join('; ')}${list.length > 3 ? `; and ${list.length - 3} more` : ''}`;
   const reasons: string[] = [];
   if (missing.length > 0) reasons.push(`${missing.length} archive(s) not listed (${some(missing)})`);
   if (stale.length > 0) reasons.push(`${stale.length} listed without an archive (${some(stale)})`);
@@ -343,13 +370,18 @@ export function validateUpload(data: Buffer, fileName?: string): { chart: Chart;
     throw new UploadRejected(400, `not a valid chart archive: ${messageOf(error)}`);
   }
   const { name, version } = chart.metadata;
-  if (!NAME_PATTERN.test(name)) throw new UploadRejected(400, `chart name "${name}" may only hold letters, digits, ".", "_" and "-"`);
-  if (!VERSION_PATTERN.test(version) || !semver.valid(version, { loose: true })) throw new UploadRejected(400, `chart version "${version}" is not a valid SemVer version`);
-  if (topFolder !== name) throw new UploadRejected(400, `the archive's top folder "${topFolder}/" is not the chart's name "${name}"`);
+  if (!NAME_PATTERN.test(name))
+    throw new UploadRejected(400, `chart name "${name}" may only hold letters, digits, ".", "_" and "-"`);
+  if (!VERSION_PATTERN.test(version) || !semver.valid(version, { loose: true }))
+    throw new UploadRejected(400, `chart version "${version}" is not a valid SemVer version`);
+  if (topFolder !== name)
+    throw new UploadRejected(400, `the archive's top folder "${topFolder}/" is not the chart's name "${name}"`);
   const expected = `${name}-${version}.tgz`;
   if (fileName !== undefined && fileName !== expected) {
-    throw new UploadRejected(400, `the file name "${fileName}" does not match the chart's Chart.yaml (expected "${expected}")`);
+    throw new UploadRejected(
+      400,
+      `the file name "${fileName}" does not match the chart's Chart.yaml (expected "${expected}")`,
+    );
   }
   return { chart, read };
 }
-
