@@ -12,6 +12,25 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist', 'bin');
 
+// client-node's config.js imports its generated API (every model of every API group, 30,000 lines) only for
+// makeApiClient, which portolan never calls: the bundle gets a stub that says so, and start-up skips compiling it.
+const withoutGeneratedApi = {
+  name: 'without-generated-api',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (args) =>
+      /@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(args.importer)
+        ? { path: 'client-node-gen', namespace: 'stub' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
+      contents: `const unused = () => { throw new Error('client-node API clients are not part of the portolan bundle'); };
+export const createConfiguration = unused;
+export class ServerConfiguration { constructor() { unused(); } }`,
+      loader: 'js',
+    }));
+  },
+};
+
 // Chunk names carry content hashes: start from an empty folder so old chunks do not pile up.
 rmSync(outdir, { recursive: true, force: true });
 await build({
@@ -31,6 +50,7 @@ await build({
   banner: {
     js: "import { createRequire as portolanCreateRequire } from 'node:module';\nconst require = portolanCreateRequire(import.meta.url);",
   },
+  plugins: [withoutGeneratedApi],
   legalComments: 'none',
   logLevel: 'warning',
 });

@@ -6,7 +6,9 @@ import { existsSync } from 'node:fs';
 import type * as https from 'node:https';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
+// The config module alone: the package's index also loads every generated API model, ws, tar and more.
+import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
+import type { Cluster, Context, User } from '@kubernetes/client-node/dist/config_types.js';
 import { PortolanError, messageOf } from '../errors.js';
 
 export interface KubeconfigOptions {
