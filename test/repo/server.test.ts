@@ -172,6 +172,22 @@ describe('repository server: uploads and deletes', () => {
     expect((await http(`${permissive.url}/charts/app-1.0.0.tgz`)).body.equals(changed.data)).toBe(true);
   });
 
+  it('serves a small archive from memory after the first request, and never a copy an upload or delete replaced', async () => {
+    const server = await start({ allowOverwrite: true });
+    const v1 = chartArchive('mem', '1.0.0');
+    await upload(server.url, v1.data);
+    expect((await http(`${server.url}/mem-1.0.0.tgz`)).body.equals(v1.data)).toBe(true);
+    // The file is overwritten behind the server's back: the answer still comes from memory, whole and unchanged.
+    writeFileSync(join(server.dir, 'mem-1.0.0.tgz'), 'not what was uploaded');
+    expect((await http(`${server.url}/mem-1.0.0.tgz`)).body.equals(v1.data)).toBe(true);
+    const v2 = chartArchive('mem', '1.0.0', { description: 'second' });
+    expect((await upload(server.url, v2.data, bearer(TOKEN), '?force')).status).toBe(201);
+    const after = await http(`${server.url}/mem-1.0.0.tgz`);
+    expect([after.body.equals(v2.data), after.headers.etag]).toEqual([true, `"${v2.digest}"`]);
+    await http(`${server.url}/api/charts/mem/1.0.0`, { method: 'DELETE', headers: bearer(TOKEN) });
+    expect((await http(`${server.url}/mem-1.0.0.tgz`)).status).toBe(404);
+  });
+
   it('deletes a version from the index and the folder', async () => {
     const server = await start();
     await upload(server.url, chartArchive('gone', '1.0.0').data);

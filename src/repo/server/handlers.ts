@@ -63,7 +63,7 @@ function serveIndex(format: 'yaml' | 'json'): Handler {
 export const indexYaml = serveIndex('yaml');
 export const indexJson = serveIndex('json');
 
-export const archive: Handler = (request, { store }) => {
+export const archive: Handler = async (request, { store }) => {
   // /charts/<file> (portolan's older layout) or /<file>, where `repo index` and static web servers put archives.
   const fileName = request.segments[request.segments.length - 1] ?? '';
   const found = store.archiveFile(fileName);
@@ -76,6 +76,8 @@ export const archive: Handler = (request, { store }) => {
     'Content-Disposition': `attachment; filename="${fileName}"`,
   };
   if (etagMatches(request.headers['if-none-match'], [etag])) return { status: 304, headers };
+  const small = request.method === 'HEAD' ? undefined : await store.smallArchive(fileName);
+  if (small) return { status: 200, headers: { ...headers, 'Content-Length': small.length }, body: small };
   return {
     status: 200,
     headers: { ...headers, 'Content-Length': found.record.size },

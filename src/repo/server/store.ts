@@ -34,6 +34,10 @@ import { type ChartVersionEntry, type IndexFile, parseIndex, serializeIndex } fr
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const VERSION_PATTERN = /^v?[0-9A-Za-z.+-]+$/;
 const UPLOAD_TEMP_PREFIX = '.upload-';
+/** Archives up to this size are kept in memory once served (most charts are a few KiB)… */
+export const SMALL_ARCHIVE = 256 * 1024;
+/** …within this total, least recently used first out. */
+const ARCHIVE_MEMORY_BUDGET = 16 * 1024 * 1024;
 
 /** A serialized representation of the index, with its ETag and (lazily) its gzip. */
 export class Representation {
@@ -75,6 +79,8 @@ export class UploadRejected extends PortolanError {
 
 export class RepoStore {
   private records: ArchiveCache = new Map();
+  private archiveBytes = new Map<string, { record: CachedArchive; data: Buffer }>();
+  private archiveBytesTotal = 0;
   private index: IndexFile;
   private lock: Promise<unknown> = Promise.resolve();
   private changeCount = 0;
@@ -169,6 +175,46 @@ export class RepoStore {
     return record ? { path: join(this.dir, fileName), record } : undefined;
   }
 
+  /**
+   * The bytes of a small archive (at most SMALL_ARCHIVE bytes), from memory after the first read; undefined for a
+   * larger one or one that is gone. An entry belongs to the record it was read for: an upload that replaces the
+   * archive makes a new record, so a stale copy is never served. Least recently used entries leave past the budget.
+   */
+  async smallArchive(fileName: string): Promise<Buffer | undefined> {
+    const record = this.records.get(fileName);
+    if (!record || record.size > SMALL_ARCHIVE) return undefined;
+    const cached = this.archiveBytes.get(fileName);
+    if (cached?.record === record) {
+      this.archiveBytes.delete(fileName);
+      this.archiveBytes.set(fileName, cached);
+      return cached.data;
+    }
+    let data: Buffer;
+    try {
+      data = await readFile(join(this.dir, fileName));
+    } catch {
+      return undefined;
+    }
+    // Read while an upload or delete changed it: serve what was read, keep nothing.
+    if (this.records.get(fileName) !== record || data.length !== record.size) return data;
+    this.forgetArchive(fileName);
+    this.archiveBytes.set(fileName, { record, data });
+    this.archiveBytesTotal += data.length;
+    for (const [name, entry] of this.archiveBytes) {
+      if (this.archiveBytesTotal <= ARCHIVE_MEMORY_BUDGET) break;
+      this.archiveBytes.delete(name);
+      this.archiveBytesTotal -= entry.data.length;
+    }
+    return data;
+  }
+
+  private forgetArchive(fileName: string): void {
+    const entry = this.archiveBytes.get(fileName);
+    if (!entry) return;
+    this.archiveBytes.delete(fileName);
+    this.archiveBytesTotal -= entry.data.length;
+  }
+
   entries(name: string): ChartVersionEntry[] | undefined {
     return this.index.entries[name];
   }
@@ -217,6 +263,7 @@ export class RepoStore {
       }
       if (existing && existing[0] !== fileName) await rm(join(this.dir, existing[0]), { force: true });
       if (existing) this.records.delete(existing[0]);
+      if (existing) this.forgetArchive(existing[0]);
       const info = await stat(target);
       const record = archiveRecord(data, fileName, { size: info.size, mtimeMs: info.mtimeMs }, read);
       this.records.set(fileName, record);
@@ -235,6 +282,7 @@ export class RepoStore {
       if (!existing) return false;
       await rm(join(this.dir, existing[0]), { force: true });
       this.records.delete(existing[0]);
+      this.forgetArchive(existing[0]);
       this.blocks.delete(name);
       this.changed();
       return true;
