@@ -6,7 +6,7 @@
 // Whole processes are timed, as a user runs them; the start-up of each tool (`version`) and the indexing work inside
 // one portolan process (the library call, after a warm-up) are printed too, to show what the process start costs.
 // Usage: npm run build && node bench/repo/run.mjs [--runs N] [--seconds S]
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { compare, median, peer, portolanBin, root } from '../lib/harness.mjs';
 import { generateArchives } from './generate.mjs';
 import { load } from './load.mjs';
+import { haveWrk as wrkInstalled, wrk } from './wrk.mjs';
 
 const flag = (name, fallback) => {
   const i = process.argv.indexOf(name);
@@ -170,7 +171,7 @@ try {
     ['GET /index.yaml, full body', {}, 200],
     ['GET /index.yaml, full body, gzip', { 'Accept-Encoding': 'gzip' }, 200],
   ];
-  const haveWrk = spawnSync('wrk', ['--version']).error === undefined;
+  const haveWrk = wrkInstalled();
   console.log(
     `load generator: ${haveWrk ? 'wrk (2 threads, 16 connections)' : 'bench/repo/load.mjs (16 connections; install wrk for a faster one)'}`,
   );
@@ -189,36 +190,3 @@ try {
   rmSync(portolanHome, { recursive: true, force: true });
 }
 writeFileSync(join(out, '..', 'repo.json'), `${JSON.stringify(results, null, 2)}\n`);
-
-/** One wrk run on loopback; its report parsed into the figures load.mjs gives. */
-function wrk(target, headers, durationSeconds) {
-  if (new URL(target).hostname !== '127.0.0.1') throw new Error('wrk: loopback only');
-  const args = [
-    '-t2',
-    '-c16',
-    `-d${durationSeconds}s`,
-    '--latency',
-    ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]),
-    target,
-  ];
-  const run = spawnSync('wrk', args, { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`wrk failed: ${run.stderr}`);
-  const text = run.stdout;
-  const ms = (value, unit) => Number(value) * ({ us: 0.001, ms: 1, s: 1000 }[unit] ?? 1);
-  const latency = (p) => {
-    const m = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(text);
-    return m ? ms(m[1], m[2]) : NaN;
-  };
-  const transfer = /Transfer\/sec:\s+([\d.]+)(B|KB|MB|GB)/.exec(text);
-  const mb = transfer ? Number(transfer[1]) * { B: 1 / 1048576, KB: 1 / 1024, MB: 1, GB: 1024 }[transfer[2]] : NaN;
-  const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(text);
-  return {
-    requests: Number(/(\d+) requests in/.exec(text)?.[1] ?? NaN),
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1] ?? NaN),
-    p50: latency(50),
-    p99: latency(99),
-    mbPerSecond: mb,
-    errors: errors ? errors.slice(1).reduce((a, b) => a + Number(b), 0) : 0,
-    statusMismatch: Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0),
-  };
-}
