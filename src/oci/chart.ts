@@ -162,6 +162,7 @@ export async function pullChart(
   try {
     const ref = await resolveReference(client, given, options);
     const shown = formatOciReference(ref);
+    client.ref = `oci://${shown}`;
     const limits = options.limits ?? DEFAULT_LIMITS;
     const reference = ref.digest ?? (ref.tag as string);
     const manifestAnswer = await client.getManifest(ref.repository, reference, limits.manifest);

@@ -84,7 +84,8 @@ async function readBody(body: IncomingMessage, limit: number, what: string): Pro
 
 export class RegistryClient {
   readonly registry: string;
-  readonly ref: string;
+  /** The reference in messages; the caller makes it the resolved one (with its tag) once it is known. */
+  ref: string;
   private readonly base: string;
   private readonly agent: http.Agent;
   private readonly options: RegistryClientOptions;
