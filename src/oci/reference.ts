@@ -40,6 +40,8 @@ function refuse(text: string, why: string, flag?: string): never {
 export function parseOciReference(text: string, options: { flag?: string; allowBare?: boolean } = {}): OciReference {
   let rest = text.startsWith(OCI_SCHEME) ? text.slice(OCI_SCHEME.length) : text;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(rest)) refuse(text, 'it names another scheme', options.flag);
+  if ((rest.split('/')[0] ?? '').includes('@'))
+    refuse(text, 'credentials do not belong in it (use portolan registry login HOST)', options.flag);
   let digest: string | undefined;
   const at = rest.lastIndexOf('@');
   if (at >= 0) {
