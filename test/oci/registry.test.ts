@@ -10,13 +10,15 @@ import { HELM, runPeer } from '../helpers/peers.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { packageChartFiles } from '../../src/chart/package.js';
 import { chartArchive, tempDir } from '../repo/helpers.js';
+import { startHarness } from '../release/harness.js';
 
 let registry: TestRegistry;
 let secured: TestRegistry;
 
-function isolated() {
+function isolated(extraEnv: Record<string, string> = {}) {
   const home = tempDir('portolan-oci-home-');
   const env = {
+    ...extraEnv,
     XDG_CONFIG_HOME: join(home, 'config'),
     XDG_CACHE_HOME: join(home, 'cache'),
     HOME: home,
@@ -411,5 +413,46 @@ describe('logins', () => {
     expect(pulled.stderr).toContain('401');
     expect(pulled.stderr).toContain(`portolan registry login ${secured.host}`);
     expect(existsSync(join(t.cacheDir, 'blobs'))).toBe(false);
+  });
+});
+
+describe('releases from a registry', () => {
+  it('installs and upgrades a release from oci:// references, the version chosen from the tags', async () => {
+    const h = await startHarness({ readyDelayMs: 0 });
+    try {
+      const t = isolated({ KUBECONFIG: h.sandbox.kubeconfigPath });
+      for (const version of ['1.0.0', '1.1.0'])
+        await t.cli(['push', writeArchive(t.home, 'shop', version), `oci://${registry.host}/rel`, '--plain-http']);
+      const installed = await t.cli([
+        'install',
+        'shop',
+        `oci://${registry.host}/rel/shop`,
+        '--version',
+        '1.0.0',
+        '--plain-http',
+        '--set',
+        'greeting=one',
+      ]);
+      expect(installed.stderr).toBe('');
+      expect(installed.stdout).toContain('STATUS: deployed');
+      const upgraded = await t.cli([
+        'upgrade',
+        'shop',
+        `oci://${registry.host}/rel/shop`,
+        '--plain-http',
+        '--set',
+        'greeting=two',
+      ]);
+      expect(upgraded.stderr).toBe('');
+      const history = await t.cli(['history', 'shop', '-o', 'json']);
+      expect((JSON.parse(history.stdout) as Array<{ chart: string }>).map((r) => r.chart)).toEqual([
+        'shop-1.0.0',
+        'shop-1.1.0',
+      ]);
+      const live = await h.kubectlGet('configmap', 'shop', 'default');
+      expect(live?.data).toEqual({ greeting: 'two' });
+    } finally {
+      await h.stop();
+    }
   });
 });
