@@ -145,4 +145,26 @@ describe('portolan serve as an OCI registry', () => {
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('MANIFEST_INVALID');
   });
+
+  it('refuses a blob over the upload limit with 413 and a blob whose bytes are not its digest with 400', async () => {
+    const small = await startRepoServer({ dir: tempDir(), port: 0, authToken: TOKEN, maxUploadSize: 1024 });
+    try {
+      const big = await http(`${small.url}/v2/a/b/blobs/uploads/?digest=sha256:${'0'.repeat(64)}`, {
+        method: 'POST',
+        headers: bearer(TOKEN),
+        body: Buffer.alloc(4096),
+      });
+      expect(big.status).toBe(413);
+      expect(big.text).toContain('SIZE_INVALID');
+      const wrong = await http(`${small.url}/v2/a/b/blobs/uploads/?digest=sha256:${'0'.repeat(64)}`, {
+        method: 'POST',
+        headers: bearer(TOKEN),
+        body: 'hello',
+      });
+      expect(wrong.status).toBe(400);
+      expect(wrong.text).toContain('DIGEST_INVALID');
+    } finally {
+      await small.stop();
+    }
+  });
 });

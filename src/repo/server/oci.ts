@@ -210,7 +210,13 @@ export class OciStore {
     const path = this.uploadPath(id);
     const current = path ? await stat(path).catch(() => undefined) : undefined;
     if (!path || !current) return ociError(404, 'BLOB_UPLOAD_UNKNOWN', `upload ${id} is not known`);
-    const body = await request.body(Math.max(0, limit - current.size));
+    let body: Buffer;
+    try {
+      body = await request.body(Math.max(0, limit - current.size));
+    } catch (error) {
+      if (error instanceof BodyTooLarge) return ociError(413, 'SIZE_INVALID', `a blob may be ${limit} bytes at most`);
+      throw error;
+    }
     await appendFile(path, body);
     const size = current.size + body.length;
     return {
@@ -237,7 +243,14 @@ export class OciStore {
     if (id !== undefined && (!path || !(await stat(path).catch(() => undefined))))
       return ociError(404, 'BLOB_UPLOAD_UNKNOWN', `upload ${id} is not known`);
     const before = path ? await readFile(path) : Buffer.alloc(0);
-    const data = Buffer.concat([before, await request.body(Math.max(0, limit - before.length))]);
+    let data: Buffer;
+    try {
+      data = Buffer.concat([before, await request.body(Math.max(0, limit - before.length))]);
+    } catch (error) {
+      if (path) await rm(path, { force: true });
+      if (error instanceof BodyTooLarge) return ociError(413, 'SIZE_INVALID', `a blob may be ${limit} bytes at most`);
+      throw error;
+    }
     if (path) await rm(path, { force: true });
     if (sha256(data) !== digest)
       return ociError(400, 'DIGEST_INVALID', `the upload's digest is ${sha256(data)}, not ${digest}`);
