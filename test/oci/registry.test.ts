@@ -456,3 +456,55 @@ describe('releases from a registry', () => {
     }
   });
 });
+
+describe('https', () => {
+  it('verifies the registry certificate: refused without its CA, accepted with --ca-file or --insecure-skip-tls-verify, and helm agrees', async () => {
+    const tlsRegistry = await startRegistry({ tls: true, users: { carol: 'pw' } });
+    try {
+      const t = isolated();
+      const ca = tlsRegistry.caFile as string;
+      const unknownCa = await t.cli(['registry', 'login', tlsRegistry.host, '-u', 'carol', '--password-stdin'], {
+        stdin: 'pw',
+      });
+      expect(unknownCa.code).toBe(1);
+      expect(unknownCa.stderr).toContain(`cannot reach the registry at https://${tlsRegistry.host}`);
+      expect(unknownCa.stderr).toContain('--ca-file');
+      const login = await t.cli(
+        ['registry', 'login', tlsRegistry.host, '-u', 'carol', '--password-stdin', '--ca-file', ca],
+        { stdin: 'pw' },
+      );
+      expect(login.stdout).toBe('Login Succeeded\n');
+      const archive = writeArchive(t.home, 'secure', '1.0.0');
+      const pushed = await t.cli(['push', archive, `oci://${tlsRegistry.host}/s`, '--ca-file', ca]);
+      expect(pushed.code, pushed.stderr).toBe(0);
+      const out = tempDir();
+      const insecure = await t.cli([
+        'pull',
+        `oci://${tlsRegistry.host}/s/secure`,
+        '--insecure-skip-tls-verify',
+        '-d',
+        out,
+      ]);
+      expect(insecure.code, insecure.stderr).toBe(0);
+      expect(readFileSync(join(out, 'secure-1.0.0.tgz')).equals(readFileSync(archive))).toBe(true);
+      const plainAgainstTls = await t.cli(['pull', `oci://${tlsRegistry.host}/s/secure`, '--plain-http', '-d', out]);
+      expect(plainAgainstTls.code).toBe(1);
+      const configPath = join(t.env.XDG_CONFIG_HOME, 'portolan', 'registry', 'config.json');
+      const helmOut = tempDir();
+      const helmPulled = await t.helm([
+        'pull',
+        `oci://${tlsRegistry.host}/s/secure`,
+        '--ca-file',
+        ca,
+        '--registry-config',
+        configPath,
+        '-d',
+        helmOut,
+      ]);
+      expect(helmPulled.code, helmPulled.stderr).toBe(0);
+      expect(readFileSync(join(helmOut, 'secure-1.0.0.tgz')).equals(readFileSync(archive))).toBe(true);
+    } finally {
+      await tlsRegistry.stop();
+    }
+  });
+});
