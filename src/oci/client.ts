@@ -4,12 +4,11 @@
 // Blobs are streamed to a temporary file beside the cache, hashed on the way, and renamed into the cache only once
 // their digest and size are right; manifests are read into memory with a limit.
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { PassThrough } from 'node:stream';
 import { PortolanError, messageOf } from '../errors.js';
 import type { RegistryCredential } from './credentials.js';
 
@@ -50,7 +49,12 @@ export function parseChallenge(header: string | undefined): Challenge | undefine
 export interface Answer {
   status: number;
   headers: IncomingMessage['headers'];
-  body: IncomingMessage;
+  /**
+   * The body, taken from the socket as soon as the answer starts: a connection that ends early ends this stream
+   * after every byte that did arrive (Node would drop bytes not read yet), and `truncated()` then says so.
+   */
+  body: PassThrough;
+  truncated(): boolean;
   url: URL;
 }
 
@@ -64,11 +68,11 @@ interface RequestOptions {
   follow?: boolean;
 }
 
-const drain = (body: IncomingMessage) => {
+const drain = (body: PassThrough) => {
   body.resume();
 };
 
-async function readBody(body: IncomingMessage, limit: number, what: string): Promise<Buffer> {
+async function readBody(body: PassThrough, limit: number, what: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -141,7 +145,29 @@ export class RegistryClient {
             : { ca: this.options.ca, rejectUnauthorized: !this.options.insecure }),
           timeout: this.options.timeoutMs ?? 60_000,
         },
-        (response) => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: response, url }),
+        (response) => {
+          const body = new PassThrough();
+          let cut = false;
+          response.on('aborted', () => (cut = true));
+          response.on('error', () => {
+            cut = true;
+            body.end();
+          });
+          response.on('end', () => {
+            if (!response.complete) cut = true;
+          });
+          // A body dropped by its reader stops the download; its late writes are no error of anyone's.
+          body.on('error', () => undefined);
+          body.on('close', () => response.destroy());
+          response.pipe(body);
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            body,
+            truncated: () => cut || !response.complete,
+            url,
+          });
+        },
       );
       request.on('timeout', () => request.destroy(new Error('timed out')));
       request.on('error', (error) => reject(this.unreachable(url, error)));
@@ -321,7 +347,9 @@ export class RegistryClient {
 
   /**
    * A blob, verified: from the cache when it holds the digest, else downloaded to a temporary file in the cache
-   * folder and renamed into place only when its size and sha256 are the descriptor's. Nothing partial stays behind.
+   * folder and renamed into place only when its size and sha256 are the descriptor's. A download cut off by the
+   * network is kept as `<hex>.partial` and resumed by the next pull (`Range`), its bytes hashed again first; one
+   * with wrong bytes is deleted. Nothing unverified is ever read as a blob.
    */
   async getBlob(repository: string, descriptor: { digest: string; size: number }, cacheDir: string): Promise<Buffer> {
     const hex = descriptor.digest.slice('sha256:'.length);
@@ -330,36 +358,73 @@ export class RegistryClient {
     const cached = await readFile(target).catch(() => undefined);
     if (cached && cached.length === descriptor.size && createHash('sha256').update(cached).digest('hex') === hex)
       return cached;
+    await mkdir(folder, { recursive: true });
+    const temp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const resumable = `${target}.partial`;
+    // Renaming claims the partial file: of two pulls of one blob, one resumes it and the other starts afresh.
+    const claimed = await rename(resumable, temp).then(
+      () => true,
+      () => false,
+    );
+    const hash = createHash('sha256');
+    let size = 0;
+    if (claimed) {
+      const partial = await readFile(temp);
+      if (partial.length > 0 && partial.length < descriptor.size) {
+        hash.update(partial);
+        size = partial.length;
+      } else await rm(temp, { force: true });
+    }
     const answer = await this.request(`/v2/${repository}/blobs/${descriptor.digest}`, {
       scope: `repository:${repository}:pull`,
       follow: true,
+      headers: size > 0 ? { Range: `bytes=${size}-` } : undefined,
+    }).catch(async (error: unknown) => {
+      if (size > 0) await rename(temp, resumable).catch(() => rm(temp, { force: true }));
+      throw error;
     });
-    if (answer.status !== 200) throw await this.unexpected(answer, `fetching the blob ${descriptor.digest}`);
-    await mkdir(folder, { recursive: true });
-    const temp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.partial`;
-    const hash = createHash('sha256');
-    let size = 0;
-    try {
-      await pipeline(
-        answer.body,
-        async function* (source: AsyncIterable<Buffer>) {
-          for await (const chunk of source) {
-            size += chunk.length;
-            if (size > descriptor.size) throw new Error('oversize');
-            hash.update(chunk);
-            yield chunk;
-          }
-        },
-        createWriteStream(temp, { mode: 0o644 }),
-      );
-    } catch (error) {
+    const resumed = size > 0 && answer.status === 206 && answer.headers['content-range']?.startsWith(`bytes ${size}-`);
+    if (!resumed && size > 0) {
+      // The registry sent the whole blob (or refused the range): start over.
       await rm(temp, { force: true });
-      if (size > descriptor.size)
+      size = 0;
+      hash.destroy();
+      return this.getBlob(repository, descriptor, cacheDir);
+    }
+    if (answer.status !== 200 && !resumed)
+      throw await this.unexpected(answer, `fetching the blob ${descriptor.digest}`);
+    let refused = false;
+    // Each chunk is written before the next is read, so what the file holds when the network fails is all there.
+    const file = await open(temp, resumed ? 'a' : 'w', 0o644);
+    try {
+      for await (const chunk of answer.body as AsyncIterable<Buffer>) {
+        if (size + chunk.length > descriptor.size) {
+          refused = true;
+          throw new Error('oversize');
+        }
+        await file.write(chunk);
+        size += chunk.length;
+        hash.update(chunk);
+      }
+      await file.close();
+      if (answer.truncated()) throw new Error('the connection ended early');
+    } catch (error) {
+      await file.close().catch(() => undefined);
+      answer.body.destroy();
+      if (refused) {
+        await rm(temp, { force: true });
         throw new PortolanError(
           'REPO',
           `${this.ref}: the blob ${descriptor.digest} is larger than the ${descriptor.size} bytes the manifest declares; refusing it`,
         );
-      throw new PortolanError('HTTP', `${this.ref}: downloading the blob ${descriptor.digest}: ${messageOf(error)}`);
+      }
+      // Cut off: what arrived is kept for the next pull to resume.
+      await rename(temp, resumable).catch(() => rm(temp, { force: true }));
+      throw new PortolanError(
+        'HTTP',
+        `${this.ref}: downloading the blob ${descriptor.digest}: ${messageOf(error)} (after ${size} of ${descriptor.size} bytes)`,
+        { hint: 'Pull again: the download resumes where it stopped.' },
+      );
     }
     const actual = `sha256:${hash.digest('hex')}`;
     if (size !== descriptor.size || actual !== descriptor.digest) {

@@ -68,9 +68,24 @@ function handle(req: IncomingMessage, res: ServerResponse) {
       .writeHead(200, { 'Content-Type': stored.contentType ?? 'application/vnd.oci.image.manifest.v1+json' })
       .end(stored.manifest);
   }
-  blobRequests.push(`${repo}@${match[3]}`);
+  blobRequests.push(`${repo}@${match[3]}${req.headers.range ? ` ${req.headers.range}` : ''}`);
   const blob = stored.blobs.get(match[3] as string);
   if (!blob) return void res.writeHead(404).end();
+  if (repo === 'flaky/app' && blob.length > 200) {
+    const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+    if (!range) {
+      // The first time: half the bytes, then the connection ends (the declared length is never reached).
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': blob.length });
+      return void res.write(blob.subarray(0, 150), () => res.socket?.end());
+    }
+    const from = Number(range[1]);
+    return void res
+      .writeHead(206, {
+        'Content-Range': `bytes ${from}-${blob.length - 1}/${blob.length}`,
+        'Content-Length': blob.length - from,
+      })
+      .end(blob.subarray(from));
+  }
   res.writeHead(200, { 'Content-Type': 'application/octet-stream' }).end(blob);
 }
 
@@ -79,6 +94,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   store('good/app');
+  store('flaky/app');
   store('tokened/app');
   store('image/app', (s, artifact) => {
     const manifest = JSON.parse(artifact.manifest.toString()) as { config: { mediaType: string } };
@@ -201,5 +217,23 @@ describe('a registry that misbehaves', () => {
     const f = await failure(`oci://${host}/good/app:1.0.0`, paths(), { plainHttp: false });
     expect(f.message).toContain(`oci://${host}/good/app:1.0.0: cannot reach the registry at https://${host}`);
     expect(f.hint).toContain('--plain-http');
+  });
+
+  it('keeps a download the network cut off and resumes it with a Range request on the next pull', async () => {
+    const p = paths();
+    const f = await failure(`oci://${host}/flaky/app:1.0.0`, p);
+    expect(f.message).toMatch(
+      new RegExp(
+        `^oci://${host}/flaky/app:1.0.0: downloading the blob sha256:[a-f0-9]{64}: .*\\(after 150 of \\d+ bytes\\)$`,
+      ),
+    );
+    expect(f.hint).toBe('Pull again: the download resumes where it stopped.');
+    expect(f.cached.filter((name) => name.endsWith('.partial'))).toHaveLength(1);
+    const pulled = await pullChart(`oci://${host}/flaky/app:1.0.0`, p, { plainHttp: true });
+    expect(pulled.name).toBe('app');
+    expect(blobRequests.filter((r) => r.startsWith('flaky/') && r.endsWith(' bytes=150-'))).toHaveLength(1);
+    const names = readdirSync(join(p.cache, 'blobs', 'sha256'));
+    expect(names.every((name) => /^[a-f0-9]{64}$/.test(name))).toBe(true);
+    expect(pulled.chartDigest).toBe(`sha256:${names.find((n) => pulled.chartDigest.endsWith(n))}`);
   });
 });
