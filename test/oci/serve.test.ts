@@ -167,4 +167,25 @@ describe('portolan serve as an OCI registry', () => {
       await small.stop();
     }
   });
+
+  it('with --private, answers OCI reads only with credentials', async () => {
+    const privateDir = tempDir();
+    const privateServer = await startRepoServer({ dir: privateDir, port: 0, authToken: TOKEN, private: true });
+    try {
+      const target = new URL(privateServer.url).host;
+      const archive = writeArchive('hidden', '1.0.0');
+      const auth = ['--username', 'ci', '--password', TOKEN];
+      expect((await cli(['push', archive, `oci://${target}`, '--plain-http', ...auth])).code).toBe(0);
+      expect((await http(`${privateServer.url}/v2/hidden/tags/list`)).status).toBe(401);
+      const anonymous = await cli(['pull', `oci://${target}/hidden`, '--plain-http', '-d', tempDir()]);
+      expect(anonymous.code).toBe(1);
+      expect(anonymous.stderr).toContain(`oci://${target}/hidden: the registry ${target} answered 401`);
+      const out = tempDir();
+      const pulled = await cli(['pull', `oci://${target}/hidden`, '--plain-http', '-d', out, ...auth]);
+      expect(pulled.code, pulled.stderr).toBe(0);
+      expect(readFileSync(join(out, 'hidden-1.0.0.tgz')).equals(readFileSync(archive))).toBe(true);
+    } finally {
+      await privateServer.stop();
+    }
+  });
 });
