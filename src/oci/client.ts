@@ -90,7 +90,8 @@ export class RegistryClient {
   readonly registry: string;
   /** The reference in messages; the caller makes it the resolved one (with its tag) once it is known. */
   ref: string;
-  private readonly base: string;
+  /** `https://host[:port]` (or http with --plain-http): where the API is. */
+  readonly base: string;
   private readonly agent: http.Agent;
   private readonly options: RegistryClientOptions;
   private readonly tokens = new Map<string, string>();
@@ -101,7 +102,9 @@ export class RegistryClient {
     this.options = options;
     this.registry = options.registry;
     this.ref = options.ref;
-    this.base = `${options.plainHttp ? 'http' : 'https'}://${options.registry}`;
+    // Docker Hub's name is docker.io, its API is at registry-1.docker.io (as docker and ORAS map it).
+    const host = options.registry === 'docker.io' ? 'registry-1.docker.io' : options.registry;
+    this.base = `${options.plainHttp ? 'http' : 'https'}://${host}`;
     this.agent = options.plainHttp
       ? new http.Agent({ keepAlive: true })
       : new https.Agent({ keepAlive: true, ca: options.ca, rejectUnauthorized: !options.insecure });

@@ -4,7 +4,7 @@ import { statSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { selectTag } from '../../src/oci/chart.js';
-import { parseChallenge } from '../../src/oci/client.js';
+import { parseChallenge, RegistryClient } from '../../src/oci/client.js';
 import {
   credentialKey,
   findCredential,
@@ -136,5 +136,18 @@ describe('Docker config.json logins', () => {
     expect(await removeCredential(paths, 'r.example:5000')).toBe(true);
     expect(await removeCredential(paths, 'r.example:5000')).toBe(false);
     expect(await findCredential(paths, 'r.example:5000')).toBeUndefined();
+  });
+});
+
+describe('RegistryClient', () => {
+  it('talks https by default, http with plainHttp, and to registry-1.docker.io for docker.io', () => {
+    const base = (registry: string, plainHttp = false) => {
+      const client = new RegistryClient({ registry, plainHttp, ref: `oci://${registry}/x` });
+      client.close();
+      return client.base;
+    };
+    expect(base('ghcr.io')).toBe('https://ghcr.io');
+    expect(base('127.0.0.1:5000', true)).toBe('http://127.0.0.1:5000');
+    expect(base('docker.io')).toBe('https://registry-1.docker.io');
   });
 });
