@@ -72,3 +72,13 @@ export type {
   ReleaseRecord,
   ReleaseStatus,
 } from './release/index.js';
+export {
+  pullChart,
+  pushChart,
+  parseOciReference,
+  registryPaths,
+  storeCredential,
+  removeCredential,
+  chartArtifact,
+} from './oci/index.js';
+export type { OciReference, PulledChart, PushResult, RegistryPaths } from './oci/index.js';

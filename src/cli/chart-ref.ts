@@ -1,6 +1,8 @@
 // Resolving a CHART argument to a loaded chart: a folder or archive on disk; `repo/chart` from a configured
-// repository; or, with --repo URL, a chart name in that repository. --version RANGE picks the version (newest
-// matching release; --devel lets prereleases in). Archives from repositories are checked against the index digest.
+// repository; with --repo URL, a chart name in that repository; or `oci://HOST/PATH/NAME` in an OCI registry.
+// --version RANGE picks the version (newest matching release; --devel lets prereleases in; in a registry, from
+// its tags). Archives from repositories are checked against the index digest, from registries against the
+// manifest's digests.
 import { resolve } from 'node:path';
 import { readFile, stat } from 'node:fs/promises';
 import type { Argv } from 'yargs';
@@ -23,6 +25,12 @@ export interface ChartRefOptions {
   devel?: boolean;
   repositoryConfig?: string;
   repositoryCache?: string;
+  /** OCI registries: http instead of https (--plain-http). */
+  plainHttp?: boolean;
+  /** OCI registries: skip TLS verification (--insecure-skip-tls-verify). */
+  insecure?: boolean;
+  caFile?: string;
+  registryConfig?: string;
 }
 
 /** --repository-config and --repository-cache: where the client keeps repositories.yaml and cached indexes. */
@@ -59,6 +67,22 @@ export function withChartRefFlags(y: Argv): Argv {
       type: 'boolean',
       default: false,
       describe: 'Send the --repo credentials to chart URLs on other hosts too',
+    })
+    .option('plain-http', {
+      type: 'boolean',
+      default: false,
+      describe: 'Talk to an OCI registry over http instead of https',
+    })
+    .option('insecure-skip-tls-verify', {
+      type: 'boolean',
+      default: false,
+      describe: "Do not verify the server's certificate (OCI registries)",
+    })
+    .option('ca-file', { type: 'string', describe: 'CA certificates (PEM) to verify an OCI registry with' })
+    .option('registry-config', {
+      type: 'string',
+      describe:
+        'Path to the registry logins (default $XDG_CONFIG_HOME/portolan/registry/config.json; env PORTOLAN_REGISTRY_CONFIG)',
     });
 }
 
@@ -85,7 +109,19 @@ export function chartRefOptions(args: Record<string, unknown>): ChartRefOptions 
     devel: Boolean(args.devel),
     repositoryConfig: text('repository-config'),
     repositoryCache: text('repository-cache'),
+    plainHttp: Boolean(args['plain-http']),
+    insecure: Boolean(args['insecure-skip-tls-verify']),
+    caFile: text('ca-file'),
+    registryConfig: text('registry-config'),
   };
+}
+
+/** Where registry logins and verified blobs live, with --registry-config resolved against the working folder. */
+export async function registryPathsFor(io: CliIo, options: { registryConfig?: string } = {}) {
+  const { registryPaths } = await import('../oci/credentials.js');
+  return registryPaths(io.env, {
+    config: options.registryConfig === undefined ? undefined : resolve(io.cwd, options.registryConfig),
+  });
 }
 
 export async function clientPathsFor(
@@ -125,7 +161,7 @@ export async function fetchChartArgument(
   ref: string,
   io: CliIo,
   options: ChartRefOptions,
-): Promise<{ data: Buffer; fileName: string; url: string; version: string }> {
+): Promise<{ data: Buffer; fileName: string; url: string; version: string; digest?: string }> {
   return fetchSettled(ref, io, await settlePassword(io, options));
 }
 
@@ -133,7 +169,8 @@ async function fetchSettled(
   ref: string,
   io: CliIo,
   options: ChartRefOptions,
-): Promise<{ data: Buffer; fileName: string; url: string; version: string }> {
+): Promise<{ data: Buffer; fileName: string; url: string; version: string; digest?: string }> {
+  if (ref.startsWith('oci://')) return fetchOci(ref, io, options);
   const { fetchChart } = await import('../repo/client/repos.js');
   const paths = await clientPathsFor(io, options);
   const warn = (warnings: string[]) => {
@@ -170,10 +207,42 @@ async function fetchSettled(
   return { ...fetched, version: fetched.entry.version };
 }
 
+/** A chart from an OCI registry (verified); `url` is the resolved reference, as helm prints it. */
+async function fetchOci(
+  ref: string,
+  io: CliIo,
+  options: ChartRefOptions,
+): Promise<{ data: Buffer; fileName: string; url: string; version: string; digest: string }> {
+  if (options.repo !== undefined)
+    throw new UsageError('--repo and an oci:// reference cannot be combined', { flag: '--repo' });
+  const { pullChart } = await import('../oci/chart.js');
+  const pulled = await pullChart(ref, await registryPathsFor(io, options), {
+    version: options.version,
+    devel: options.devel,
+    plainHttp: options.plainHttp,
+    insecure: options.insecure,
+    caFile: options.caFile === undefined ? undefined : resolve(io.cwd, options.caFile),
+    username: options.username,
+    password: options.password,
+  });
+  for (const w of pulled.warnings) io.stderr(`${colours(io).yellow('Warning:')} ${w}\n`);
+  return {
+    data: pulled.data,
+    fileName: pulled.fileName,
+    url: `oci://${pulled.ref}`,
+    version: pulled.version,
+    digest: pulled.manifestDigest,
+  };
+}
+
 export async function loadChartArgument(ref: string, io: CliIo, given: ChartRefOptions = {}): Promise<Chart> {
   const options = await settlePassword(io, given);
   const { loadChart, loadChartArchive } = await import('../chart/load.js');
   const local = resolve(io.cwd, ref);
+  if (ref.startsWith('oci://')) {
+    const fetched = await fetchOci(ref, io, options);
+    return loadChartArchive(fetched.data, fetched.url);
+  }
   if (options.repo === undefined) {
     const exists = await stat(local).then(
       () => true,

@@ -114,7 +114,7 @@ describe('repo add / update / remove', () => {
     );
     await expect(addRepository(paths, { name: 'nothing', url: `${server.url}/nothing` })).rejects.toThrow(/404/);
     await expect(addRepository(paths, { name: 'oci', url: 'oci://registry.example/charts' })).rejects.toThrow(
-      /OCI registries are not supported/,
+      /an OCI registry is not a chart repository/,
     );
     expect((await listRepositories(paths)).map((r) => r.name)).toEqual(['team']);
   });

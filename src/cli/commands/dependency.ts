@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Chart } from '../../chart/types.js';
 import type { CommandModule } from '../command.js';
 import { withOutputFlag } from '../flags.js';
-import { clientPathsFor, withRepositoryFlags } from '../chart-ref.js';
+import { clientPathsFor, registryPathsFor, withRepositoryFlags } from '../chart-ref.js';
 
 export const dependencyCommand: CommandModule = {
   command: 'dependency <action> <chart>',
@@ -23,7 +23,19 @@ export const dependencyCommand: CommandModule = {
           .positional('chart', { type: 'string', describe: 'Chart folder' }),
         ['table', 'json'],
       ),
-    ),
+    )
+      .option('plain-http', {
+        type: 'boolean',
+        default: false,
+        describe: 'Talk to OCI registries (oci:// dependencies) over http',
+      })
+      .option('insecure-skip-tls-verify', {
+        type: 'boolean',
+        default: false,
+        describe: "Do not verify OCI registries' certificates",
+      })
+      .option('ca-file', { type: 'string', describe: 'CA certificates (PEM) to verify OCI registries with' })
+      .option('registry-config', { type: 'string', describe: 'Path to the registry logins' }),
   run: async (args, io) => {
     const chartDir = resolve(io.cwd, args.chart as string);
     const action = args.action as 'list' | 'build' | 'update';
@@ -64,6 +76,14 @@ export const dependencyCommand: CommandModule = {
         repositoryConfig: args['repository-config'] as string | undefined,
         repositoryCache: args['repository-cache'] as string | undefined,
       }),
+      {
+        paths: await registryPathsFor(io, { registryConfig: args['registry-config'] as string | undefined }),
+        options: {
+          plainHttp: Boolean(args['plain-http']),
+          insecure: Boolean(args['insecure-skip-tls-verify']),
+          caFile: args['ca-file'] === undefined ? undefined : resolve(io.cwd, args['ca-file'] as string),
+        },
+      },
     );
     const result =
       action === 'update'

@@ -6,6 +6,8 @@ import { dependencyCommand } from './dependency.js';
 import { lintCommand } from './lint.js';
 import { packageCommand } from './package.js';
 import { pullCommand } from './pull.js';
+import { pushCommand } from './push.js';
+import { registryCommand } from './registry.js';
 import { repoCommand } from './repo.js';
 import { sandboxCommand } from './sandbox.js';
 import { searchCommand } from './search.js';
@@ -34,6 +36,8 @@ export const commands: CommandModule[] = [
   repoCommand,
   searchCommand,
   pullCommand,
+  pushCommand,
+  registryCommand,
   serveCommand,
   sandboxCommand,
   versionCommand,

@@ -4,7 +4,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PortolanError } from '../../errors.js';
 import type { CommandModule } from '../command.js';
-import { clientPathsFor, withRepositoryFlags } from '../chart-ref.js';
+import { clientPathsFor, registryPathsFor, withRepositoryFlags } from '../chart-ref.js';
 import { colours } from '../io.js';
 
 export const packageCommand: CommandModule = {
@@ -57,6 +57,8 @@ export const packageCommand: CommandModule = {
           repositoryConfig: args['repository-config'] as string | undefined,
           repositoryCache: args['repository-cache'] as string | undefined,
         }),
+        // oci:// dependencies: over https, with the stored registry logins.
+        { paths: await registryPathsFor(io) },
       );
     }
     const refs = args.charts as string[];

@@ -1,4 +1,5 @@
-// portolan pull REPO/CHART | --repo URL CHART: download a chart archive (checked against the index digest).
+// portolan pull REPO/CHART | --repo URL CHART | oci://HOST/PATH/NAME: download a chart archive (checked against the
+// index digest, or against the registry manifest's digests).
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { PortolanError } from '../../errors.js';
@@ -8,9 +9,14 @@ import { chartRefOptions, fetchChartArgument, withChartRefFlags } from '../chart
 export const pullCommand: CommandModule = {
   command: 'pull <chart>',
   aliases: ['fetch'],
-  describe: 'Download a chart from a repository (REPO/CHART, or --repo URL CHART)',
+  describe: 'Download a chart from a repository (REPO/CHART, --repo URL CHART, or oci://HOST/PATH/NAME)',
   builder: (y) =>
-    withChartRefFlags(y.positional('chart', { type: 'string', describe: 'REPO/CHART, or a chart name with --repo' }))
+    withChartRefFlags(
+      y.positional('chart', {
+        type: 'string',
+        describe: 'REPO/CHART, oci://HOST/PATH/NAME, or a chart name with --repo',
+      }),
+    )
       .option('destination', {
         alias: 'd',
         type: 'string',
@@ -24,16 +30,20 @@ export const pullCommand: CommandModule = {
         describe: 'With --untar: folder under --destination to unpack into',
       })
       .example('$0 pull team/webapp --version "^1.4"', 'Write webapp-1.4.x.tgz here')
-      .example('$0 pull --repo http://127.0.0.1:8879 webapp --untar', 'Unpack ./webapp/'),
+      .example('$0 pull --repo http://127.0.0.1:8879 webapp --untar', 'Unpack ./webapp/')
+      .example('$0 pull oci://registry.example.com/charts/webapp --version 1.4.2', 'From an OCI registry'),
   run: async (args, io) => {
     const fetched = await fetchChartArgument(args.chart as string, io, chartRefOptions(args));
     const { writeFileAtomic } = await import('../../repo/index-dir.js');
     const destination = resolve(io.cwd, args.destination as string);
     await mkdir(destination, { recursive: true });
+    // helm's lines for a registry pull: the resolved reference and the manifest's digest.
+    const pulled =
+      fetched.digest === undefined ? '' : `Pulled: ${fetched.url.slice('oci://'.length)}\nDigest: ${fetched.digest}\n`;
     if (!args.untar) {
       const target = join(destination, fetched.fileName);
       await writeFileAtomic(target, fetched.data);
-      io.stdout(`Pulled ${fetched.fileName} from ${fetched.url}\n`);
+      io.stdout(pulled || `Pulled ${fetched.fileName} from ${fetched.url}\n`);
       return 0;
     }
     // Unpack: the archive is checked completely (no absolute paths, `..`, links, oversize) before anything is written.
@@ -56,7 +66,7 @@ export const pullCommand: CommandModule = {
       await mkdir(dirname(target), { recursive: true });
       await writeFile(target, file.data);
     }
-    io.stdout(`Pulled ${fetched.fileName} from ${fetched.url} and unpacked it into ${root}\n`);
+    io.stdout(`${pulled}Pulled ${fetched.fileName} from ${fetched.url} and unpacked it into ${root}\n`);
     return 0;
   },
 };

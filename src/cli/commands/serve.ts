@@ -24,7 +24,8 @@ async function readSecretFile(path: string, flag: string): Promise<string> {
 
 export const serveCommand: CommandModule = {
   command: 'serve',
-  describe: 'Serve a folder of chart archives as a chart repository (index.yaml, downloads, upload API)',
+  describe:
+    'Serve a folder of chart archives as a chart repository (index.yaml, downloads, upload API) and as an OCI registry (/v2/)',
   builder: (y) =>
     y
       .option('dir', { type: 'string', default: '.', describe: 'Folder of chart archives (created if missing)' })

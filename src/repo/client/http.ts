@@ -76,8 +76,11 @@ export function checkRepositoryUrl(url: string, flag?: string): URL {
   if (parsed.protocol === 'oci:') {
     throw new PortolanError(
       'REPO',
-      `${redactUrl(url)}: OCI registries are not supported yet; give the URL of a chart repository (with an index.yaml)`,
-      { flag },
+      `${redactUrl(url)}: an OCI registry is not a chart repository (it has no index.yaml), so it is not added`,
+      {
+        flag,
+        hint: 'Use oci:// references directly (portolan pull oci://HOST/PATH/NAME), and `portolan registry login HOST` for credentials.',
+      },
     );
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {

@@ -1,6 +1,7 @@
 // The RemoteResolver `dependency update|build` uses for dependencies from chart repositories. `repository` may be
 // a URL (the credentials of a configured repository with that URL are used; otherwise it is fetched anonymously),
-// `@name` or `alias:name` (a configured repository). Each repository's index is downloaded once per run.
+// `@name` or `alias:name` (a configured repository), or `oci://HOST/PATH` (the chart is PATH/NAME in that registry,
+// its version from the tags; stored logins apply). Each repository's index is downloaded once per run.
 import { PortolanError } from '../../errors.js';
 import type { ChartDependency } from '../../chart/types.js';
 import type { RemoteResolver } from '../../chart/dependency-update.js';
@@ -15,8 +16,44 @@ import {
 } from './repos.js';
 import { redactUrl, splitUrlCredentials } from './http.js';
 import type { IndexFile } from '../index-model.js';
+import type { RegistryPaths } from '../../oci/credentials.js';
+import type { ConnectionOptions } from '../../oci/chart.js';
 
-export function createRemoteResolver(paths: ClientPaths): RemoteResolver {
+/** Where registry logins and blobs are, and how to reach registries (--plain-http, --ca-file, …). */
+export interface RegistryAccess {
+  paths: RegistryPaths;
+  options?: ConnectionOptions;
+}
+
+async function resolveOci(dep: ChartDependency, registry: RegistryAccess | undefined, lockedVersion?: string) {
+  const repository = (dep.repository ?? '').replace(/\/+$/, '');
+  if (!registry) {
+    throw new PortolanError(
+      'DEPENDENCY',
+      `dependency "${dep.name}": no registry client is configured for ${repository}`,
+    );
+  }
+  const { pullChart } = await import('../../oci/chart.js');
+  const pulled = await pullChart(`${repository}/${dep.name}`, registry.paths, {
+    ...registry.options,
+    version: lockedVersion ?? dep.version,
+  });
+  if (pulled.name !== dep.name) {
+    throw new PortolanError(
+      'DEPENDENCY',
+      `dependency "${dep.name}": oci://${pulled.ref} holds a chart named "${pulled.name}"`,
+    );
+  }
+  if (lockedVersion !== undefined && pulled.version !== lockedVersion) {
+    throw new PortolanError(
+      'DEPENDENCY',
+      `dependency "${dep.name}": oci://${pulled.ref} holds version ${pulled.version}, not the locked ${lockedVersion}`,
+    );
+  }
+  return { version: pulled.version, archive: pulled.data };
+}
+
+export function createRemoteResolver(paths: ClientPaths, registry?: RegistryAccess): RemoteResolver {
   const indexes = new Map<string, Promise<IndexFile>>();
   let repositories: Promise<RepositoryEntry[]> | undefined;
 
@@ -37,13 +74,6 @@ export function createRemoteResolver(paths: ClientPaths): RemoteResolver {
       }
       return repositoryAccess(repo);
     }
-    if (repository.startsWith('oci://')) {
-      throw new PortolanError(
-        'DEPENDENCY',
-        `dependency "${depName}": OCI registries (${redactUrl(repository)}) are not supported yet`,
-        { hint: 'Use a chart repository URL, or a file:// dependency.' },
-      );
-    }
     if (!/^https?:\/\//.test(repository)) {
       throw new PortolanError(
         'DEPENDENCY',
@@ -57,6 +87,7 @@ export function createRemoteResolver(paths: ClientPaths): RemoteResolver {
 
   return {
     async resolve(dep: ChartDependency, lockedVersion?: string) {
+      if ((dep.repository ?? '').startsWith('oci://')) return resolveOci(dep, registry, lockedVersion);
       const access = await accessFor(dep.repository ?? '', dep.name);
       let index = indexes.get(access.url);
       if (!index) {

@@ -13,12 +13,15 @@ import {
 } from './http.js';
 import { multipartBoundary, parseMultipart } from './multipart.js';
 import { type RepoStore, UploadRejected } from './store.js';
+import type { OciStore } from './oci.js';
 import semver from 'semver';
 
 export interface HandlerContext {
   store: RepoStore;
   allowOverwrite: boolean;
   maxUploadSize: number;
+  /** The OCI distribution API over the same folder. */
+  oci?: OciStore;
 }
 
 export type Handler = (request: RepoRequest, context: HandlerContext) => Promise<RepoResponse> | RepoResponse;

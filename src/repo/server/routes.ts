@@ -1,15 +1,19 @@
 // The route table of the repository server: every path it answers, with its methods, handler and access.
 import * as h from './handlers.js';
 import type { Handler } from './handlers.js';
+import { ociError, parseOciPath } from './oci.js';
 
-export type Access = 'public' | 'read' | 'write';
+/** login: needs credentials when the server has any (the OCI `/v2/` check clients log in with). */
+export type Access = 'public' | 'read' | 'write' | 'login';
+
+type Method = 'GET' | 'POST' | 'DELETE' | 'PUT' | 'PATCH';
 
 export interface Route {
   /** Segments; `:x` matches any one segment. */
   pattern: string[];
-  methods: Partial<Record<'GET' | 'POST' | 'DELETE', Handler>>;
+  methods: Partial<Record<Method, Handler>>;
   /** public: never needs credentials; read: needs them with --private; write: always needs them. */
-  access: { GET?: Access; POST?: Access; DELETE?: Access };
+  access: Partial<Record<Method, Access>>;
 }
 
 const route = (path: string, methods: Route['methods'], access: Route['access']): Route => ({
@@ -34,11 +38,89 @@ export const routes: Route[] = [
 export type RouteMatch =
   { route: Route; handler: Handler; access: Access } | { status: 404 } | { status: 405; allow: string };
 
+/** The OCI distribution API under /v2/ (oci.ts): repository names have any number of segments. */
+function ociRoute(segments: string[]): Route | undefined {
+  const path = parseOciPath(segments);
+  if (!path) return undefined;
+  const needsOci =
+    (
+      fn: (
+        store: NonNullable<Parameters<Handler>[1]['oci']>,
+        request: Parameters<Handler>[0],
+        context: Parameters<Handler>[1],
+      ) => ReturnType<Handler>,
+    ): Handler =>
+    (request, context) =>
+      context.oci ? fn(context.oci, request, context) : ociError(404, 'UNSUPPORTED', 'this server does not serve OCI');
+  const limit = (context: Parameters<Handler>[1]) => context.maxUploadSize;
+  const at = { pattern: segments };
+  switch (path.kind) {
+    case 'base':
+      return {
+        ...at,
+        methods: {
+          GET: () => ({
+            status: 200,
+            headers: { 'Content-Type': 'application/json', 'Content-Length': 3 },
+            body: '{}\n',
+          }),
+        },
+        access: { GET: 'login' },
+      };
+    case 'catalog':
+      return { ...at, methods: { GET: needsOci((oci) => oci.catalog()) }, access: { GET: 'read' } };
+    case 'tags':
+      return { ...at, methods: { GET: needsOci((oci) => oci.tagList(path.repository)) }, access: { GET: 'read' } };
+    case 'manifest':
+      return {
+        ...at,
+        methods: {
+          GET: needsOci((oci) => oci.getManifest(path.repository, path.reference)),
+          PUT: needsOci((oci, request, context) =>
+            oci.putManifest(path.repository, path.reference, request, context.allowOverwrite),
+          ),
+        },
+        access: { GET: 'read', PUT: 'write' },
+      };
+    case 'blob':
+      return {
+        ...at,
+        methods: { GET: needsOci((oci) => oci.getBlob(path.repository, path.digest)) },
+        access: { GET: 'read' },
+      };
+    case 'uploads':
+      return {
+        ...at,
+        methods: {
+          POST: needsOci((oci, request, context) => oci.startUpload(path.repository, request, limit(context))),
+        },
+        access: { POST: 'write' },
+      };
+    case 'upload':
+      return {
+        ...at,
+        methods: {
+          PATCH: needsOci((oci, request, context) =>
+            oci.patchUpload(path.repository, path.id, request, limit(context)),
+          ),
+          PUT: needsOci((oci, request, context) =>
+            oci.finishUpload(path.repository, path.id, request.query.get('digest') ?? '', request, limit(context)),
+          ),
+        },
+        access: { PATCH: 'write', PUT: 'write' },
+      };
+  }
+}
+
 /** Finds the route of a method and decoded path segments. HEAD is served by the GET handler. */
 export function matchRoute(method: string, segments: string[]): RouteMatch {
-  const route = routes.find(
-    (r) => r.pattern.length === segments.length && r.pattern.every((p, i) => p.startsWith(':') || p === segments[i]),
-  );
+  const route =
+    segments[0] === 'v2'
+      ? ociRoute(segments)
+      : routes.find(
+          (r) =>
+            r.pattern.length === segments.length && r.pattern.every((p, i) => p.startsWith(':') || p === segments[i]),
+        );
   if (!route) return { status: 404 };
   const verb = (method === 'HEAD' ? 'GET' : method) as keyof Route['methods'];
   const handler = route.methods[verb];

@@ -10,6 +10,7 @@ import { type HandlerContext, internalError } from './handlers.js';
 import { errorResponse, readBody, type RepoRequest, type RepoResponse } from './http.js';
 import { matchRoute, pathSegments } from './routes.js';
 import { RepoStore, type StoreStartReport } from './store.js';
+import { OciStore } from './oci.js';
 
 export const DEFAULT_PORT = 8879;
 export const DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024;
@@ -110,17 +111,21 @@ export async function startRepoServer(options: RepoServerOptions): Promise<RepoS
     });
   }
   const { store, report } = await RepoStore.open(options.dir);
+  const oci = new OciStore(options.dir, store);
+  await oci.open();
   const context: HandlerContext = {
     store,
     allowOverwrite: options.allowOverwrite ?? false,
     maxUploadSize: options.maxUploadSize ?? DEFAULT_MAX_UPLOAD,
+    oci,
   };
 
   const authorize = async (
     request: IncomingMessage,
-    access: 'public' | 'read' | 'write',
+    access: 'public' | 'read' | 'write' | 'login',
   ): Promise<RepoResponse | string | undefined> => {
     if (access === 'public' || (access === 'read' && !options.private)) return undefined;
+    if (access === 'login' && !auth.configured) return undefined;
     if (access === 'write' && !auth.configured) {
       if (options.allowAnonymousWrites) return undefined;
       return errorResponse(403, 'uploads are disabled on this server', {});

@@ -1,0 +1,74 @@
+// portolan push CHART.tgz oci://HOST/PATH: upload a chart archive (and the .prov beside it) to an OCI registry
+// as helm push does, under PATH/NAME:VERSION.
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { PortolanError } from '../../errors.js';
+import type { CommandModule } from '../command.js';
+import { registryPathsFor } from '../chart-ref.js';
+
+export const pushCommand: CommandModule = {
+  command: 'push <chart> <remote>',
+  describe: 'Upload a chart archive to an OCI registry (oci://HOST/PATH; the chart goes to PATH/NAME:VERSION)',
+  builder: (y) =>
+    y
+      .positional('chart', { type: 'string', describe: 'Chart archive (.tgz); a .prov beside it is pushed too' })
+      .positional('remote', { type: 'string', describe: 'oci://HOST[:PORT]/PATH' })
+      .option('plain-http', { type: 'boolean', default: false, describe: 'Talk to the registry over http' })
+      .option('insecure-skip-tls-verify', {
+        type: 'boolean',
+        default: false,
+        describe: "Do not verify the registry's certificate",
+      })
+      .option('ca-file', { type: 'string', describe: 'CA certificates (PEM) to verify the registry with' })
+      .option('username', { type: 'string', describe: 'Registry username (instead of the stored login)' })
+      .option('password', { type: 'string', describe: 'Registry password (instead of the stored login)' })
+      .option('registry-config', {
+        type: 'string',
+        describe: 'Path to the registry logins (default $XDG_CONFIG_HOME/portolan/registry/config.json)',
+      })
+      .example('$0 push webapp-1.4.2.tgz oci://registry.example.com/charts', 'Push as charts/webapp:1.4.2'),
+  run: async (args, io) => {
+    const remote = args.remote as string;
+    if (!remote.startsWith('oci://')) {
+      throw new PortolanError('USAGE', `"${remote}" is not an oci:// reference`, {
+        hint: 'Push to an OCI registry: portolan push CHART.tgz oci://HOST/PATH (a chart repository takes uploads through portolan serve).',
+      });
+    }
+    const path = resolve(io.cwd, args.chart as string);
+    const info = await stat(path).catch(() => undefined);
+    if (!info) throw new PortolanError('IO', `${args.chart as string}: no such file`, { file: path });
+    if (info.isDirectory())
+      throw new PortolanError('USAGE', `${args.chart as string} is a folder; push takes a chart archive (.tgz)`, {
+        hint: `Package it first: portolan package ${args.chart as string}`,
+      });
+    const archive = await readFile(path);
+    const { metadataFromArchive } = await import('../../repo/index-dir.js');
+    const { loadChartArchive } = await import('../../chart/load.js');
+    // The whole archive is checked as a pull would load it, so nothing unloadable is published.
+    loadChartArchive(archive, path);
+    const metadata = metadataFromArchive(archive, path);
+    const prov = await readFile(`${path}.prov`).catch(() => undefined);
+    const { pushChart } = await import('../../oci/chart.js');
+    const { rfc3339Local } = await import('../../oci/manifest.js');
+    if (args.password !== undefined)
+      io.stderr('Warning: --password on the command line can be seen by other users; prefer registry login\n');
+    const result = await pushChart(
+      archive,
+      metadata,
+      remote,
+      await registryPathsFor(io, { registryConfig: args['registry-config'] as string | undefined }),
+      {
+        plainHttp: Boolean(args['plain-http']),
+        insecure: Boolean(args['insecure-skip-tls-verify']),
+        caFile: args['ca-file'] === undefined ? undefined : resolve(io.cwd, args['ca-file'] as string),
+        username: args.username as string | undefined,
+        password: args.password as string | undefined,
+        prov,
+        // helm records the archive's modification time as the manifest's creation time.
+        created: rfc3339Local(info.mtime),
+      },
+    );
+    io.stdout(`Pushed: ${result.ref}\nDigest: ${result.manifestDigest}\n`);
+    return 0;
+  },
+};
