@@ -66,9 +66,13 @@ export type {
   DriverName,
   HeldLock,
   HookRecord,
+  InstallOptions,
   Locker,
   ReleaseDriver,
   ReleaseEvent,
   ReleaseRecord,
   ReleaseStatus,
+  RollbackOptions,
+  UninstallOptions,
+  UpgradeOptions,
 } from './release/index.js';
