@@ -66,11 +66,15 @@ export type {
   DriverName,
   HeldLock,
   HookRecord,
+  InstallOptions,
   Locker,
   ReleaseDriver,
   ReleaseEvent,
   ReleaseRecord,
   ReleaseStatus,
+  RollbackOptions,
+  UninstallOptions,
+  UpgradeOptions,
 } from './release/index.js';
 export {
   pullChart,

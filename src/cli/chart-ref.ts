@@ -10,6 +10,7 @@ import type { Chart } from '../chart/types.js';
 import { PortolanError, UsageError } from '../errors.js';
 import type { ClientPaths } from '../repo/client/config.js';
 import type { ValuesIo } from '../values/index.js';
+import type { ValuesFlags } from './flags.js';
 import { colours, type CliIo } from './io.js';
 
 export interface ChartRefOptions {
@@ -34,7 +35,7 @@ export interface ChartRefOptions {
 }
 
 /** --repository-config and --repository-cache: where the client keeps repositories.yaml and cached indexes. */
-export function withRepositoryFlags(y: Argv): Argv {
+export function withRepositoryFlags<T>(y: Argv<T>) {
   return y
     .option('repository-config', {
       type: 'string',
@@ -47,8 +48,14 @@ export function withRepositoryFlags(y: Argv): Argv {
     });
 }
 
+/** The flags withRepositoryFlags declares, as run() receives them. */
+export interface RepositoryFlags {
+  repositoryConfig?: string;
+  repositoryCache?: string;
+}
+
 /** The flags of a command that takes a CHART which may come from a repository. */
-export function withChartRefFlags(y: Argv): Argv {
+export function withChartRefFlags<T>(y: Argv<T>) {
   return withRepositoryFlags(y)
     .option('version', {
       type: 'string',
@@ -86,33 +93,48 @@ export function withChartRefFlags(y: Argv): Argv {
     });
 }
 
-export function chartRefOptions(args: Record<string, unknown>): ChartRefOptions {
-  const text = (key: string) => (typeof args[key] === 'string' ? (args[key] as string) : undefined);
-  const passwordStdin = Boolean(args['password-stdin']);
-  if (passwordStdin) {
+/** The flags withChartRefFlags declares, as run() receives them. */
+export interface ChartRefFlags extends RepositoryFlags {
+  version?: string;
+  devel: boolean;
+  repo?: string;
+  username?: string;
+  password?: string;
+  passwordStdin: boolean;
+  passCredentials: boolean;
+  plainHttp: boolean;
+  insecureSkipTlsVerify: boolean;
+  caFile?: string;
+  registryConfig?: string;
+}
+
+/** --repo and its credentials; -f/--set-file, when the command has them, must not read stdin with --password-stdin. */
+export function chartRefOptions(args: ChartRefFlags & Pick<ValuesFlags, 'values' | 'setFile'>): ChartRefOptions {
+  if (args.passwordStdin) {
     if (args.password !== undefined)
       throw new UsageError('--password and --password-stdin are mutually exclusive', { flag: '--password-stdin' });
-    const list = (key: string) => (Array.isArray(args[key]) ? (args[key] as unknown[]).map(String) : []);
-    if (list('values').some((f) => f.trim() === '-') || list('set-file').some((f) => /=\s*-\s*$/.test(f))) {
+    const values = args.values ?? [];
+    const setFile = args.setFile ?? [];
+    if (values.some((f) => f.trim() === '-') || setFile.some((f) => /=\s*-\s*$/.test(f))) {
       throw new UsageError('--password-stdin and -f - both read standard input; give the values in a file', {
         flag: '--password-stdin',
       });
     }
   }
   return {
-    version: text('version'),
-    repo: text('repo'),
-    username: text('username'),
-    password: text('password'),
-    passwordStdin,
-    passCredentials: Boolean(args['pass-credentials']),
-    devel: Boolean(args.devel),
-    repositoryConfig: text('repository-config'),
-    repositoryCache: text('repository-cache'),
-    plainHttp: Boolean(args['plain-http']),
-    insecure: Boolean(args['insecure-skip-tls-verify']),
-    caFile: text('ca-file'),
-    registryConfig: text('registry-config'),
+    version: args.version,
+    repo: args.repo,
+    username: args.username,
+    password: args.password,
+    passwordStdin: args.passwordStdin,
+    passCredentials: args.passCredentials,
+    devel: args.devel,
+    repositoryConfig: args.repositoryConfig,
+    repositoryCache: args.repositoryCache,
+    plainHttp: args.plainHttp,
+    insecure: args.insecureSkipTlsVerify,
+    caFile: args.caFile,
+    registryConfig: args.registryConfig,
   };
 }
 

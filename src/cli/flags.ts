@@ -1,8 +1,9 @@
-// Flag groups shared by several commands, declared once.
+// Flag groups shared by several commands, declared once. Each takes and returns a typed yargs builder, so the flags
+// it adds reach the command's run() typed (see defineCommand in command.ts).
 import type { Argv } from 'yargs';
 import type { ValueOptions } from '../values/index.js';
 
-export function withValuesFlags(y: Argv): Argv {
+export function withValuesFlags<T>(y: Argv<T>) {
   return y
     .option('values', {
       alias: 'f',
@@ -34,19 +35,28 @@ export function withValuesFlags(y: Argv): Argv {
     .group(['values', 'set', 'set-string', 'set-json', 'set-file', 'set-literal'], 'Values:');
 }
 
-export function valueOptionsFrom(args: Record<string, unknown>): ValueOptions {
-  const list = (key: string): string[] => (args[key] as string[] | undefined) ?? [];
+/** The flags withValuesFlags declares, as run() receives them. */
+export interface ValuesFlags {
+  values?: string[];
+  set?: string[];
+  setString?: string[];
+  setJson?: string[];
+  setFile?: string[];
+  setLiteral?: string[];
+}
+
+export function valueOptionsFrom(args: ValuesFlags): ValueOptions {
   return {
-    valueFiles: list('values'),
-    set: list('set'),
-    setString: list('set-string'),
-    setJson: list('set-json'),
-    setFile: list('set-file'),
-    setLiteral: list('set-literal'),
+    valueFiles: args.values ?? [],
+    set: args.set ?? [],
+    setString: args.setString ?? [],
+    setJson: args.setJson ?? [],
+    setFile: args.setFile ?? [],
+    setLiteral: args.setLiteral ?? [],
   };
 }
 
-export function withRenderFlags(y: Argv): Argv {
+export function withRenderFlags<T>(y: Argv<T>) {
   return y
     .option('namespace', { alias: 'n', type: 'string', default: 'default', describe: 'Namespace of the release' })
     .option('kube-version', {
@@ -66,12 +76,18 @@ export function withRenderFlags(y: Argv): Argv {
     });
 }
 
-export function withOutputFlag(y: Argv, choices: string[] = ['table', 'json', 'yaml']): Argv {
+/** -o/--output, one of `choices` (the first is the default). */
+export function withFormatFlag<T, const F extends string>(y: Argv<T>, choices: readonly [F, ...F[]]) {
   return y.option('output', { alias: 'o', type: 'string', choices, default: choices[0], describe: 'Output format' });
 }
 
+/** -o/--output table (the default), json or yaml. */
+export function withOutputFlag<T>(y: Argv<T>) {
+  return withFormatFlag(y, ['table', 'json', 'yaml']);
+}
+
 /** --kubeconfig, --kube-context and -n/--namespace: which cluster and namespace a command talks to. */
-export function withClusterFlags(y: Argv): Argv {
+export function withClusterFlags<T>(y: Argv<T>) {
   return y
     .option('kubeconfig', {
       type: 'string',

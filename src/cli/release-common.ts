@@ -5,12 +5,12 @@ import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import type { ClusterClient } from '../cluster/index.js';
 import { UsageError } from '../errors.js';
-import type { ActionConfig, ReleaseEvent, ReleaseRecord } from '../release/index.js';
+import type { ActionConfig, DryRun, ReleaseEvent, ReleaseRecord } from '../release/index.js';
 import { colours, type CliIo } from './io.js';
 import { withClusterFlags } from './flags.js';
 
 /** --driver and the cluster flags. */
-export function withReleaseFlags(y: Argv): Argv {
+export function withReleaseFlags<T>(y: Argv<T>) {
   return withClusterFlags(y).option('driver', {
     type: 'string',
     describe: 'Where release records are kept: secret (default), configmap or memory (env PORTOLAN_DRIVER)',
@@ -18,13 +18,22 @@ export function withReleaseFlags(y: Argv): Argv {
   });
 }
 
-export function withLockFlag(y: Argv): Argv {
+export function withLockFlag<T>(y: Argv<T>) {
   return y.option('lock-duration', {
     type: 'string',
     default: '60s',
     describe: 'How long the release lock outlives its last renewal if this process dies (renewed every third of it)',
     requiresArg: true,
   });
+}
+
+/** The flags withReleaseFlags (and withLockFlag) declare, as run() receives them. */
+export interface ReleaseFlags {
+  kubeconfig?: string;
+  kubeContext?: string;
+  namespace?: string;
+  driver?: string;
+  lockDuration?: string;
 }
 
 const UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
@@ -63,25 +72,24 @@ export interface ReleaseContext {
  * namespace).
  */
 export async function releaseContext(
-  args: Record<string, unknown>,
+  args: ReleaseFlags,
   io: CliIo,
   options: { allNamespaces?: boolean; offline?: boolean } = {},
 ): Promise<ReleaseContext> {
   const { actionConfig, driverName } = await import('../release/index.js');
-  const driver = driverName(args.driver as string | undefined, io.env);
+  const driver = driverName(args.driver, io.env);
   const lockDurationMs =
-    typeof args['lock-duration'] === 'string' ? parseDuration(args['lock-duration'], '--lock-duration') : undefined;
+    args.lockDuration === undefined ? undefined : parseDuration(args.lockDuration, '--lock-duration');
   const onEvent = progressReporter(io);
   if (options.offline) {
-    const namespace = (args.namespace as string | undefined) ?? 'default';
+    const namespace = args.namespace ?? 'default';
     return { cfg: actionConfig(undefined, { namespace, driver: 'memory', onEvent }), close: () => onEvent.end() };
   }
   const { connect } = await import('../cluster/index.js');
-  const kubeconfig = args.kubeconfig as string | undefined;
   const client = await connect({
-    kubeconfig: kubeconfig === undefined ? undefined : resolve(io.cwd, kubeconfig),
-    context: args['kube-context'] as string | undefined,
-    namespace: args.namespace as string | undefined,
+    kubeconfig: args.kubeconfig === undefined ? undefined : resolve(io.cwd, args.kubeconfig),
+    context: args.kubeContext,
+    namespace: args.namespace,
     env: io.env,
     discoveryCacheDir: discoveryCacheDir(io.env),
   });
@@ -109,7 +117,7 @@ function discoveryCacheDir(env: NodeJS.ProcessEnv): string {
 
 /** Runs `fn` with a release context and closes it afterwards (before an error is printed, so it starts a line). */
 export async function withRelease<T>(
-  args: Record<string, unknown>,
+  args: ReleaseFlags,
   io: CliIo,
   fn: (ctx: ReleaseContext) => Promise<T>,
   options: { allNamespaces?: boolean; offline?: boolean } = {},
@@ -297,20 +305,18 @@ export function printWarnings(io: CliIo, warnings: string[]): void {
 }
 
 /** --dry-run takes `client` (the default when no value is given), `server`, or is absent. */
-export function dryRunMode(value: unknown): 'none' | 'client' | 'server' {
-  if (value === undefined || value === false) return 'none';
-  if (value === true || value === '' || value === 'client' || value === 'true') return 'client';
+export function dryRunMode(value: string | undefined): DryRun {
+  if (value === undefined || value === 'none' || value === 'false') return 'none';
+  if (value === '' || value === 'client' || value === 'true') return 'client';
   if (value === 'server') return 'server';
-  if (value === 'none' || value === 'false') return 'none';
   throw new UsageError(`--dry-run ${JSON.stringify(value)}: expected client or server`, { flag: '--dry-run' });
 }
 
 /** --history-max: a whole number, 0 for no limit. */
-export function historyMax(args: Record<string, unknown>): number {
-  const n = Number(args['history-max'] ?? 10);
-  if (!Number.isInteger(n) || n < 0)
-    throw new UsageError(`--history-max must be a whole number (0 for no limit), got ${String(args['history-max'])}`, {
+export function historyMax(value: number): number {
+  if (!Number.isInteger(value) || value < 0)
+    throw new UsageError(`--history-max must be a whole number (0 for no limit), got ${String(value)}`, {
       flag: '--history-max',
     });
-  return n;
+  return value;
 }

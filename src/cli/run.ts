@@ -1,5 +1,21 @@
 // Builds the yargs parser from an argv array and runs one command: runCli(argv, io) → exit code.
 // Commands are registered explicitly and load their implementation lazily, so start-up stays fast.
+//
+// A new command is one file in commands/, listed in commands/index.ts, written with defineCommand (command.ts):
+//   export const pushCommand = defineCommand({
+//     command: 'push <chart>',
+//     describe: 'Push a chart archive to a registry',
+//     builder: (y) =>
+//       withRepositoryFlags(y)
+//         .positional('chart', { type: 'string' })
+//         .option('plain-http', { type: 'boolean', default: false }),
+//     run: async (args, io) => { … args.chart is a string, args.plainHttp a boolean … },
+//   });
+// run() gets exactly the flags the builder declares, camelCased and typed as yargs infers them: an undeclared or
+// misspelt flag, or one used as the wrong type, does not compile. Shared flag groups are builder functions
+// (withXFlags in flags.ts, chart-ref.ts, release-common.ts); actions take one typed options object
+// (new Install(cfg, {…})). A plain CommandModule, run(args: Record<string, unknown>), is still accepted; converting
+// one is wrapping it in defineCommand and reading args.camelCase instead of casting args['kebab-case'].
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { UsageError, isPortolanError, messageOf, type PortolanError } from '../errors.js';
@@ -20,7 +36,8 @@ function joinStdinValues(argv: string[]): string[] {
   return out;
 }
 
-export async function runCli(rawArgv: string[], io: CliIo): Promise<number> {
+/** Runs one command line; `commandList` is for tests (the default: every command portolan has). */
+export async function runCli(rawArgv: string[], io: CliIo, commandList: CommandModule[] = commands): Promise<number> {
   const argv = joinStdinValues(rawArgv);
   const debug = argv.includes('--debug');
   let exitCode = 0;
@@ -63,12 +80,12 @@ export async function runCli(rawArgv: string[], io: CliIo): Promise<number> {
           return built;
         },
         handler: async (args) => {
-          exitCode = await command.run(args as Record<string, unknown>, io);
+          exitCode = await command.run(args, io);
         },
       });
     }
   };
-  register(parser, commands);
+  register(parser, commandList);
   // yargs renders the whole help text of a command before running it, in case the handler fails and help is
   // wanted; portolan never shows help on a command's failure, and the rendering costs tens of milliseconds.
   const usage = (

@@ -36,6 +36,17 @@ export interface ConfigOptions {
   allNamespaces?: boolean;
 }
 
+/**
+ * Sets each field of `action` that `options` gives a value (undefined keeps the default). Actions take their options
+ * as a typed object in the constructor, so a misspelt option is a compile error.
+ */
+export function setOptions<T extends object>(action: T, options: Partial<T>): void {
+  for (const key of Object.keys(options) as Array<keyof T>) {
+    const value = options[key];
+    if (value !== undefined) action[key] = value;
+  }
+}
+
 /** The usual configuration: records in the cluster (secret driver unless told otherwise), Lease locks. */
 export function actionConfig(cluster: ClusterClient | undefined, options: ConfigOptions): ActionConfig {
   const driver = createDriver(

@@ -6,8 +6,7 @@ import type { ClusterClient, KubeObject } from '../cluster/index.js';
 import type { Chart } from '../chart/types.js';
 import { PortolanError, isPortolanError, messageOf } from '../errors.js';
 import { HELM_YAML_SCHEMA, type SourcedValues } from '../values/index.js';
-import type { ActionConfig } from './config.js';
-import type { HeldLock } from './lock.js';
+import { setOptions, type ActionConfig } from './config.js';
 import { checkObject, deleteInReverseOrder } from './objects.js';
 import {
   DEFAULT_TIMEOUT_MS,
@@ -28,8 +27,10 @@ import {
   warn,
   withLock,
   type Capabilities,
+  type DeployOptions,
   type DeployState,
   type RenderInput,
+  type RunMode,
 } from './operation.js';
 import { checkReleaseName } from './record.js';
 import type { ReleaseRecord } from './types.js';
@@ -41,15 +42,35 @@ export interface InstallResult {
   warnings: string[];
 }
 
-export class Install {
-  releaseName = '';
+/** How an install is configured, one field per flag (Helm's action.Install); every field has a default. */
+export interface InstallOptions {
+  releaseName: string;
   /** Name the release `<chart>-<unix seconds>` (`-g`). */
+  generateName: boolean;
+  createNamespace: boolean;
+  wait: boolean;
+  waitForJobs: boolean;
+  timeoutMs: number;
+  /** On failure, uninstall what was installed (Helm's --atomic). */
+  rollbackOnFailure: boolean;
+  dryRun: DryRun;
+  noHooks: boolean;
+  skipCrds: boolean;
+  description?: string;
+  takeOwnership: boolean;
+  forceConflicts: boolean;
+  skipSchemaValidation: boolean;
+  /** Revisions to keep when installing over a history kept by `uninstall --keep-history` (0 = all). */
+  historyMax: number;
+}
+
+export class Install implements InstallOptions {
+  releaseName = '';
   generateName = false;
   createNamespace = false;
   wait = false;
   waitForJobs = false;
   timeoutMs = DEFAULT_TIMEOUT_MS;
-  /** On failure, uninstall what was installed (Helm's --atomic). */
   rollbackOnFailure = false;
   dryRun: DryRun = 'none';
   noHooks = false;
@@ -58,10 +79,14 @@ export class Install {
   takeOwnership = false;
   forceConflicts = false;
   skipSchemaValidation = false;
-  /** Revisions to keep when installing over a history kept by `uninstall --keep-history` (0 = all). */
   historyMax = 10;
 
-  constructor(private readonly cfg: ActionConfig) {}
+  constructor(
+    private readonly cfg: ActionConfig,
+    options: Partial<InstallOptions> = {},
+  ) {
+    setOptions<InstallOptions>(this, options);
+  }
 
   async run(chart: Chart, values: SourcedValues): Promise<InstallResult> {
     if (this.generateName)
@@ -72,7 +97,7 @@ export class Install {
     if (this.dryRun === 'server') {
       const history = await this.cfg.storage.history(this.releaseName);
       this.checkNameFree(history);
-      return this.perform(undefined, history, chart, values);
+      return this.perform({ dryRun: true }, history, chart, values);
     }
     const capabilities = prefetchCapabilities(this.cfg.cluster);
     if (this.createNamespace) await ensureNamespace(requireCluster(this.cfg), this.cfg.namespace);
@@ -84,7 +109,7 @@ export class Install {
         'install',
       );
       this.checkNameFree(history);
-      return this.perform(lock, history, chart, values, capabilities);
+      return this.perform({ dryRun: false, lock }, history, chart, values, capabilities);
     });
   }
 
@@ -137,9 +162,9 @@ export class Install {
     };
   }
 
-  /** The install proper; `lock` is undefined for a server dry run. Also used by `upgrade --install`. */
+  /** The install proper, for real under a lock or as a server dry run. Also used by `upgrade --install`. */
   async perform(
-    lock: HeldLock | undefined,
+    mode: RunMode,
     history: ReleaseRecord[],
     chart: Chart,
     values: SourcedValues,
@@ -147,7 +172,6 @@ export class Install {
   ): Promise<InstallResult> {
     const cfg = this.cfg;
     const cluster = requireCluster(cfg);
-    const dry = this.dryRun === 'server';
     const revision = (history[history.length - 1]?.revision ?? 0) + 1;
     const warnings: string[] = [];
     let capabilities = await (prefetched ?? capabilitiesOf(cluster));
@@ -173,24 +197,15 @@ export class Install {
     );
     cfg.storage.prepare(record);
 
-    if (dry) {
+    if (mode.dryRun) {
       const objects = await renderedObjects(cluster, result, record);
       const state: DeployState = { created: [], pruned: [], kept: [] };
       const existing = await preflight(cfg, record, objects, [], this.takeOwnership);
-      await deploy(
-        cfg,
-        { check: () => undefined, release: async () => undefined },
-        record,
-        objects,
-        [],
-        existing,
-        this.deployOptions(true),
-        state,
-      );
+      await deploy(cfg, mode, record, objects, [], existing, this.deployOptions(), state);
       record.description = 'Dry run complete';
       return { release: record, warnings };
     }
-    const held = lock as HeldLock;
+    const held = mode.lock;
     if (crds.length > 0) await installCrds(cfg, cluster, crds, this.timeoutMs);
     const objects = await renderedObjects(cluster, result, record);
     const existing = await preflight(cfg, record, objects, [], this.takeOwnership);
@@ -198,7 +213,7 @@ export class Install {
     await cfg.storage.create(record);
     const state: DeployState = { created: [], pruned: [], kept: [] };
     try {
-      await deploy(cfg, held, record, objects, [], existing, this.deployOptions(false), state);
+      await deploy(cfg, mode, record, objects, [], existing, this.deployOptions(), state);
     } catch (err) {
       return this.fail(record, state, err);
     }
@@ -209,15 +224,14 @@ export class Install {
     return { release: record, warnings };
   }
 
-  private deployOptions(dryRun: boolean) {
+  private deployOptions(): DeployOptions {
     return {
-      event: 'install' as const,
+      event: 'install',
       noHooks: this.noHooks,
       wait: this.wait || this.rollbackOnFailure,
       waitForJobs: this.waitForJobs,
       timeoutMs: this.timeoutMs,
       forceConflicts: this.forceConflicts,
-      dryRun,
     };
   }
 

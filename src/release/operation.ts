@@ -222,6 +222,12 @@ export async function objectsOf(cluster: ClusterClient | undefined, record: Rele
   );
 }
 
+/**
+ * How an operation runs: for real, under the release's lock (checked before each step that writes), or as a
+ * server-side dry run, which takes no lock and writes nothing.
+ */
+export type RunMode = { dryRun: false; lock: HeldLock } | { dryRun: true };
+
 export interface DeployOptions {
   /** hooks run as pre-<event> / post-<event> */
   event: 'install' | 'upgrade' | 'rollback';
@@ -230,7 +236,6 @@ export interface DeployOptions {
   waitForJobs?: boolean;
   timeoutMs: number;
   forceConflicts?: boolean;
-  dryRun?: boolean;
 }
 
 /** What a deploy did, filled in as it goes (so a failure still knows what to clean up). */
@@ -261,11 +266,11 @@ export async function preflight(
 /**
  * Applies `next`'s objects over `previous` ones (after preflight, which found `existing`): pre-hooks, server-side
  * apply in install order, deletion of what left the chart (resource-policy keep honoured), the wait, post-hooks.
- * Mutates next.hooks' lastRun.
+ * Mutates next.hooks' lastRun. A dry run only applies the objects with the server's dry run.
  */
 export async function deploy(
   cfg: ActionConfig,
-  lock: HeldLock,
+  mode: RunMode,
   next: ReleaseRecord,
   nextObjects: KubeObject[],
   previousObjects: KubeObject[],
@@ -274,10 +279,11 @@ export async function deploy(
   state: DeployState,
 ): Promise<void> {
   const cluster = requireCluster(cfg);
-  if (options.dryRun) {
+  if (mode.dryRun) {
     await applyInOrder(cluster, nextObjects, { force: Boolean(options.forceConflicts), dryRun: true });
     return;
   }
+  const lock = mode.lock;
   const hookOptions = {
     release: next,
     timeoutMs: options.timeoutMs,

@@ -2,26 +2,41 @@
 // release's test hooks and records how each went.
 import { describeRef, readiness } from '../cluster/index.js';
 import { PortolanError, UsageError, messageOf } from '../errors.js';
-import type { ActionConfig } from './config.js';
+import { setOptions, type ActionConfig } from './config.js';
 import { hooksFor, runHooks } from './hooks.js';
 import { DEFAULT_TIMEOUT_MS, objectsOf, requireCluster, withLock } from './operation.js';
 import { checkReleaseName } from './record.js';
 import type { HookRecord, ReleaseRecord, ReleaseStatus } from './types.js';
 
-export class List {
+export interface ListOptions {
   /** A regular expression release names must match. */
   filter?: string;
   /** Only releases whose latest revision has one of these statuses (empty: any but uninstalled, unless `all`). */
-  states: ReleaseStatus[] = [];
+  states: ReleaseStatus[];
   /** Include releases uninstalled with --keep-history. */
+  all: boolean;
+  sortByDate: boolean;
+  reverse: boolean;
+  /** At most this many (0: no limit), after skipping `offset`. */
+  max: number;
+  offset: number;
+}
+
+export class List implements ListOptions {
+  filter?: string;
+  states: ReleaseStatus[] = [];
   all = false;
   sortByDate = false;
   reverse = false;
-  /** At most this many (0: no limit), after skipping `offset`. */
   max = 256;
   offset = 0;
 
-  constructor(private readonly cfg: ActionConfig) {}
+  constructor(
+    private readonly cfg: ActionConfig,
+    options: Partial<ListOptions> = {},
+  ) {
+    setOptions<ListOptions>(this, options);
+  }
 
   async run(): Promise<ReleaseRecord[]> {
     let pattern: RegExp | undefined;
@@ -53,11 +68,20 @@ function notFound(name: string, namespace: string): PortolanError {
   });
 }
 
-export class History {
+export interface HistoryOptions {
   /** The newest `max` revisions (0: all). */
+  max: number;
+}
+
+export class History implements HistoryOptions {
   max = 256;
 
-  constructor(private readonly cfg: ActionConfig) {}
+  constructor(
+    private readonly cfg: ActionConfig,
+    options: Partial<HistoryOptions> = {},
+  ) {
+    setOptions<HistoryOptions>(this, options);
+  }
 
   /** Revisions, oldest first. */
   async run(name: string): Promise<ReleaseRecord[]> {
@@ -79,13 +103,23 @@ export interface ResourceState {
   reason: string;
 }
 
-export class Status {
+export interface StatusOptions {
   /** 0: the latest revision. */
-  revision = 0;
+  revision: number;
   /** Look up each object of the manifest and report whether it is ready. */
+  showResources: boolean;
+}
+
+export class Status implements StatusOptions {
+  revision = 0;
   showResources = false;
 
-  constructor(private readonly cfg: ActionConfig) {}
+  constructor(
+    private readonly cfg: ActionConfig,
+    options: Partial<StatusOptions> = {},
+  ) {
+    setOptions<StatusOptions>(this, options);
+  }
 
   async run(name: string): Promise<{ release: ReleaseRecord; resources?: ResourceState[] }> {
     const release = await getRevision(this.cfg, name, this.revision);
@@ -134,12 +168,22 @@ export interface TestResult {
   failed: number;
 }
 
-export class ReleaseTest {
-  timeoutMs = DEFAULT_TIMEOUT_MS;
+export interface TestOptions {
+  timeoutMs: number;
   /** Only tests with these names (empty: all). */
+  filter: string[];
+}
+
+export class ReleaseTest implements TestOptions {
+  timeoutMs = DEFAULT_TIMEOUT_MS;
   filter: string[] = [];
 
-  constructor(private readonly cfg: ActionConfig) {}
+  constructor(
+    private readonly cfg: ActionConfig,
+    options: Partial<TestOptions> = {},
+  ) {
+    setOptions<TestOptions>(this, options);
+  }
 
   /**
    * Runs every test hook of the deployed revision (all of them, even after a failure) and stores each one's last run.

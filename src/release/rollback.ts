@@ -3,9 +3,8 @@
 import { PortolanError } from '../errors.js';
 import type { KubeObject } from '../cluster/index.js';
 import { refKey } from '../cluster/index.js';
-import type { ActionConfig } from './config.js';
+import { setOptions, type ActionConfig } from './config.js';
 import type { DryRun } from './install.js';
-import type { HeldLock } from './lock.js';
 import {
   DEFAULT_TIMEOUT_MS,
   cleanupCreated,
@@ -20,15 +19,33 @@ import {
   supersedeOthers,
   warn,
   withLock,
+  type DeployOptions,
   type DeployState,
+  type RunMode,
 } from './operation.js';
 import { checkReleaseName } from './record.js';
 import type { ReleaseRecord } from './types.js';
 import { messageOf } from '../errors.js';
 
-export class Rollback {
-  releaseName = '';
+/** How a rollback is configured, one field per flag (Helm's action.Rollback); every field has a default. */
+export interface RollbackOptions {
+  releaseName: string;
   /** 0: the revision before the last. */
+  revision: number;
+  wait: boolean;
+  waitForJobs: boolean;
+  timeoutMs: number;
+  cleanupOnFail: boolean;
+  noHooks: boolean;
+  historyMax: number;
+  forceConflicts: boolean;
+  /** Anything but 'none' is a server-side dry run (there is nothing to render on the client). */
+  dryRun: DryRun;
+  description?: string;
+}
+
+export class Rollback implements RollbackOptions {
+  releaseName = '';
   revision = 0;
   wait = false;
   waitForJobs = false;
@@ -40,12 +57,17 @@ export class Rollback {
   dryRun: DryRun = 'none';
   description?: string;
 
-  constructor(private readonly cfg: ActionConfig) {}
+  constructor(
+    private readonly cfg: ActionConfig,
+    options: Partial<RollbackOptions> = {},
+  ) {
+    setOptions<RollbackOptions>(this, options);
+  }
 
   async run(): Promise<ReleaseRecord> {
     checkReleaseName(this.releaseName);
     requireCluster(this.cfg);
-    if (this.dryRun !== 'none') return this.perform(undefined, await this.cfg.storage.history(this.releaseName));
+    if (this.dryRun !== 'none') return this.perform({ dryRun: true }, await this.cfg.storage.history(this.releaseName));
     return withLock(this.cfg, this.releaseName, 'rollback', async (lock) => {
       const history = await recoverInterrupted(
         this.cfg,
@@ -53,12 +75,12 @@ export class Rollback {
         lock,
         'rollback',
       );
-      return this.perform(lock, history);
+      return this.perform({ dryRun: false, lock }, history);
     });
   }
 
-  /** The rollback proper, under a lock already held (also used by `upgrade --rollback-on-failure`). */
-  async perform(lock: HeldLock | undefined, history: ReleaseRecord[]): Promise<ReleaseRecord> {
+  /** The rollback proper, under a lock already held or as a dry run (also used by `upgrade --rollback-on-failure`). */
+  async perform(mode: RunMode, history: ReleaseRecord[]): Promise<ReleaseRecord> {
     const cfg = this.cfg;
     const cluster = requireCluster(cfg);
     const last = history[history.length - 1];
@@ -99,8 +121,8 @@ export class Rollback {
       for (const o of await objectsOf(cluster, r)) previous.set(refKey(o), o);
     }
     const state: DeployState = { created: [], pruned: [], kept: [] };
-    const options = {
-      event: 'rollback' as const,
+    const options: DeployOptions = {
+      event: 'rollback',
       noHooks: this.noHooks,
       wait: this.wait,
       waitForJobs: this.waitForJobs,
@@ -108,23 +130,14 @@ export class Rollback {
       forceConflicts: this.forceConflicts,
     };
     const existing = await preflight(cfg, record, objects, [...previous.values()], false);
-    if (!lock) {
-      await deploy(
-        cfg,
-        { check: () => undefined, release: async () => undefined },
-        record,
-        objects,
-        [...previous.values()],
-        existing,
-        { ...options, dryRun: true },
-        state,
-      );
+    if (mode.dryRun) {
+      await deploy(cfg, mode, record, objects, [...previous.values()], existing, options, state);
       record.description = 'Dry run complete';
       return record;
     }
     await cfg.storage.create(record);
     try {
-      await deploy(cfg, lock, record, objects, [...previous.values()], existing, options, state);
+      await deploy(cfg, mode, record, objects, [...previous.values()], existing, options, state);
     } catch (err) {
       record.status = 'failed';
       record.description = `Rollback "${record.name}" failed: ${failureText(err)}`;

@@ -4,7 +4,7 @@
 import type { ObjectRef, Propagation } from '../cluster/index.js';
 import { refKey } from '../cluster/index.js';
 import { PortolanError } from '../errors.js';
-import type { ActionConfig } from './config.js';
+import { setOptions, type ActionConfig } from './config.js';
 import { runHooks } from './hooks.js';
 import { deleteInReverseOrder, toRef } from './objects.js';
 import {
@@ -27,7 +27,20 @@ export interface UninstallResult {
   kept: ObjectRef[];
 }
 
-export class Uninstall {
+/** How an uninstall is configured, one field per flag (Helm's action.Uninstall); every field has a default. */
+export interface UninstallOptions {
+  keepHistory: boolean;
+  wait: boolean;
+  timeoutMs: number;
+  ignoreNotFound: boolean;
+  noHooks: boolean;
+  /** Only find the release; change nothing (and take no lock). */
+  dryRun: boolean;
+  description?: string;
+  cascade: Propagation;
+}
+
+export class Uninstall implements UninstallOptions {
   keepHistory = false;
   wait = false;
   timeoutMs = DEFAULT_TIMEOUT_MS;
@@ -37,7 +50,12 @@ export class Uninstall {
   description?: string;
   cascade: Propagation = 'Background';
 
-  constructor(private readonly cfg: ActionConfig) {}
+  constructor(
+    private readonly cfg: ActionConfig,
+    options: Partial<UninstallOptions> = {},
+  ) {
+    setOptions<UninstallOptions>(this, options);
+  }
 
   async run(name: string): Promise<UninstallResult> {
     checkReleaseName(name);

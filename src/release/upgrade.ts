@@ -5,7 +5,7 @@
 import type { Chart } from '../chart/types.js';
 import { PortolanError, isPortolanError, messageOf } from '../errors.js';
 import { mergeMaps, type SourcedValues } from '../values/index.js';
-import type { ActionConfig } from './config.js';
+import { setOptions, type ActionConfig } from './config.js';
 import { Install, ensureNamespace, type DryRun, type InstallResult } from './install.js';
 import type { HeldLock } from './lock.js';
 import {
@@ -29,7 +29,9 @@ import {
   warn,
   withLock,
   type Capabilities,
+  type DeployOptions,
   type DeployState,
+  type RunMode,
 } from './operation.js';
 import { checkReleaseName } from './record.js';
 import { Rollback } from './rollback.js';
@@ -75,9 +77,35 @@ export interface UpgradeResult extends InstallResult {
   installed?: boolean;
 }
 
-export class Upgrade {
-  releaseName = '';
+/** How an upgrade is configured, one field per flag (Helm's action.Upgrade); every field has a default. */
+export interface UpgradeOptions extends ValueFlags {
+  releaseName: string;
   /** Install when the release does not exist (`-i`). */
+  install: boolean;
+  resetValues: boolean;
+  reuseValues: boolean;
+  resetThenReuseValues: boolean;
+  wait: boolean;
+  waitForJobs: boolean;
+  timeoutMs: number;
+  rollbackOnFailure: boolean;
+  /** Timeout of the rollback after a failure (default: timeoutMs), not what the failed attempt left over. */
+  rollbackTimeoutMs?: number;
+  cleanupOnFail: boolean;
+  historyMax: number;
+  forceConflicts: boolean;
+  takeOwnership: boolean;
+  dryRun: DryRun;
+  noHooks: boolean;
+  description?: string;
+  skipSchemaValidation: boolean;
+  /** With `--install`: */
+  createNamespace: boolean;
+  skipCrds: boolean;
+}
+
+export class Upgrade implements UpgradeOptions {
+  releaseName = '';
   install = false;
   resetValues = false;
   reuseValues = false;
@@ -86,7 +114,6 @@ export class Upgrade {
   waitForJobs = false;
   timeoutMs = DEFAULT_TIMEOUT_MS;
   rollbackOnFailure = false;
-  /** Timeout of the rollback after a failure (default: timeoutMs), not what the failed attempt left over. */
   rollbackTimeoutMs?: number;
   cleanupOnFail = false;
   historyMax = 10;
@@ -96,11 +123,15 @@ export class Upgrade {
   noHooks = false;
   description?: string;
   skipSchemaValidation = false;
-  /** With `--install`: */
   createNamespace = false;
   skipCrds = false;
 
-  constructor(private readonly cfg: ActionConfig) {}
+  constructor(
+    private readonly cfg: ActionConfig,
+    options: Partial<UpgradeOptions> = {},
+  ) {
+    setOptions<UpgradeOptions>(this, options);
+  }
 
   async run(chart: Chart, values: SourcedValues): Promise<UpgradeResult> {
     checkReleaseName(this.releaseName);
@@ -109,15 +140,18 @@ export class Upgrade {
     if (this.dryRun !== 'none') {
       const history = await cfg.storage.history(this.releaseName);
       if (this.shouldInstall(history)) return { ...(await this.installer().run(chart, values)), installed: true };
-      return this.perform(undefined, history, chart, values);
+      return this.perform({ dryRun: true }, history, chart, values);
     }
     const capabilities = prefetchCapabilities(cfg.cluster);
     if (this.install && this.createNamespace) await ensureNamespace(requireCluster(cfg), cfg.namespace);
     return withLock(cfg, this.releaseName, 'upgrade', async (lock) => {
       const history = await recoverInterrupted(cfg, await cfg.storage.history(this.releaseName), lock, 'upgrade');
       if (this.shouldInstall(history))
-        return { ...(await this.installer().perform(lock, history, chart, values, capabilities)), installed: true };
-      return this.perform(lock, history, chart, values, capabilities);
+        return {
+          ...(await this.installer().perform({ dryRun: false, lock }, history, chart, values, capabilities)),
+          installed: true,
+        };
+      return this.perform({ dryRun: false, lock }, history, chart, values, capabilities);
     });
   }
 
@@ -137,8 +171,7 @@ export class Upgrade {
   }
 
   private installer(): Install {
-    const i = new Install(this.cfg);
-    Object.assign(i, {
+    return new Install(this.cfg, {
       releaseName: this.releaseName,
       createNamespace: false,
       wait: this.wait,
@@ -154,11 +187,10 @@ export class Upgrade {
       skipSchemaValidation: this.skipSchemaValidation,
       historyMax: this.historyMax,
     });
-    return i;
   }
 
   private async perform(
-    lock: HeldLock | undefined,
+    mode: RunMode,
     history: ReleaseRecord[],
     chart: Chart,
     given: SourcedValues,
@@ -201,26 +233,17 @@ export class Upgrade {
     const state: DeployState = { created: [], pruned: [], kept: [] };
     const existing = await preflight(cfg, record, objects, previous, this.takeOwnership);
 
-    if (!lock) {
-      await deploy(
-        cfg,
-        { check: () => undefined, release: async () => undefined },
-        record,
-        objects,
-        previous,
-        existing,
-        this.deployOptions(true),
-        state,
-      );
+    if (mode.dryRun) {
+      await deploy(cfg, mode, record, objects, previous, existing, this.deployOptions(), state);
       record.description = 'Dry run complete';
       return { release: record, warnings };
     }
-    lock.check();
+    mode.lock.check();
     await cfg.storage.create(record);
     try {
-      await deploy(cfg, lock, record, objects, previous, existing, this.deployOptions(false), state);
+      await deploy(cfg, mode, record, objects, previous, existing, this.deployOptions(), state);
     } catch (err) {
-      return this.fail(lock, record, current, state, err);
+      return this.fail(mode.lock, record, current, state, err);
     }
     record.status = 'deployed';
     record.description = this.description ?? 'Upgrade complete';
@@ -230,15 +253,14 @@ export class Upgrade {
     return { release: record, warnings };
   }
 
-  private deployOptions(dryRun: boolean) {
+  private deployOptions(): DeployOptions {
     return {
-      event: 'upgrade' as const,
+      event: 'upgrade',
       noHooks: this.noHooks,
       wait: this.wait || this.rollbackOnFailure,
       waitForJobs: this.waitForJobs,
       timeoutMs: this.timeoutMs,
       forceConflicts: this.forceConflicts,
-      dryRun,
     };
   }
 
@@ -264,8 +286,7 @@ export class Upgrade {
       cfg,
       `upgrade failed; rolling back to revision ${current.revision} (--rollback-on-failure, timeout ${Math.round(timeoutMs / 1000)}s)`,
     );
-    const rollback = new Rollback(cfg);
-    Object.assign(rollback, {
+    const rollback = new Rollback(cfg, {
       releaseName: record.name,
       revision: current.revision,
       wait: true,
@@ -280,7 +301,7 @@ export class Upgrade {
     let restored: ReleaseRecord;
     try {
       const history = await cfg.storage.history(record.name);
-      restored = await rollback.perform(lock, history);
+      restored = await rollback.perform({ dryRun: false, lock }, history);
     } catch (rollbackError) {
       throw new PortolanError(
         e?.code ?? 'RELEASE',

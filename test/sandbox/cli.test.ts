@@ -47,7 +47,7 @@ describe('portolan sandbox start', () => {
     const out = join(dir, 'kc.yaml');
     const first = io();
     const ctl = new AbortController();
-    const running = runSandbox({ action: 'start', data, 'kubeconfig-out': out }, first, ctl.signal);
+    const running = runSandbox({ data, kubeconfigOut: out }, first, ctl.signal);
     await waitFor(() => first.out.length > 0);
     expect(first.out.join('')).toMatch(/listening on https:\/\/127\.0\.0\.1:\d+/);
     expect(first.out.join('')).toContain(`kubeconfig: ${out}`);
@@ -65,7 +65,7 @@ describe('portolan sandbox start', () => {
 
     const second = io();
     const ctl2 = new AbortController();
-    const again = runSandbox({ action: 'start', data, 'kubeconfig-out': out }, second, ctl2.signal);
+    const again = runSandbox({ data, kubeconfigOut: out }, second, ctl2.signal);
     await waitFor(() => second.out.length > 0);
     const client2 = await connect({ kubeconfig: out, retries: 0 });
     expect((await client2.get('v1', 'ConfigMap', 'survivor', 'default'))?.data).toEqual({ a: '1' });
@@ -78,13 +78,14 @@ describe('portolan sandbox start', () => {
   it('rejects bad flags as usage errors', async () => {
     const ctl = new AbortController();
     ctl.abort();
-    await expect(runSandbox({ action: 'start', port: 70000 }, io(), ctl.signal)).rejects.toMatchObject({
+    await expect(runSandbox({ port: 70000 }, io(), ctl.signal)).rejects.toMatchObject({
       code: 'USAGE',
       flag: '--port',
     });
-    await expect(
-      runSandbox({ action: 'start', 'fail-job-label': ['nolabel'] }, io(), ctl.signal),
-    ).rejects.toMatchObject({ code: 'USAGE', flag: '--fail-job-label' });
+    await expect(runSandbox({ failJobLabel: ['nolabel'] }, io(), ctl.signal)).rejects.toMatchObject({
+      code: 'USAGE',
+      flag: '--fail-job-label',
+    });
   });
 });
 

@@ -2,10 +2,10 @@
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { PortolanError } from '../../errors.js';
-import type { CommandModule } from '../command.js';
+import { defineCommand } from '../command.js';
 import { colours } from '../io.js';
 
-export const convertCommand: CommandModule = {
+export const convertCommand = defineCommand({
   command: 'convert <chart>',
   describe: "Rewrite a chart's templates in the other dialect (handlebars → Go templates, for Helm)",
   builder: (y) =>
@@ -13,7 +13,7 @@ export const convertCommand: CommandModule = {
       .positional('chart', { type: 'string', describe: 'Chart folder or .tgz archive' })
       .option('to', {
         type: 'string',
-        choices: ['go', 'handlebars'],
+        choices: ['go', 'handlebars'] as const,
         demandOption: true,
         describe: "The dialect to write: go (for helm) or handlebars (portolan's own)",
       })
@@ -36,20 +36,20 @@ export const convertCommand: CommandModule = {
     const { convertChartFiles } = await import('../../convert/index.js');
     const { readChartFolder } = await import('../../chart/load.js');
     const { readChartArchive } = await import('../../chart/archive.js');
-    const chart = resolve(io.cwd, args.chart as string);
+    const chart = resolve(io.cwd, args.chart);
     const info = await stat(chart).catch(() => undefined);
     if (!info)
-      throw new PortolanError('CHART_NOT_FOUND', `chart "${args.chart as string}" not found`, {
-        file: args.chart as string,
+      throw new PortolanError('CHART_NOT_FOUND', `chart "${args.chart}" not found`, {
+        file: args.chart,
         hint: 'Give a chart folder or a .tgz archive.',
       });
     const files = info.isDirectory()
       ? await readChartFolder(chart)
-      : readChartArchive(await readFile(chart), args.chart as string).files;
-    const to = args.to as 'go' | 'handlebars';
-    const result = convertChartFiles(files, to, { allowPartial: Boolean(args['allow-partial']) });
+      : readChartArchive(await readFile(chart), args.chart).files;
+    const to = args.to;
+    const result = convertChartFiles(files, to, { allowPartial: args.allowPartial });
     const name = basename(chart).replace(/\.tgz$/, '');
-    const target = resolve(io.cwd, (args['output-dir'] as string | undefined) ?? join(dirname(chart), `${name}-${to}`));
+    const target = resolve(io.cwd, args.outputDir ?? join(dirname(chart), `${name}-${to}`));
     if ((await stat(target).catch(() => undefined)) && !args.force) {
       throw new PortolanError('CONFLICT', `${target} already exists`, {
         file: target,
@@ -75,4 +75,4 @@ export const convertCommand: CommandModule = {
     io.stdout(`Converted ${result.converted.length} template(s) to ${to} templates in ${target}\n`);
     return 0;
   },
-};
+});

@@ -2,11 +2,11 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { CommandModule } from '../command.js';
+import { defineCommand } from '../command.js';
 import type { CliIo } from '../io.js';
 import { colours } from '../io.js';
 
-export const createCommand: CommandModule = {
+export const createCommand = defineCommand({
   command: 'create <name>',
   describe: 'Create a new chart with the given name (a path: charts/foo makes a chart named foo)',
   builder: (y) =>
@@ -37,17 +37,17 @@ export const createCommand: CommandModule = {
       .example('$0 create demo --dialect go', 'The same scaffold in Go templates, for charts shared with Helm users'),
   run: async (args, io) => {
     const { createChart } = await import('../../chart/create.js');
-    const name = args.name as string;
-    const starter = args.starter === undefined ? undefined : starterPath(args.starter as string, io);
+    const name = args.name;
+    const starter = args.starter === undefined ? undefined : starterPath(args.starter, io);
     io.stdout(`Creating ${name}\n`);
     const transform = args.dialect === 'go' ? (await import('../../convert/index.js')).toGoTemplates : undefined;
-    const result = await createChart(resolve(io.cwd, name), { starter, force: Boolean(args.force), transform });
+    const result = await createChart(resolve(io.cwd, name), { starter, force: args.force, transform });
     const c = colours(io);
     for (const file of result.overwritten) io.stderr(`${c.yellow('Warning:')} overwrote ${join(result.dir, file)}\n`);
     for (const warning of result.warnings) io.stderr(`${c.yellow('Warning:')} ${warning}\n`);
     return 0;
   },
-};
+});
 
 /** A folder path as given, else a starter name under the data home (Helm keeps them in $HELM_DATA_HOME/starters). */
 function starterPath(value: string, io: CliIo): string {

@@ -2,21 +2,21 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Chart } from '../../chart/types.js';
-import type { CommandModule } from '../command.js';
-import { withOutputFlag } from '../flags.js';
+import { defineCommand } from '../command.js';
+import { withFormatFlag } from '../flags.js';
 import { clientPathsFor, registryPathsFor, withRepositoryFlags } from '../chart-ref.js';
 
-export const dependencyCommand: CommandModule = {
+export const dependencyCommand = defineCommand({
   command: 'dependency <action> <chart>',
   aliases: ['dep', 'dependencies'],
   describe: "Manage a chart's dependencies (action: list, build, update)",
   builder: (y) =>
     withRepositoryFlags(
-      withOutputFlag(
+      withFormatFlag(
         y
           .positional('action', {
             type: 'string',
-            choices: ['list', 'build', 'update'],
+            choices: ['list', 'build', 'update'] as const,
             describe:
               'list: show status; update: resolve ranges and write Chart.lock; build: rebuild charts/ from Chart.lock',
           })
@@ -37,8 +37,8 @@ export const dependencyCommand: CommandModule = {
       .option('ca-file', { type: 'string', describe: 'CA certificates (PEM) to verify OCI registries with' })
       .option('registry-config', { type: 'string', describe: 'Path to the registry logins' }),
   run: async (args, io) => {
-    const chartDir = resolve(io.cwd, args.chart as string);
-    const action = args.action as 'list' | 'build' | 'update';
+    const chartDir = resolve(io.cwd, args.chart);
+    const action = args.action;
     if (action === 'list') {
       const { loadChart, loadChartArchive } = await import('../../chart/load.js');
       const { listDependencies } = await import('../../chart/dependencies.js');
@@ -71,20 +71,14 @@ export const dependencyCommand: CommandModule = {
     }
     const { buildDependencies, updateDependencies } = await import('../../chart/dependency-update.js');
     const { createRemoteResolver } = await import('../../repo/client/resolver.js');
-    const remote = createRemoteResolver(
-      await clientPathsFor(io, {
-        repositoryConfig: args['repository-config'] as string | undefined,
-        repositoryCache: args['repository-cache'] as string | undefined,
-      }),
-      {
-        paths: await registryPathsFor(io, { registryConfig: args['registry-config'] as string | undefined }),
-        options: {
-          plainHttp: Boolean(args['plain-http']),
-          insecure: Boolean(args['insecure-skip-tls-verify']),
-          caFile: args['ca-file'] === undefined ? undefined : resolve(io.cwd, args['ca-file'] as string),
-        },
+    const remote = createRemoteResolver(await clientPathsFor(io, args), {
+      paths: await registryPathsFor(io, { registryConfig: args.registryConfig }),
+      options: {
+        plainHttp: args.plainHttp,
+        insecure: args.insecureSkipTlsVerify,
+        caFile: args.caFile === undefined ? undefined : resolve(io.cwd, args.caFile),
       },
-    );
+    });
     const result =
       action === 'update'
         ? await updateDependencies(chartDir, { remote })
@@ -96,4 +90,4 @@ export const dependencyCommand: CommandModule = {
     );
     return 0;
   },
-};
+});

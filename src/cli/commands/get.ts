@@ -1,12 +1,12 @@
 // portolan get values|manifest|notes|hooks|all NAME: what a revision of a release holds.
 import { UsageError } from '../../errors.js';
-import type { CommandModule } from '../command.js';
+import { defineCommand } from '../command.js';
 import { withOutputFlag } from '../flags.js';
 import { machineOutput, notesSection, statusHeader, withRelease, withReleaseFlags } from '../release-common.js';
 
 const PARTS = ['values', 'manifest', 'notes', 'hooks', 'all'] as const;
 
-export const getCommand: CommandModule = {
+export const getCommand = defineCommand({
   command: 'get <part> <name>',
   describe: "Show a release's values, manifest, notes or hooks (part: values, manifest, notes, hooks, all)",
   builder: (y) =>
@@ -21,15 +21,15 @@ export const getCommand: CommandModule = {
         describe: "values: the computed values (chart defaults and user values), not only the user's",
       }),
   run: async (args, io) => {
-    const revision = args.revision === undefined ? 0 : Number(args.revision);
+    const revision = args.revision ?? 0;
     if (!Number.isInteger(revision) || revision < 0)
       throw new UsageError('--revision must be a revision number', { flag: '--revision' });
-    const part = args.part as (typeof PARTS)[number];
-    const output = args.output as string;
+    const part = args.part;
+    const output = args.output;
     if (output !== 'table' && part !== 'values')
       throw new UsageError(`-o ${output} applies to \`get values\` only`, { flag: '--output' });
     const { getRevision } = await import('../../release/index.js');
-    const release = await withRelease(args, io, async ({ cfg }) => getRevision(cfg, args.name as string, revision));
+    const release = await withRelease(args, io, async ({ cfg }) => getRevision(cfg, args.name, revision));
     const { toYamlValue } = await import('../../yaml-emit.js');
     const yamlOf = (v: Record<string, unknown>) => (Object.keys(v).length === 0 ? 'null\n' : toYamlValue(v));
     const hooks = release.hooks.map((h) => `---\n# Source: ${h.path}\n${h.manifest}\n`).join('');
@@ -62,4 +62,4 @@ export const getCommand: CommandModule = {
     }
     return 0;
   },
-};
+});

@@ -1,10 +1,10 @@
 // portolan history NAME: every kept revision of a release, oldest first.
-import type { CommandModule } from '../command.js';
+import { defineCommand } from '../command.js';
 import { withOutputFlag } from '../flags.js';
 import { formatTable } from '../table.js';
 import { ansiTime, chartLabel, machineOutput, withRelease, withReleaseFlags } from '../release-common.js';
 
-export const historyCommand: CommandModule = {
+export const historyCommand = defineCommand({
   command: 'history <name>',
   aliases: ['hist'],
   describe: 'Show the revisions of a release',
@@ -15,11 +15,10 @@ export const historyCommand: CommandModule = {
   run: async (args, io) => {
     const { History } = await import('../../release/index.js');
     const history = await withRelease(args, io, async ({ cfg }) => {
-      const action = new History(cfg);
-      action.max = Number(args.max);
-      return action.run(args.name as string);
+      const action = new History(cfg, { max: args.max });
+      return action.run(args.name);
     });
-    const output = args.output as string;
+    const output = args.output;
     if (output !== 'table') {
       const rows = history.map((r) => ({
         revision: r.revision,
@@ -43,4 +42,4 @@ export const historyCommand: CommandModule = {
     io.stdout(formatTable(['REVISION', 'UPDATED', 'STATUS', 'CHART', 'APP VERSION', 'DESCRIPTION'], rows));
     return 0;
   },
-};
+});

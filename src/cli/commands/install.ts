@@ -1,6 +1,7 @@
 // portolan install NAME CHART: install a chart as a new release (CHART: a folder, a .tgz, or repo/chart).
 import { UsageError } from '../../errors.js';
-import type { CommandModule } from '../command.js';
+import type { InstallOptions, UpgradeOptions } from '../../release/index.js';
+import { defineCommand } from '../command.js';
 import { chartRefOptions, loadChartArgument, valuesIo, withChartRefFlags } from '../chart-ref.js';
 import { valueOptionsFrom, withValuesFlags, withOutputFlag } from '../flags.js';
 import {
@@ -17,7 +18,7 @@ import {
 import type { Argv } from 'yargs';
 
 /** The flags install and upgrade share. */
-export function withDeployFlags(y: Argv): Argv {
+export function withDeployFlags<T>(y: Argv<T>) {
   return withLockFlag(withReleaseFlags(withChartRefFlags(withValuesFlags(y))))
     .option('create-namespace', {
       type: 'boolean',
@@ -78,24 +79,46 @@ export function withDeployFlags(y: Argv): Argv {
     });
 }
 
-export function deployFields(args: Record<string, unknown>) {
+/** The flags of withDeployFlags that configure the action, as run() receives them. */
+export interface DeployFlags {
+  createNamespace: boolean;
+  wait: boolean;
+  waitForJobs: boolean;
+  timeout: string;
+  rollbackOnFailure: boolean;
+  dryRun?: string;
+  noHooks: boolean;
+  skipCrds: boolean;
+  description?: string;
+  takeOwnership: boolean;
+  forceConflicts: boolean;
+  skipSchemaValidation: boolean;
+}
+
+/** The options install and upgrade both have, all set from their shared flags. */
+export type SharedDeployOptions = Pick<
+  InstallOptions,
+  Exclude<keyof InstallOptions & keyof UpgradeOptions, 'releaseName' | 'historyMax'>
+>;
+
+export function deployOptions(args: DeployFlags): SharedDeployOptions {
   return {
-    createNamespace: Boolean(args['create-namespace']),
-    wait: Boolean(args.wait),
-    waitForJobs: Boolean(args['wait-for-jobs']),
-    timeoutMs: parseDuration(String(args.timeout), '--timeout'),
-    rollbackOnFailure: Boolean(args['rollback-on-failure']),
-    dryRun: dryRunMode(args['dry-run']),
-    noHooks: Boolean(args['no-hooks']),
-    skipCrds: Boolean(args['skip-crds']),
-    description: args.description as string | undefined,
-    takeOwnership: Boolean(args['take-ownership']),
-    forceConflicts: Boolean(args['force-conflicts']),
-    skipSchemaValidation: Boolean(args['skip-schema-validation']),
+    createNamespace: args.createNamespace,
+    wait: args.wait,
+    waitForJobs: args.waitForJobs,
+    timeoutMs: parseDuration(args.timeout, '--timeout'),
+    rollbackOnFailure: args.rollbackOnFailure,
+    dryRun: dryRunMode(args.dryRun),
+    noHooks: args.noHooks,
+    skipCrds: args.skipCrds,
+    description: args.description,
+    takeOwnership: args.takeOwnership,
+    forceConflicts: args.forceConflicts,
+    skipSchemaValidation: args.skipSchemaValidation,
   };
 }
 
-export const installCommand: CommandModule = {
+export const installCommand = defineCommand({
   command: 'install [name] [chart]',
   describe: 'Install a chart as a release (CHART: folder, .tgz, or REPO/CHART)',
   builder: (y) =>
@@ -116,9 +139,9 @@ export const installCommand: CommandModule = {
         'Install the webapp chart with staging values',
       ),
   run: async (args, io) => {
-    let name = args.name as string | undefined;
-    let chartRef = args.chart as string | undefined;
-    const generate = Boolean(args['generate-name']);
+    let name = args.name;
+    let chartRef = args.chart;
+    const generate = args.generateName;
     if (generate && chartRef === undefined) {
       chartRef = name;
       name = undefined;
@@ -132,7 +155,7 @@ export const installCommand: CommandModule = {
       throw new UsageError('with -g/--generate-name give only the CHART; the name is generated', {
         flag: '--generate-name',
       });
-    const fields = deployFields(args);
+    const options = deployOptions(args);
     const chart = await loadChartArgument(chartRef, io, chartRefOptions(args));
     const { readValues } = await import('../../template.js');
     const values = await readValues(valueOptionsFrom(args), valuesIo(io));
@@ -141,16 +164,15 @@ export const installCommand: CommandModule = {
       args,
       io,
       async ({ cfg }) => {
-        const install = new Install(cfg);
-        Object.assign(install, fields, { releaseName: name ?? '', generateName: generate });
+        const install = new Install(cfg, { ...options, releaseName: name ?? '', generateName: generate });
         return install.run(chart, values);
       },
-      { offline: fields.dryRun === 'client' },
+      { offline: options.dryRun === 'client' },
     );
     printWarnings(io, result.warnings);
-    const output = args.output as string;
-    if (output !== 'table') io.stdout(await machineOutput(output, releaseJson(result.release, { withChart: true })));
-    else io.stdout(releaseText(result.release, { dryRun: fields.dryRun !== 'none' }));
+    if (args.output !== 'table')
+      io.stdout(await machineOutput(args.output, releaseJson(result.release, { withChart: true })));
+    else io.stdout(releaseText(result.release, { dryRun: options.dryRun !== 'none' }));
     return 0;
   },
-};
+});

@@ -2,18 +2,18 @@
 // fails.
 import { resolve } from 'node:path';
 import type { LintFinding, LintReport } from '../../lint/index.js';
-import type { CommandModule } from '../command.js';
-import { valueOptionsFrom, withOutputFlag, withValuesFlags } from '../flags.js';
+import { defineCommand } from '../command.js';
+import { valueOptionsFrom, withFormatFlag, withValuesFlags } from '../flags.js';
 import { valuesIo } from '../chart-ref.js';
 import { colours, type CliIo } from '../io.js';
 
 const TAGS: Record<LintFinding['severity'], string> = { error: '[ERROR]', warning: '[WARNING]', info: '[INFO]' };
 
-export const lintCommand: CommandModule = {
+export const lintCommand = defineCommand({
   command: 'lint [charts..]',
   describe: 'Examine charts for possible issues (Chart.yaml, values, schema, templates, Kubernetes objects)',
   builder: (y) =>
-    withOutputFlag(withValuesFlags(y), ['text', 'json'])
+    withFormatFlag(withValuesFlags(y), ['text', 'json'])
       .positional('charts', { type: 'string', array: true, describe: 'Chart folders (default: the current folder)' })
       .option('strict', { type: 'boolean', default: false, describe: 'Fail on lint warnings too' })
       .option('with-subcharts', { type: 'boolean', default: false, describe: 'Lint the charts under charts/ as well' })
@@ -39,17 +39,17 @@ export const lintCommand: CommandModule = {
       ),
   run: async (args, io) => {
     const { lintChartFolder, readLintValues, flattenReports } = await import('../../lint/index.js');
-    const charts = (args.charts as string[] | undefined)?.length ? (args.charts as string[]) : ['.'];
+    const charts = args.charts?.length ? args.charts : ['.'];
     const values = await readLintValues(valueOptionsFrom(args), valuesIo(io));
     const reports: LintReport[] = [];
     for (const chart of charts) {
       const report = await lintChartFolder(resolve(io.cwd, chart), {
         values,
-        strict: Boolean(args.strict),
-        withSubcharts: Boolean(args['with-subcharts']),
-        namespace: args.namespace as string,
-        kubeVersion: args['kube-version'] as string | undefined,
-        skipSchemaValidation: Boolean(args['skip-schema-validation']),
+        strict: args.strict,
+        withSubcharts: args.withSubcharts,
+        namespace: args.namespace,
+        kubeVersion: args.kubeVersion,
+        skipSchemaValidation: args.skipSchemaValidation,
       });
       // Name charts as the user gave them, not as absolute paths.
       const absolute = report.chart;
@@ -57,7 +57,7 @@ export const lintCommand: CommandModule = {
       reports.push(...flattenReports(report));
     }
     const failed = reports.filter((r) => r.failed).length;
-    const quiet = Boolean(args.quiet);
+    const quiet = args.quiet;
     if (args.output === 'json') {
       const shown = reports.map((r) => ({
         ...r,
@@ -78,7 +78,7 @@ export const lintCommand: CommandModule = {
     if (!quiet) io.stdout(`${summary}\n`);
     return 0;
   },
-};
+});
 
 function printText(reports: LintReport[], quiet: boolean, io: CliIo): void {
   const c = colours(io);

@@ -3,11 +3,11 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PortolanError } from '../../errors.js';
-import type { CommandModule } from '../command.js';
+import { defineCommand } from '../command.js';
 import { clientPathsFor, registryPathsFor, withRepositoryFlags } from '../chart-ref.js';
 import { colours } from '../io.js';
 
-export const packageCommand: CommandModule = {
+export const packageCommand = defineCommand({
   command: 'package <charts..>',
   describe: 'Lint chart folders and package them into versioned, reproducible .tgz archives',
   builder: (y) =>
@@ -46,22 +46,19 @@ export const packageCommand: CommandModule = {
   run: async (args, io) => {
     const { packageChartFolder } = await import('../../package.js');
     const { archiveTimeFromEnv } = await import('../../chart/package.js');
-    const destination = resolve(io.cwd, args.destination as string);
+    const destination = resolve(io.cwd, args.destination);
     const mtime = archiveTimeFromEnv(io.env);
-    const dependencyUpdate = Boolean(args['dependency-update']);
+    const dependencyUpdate = args.dependencyUpdate;
     let remote;
     if (dependencyUpdate) {
       const { createRemoteResolver } = await import('../../repo/client/resolver.js');
       remote = createRemoteResolver(
-        await clientPathsFor(io, {
-          repositoryConfig: args['repository-config'] as string | undefined,
-          repositoryCache: args['repository-cache'] as string | undefined,
-        }),
+        await clientPathsFor(io, args),
         // oci:// dependencies: over https, with the stored registry logins.
         { paths: await registryPathsFor(io) },
       );
     }
-    const refs = args.charts as string[];
+    const refs = args.charts;
     // Every folder is checked before anything is written.
     for (const ref of refs) {
       const info = await stat(resolve(io.cwd, ref)).catch(() => undefined);
@@ -77,12 +74,12 @@ export const packageCommand: CommandModule = {
     for (const ref of refs) {
       const result = await packageChartFolder(resolve(io.cwd, ref), ref, {
         destination,
-        version: args.version as string | undefined,
-        appVersion: args['app-version'] as string | undefined,
+        version: args.version,
+        appVersion: args.appVersion,
         mtime,
         dependencyUpdate,
         remote,
-        forHelm: Boolean(args['for-helm']),
+        forHelm: args.forHelm,
       });
       for (const dep of result.dependencies?.lock.dependencies ?? [])
         io.stdout(
@@ -96,4 +93,4 @@ export const packageCommand: CommandModule = {
     }
     return 0;
   },
-};
+});

@@ -3,10 +3,10 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { PortolanError } from '../../errors.js';
-import type { CommandModule } from '../command.js';
+import { defineCommand } from '../command.js';
 import { chartRefOptions, fetchChartArgument, withChartRefFlags } from '../chart-ref.js';
 
-export const pullCommand: CommandModule = {
+export const pullCommand = defineCommand({
   command: 'pull <chart>',
   aliases: ['fetch'],
   describe: 'Download a chart from a repository (REPO/CHART, --repo URL CHART, or oci://HOST/PATH/NAME)',
@@ -33,9 +33,9 @@ export const pullCommand: CommandModule = {
       .example('$0 pull --repo http://127.0.0.1:8879 webapp --untar', 'Unpack ./webapp/')
       .example('$0 pull oci://registry.example.com/charts/webapp --version 1.4.2', 'From an OCI registry'),
   run: async (args, io) => {
-    const fetched = await fetchChartArgument(args.chart as string, io, chartRefOptions(args));
+    const fetched = await fetchChartArgument(args.chart, io, chartRefOptions(args));
     const { writeFileAtomic } = await import('../../repo/index-dir.js');
-    const destination = resolve(io.cwd, args.destination as string);
+    const destination = resolve(io.cwd, args.destination);
     await mkdir(destination, { recursive: true });
     // helm's lines for a registry pull: the resolved reference and the manifest's digest.
     const pulled =
@@ -51,7 +51,7 @@ export const pullCommand: CommandModule = {
     const { loadChartFiles } = await import('../../chart/load.js');
     const { topFolder, files, budget } = readChartArchive(fetched.data, fetched.url);
     loadChartFiles(files, fetched.url, budget);
-    const base = resolve(destination, args.untardir as string);
+    const base = resolve(destination, args.untardir);
     const root = join(base, topFolder);
     if (await stat(root).catch(() => undefined)) {
       throw new PortolanError('IO', `cannot unpack into ${root}: it already exists`, {
@@ -69,4 +69,4 @@ export const pullCommand: CommandModule = {
     io.stdout(`${pulled}Pulled ${fetched.fileName} from ${fetched.url} and unpacked it into ${root}\n`);
     return 0;
   },
-};
+});

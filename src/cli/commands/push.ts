@@ -3,10 +3,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PortolanError } from '../../errors.js';
-import type { CommandModule } from '../command.js';
+import { defineCommand } from '../command.js';
 import { registryPathsFor } from '../chart-ref.js';
 
-export const pushCommand: CommandModule = {
+export const pushCommand = defineCommand({
   command: 'push <chart> <remote>',
   describe: 'Upload a chart archive to an OCI registry (oci://HOST/PATH; the chart goes to PATH/NAME:VERSION)',
   builder: (y) =>
@@ -28,18 +28,18 @@ export const pushCommand: CommandModule = {
       })
       .example('$0 push webapp-1.4.2.tgz oci://registry.example.com/charts', 'Push as charts/webapp:1.4.2'),
   run: async (args, io) => {
-    const remote = args.remote as string;
+    const remote = args.remote;
     if (!remote.startsWith('oci://')) {
       throw new PortolanError('USAGE', `"${remote}" is not an oci:// reference`, {
         hint: 'Push to an OCI registry: portolan push CHART.tgz oci://HOST/PATH (a chart repository takes uploads through portolan serve).',
       });
     }
-    const path = resolve(io.cwd, args.chart as string);
+    const path = resolve(io.cwd, args.chart);
     const info = await stat(path).catch(() => undefined);
-    if (!info) throw new PortolanError('IO', `${args.chart as string}: no such file`, { file: path });
+    if (!info) throw new PortolanError('IO', `${args.chart}: no such file`, { file: path });
     if (info.isDirectory())
-      throw new PortolanError('USAGE', `${args.chart as string} is a folder; push takes a chart archive (.tgz)`, {
-        hint: `Package it first: portolan package ${args.chart as string}`,
+      throw new PortolanError('USAGE', `${args.chart} is a folder; push takes a chart archive (.tgz)`, {
+        hint: `Package it first: portolan package ${args.chart}`,
       });
     const archive = await readFile(path);
     const { metadataFromArchive } = await import('../../repo/index-dir.js');
@@ -56,13 +56,13 @@ export const pushCommand: CommandModule = {
       archive,
       metadata,
       remote,
-      await registryPathsFor(io, { registryConfig: args['registry-config'] as string | undefined }),
+      await registryPathsFor(io, { registryConfig: args.registryConfig }),
       {
-        plainHttp: Boolean(args['plain-http']),
-        insecure: Boolean(args['insecure-skip-tls-verify']),
-        caFile: args['ca-file'] === undefined ? undefined : resolve(io.cwd, args['ca-file'] as string),
-        username: args.username as string | undefined,
-        password: args.password as string | undefined,
+        plainHttp: args.plainHttp,
+        insecure: args.insecureSkipTlsVerify,
+        caFile: args.caFile === undefined ? undefined : resolve(io.cwd, args.caFile),
+        username: args.username,
+        password: args.password,
         prov,
         // helm records the archive's modification time as the manifest's creation time.
         created: rfc3339Local(info.mtime),
@@ -71,4 +71,4 @@ export const pushCommand: CommandModule = {
     io.stdout(`Pushed: ${result.ref}\nDigest: ${result.manifestDigest}\n`);
     return 0;
   },
-};
+});

@@ -1,7 +1,7 @@
 // portolan registry login|logout HOST: store or remove a registry login, in Docker's config.json format.
 import { resolve } from 'node:path';
 import { PortolanError, UsageError } from '../../errors.js';
-import type { CommandModule } from '../command.js';
+import { defineCommand } from '../command.js';
 import { registryPathsFor, warnPasswordFlag } from '../chart-ref.js';
 import type { CliIo } from '../io.js';
 
@@ -19,11 +19,22 @@ async function registryHost(text: string, io: CliIo): Promise<string> {
   return ref.registry;
 }
 
-async function runLogin(args: Record<string, unknown>, io: CliIo): Promise<number> {
-  const host = await registryHost(String(args.host), io);
-  const username = args.username as string | undefined;
-  let password = args.password as string | undefined;
-  if (args['password-stdin']) {
+interface LoginFlags {
+  host: string;
+  username?: string;
+  password?: string;
+  passwordStdin: boolean;
+  insecure: boolean;
+  plainHttp: boolean;
+  caFile?: string;
+  registryConfig?: string;
+}
+
+async function runLogin(args: LoginFlags, io: CliIo): Promise<number> {
+  const host = await registryHost(args.host, io);
+  const username = args.username;
+  let password = args.password;
+  if (args.passwordStdin) {
     if (password !== undefined)
       throw new UsageError('--password and --password-stdin are mutually exclusive', { flag: '--password-stdin' });
     password = (await io.readStdin()).replace(/\r?\n$/, '');
@@ -34,16 +45,16 @@ async function runLogin(args: Record<string, unknown>, io: CliIo): Promise<numbe
     throw new UsageError('registry login needs a password: --password-stdin (or --password)', {
       flag: '--password-stdin',
     });
-  const paths = await registryPathsFor(io, { registryConfig: args['registry-config'] as string | undefined });
+  const paths = await registryPathsFor(io, { registryConfig: args.registryConfig });
   const { connect } = await import('../../oci/chart.js');
   const { storeCredential } = await import('../../oci/credentials.js');
   const client = await connect(
     { registry: host, repository: '' },
     paths,
     {
-      plainHttp: Boolean(args['plain-http']),
-      insecure: Boolean(args.insecure),
-      caFile: args['ca-file'] === undefined ? undefined : resolve(io.cwd, args['ca-file'] as string),
+      plainHttp: args.plainHttp,
+      insecure: args.insecure,
+      caFile: args.caFile === undefined ? undefined : resolve(io.cwd, args.caFile),
       username,
       password,
     },
@@ -59,9 +70,9 @@ async function runLogin(args: Record<string, unknown>, io: CliIo): Promise<numbe
   return 0;
 }
 
-async function runLogout(args: Record<string, unknown>, io: CliIo): Promise<number> {
-  const host = await registryHost(String(args.host), io);
-  const paths = await registryPathsFor(io, { registryConfig: args['registry-config'] as string | undefined });
+async function runLogout(args: { host: string; registryConfig?: string }, io: CliIo): Promise<number> {
+  const host = await registryHost(args.host, io);
+  const paths = await registryPathsFor(io, { registryConfig: args.registryConfig });
   const { removeCredential } = await import('../../oci/credentials.js');
   if (!(await removeCredential(paths, host)))
     throw new PortolanError('NOT_FOUND', `not logged in to ${host}`, { file: paths.config });
@@ -69,13 +80,13 @@ async function runLogout(args: Record<string, unknown>, io: CliIo): Promise<numb
   return 0;
 }
 
-export const registryCommand: CommandModule = {
+export const registryCommand = defineCommand({
   command: 'registry',
   describe: 'Log in to or out of an OCI registry',
   builder: (y) => y,
   run: async () => 0,
   subcommands: [
-    {
+    defineCommand({
       command: 'login <host>',
       describe: 'Check and store credentials for an OCI registry',
       builder: (y) =>
@@ -94,8 +105,8 @@ export const registryCommand: CommandModule = {
           .option('registry-config', registryConfigFlag)
           .example('echo "$TOKEN" | $0 registry login ghcr.io -u me --password-stdin', 'Log in'),
       run: runLogin,
-    },
-    {
+    }),
+    defineCommand({
       command: 'logout <host>',
       describe: 'Remove the stored credentials for an OCI registry',
       builder: (y) =>
@@ -103,6 +114,6 @@ export const registryCommand: CommandModule = {
           .positional('host', { type: 'string', describe: 'Registry host[:port]' })
           .option('registry-config', registryConfigFlag),
       run: runLogout,
-    },
+    }),
   ],
-};
+});

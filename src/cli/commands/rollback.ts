@@ -1,6 +1,6 @@
 // portolan rollback NAME [REVISION]: re-apply an earlier revision as a new one (0 or none: the previous revision).
 import { UsageError } from '../../errors.js';
-import type { CommandModule } from '../command.js';
+import { defineCommand } from '../command.js';
 import {
   dryRunMode,
   historyMax,
@@ -10,7 +10,7 @@ import {
   withReleaseFlags,
 } from '../release-common.js';
 
-export const rollbackCommand: CommandModule = {
+export const rollbackCommand = defineCommand({
   command: 'rollback <name> [revision]',
   describe: 'Roll a release back to an earlier revision (default: the previous one)',
   builder: (y) =>
@@ -52,28 +52,27 @@ export const rollbackCommand: CommandModule = {
         requiresArg: true,
       }),
   run: async (args, io) => {
-    const text = args.revision as string | undefined;
+    const text = args.revision;
     const revision = text === undefined ? 0 : Number(text);
     if (!Number.isInteger(revision) || revision < 0)
       throw new UsageError(`REVISION must be a revision number, got ${JSON.stringify(text)}`, {
         hint: 'See the revisions with `portolan history NAME`.',
       });
     const { Rollback } = await import('../../release/index.js');
-    const dryRun = dryRunMode(args['dry-run']);
+    const dryRun = dryRunMode(args.dryRun);
     const record = await withRelease(args, io, async ({ cfg }) => {
-      const rollback = new Rollback(cfg);
-      Object.assign(rollback, {
-        releaseName: args.name as string,
+      const rollback = new Rollback(cfg, {
+        releaseName: args.name,
         revision,
-        wait: Boolean(args.wait),
-        waitForJobs: Boolean(args['wait-for-jobs']),
-        timeoutMs: parseDuration(String(args.timeout), '--timeout'),
-        cleanupOnFail: Boolean(args['cleanup-on-fail']),
-        noHooks: Boolean(args['no-hooks']),
-        historyMax: historyMax(args),
-        forceConflicts: Boolean(args['force-conflicts']),
+        wait: args.wait,
+        waitForJobs: args.waitForJobs,
+        timeoutMs: parseDuration(args.timeout, '--timeout'),
+        cleanupOnFail: args.cleanupOnFail,
+        noHooks: args.noHooks,
+        historyMax: historyMax(args.historyMax),
+        forceConflicts: args.forceConflicts,
         dryRun: dryRun === 'none' ? 'none' : 'server',
-        description: args.description as string | undefined,
+        description: args.description,
       });
       return rollback.run();
     });
@@ -84,4 +83,4 @@ export const rollbackCommand: CommandModule = {
     );
     return 0;
   },
-};
+});

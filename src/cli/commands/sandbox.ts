@@ -2,12 +2,22 @@
 // 127.0.0.1 for trying portolan (and kubectl, helm) without a cluster. Runs until Ctrl-C / SIGTERM.
 import { UsageError } from '../../errors.js';
 import type { FailureRule, Sandbox } from '../../sandbox/index.js';
-import type { CommandModule } from '../command.js';
+import { defineCommand } from '../command.js';
 import type { CliIo } from '../io.js';
 
-function failureRules(args: Record<string, unknown>): FailureRule[] {
+/** The flags of `sandbox start`, as run() receives them. */
+export interface SandboxFlags {
+  port?: number;
+  data?: string;
+  kubeconfigOut?: string;
+  readyDelay?: number;
+  failImage?: string[];
+  failJobLabel?: string[];
+}
+
+function failureRules(args: SandboxFlags): FailureRule[] {
   const rules: FailureRule[] = [];
-  for (const image of (args['fail-image'] as string[] | undefined) ?? []) {
+  for (const image of args.failImage ?? []) {
     try {
       new RegExp(image);
     } catch {
@@ -17,7 +27,7 @@ function failureRules(args: Record<string, unknown>): FailureRule[] {
     }
     rules.push({ image });
   }
-  for (const label of (args['fail-job-label'] as string[] | undefined) ?? []) {
+  for (const label of args.failJobLabel ?? []) {
     const m = /^([^=]+)=(.*)$/.exec(label);
     if (!m)
       throw new UsageError(`--fail-job-label needs KEY=VALUE, got ${JSON.stringify(label)}`, {
@@ -29,19 +39,19 @@ function failureRules(args: Record<string, unknown>): FailureRule[] {
 }
 
 /** Starts the sandbox, prints how to use it, and resolves with 0 once `signal` aborts. */
-export async function runSandbox(args: Record<string, unknown>, io: CliIo, signal: AbortSignal): Promise<number> {
+export async function runSandbox(args: SandboxFlags, io: CliIo, signal: AbortSignal): Promise<number> {
   const { startSandbox } = await import('../../sandbox/index.js');
-  const port = args.port as number | undefined;
+  const port = args.port;
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
     throw new UsageError(`--port must be a port number, got ${String(port)}`, { flag: '--port' });
   }
-  const delay = args['ready-delay'] as number | undefined;
+  const delay = args.readyDelay;
   if (delay !== undefined && (!Number.isFinite(delay) || delay < 0))
     throw new UsageError('--ready-delay must be a number of milliseconds', { flag: '--ready-delay' });
   const sandbox: Sandbox = await startSandbox({
     port,
-    dataDir: args.data as string | undefined,
-    kubeconfigPath: args['kubeconfig-out'] as string | undefined,
+    dataDir: args.data,
+    kubeconfigPath: args.kubeconfigOut,
     readyDelayMs: delay,
     failureRules: failureRules(args),
   });
@@ -50,7 +60,7 @@ export async function runSandbox(args: Record<string, unknown>, io: CliIo, signa
       `portolan sandbox listening on ${sandbox.url}`,
       `kubeconfig: ${sandbox.kubeconfigPath}`,
       args.data
-        ? `state: ${String(args.data)} (kept across restarts)`
+        ? `state: ${args.data} (kept across restarts)`
         : 'state: in memory (gone on stop; use --data DIR to keep it)',
       '',
       'Try:',
@@ -68,12 +78,12 @@ export async function runSandbox(args: Record<string, unknown>, io: CliIo, signa
   return 0;
 }
 
-export const sandboxCommand: CommandModule = {
+export const sandboxCommand = defineCommand({
   command: 'sandbox <action>',
   describe: 'Run a local Kubernetes-compatible API server for tests and first tries (action: start)',
   builder: (y) =>
     y
-      .positional('action', { type: 'string', choices: ['start'], describe: 'What to do' })
+      .positional('action', { type: 'string', choices: ['start'] as const, describe: 'What to do' })
       .option('port', {
         type: 'number',
         describe: 'Port on 127.0.0.1 (default: a free one, or the last one used with --data)',
@@ -116,4 +126,4 @@ export const sandboxCommand: CommandModule = {
       process.off('SIGTERM', stop);
     }
   },
-};
+});

@@ -1,54 +1,52 @@
 // portolan search repo [KEYWORD]: search the cached indexes of the repositories the client knows.
-import { PortolanError } from '../../errors.js';
-import type { CommandModule } from '../command.js';
+import { PortolanError, messageOf } from '../../errors.js';
+import { defineCommand } from '../command.js';
+import { withOutputFlag } from '../flags.js';
 import { clientPathsFor, withRepositoryFlags } from '../chart-ref.js';
 import { colours } from '../io.js';
 
-export const searchCommand: CommandModule = {
+export const searchCommand = defineCommand({
   command: 'search <source> [keyword]',
   describe: 'Search the charts of your repositories (source: repo)',
   builder: (y) =>
     withRepositoryFlags(
-      y
-        .positional('source', {
-          type: 'string',
-          choices: ['repo'],
-          describe: 'Where to search: repo (the repositories added with repo add)',
-        })
-        .positional('keyword', {
-          type: 'string',
-          describe: 'Text to find in chart names, descriptions and keywords (all charts when left out)',
-        })
-        .option('versions', {
-          alias: 'l',
-          type: 'boolean',
-          default: false,
-          describe: 'Show every version, not only the newest',
-        })
-        .option('version', { type: 'string', describe: 'Only versions in this range (e.g. ^1.2, ">= 1.2, < 2")' })
-        .option('devel', { type: 'boolean', default: false, describe: 'Include prereleases' })
-        .option('regexp', { alias: 'r', type: 'boolean', default: false, describe: 'KEYWORD is a regular expression' })
-        .option('max-col-width', {
-          type: 'number',
-          default: 50,
-          describe: 'Cut table columns at this width (0: never)',
-        })
-        .option('fail-on-no-result', { type: 'boolean', default: false, describe: 'Exit 1 when nothing matches' })
-        .option('output', {
-          alias: 'o',
-          type: 'string',
-          choices: ['table', 'json', 'yaml'],
-          default: 'table',
-          describe: 'Output format',
-        }),
+      withOutputFlag(
+        y
+          .positional('source', {
+            type: 'string',
+            choices: ['repo'],
+            describe: 'Where to search: repo (the repositories added with repo add)',
+          })
+          .positional('keyword', {
+            type: 'string',
+            describe: 'Text to find in chart names, descriptions and keywords (all charts when left out)',
+          })
+          .option('versions', {
+            alias: 'l',
+            type: 'boolean',
+            default: false,
+            describe: 'Show every version, not only the newest',
+          })
+          .option('version', { type: 'string', describe: 'Only versions in this range (e.g. ^1.2, ">= 1.2, < 2")' })
+          .option('devel', { type: 'boolean', default: false, describe: 'Include prereleases' })
+          .option('regexp', {
+            alias: 'r',
+            type: 'boolean',
+            default: false,
+            describe: 'KEYWORD is a regular expression',
+          })
+          .option('max-col-width', {
+            type: 'number',
+            default: 50,
+            describe: 'Cut table columns at this width (0: never)',
+          })
+          .option('fail-on-no-result', { type: 'boolean', default: false, describe: 'Exit 1 when nothing matches' }),
+      ),
     ).example('$0 search repo nginx --versions', 'Every version of charts matching nginx'),
   run: async (args, io) => {
     const { listRepositories, loadCachedIndex } = await import('../../repo/client/repos.js');
     const { searchIndexes, truncate } = await import('../../repo/client/search.js');
-    const paths = await clientPathsFor(io, {
-      repositoryConfig: args['repository-config'] as string | undefined,
-      repositoryCache: args['repository-cache'] as string | undefined,
-    });
+    const paths = await clientPathsFor(io, args);
     const repos = await listRepositories(paths);
     if (repos.length === 0)
       throw new PortolanError('REPO', 'no repositories configured', { hint: 'Add one: portolan repo add NAME URL' });
@@ -58,16 +56,16 @@ export const searchCommand: CommandModule = {
         loaded.push({ name: repo.name, index: (await loadCachedIndex(paths, repo.name)).index });
       } catch (error) {
         io.stderr(
-          `${colours(io).yellow('Warning:')} repository "${repo.name}" is skipped: ${(error as Error).message} (run \`portolan repo update\`)\n`,
+          `${colours(io).yellow('Warning:')} repository "${repo.name}" is skipped: ${messageOf(error)} (run \`portolan repo update\`)\n`,
         );
       }
     }
     const results = searchIndexes(loaded, {
-      keyword: args.keyword as string | undefined,
-      regexp: Boolean(args.regexp),
-      versions: Boolean(args.versions),
-      version: args.version as string | undefined,
-      devel: Boolean(args.devel),
+      keyword: args.keyword,
+      regexp: args.regexp,
+      versions: args.versions,
+      version: args.version,
+      devel: args.devel,
     });
     const rows = results.map((r) => ({
       name: r.name,
@@ -75,7 +73,7 @@ export const searchCommand: CommandModule = {
       app_version: r.chart.appVersion ?? '',
       description: r.chart.description ?? '',
     }));
-    const output = args.output as string;
+    const output = args.output;
     if (output === 'json') io.stdout(`${JSON.stringify(rows)}\n`);
     else if (output === 'yaml') {
       const { toYamlList } = await import('../../yaml-emit.js');
@@ -83,7 +81,7 @@ export const searchCommand: CommandModule = {
     } else if (rows.length === 0) io.stdout('No results found\n');
     else {
       const { formatTable } = await import('../table.js');
-      const width = args['max-col-width'] as number;
+      const width = args.maxColWidth;
       io.stdout(
         formatTable(
           ['NAME', 'CHART VERSION', 'APP VERSION', 'DESCRIPTION'],
@@ -91,6 +89,6 @@ export const searchCommand: CommandModule = {
         ),
       );
     }
-    return rows.length === 0 && args['fail-on-no-result'] ? 1 : 0;
+    return rows.length === 0 && args.failOnNoResult ? 1 : 0;
   },
-};
+});

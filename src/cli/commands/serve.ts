@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PortolanError, UsageError, messageOf } from '../../errors.js';
-import type { CommandModule } from '../command.js';
+import { defineCommand } from '../command.js';
 import { colours } from '../io.js';
 
 /** Parses 20971520, 20MiB, 20M, 512KiB, 1GiB (binary units). */
@@ -22,7 +22,7 @@ async function readSecretFile(path: string, flag: string): Promise<string> {
   }
 }
 
-export const serveCommand: CommandModule = {
+export const serveCommand = defineCommand({
   command: 'serve',
   describe:
     'Serve a folder of chart archives as a chart repository (index.yaml, downloads, upload API) and as an OCI registry (/v2/)',
@@ -64,17 +64,17 @@ export const serveCommand: CommandModule = {
   run: async (args, io) => {
     const { startRepoServer } = await import('../../repo/server/server.js');
     const { parseHtpasswd, parseTokenFile } = await import('../../repo/server/auth.js');
-    const maxUploadSize = parseSize(args['max-upload-size'] as string);
+    const maxUploadSize = parseSize(args.maxUploadSize);
     if (maxUploadSize === undefined || maxUploadSize <= 0)
-      throw new UsageError(`--max-upload-size "${String(args['max-upload-size'])}" is not a size`, {
+      throw new UsageError(`--max-upload-size "${args.maxUploadSize}" is not a size`, {
         flag: '--max-upload-size',
         hint: 'e.g. 20MiB or 1048576',
       });
-    const port = args.port as number;
+    const port = args.port;
     if (!Number.isInteger(port) || port < 0 || port > 65535)
-      throw new UsageError(`--port ${String(args.port)} is not a port number`, { flag: '--port' });
-    const tokenFile = args['auth-token-file'] as string | undefined;
-    const htpasswdFile = args.htpasswd as string | undefined;
+      throw new UsageError(`--port ${port} is not a port number`, { flag: '--port' });
+    const tokenFile = args.authTokenFile;
+    const htpasswdFile = args.htpasswd;
     const authToken =
       tokenFile === undefined
         ? undefined
@@ -83,17 +83,17 @@ export const serveCommand: CommandModule = {
       htpasswdFile === undefined
         ? undefined
         : parseHtpasswd(await readSecretFile(resolve(io.cwd, htpasswdFile), '--htpasswd'), htpasswdFile);
-    const dir = resolve(io.cwd, args.dir as string);
-    const quiet = Boolean(args.quiet);
+    const dir = resolve(io.cwd, args.dir);
+    const quiet = args.quiet;
     const server = await startRepoServer({
       dir,
       port,
-      address: args.address as string,
+      address: args.address,
       authToken,
       htpasswd,
-      private: Boolean(args.private),
-      allowOverwrite: Boolean(args['allow-overwrite']),
-      allowAnonymousWrites: Boolean(args['allow-anonymous-writes']),
+      private: args.private,
+      allowOverwrite: args.allowOverwrite,
+      allowAnonymousWrites: args.allowAnonymousWrites,
       maxUploadSize,
       log: quiet ? undefined : (line) => io.stdout(`${line}\n`),
     });
@@ -101,7 +101,7 @@ export const serveCommand: CommandModule = {
     for (const w of report.warnings) io.stderr(`${colours(io).yellow('Warning:')} ${w}\n`);
     if (report.repaired && !(report.archives === 0 && report.repaired.includes('missing')))
       io.stderr(`${colours(io).yellow('Warning:')} ${report.repaired}; rebuilt it from ${report.archives} archives\n`);
-    if (!authToken && !htpasswd && !args['allow-anonymous-writes'])
+    if (!authToken && !htpasswd && !args.allowAnonymousWrites)
       io.stderr('Uploads are disabled: start with --auth-token-file or --htpasswd to accept them.\n');
     io.stdout(`Serving ${dir} (${report.archives} chart versions) at ${server.url}\n`);
     await new Promise<void>((done) => {
@@ -121,4 +121,4 @@ export const serveCommand: CommandModule = {
     });
     return 0;
   },
-};
+});

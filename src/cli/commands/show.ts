@@ -1,6 +1,6 @@
 // portolan show chart|values|readme|crds|all CHART: print what a chart holds, as written.
 import type { Chart } from '../../chart/types.js';
-import type { CommandModule } from '../command.js';
+import { defineCommand } from '../command.js';
 import { chartRefOptions, loadChartArgument, withChartRefFlags } from '../chart-ref.js';
 
 type Part = 'chart' | 'values' | 'readme' | 'crds';
@@ -21,7 +21,7 @@ function section(chart: Chart, part: Part): string {
   }
 }
 
-export const showCommand: CommandModule = {
+export const showCommand = defineCommand({
   command: 'show <part> <chart>',
   aliases: ['inspect'],
   describe: "Show a chart's Chart.yaml, values, README or CRDs (part: chart, values, readme, crds, all)",
@@ -30,7 +30,7 @@ export const showCommand: CommandModule = {
       y
         .positional('part', {
           type: 'string',
-          choices: ['chart', 'values', 'readme', 'crds', 'all'],
+          choices: ['chart', 'values', 'readme', 'crds', 'all'] as const,
           describe: 'What to show',
         })
         .positional('chart', {
@@ -39,12 +39,12 @@ export const showCommand: CommandModule = {
         }),
     ),
   run: async (args, io) => {
-    const chart = await loadChartArgument(args.chart as string, io, chartRefOptions(args));
-    const part = args.part as Part | 'all';
+    const chart = await loadChartArgument(args.chart, io, chartRefOptions(args));
+    const part = args.part;
     const parts: Part[] = part === 'all' ? ['chart', 'values', 'readme', 'crds'] : [part];
     const texts = parts.map((p) => section(chart, p)).filter((t, i) => part !== 'all' || t !== '' || i === 0);
     const out = texts.map((t) => (t.endsWith('\n') || t === '' ? t : `${t}\n`)).join('---\n');
     io.stdout(out);
     return 0;
   },
-};
+});

@@ -1,6 +1,6 @@
 // portolan status NAME: a release's latest (or --revision) state, the readiness of its objects, and its notes.
 import { UsageError } from '../../errors.js';
-import type { CommandModule } from '../command.js';
+import { defineCommand } from '../command.js';
 import { withOutputFlag } from '../flags.js';
 import { formatTable } from '../table.js';
 import {
@@ -12,7 +12,7 @@ import {
   withReleaseFlags,
 } from '../release-common.js';
 
-export const statusCommand: CommandModule = {
+export const statusCommand = defineCommand({
   command: 'status <name>',
   describe: 'Show the status of a release',
   builder: (y) =>
@@ -25,16 +25,14 @@ export const statusCommand: CommandModule = {
         describe: 'List the objects of the release with their readiness (table output)',
       }),
   run: async (args, io) => {
-    const revision = args.revision === undefined ? 0 : Number(args.revision);
+    const revision = args.revision ?? 0;
     if (!Number.isInteger(revision) || revision < 0)
       throw new UsageError('--revision must be a revision number', { flag: '--revision' });
-    const output = args.output as string;
+    const output = args.output;
     const { Status } = await import('../../release/index.js');
     const { release, resources } = await withRelease(args, io, async ({ cfg }) => {
-      const status = new Status(cfg);
-      status.revision = revision;
-      status.showResources = output === 'table' && Boolean(args['show-resources']);
-      return status.run(args.name as string);
+      const status = new Status(cfg, { revision, showResources: output === 'table' && args.showResources });
+      return status.run(args.name);
     });
     if (output !== 'table') {
       io.stdout(await machineOutput(output, releaseJson(release)));
@@ -53,4 +51,4 @@ export const statusCommand: CommandModule = {
     io.stdout(out + notesSection(release));
     return 0;
   },
-};
+});

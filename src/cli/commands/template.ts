@@ -2,7 +2,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError, PortolanError } from '../../errors.js';
-import type { CommandModule } from '../command.js';
+import { defineCommand } from '../command.js';
 import { valueOptionsFrom, withRenderFlags, withValuesFlags } from '../flags.js';
 import { chartRefOptions, loadChartArgument, valuesIo, withChartRefFlags } from '../chart-ref.js';
 import { colours } from '../io.js';
@@ -13,7 +13,7 @@ interface OutputDoc {
   text: string;
 }
 
-export const templateCommand: CommandModule = {
+export const templateCommand = defineCommand({
   command: 'template [name] [chart]',
   describe: 'Render a chart locally and print the manifests',
   builder: (y) =>
@@ -48,8 +48,8 @@ export const templateCommand: CommandModule = {
         'Render the webapp chart with production values',
       ),
   run: async (args, io) => {
-    let name = args.name as string | undefined;
-    let chartRef = args.chart as string | undefined;
+    let name = args.name;
+    let chartRef = args.chart;
     if (chartRef === undefined) {
       if (name === undefined)
         throw new UsageError('template needs a CHART (a chart folder or .tgz)', {
@@ -62,31 +62,31 @@ export const templateCommand: CommandModule = {
     const { formatManifests } = await import('../../render/index.js');
     const chart = await loadChartArgument(chartRef, io, chartRefOptions(args));
     const user = await readValues(valueOptionsFrom(args), valuesIo(io));
-    const isUpgrade = Boolean(args['is-upgrade']);
+    const isUpgrade = args.isUpgrade;
     const result = templateChart(chart, user, {
       releaseName: name ?? 'release-name',
-      namespace: args.namespace as string,
+      namespace: args.namespace,
       isInstall: !isUpgrade,
       isUpgrade,
-      kubeVersion: args['kube-version'] as string | undefined,
-      apiVersions: (args['api-versions'] as string[] | undefined) ?? [],
-      strict: Boolean(args.strict),
-      skipSchemaValidation: Boolean(args['skip-schema-validation']),
+      kubeVersion: args.kubeVersion,
+      apiVersions: args.apiVersions ?? [],
+      strict: args.strict,
+      skipSchemaValidation: args.skipSchemaValidation,
     });
     for (const warning of result.warnings) io.stderr(`${colours(io).yellow('Warning:')} ${warning}\n`);
 
-    const manifests: OutputDoc[] = args['include-crds'] ? [...result.crds, ...result.manifests] : result.manifests;
-    const hooks: OutputDoc[] = args['no-hooks']
+    const manifests: OutputDoc[] = args.includeCrds ? [...result.crds, ...result.manifests] : result.manifests;
+    const hooks: OutputDoc[] = args.noHooks
       ? []
-      : result.hooks.filter((h) => !args['skip-tests'] || !(h.hook ?? []).includes('test'));
+      : result.hooks.filter((h) => !args.skipTests || !(h.hook ?? []).includes('test'));
     let docs = [...manifests, ...hooks];
 
-    const showOnly = (args['show-only'] as string[] | undefined) ?? [];
+    const showOnly = args.showOnly ?? [];
     if (showOnly.length > 0) docs = filterShowOnly(docs, showOnly);
 
-    const outputDir = args['output-dir'] as string | undefined;
+    const outputDir = args.outputDir;
     if (outputDir) {
-      const base = resolve(io.cwd, outputDir, args['release-name'] ? (name ?? 'release-name') : '');
+      const base = resolve(io.cwd, outputDir, args.releaseName ? (name ?? 'release-name') : '');
       await writeOutputDir(base, docs, io);
       return 0;
     }
@@ -97,7 +97,7 @@ export const templateCommand: CommandModule = {
     );
     return 0;
   },
-};
+});
 
 /** Helm matches -s against the template path without the chart's own name, as a glob. */
 function filterShowOnly(docs: OutputDoc[], patterns: string[]): OutputDoc[] {

@@ -1,5 +1,5 @@
 // portolan test NAME: run the release's test hooks (helm.sh/hook: test) and report each.
-import type { CommandModule } from '../command.js';
+import { defineCommand } from '../command.js';
 import { colours } from '../io.js';
 import {
   ansiTime,
@@ -10,7 +10,7 @@ import {
   withReleaseFlags,
 } from '../release-common.js';
 
-export const testCommand: CommandModule = {
+export const testCommand = defineCommand({
   command: 'test <name>',
   describe: 'Run the tests of a release',
   builder: (y) =>
@@ -26,10 +26,8 @@ export const testCommand: CommandModule = {
   run: async (args, io) => {
     const { ReleaseTest } = await import('../../release/index.js');
     const result = await withRelease(args, io, async ({ cfg }) => {
-      const test = new ReleaseTest(cfg);
-      test.timeoutMs = parseDuration(String(args.timeout), '--timeout');
-      test.filter = (args.filter as string[] | undefined) ?? [];
-      return test.run(args.name as string);
+      const test = new ReleaseTest(cfg, { timeoutMs: parseDuration(args.timeout, '--timeout'), filter: args.filter });
+      return test.run(args.name);
     });
     const c = colours(io);
     let out = statusHeader(result.release);
@@ -53,4 +51,4 @@ export const testCommand: CommandModule = {
     }
     return 0;
   },
-};
+});

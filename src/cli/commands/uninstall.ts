@@ -2,10 +2,17 @@
 // history.
 import { UsageError } from '../../errors.js';
 import type { Propagation } from '../../cluster/index.js';
-import type { CommandModule } from '../command.js';
+import { defineCommand } from '../command.js';
 import { parseDuration, withLockFlag, withRelease, withReleaseFlags } from '../release-common.js';
 
-export const uninstallCommand: CommandModule = {
+const CASCADES = ['background', 'foreground', 'orphan'] as const;
+const PROPAGATION: Record<(typeof CASCADES)[number], Propagation> = {
+  background: 'Background',
+  foreground: 'Foreground',
+  orphan: 'Orphan',
+};
+
+export const uninstallCommand = defineCommand({
   command: 'uninstall <names..>',
   aliases: ['delete', 'del', 'un'],
   describe: 'Uninstall releases: delete their objects and history',
@@ -48,27 +55,25 @@ export const uninstallCommand: CommandModule = {
       })
       .option('cascade', {
         type: 'string',
-        choices: ['background', 'foreground', 'orphan'],
-        default: 'background',
+        choices: CASCADES,
+        default: CASCADES[0],
         describe: 'How dependents (Pods of a Deployment, …) are deleted',
       }),
   run: async (args, io) => {
-    const names = (args.names as string[] | undefined) ?? [];
+    const names = args.names;
     if (names.length === 0) throw new UsageError('uninstall needs at least one release NAME');
     const { Uninstall } = await import('../../release/index.js');
-    const cascade = String(args.cascade);
     await withRelease(args, io, async ({ cfg }) => {
       for (const name of names) {
-        const uninstall = new Uninstall(cfg);
-        Object.assign(uninstall, {
-          keepHistory: Boolean(args['keep-history']),
-          wait: Boolean(args.wait),
-          timeoutMs: parseDuration(String(args.timeout), '--timeout'),
-          ignoreNotFound: Boolean(args['ignore-not-found']),
-          noHooks: Boolean(args['no-hooks']),
-          dryRun: Boolean(args['dry-run']),
-          description: args.description as string | undefined,
-          cascade: (cascade.charAt(0).toUpperCase() + cascade.slice(1)) as Propagation,
+        const uninstall = new Uninstall(cfg, {
+          keepHistory: args.keepHistory,
+          wait: args.wait,
+          timeoutMs: parseDuration(args.timeout, '--timeout'),
+          ignoreNotFound: args.ignoreNotFound,
+          noHooks: args.noHooks,
+          dryRun: args.dryRun,
+          description: args.description,
+          cascade: PROPAGATION[args.cascade],
         });
         const result = await uninstall.run(name);
         if (!result.release) {
@@ -81,10 +86,10 @@ export const uninstallCommand: CommandModule = {
           );
         }
         io.stdout(
-          args['dry-run'] ? `release "${name}" would be uninstalled (dry run)\n` : `release "${name}" uninstalled\n`,
+          args.dryRun ? `release "${name}" would be uninstalled (dry run)\n` : `release "${name}" uninstalled\n`,
         );
       }
     });
     return 0;
   },
-};
+});

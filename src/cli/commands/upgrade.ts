@@ -1,5 +1,5 @@
 // portolan upgrade NAME CHART: upgrade a release to a new chart version or new values (-i installs it if missing).
-import type { CommandModule } from '../command.js';
+import { defineCommand } from '../command.js';
 import { chartRefOptions, loadChartArgument, valuesIo } from '../chart-ref.js';
 import { valueOptionsFrom, withOutputFlag } from '../flags.js';
 import {
@@ -11,9 +11,9 @@ import {
   releaseText,
   withRelease,
 } from '../release-common.js';
-import { deployFields, withDeployFlags } from './install.js';
+import { deployOptions, withDeployFlags } from './install.js';
 
-export const upgradeCommand: CommandModule = {
+export const upgradeCommand = defineCommand({
   command: 'upgrade <name> <chart>',
   describe: 'Upgrade a release (-i: install it if it does not exist)',
   builder: (y) =>
@@ -64,41 +64,40 @@ export const upgradeCommand: CommandModule = {
         'Install or upgrade the webapp with production values',
       ),
   run: async (args, io) => {
-    const fields = deployFields(args);
-    const chart = await loadChartArgument(args.chart as string, io, chartRefOptions(args));
+    const options = deployOptions(args);
+    const chart = await loadChartArgument(args.chart, io, chartRefOptions(args));
     const { readValues } = await import('../../template.js');
     const values = await readValues(valueOptionsFrom(args), valuesIo(io));
     const { Upgrade } = await import('../../release/index.js');
-    const rollbackTimeout = args['rollback-timeout'] as string | undefined;
+    const rollbackTimeout = args.rollbackTimeout;
     const result = await withRelease(args, io, async ({ cfg }) => {
-      const upgrade = new Upgrade(cfg);
-      Object.assign(upgrade, fields, {
-        releaseName: args.name as string,
-        install: Boolean(args.install),
-        reuseValues: Boolean(args['reuse-values']),
-        resetValues: Boolean(args['reset-values']),
-        resetThenReuseValues: Boolean(args['reset-then-reuse-values']),
-        cleanupOnFail: Boolean(args['cleanup-on-fail']),
-        historyMax: historyMax(args),
+      const upgrade = new Upgrade(cfg, {
+        ...options,
+        releaseName: args.name,
+        install: args.install,
+        reuseValues: args.reuseValues,
+        resetValues: args.resetValues,
+        resetThenReuseValues: args.resetThenReuseValues,
+        cleanupOnFail: args.cleanupOnFail,
+        historyMax: historyMax(args.historyMax),
         rollbackTimeoutMs:
           rollbackTimeout === undefined ? undefined : parseDuration(rollbackTimeout, '--rollback-timeout'),
       });
       return upgrade.run(chart, values);
     });
     printWarnings(io, result.warnings);
-    const output = args.output as string;
-    if (output !== 'table') {
-      io.stdout(await machineOutput(output, releaseJson(result.release, { withChart: true })));
+    if (args.output !== 'table') {
+      io.stdout(await machineOutput(args.output, releaseJson(result.release, { withChart: true })));
       return 0;
     }
-    if (fields.dryRun === 'none') {
+    if (options.dryRun === 'none') {
       io.stdout(
         result.installed
           ? `Release "${result.release.name}" does not exist. Installed it now.\n`
           : `Release "${result.release.name}" has been upgraded.\n`,
       );
     }
-    io.stdout(releaseText(result.release, { dryRun: fields.dryRun !== 'none' }));
+    io.stdout(releaseText(result.release, { dryRun: options.dryRun !== 'none' }));
     return 0;
   },
-};
+});

@@ -1,14 +1,14 @@
 // portolan version: the version in package.json.
 import { readFileSync } from 'node:fs';
 import { packageFile } from '../../package-files.js';
-import type { CommandModule } from '../command.js';
+import { defineCommand } from '../command.js';
 
 function packageVersion(): string {
   const file = packageFile('package.json');
   return file ? ((JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? 'unknown') : 'unknown';
 }
 
-export const versionCommand: CommandModule = {
+export const versionCommand = defineCommand({
   command: 'version',
   describe: 'Print the portolan version',
   builder: (y) => y,
@@ -16,4 +16,4 @@ export const versionCommand: CommandModule = {
     io.stdout(`portolan v${packageVersion()} (node ${process.version})\n`);
     return 0;
   },
-};
+});
