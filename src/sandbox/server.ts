@@ -20,7 +20,11 @@ import { BUILTIN_RESOURCES, groupVersionOf, qualified, resourceFromCrd, type Res
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.js';
 import { ApiError, notFoundPath, sendJson, statusBody } from './http.js';
 import { matchRoute } from './routes.js';
+import type { PrinterColumn } from './tables.js';
 import { Store } from './store.js';
+import { applyDefaults } from './defaults.js';
+import { definition, kindDefinition, type Schema } from './openapi.js';
+import { applyDecodeMessage, checkObject, goDecodeMessage, type FieldValidation } from './schema-check.js';
 import { validateName, validateObject, validateUpdate, type Cause } from './validate.js';
 
 export type FaultCode = 429 | 500 | 503 | 'reset';
@@ -67,6 +71,18 @@ export interface Target {
   name?: string;
   subresource?: string;
 }
+
+/** What a write checks beyond validity: the request's fieldValidation, and the warnings it collects. */
+export interface WriteChecks {
+  fieldValidation: FieldValidation;
+  warnings: string[];
+}
+
+function noChecks(): WriteChecks {
+  return { fieldValidation: 'Ignore', warnings: [] };
+}
+
+const CRD_KEY = 'apiextensions.k8s.io/customresourcedefinitions';
 
 export interface ApiStats {
   requests: number;
@@ -404,6 +420,90 @@ export class ApiServer {
     }
   }
 
+  /** A custom resource version's additionalPrinterColumns (undefined for built-in kinds). */
+  printerColumns(t: Target): PrinterColumn[] | undefined {
+    if (!t.info.custom) return undefined;
+    const v = this.crdVersion(t);
+    return Array.isArray(v?.additionalPrinterColumns)
+      ? (v.additionalPrinterColumns.filter(isObject) as unknown as PrinterColumn[])
+      : undefined;
+  }
+
+  private crdVersion(t: Target): JsonObject | undefined {
+    const crd = this.store.get(CRD_KEY, undefined, qualified(t.info));
+    const spec = crd && isObject(crd.spec) ? crd.spec : {};
+    const versions = Array.isArray(spec.versions) ? spec.versions : [];
+    const v = versions.find((x) => isObject(x) && x.name === t.version);
+    return isObject(v) ? v : undefined;
+  }
+
+  /** The schema objects of a resource are checked against: a built-in kind's, or its CRD version's. */
+  private schemaOf(t: Target): Schema | undefined {
+    if (!t.info.custom) {
+      const name = kindDefinition(groupVersionOf(t.info, t.version), t.info.kind);
+      return name ? definition(name) : undefined;
+    }
+    const crd = this.store.get(CRD_KEY, undefined, qualified(t.info));
+    const spec = crd && isObject(crd.spec) ? crd.spec : {};
+    const versions = Array.isArray(spec.versions) ? spec.versions : [];
+    const v = versions.find((x) => isObject(x) && x.name === t.version);
+    const schema = isObject(v) && isObject(v.schema) ? v.schema.openAPIV3Schema : undefined;
+    if (!isObject(schema)) return spec.preserveUnknownFields === true ? undefined : { type: 'object' };
+    return schema as Schema;
+  }
+
+  /**
+   * What a request body holds before it is applied: unknown fields are dropped (fieldValidation Strict refuses
+   * them, Warn reports them) and, for built-in kinds, values of the wrong type fail as the real server's decoder does.
+   */
+  private decodeInput(t: Target, obj: JsonObject, checks: WriteChecks, verb: 'write' | 'apply'): JsonObject {
+    if (t.subresource === 'status') return obj;
+    const schema = this.schemaOf(t);
+    if (!schema) return obj;
+    const custom = Boolean(t.info.custom);
+    const result = checkObject(schema, obj, custom, custom ? [] : ['status'], t.info.kind);
+    const kind = t.info.kind;
+    const where = () => {
+      const ns = t.info.namespaced ? `${t.namespace ?? ''}/` : '';
+      return `${ns}${String(metaOf(obj).name ?? t.name ?? '')}; ${t.info.group}/${t.version}, Kind=${kind}`;
+    };
+    if (result.decodeError) {
+      throw new ApiError(
+        400,
+        'BadRequest',
+        verb === 'apply'
+          ? `failed to create typed patch object (${where()}): ${applyDecodeMessage(result.decodeError)}`
+          : `${kind} in version "${t.version}" cannot be handled as a ${kind}: ${goDecodeMessage(result.decodeError)}`,
+      );
+    }
+    if (result.unknown.length && checks.fieldValidation === 'Strict') {
+      throw new ApiError(
+        400,
+        'BadRequest',
+        verb === 'apply'
+          ? `failed to create typed patch object (${where()}): ${result.unknown.map((p) => `.${p}: field not declared in schema`).join(', ')}`
+          : `${kind} in version "${t.version}" cannot be handled as a ${kind}: strict decoding error: ${result.unknown.map((p) => `unknown field "${p}"`).join(', ')}`,
+      );
+    }
+    if (checks.fieldValidation === 'Warn') for (const p of result.unknown) checks.warnings.push(`unknown field "${p}"`);
+    if (custom) return obj; // pruned with the defaults in prepare(), on the whole object
+    return result.value;
+  }
+
+  /** Defaults (built-in kinds: defaults.go; custom resources: their schema's) and the schema's causes. */
+  private defaultAndCheck(t: Target, obj: JsonObject, isCreate: boolean): Cause[] {
+    if (!t.info.custom) {
+      applyDefaults(t.info.group, t.info.kind, obj, isCreate);
+      return [];
+    }
+    const schema = this.schemaOf(t);
+    if (!schema) return [];
+    const result = checkObject(schema, obj, true, t.info.hasStatus && t.subresource !== 'status' ? ['status'] : []);
+    for (const k of Object.keys(obj)) delete obj[k];
+    Object.assign(obj, result.value);
+    return result.causes;
+  }
+
   /** Common preparation of any object about to be stored; returns whether the generation changed. */
   private prepare(t: Target, obj: JsonObject, old: JsonObject | undefined): boolean {
     const meta = metaOf(obj);
@@ -428,10 +528,11 @@ export class ApiServer {
         if (old.status === undefined) delete obj.status;
         else obj.status = clone(old.status);
       }
+      const schemaCauses = this.defaultAndCheck(t, obj, false);
       const specChanged = !deepEqual(withoutMeta(old), withoutMeta(obj));
       meta.generation =
         ((om.generation as number | undefined) ?? 1) + (specChanged && t.subresource !== 'status' ? 1 : 0);
-      const causes = validateUpdate(t.info, old, obj);
+      const causes = [...schemaCauses, ...validateUpdate(t.info, old, obj)];
       if (causes.length) throw this.invalid(t.info, String(meta.name), causes);
       this.controllers.admit(obj, old, specChanged && t.subresource !== 'status');
       return specChanged;
@@ -440,7 +541,8 @@ export class ApiServer {
     meta.creationTimestamp = nowTime();
     meta.generation = 1;
     if (t.info.hasStatus) delete obj.status;
-    const causes = [...validateName(t.info, String(meta.name)), ...validateObject(t.info, obj)];
+    const schemaCauses = this.defaultAndCheck(t, obj, true);
+    const causes = [...validateName(t.info, String(meta.name)), ...schemaCauses, ...validateObject(t.info, obj)];
     if (causes.length) throw this.invalid(t.info, String(meta.name), causes);
     this.controllers.admit(obj, undefined, true);
     return true;
@@ -489,9 +591,9 @@ export class ApiServer {
     return this.commit(t, obj, undefined, gen, false);
   }
 
-  create(t: Target, body: JsonObject, manager: string, dryRun: boolean): JsonObject {
+  create(t: Target, body: JsonObject, manager: string, dryRun: boolean, checks = noChecks()): JsonObject {
     this.checkKind(t, body);
-    const obj = clone(body);
+    const obj = this.decodeInput(t, clone(body), checks, 'write');
     const meta = metaOf(obj);
     for (const k of [
       'uid',
@@ -548,10 +650,10 @@ export class ApiServer {
     );
   }
 
-  update(t: Target, body: JsonObject, manager: string, dryRun: boolean): JsonObject {
+  update(t: Target, body: JsonObject, manager: string, dryRun: boolean, checks = noChecks()): JsonObject {
     this.checkKind(t, body);
     const old = this.mustGet(t);
-    const obj = clone(body);
+    const obj = this.decodeInput(t, clone(body), checks, 'write');
     const meta = metaOf(obj);
     if (meta.name !== undefined && meta.name !== t.name)
       throw new ApiError(
@@ -588,7 +690,7 @@ export class ApiServer {
     return this.commit(t, obj, old, gen, dryRun);
   }
 
-  patch(t: Target, type: string, patch: Json, manager: string, dryRun: boolean): JsonObject {
+  patch(t: Target, type: string, patch: Json, manager: string, dryRun: boolean, checks = noChecks()): JsonObject {
     const old = this.mustGet(t);
     let next: Json;
     if (type === 'application/merge-patch+json' || type === 'application/json') next = mergePatch(old, patch);
@@ -603,6 +705,7 @@ export class ApiServer {
       next = strategicMerge(old, patch, [], false);
     } else throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format: ${type}`);
     if (!isObject(next)) throw new ApiError(422, 'Invalid', 'the patch produced something that is not an object');
+    next = this.decodeInput(t, next, checks, 'write');
     const meta = metaOf(next);
     if (meta.resourceVersion !== metaOf(old).resourceVersion) throw this.conflict(t, t.name!);
     if (meta.name !== t.name)
@@ -616,12 +719,13 @@ export class ApiServer {
     manager: string,
     force: boolean,
     dryRun: boolean,
+    checks = noChecks(),
   ): { object: JsonObject; created: boolean } {
     if (!isObject(config)) throw new ApiError(400, 'BadRequest', 'the apply configuration must be an object');
     if (config.apiVersion === undefined || config.kind === undefined)
       throw new ApiError(400, 'BadRequest', 'apiVersion and kind must be set in an apply configuration');
     this.checkKind(t, config);
-    const cfg = clone(config);
+    const cfg = this.decodeInput(t, clone(config), checks, 'apply');
     const cm = metaOf(cfg);
     if (cm.name !== undefined && cm.name !== t.name)
       throw new ApiError(

@@ -270,9 +270,9 @@ describe('verbs', () => {
     );
     const containers = (smp.body.spec as { template: { spec: { containers: Array<{ name: string; image: string }> } } })
       .template.spec.containers;
-    expect(containers).toEqual([
-      { name: 'a', image: 'a:1' },
-      { name: 'b', image: 'b:2' },
+    expect(containers.map((c) => [c.name, c.image])).toEqual([
+      ['a', 'a:1'],
+      ['b', 'b:2'],
     ]);
     expect((smp.body.metadata as { generation: number }).generation).toBe(2);
     const merge = await api(
@@ -296,7 +296,7 @@ describe('verbs', () => {
       { 'Content-Type': 'application/strategic-merge-patch+json' },
     );
     expect((del.body.spec as { template: { spec: { containers: unknown[] } } }).template.spec.containers).toEqual([
-      { name: 'b', image: 'b:2' },
+      expect.objectContaining({ name: 'b', image: 'b:2' }),
     ]);
   });
 

@@ -12,12 +12,34 @@ import {
 } from '../http.js';
 import { clone, isObject, jsonPatch, mergePatch, type Json, type JsonObject } from '../patch.js';
 import type { Handler } from '../routes.js';
-import { metaOf, type ApiServer, type Target } from '../server.js';
+import { fieldValidationOf } from '../schema-check.js';
+import { metaOf, type ApiServer, type Target, type WriteChecks } from '../server.js';
 import { asTable, wantsTable } from '../tables.js';
 import { watch } from './watch.js';
 
+/** The request's fieldValidation; the real server's default (Warn) when absent. kubectl sends Strict. */
+function writeChecks(q: URLSearchParams): WriteChecks {
+  const given = q.get('fieldValidation');
+  const mode = fieldValidationOf(given);
+  if (given && !mode)
+    throw new ApiError(
+      400,
+      'BadRequest',
+      `fieldValidation must be one of "Ignore", "Warn" or "Strict", got ${JSON.stringify(given)}`,
+    );
+  return { fieldValidation: mode ?? 'Warn', warnings: [] };
+}
+
+/** `Warning: 299 - "unknown field \"spec.bogus\""` headers, as the real server sends them. */
+function warningHeaders(checks: WriteChecks): Record<string, string[]> {
+  if (checks.warnings.length === 0) return {};
+  return { Warning: checks.warnings.map((w) => `299 - ${JSON.stringify(w)}`) };
+}
+
 function tableIf(server: ApiServer, req: IncomingMessage, t: Target, body: JsonObject): JsonObject {
-  return wantsTable(req.headers.accept) ? asTable(t.info.kind, body, String(server.store.rv)) : body;
+  return wantsTable(req.headers.accept)
+    ? asTable(t.info.kind, body, String(server.store.rv), server.printerColumns(t))
+    : body;
 }
 
 export const objects: Handler = async ({ server, req, res, method, query: q, params, rest }) => {
@@ -31,14 +53,16 @@ export const objects: Handler = async ({ server, req, res, method, query: q, par
   if (t.info.namespaced && t.namespace === undefined) throw methodNotAllowed();
   const dryRun = q.getAll('dryRun').includes('All');
   const manager = q.get('fieldManager') ?? defaultManager(req);
+  const checks = writeChecks(q);
+  const send = (code: number, body: JsonObject) =>
+    server.send(res, code, server.output(t, body), warningHeaders(checks));
   if (method === 'POST' && t.name === undefined) {
     const body = await readObject(req);
-    const created = server.create(t, body, manager, dryRun);
-    return server.send(res, 201, server.output(t, created));
+    return send(201, server.create(t, body, manager, dryRun, checks));
   }
   if (method === 'PUT' && t.name !== undefined) {
     const body = await readObject(req);
-    return server.send(res, 200, server.output(t, server.update(t, body, manager, dryRun)));
+    return send(200, server.update(t, body, manager, dryRun, checks));
   }
   if (method === 'PATCH' && t.name !== undefined) {
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
@@ -52,11 +76,11 @@ export const objects: Handler = async ({ server, req, res, method, query: q, par
           'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
         );
       }
-      const { object, created } = server.apply(t, parseYaml(text), manager, force, dryRun);
-      return server.send(res, created ? 201 : 200, server.output(t, object));
+      const { object, created } = server.apply(t, parseYaml(text), manager, force, dryRun, checks);
+      return send(created ? 201 : 200, object);
     }
     const patch = parseJson(text);
-    return server.send(res, 200, server.output(t, server.patch(t, type, patch, manager, dryRun)));
+    return send(200, server.patch(t, type, patch, manager, dryRun, checks));
   }
   if (method === 'DELETE') {
     const opts: Json = await readDeleteOptions(req);
