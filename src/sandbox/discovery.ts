@@ -1,6 +1,7 @@
 // Discovery: /version, /api, /apis, a group's versions, a group-version's resources, and the OpenAPI v3 index.
 import type { JsonObject } from './patch.js';
-import { RESOURCE_VERBS, type ResourceInfo } from './resources.js';
+import { closure, kindDefinition, objectMetaDefinition, REF_PREFIX, toV3, type Schema } from './openapi.js';
+import { groupVersionOf, RESOURCE_VERBS, type ResourceInfo } from './resources.js';
 
 export const KUBE_VERSION = { major: '1', minor: '34', gitVersion: 'v1.34.0' };
 
@@ -113,17 +114,21 @@ export function resourceList(resources: ResourceInfo[], group: string, version: 
 }
 
 /** OpenAPI v3 discovery: one document per group-version. */
-export function openApiRoot(resources: ResourceInfo[], customCount: number): JsonObject {
+export function openApiRoot(resources: ResourceInfo[], crdRevision: number): JsonObject {
   const paths: JsonObject = {};
   for (const gv of groupVersions(resources)) {
-    const hash = String(resources.filter((r) => r.group === gv.group).length) + String(customCount);
+    const hash = String(resources.filter((r) => r.group === gv.group).length) + String(crdRevision);
     paths[gv.path] = { serverRelativeURL: `/openapi/v3/${gv.path}?hash=${hash}` };
   }
   return { paths };
 }
 
 /** A group-version's OpenAPI v3 document, listing PATCH operations that accept fieldValidation. */
-export function openApiDoc(resources: ResourceInfo[], gvPath: string): JsonObject | undefined {
+export function openApiDoc(
+  resources: ResourceInfo[],
+  gvPath: string,
+  customSchema: CustomSchema,
+): JsonObject | undefined {
   const gv = groupVersions(resources).find((x) => x.path === gvPath);
   if (!gv) return undefined;
   const paths: JsonObject = {};
@@ -144,10 +149,62 @@ export function openApiDoc(resources: ResourceInfo[], gvPath: string): JsonObjec
       },
     };
   }
+  const infos = resources.filter((x) => x.group === gv.group && x.versions.includes(gv.version));
+  const schemas: JsonObject = {};
+  for (const [name, schema] of kindSchemas(infos, gv.version, customSchema)) schemas[name] = toV3(schema);
   return {
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: KUBE_VERSION.gitVersion },
     paths,
-    components: { schemas: {} },
+    components: { schemas },
+  };
+}
+
+/** A CRD version's openAPIV3Schema, when it has one. */
+export type CustomSchema = (info: ResourceInfo, version: string) => Schema | undefined;
+
+/** The definitions of the kinds of `infos` at `version` and every definition they refer to. */
+function kindSchemas(infos: ResourceInfo[], version: string, customSchema: CustomSchema): Map<string, Schema> {
+  const builtin: string[] = [];
+  const custom = new Map<string, Schema>();
+  for (const info of infos) {
+    if (!info.custom) {
+      const name = kindDefinition(groupVersionOf(info, version), info.kind);
+      if (name) builtin.push(name);
+      continue;
+    }
+    const meta = objectMetaDefinition();
+    if (meta) builtin.push(meta);
+    const given = customSchema(info, version) ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+    custom.set(`${info.group.split('.').reverse().join('.')}.${version}.${info.kind}`, {
+      ...given,
+      type: 'object',
+      properties: {
+        apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this representation.' },
+        kind: { type: 'string', description: 'Kind is a string value representing the REST resource.' },
+        metadata: meta ? { $ref: REF_PREFIX + meta, description: "Standard object's metadata." } : { type: 'object' },
+        ...(given.properties ?? {}),
+      },
+      'x-kubernetes-group-version-kind': [{ group: info.group, version, kind: info.kind }],
+    });
+  }
+  const out = closure(builtin);
+  for (const [name, schema] of custom) out.set(name, schema);
+  return out;
+}
+
+/** The OpenAPI v2 (swagger) document: every served kind's definitions. */
+export function openApiV2(resources: ResourceInfo[], customSchema: CustomSchema): JsonObject {
+  const definitions: JsonObject = {};
+  for (const gv of groupVersions(resources)) {
+    const infos = resources.filter((x) => x.group === gv.group && x.versions.includes(gv.version));
+    for (const [name, schema] of kindSchemas(infos, gv.version, customSchema))
+      definitions[name] = schema as unknown as JsonObject;
+  }
+  return {
+    swagger: '2.0',
+    info: { title: 'Kubernetes', version: KUBE_VERSION.gitVersion },
+    paths: {},
+    definitions,
   };
 }

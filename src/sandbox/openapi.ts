@@ -241,3 +241,55 @@ export function loadAllKinds(apiVersions: string[]): void {
     for (const n of names) if (n.endsWith('.d.ts') && n !== 'index.d.ts') readDeclaration(join(folder, n));
   }
 }
+
+/** The definitions `names` refer to, transitively, themselves included. */
+export function closure(names: string[]): Map<string, Schema> {
+  const out = new Map<string, Schema>();
+  const visit = (s: Schema | undefined): void => {
+    if (!s) return;
+    if (s.$ref) {
+      const n = s.$ref.slice(REF_PREFIX.length);
+      if (out.has(n)) return;
+      const d = definitions.get(n);
+      if (!d) return;
+      out.set(n, d);
+      visit(d);
+      return;
+    }
+    for (const p of Object.values(s.properties ?? {})) visit(p);
+    if (typeof s.additionalProperties === 'object') visit(s.additionalProperties);
+    visit(s.items);
+  };
+  for (const n of names) visit({ $ref: REF_PREFIX + n });
+  return out;
+}
+
+/** `io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta`, read if it was not yet. */
+export function objectMetaDefinition(): string | undefined {
+  kindDefinition('v1', 'ConfigMap');
+  const name = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+  return definitions.has(name) ? name : undefined;
+}
+
+/** A schema in OpenAPI v3 form: refs under #/components/schemas, a ref with a description wrapped in allOf. */
+export function toV3(schema: Schema): Json {
+  const walk = (s: Schema): Json => {
+    const out: Record<string, Json> = {};
+    for (const [k, v] of Object.entries(s)) {
+      if (v === undefined) continue;
+      if (k === 'properties') {
+        const props: Record<string, Json> = {};
+        for (const [pk, pv] of Object.entries(v as Record<string, Schema>)) props[pk] = walk(pv);
+        out.properties = props;
+      } else if ((k === 'items' || k === 'additionalProperties') && typeof v === 'object') out[k] = walk(v as Schema);
+      else if (k !== '$ref') out[k] = v as Json;
+    }
+    if (s.$ref) {
+      const ref = `#/components/schemas/${s.$ref.slice(REF_PREFIX.length)}`;
+      if (Object.keys(out).length === 0) return { $ref: ref };
+      out.allOf = [{ $ref: ref }];
+    }
+    return out;
+  };
+  return walk(schema);
+}

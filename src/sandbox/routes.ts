@@ -38,6 +38,7 @@ export const routes: Route[] = [
   route('/version', discovery.version),
   route('/api', discovery.coreVersions),
   route('/apis', discovery.groups),
+  route('/openapi/v2', discovery.openApiV2),
   route('/openapi/v3', discovery.openApiV3Root),
   route('/openapi/v3/*', discovery.openApiV3Document),
   route('/api/:version', discovery.resources),

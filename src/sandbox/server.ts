@@ -17,7 +17,14 @@ import {
   type JsonObject,
 } from './patch.js';
 import { BUILTIN_RESOURCES, groupVersionOf, qualified, resourceFromCrd, type ResourceInfo } from './resources.js';
-import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.js';
+import {
+  checkFieldLabels,
+  matchesFields,
+  matchesLabels,
+  parseFieldSelector,
+  parseLabelSelector,
+  SelectorError,
+} from './selectors.js';
 import { ApiError, notFoundPath, sendJson, statusBody } from './http.js';
 import { matchRoute } from './routes.js';
 import type { PrinterColumn } from './tables.js';
@@ -152,9 +159,8 @@ export class ApiServer {
     return [...BUILTIN_RESOURCES, ...this.custom.values()];
   }
 
-  get customCount(): number {
-    return this.custom.size;
-  }
+  /** Counts CRD writes, so that OpenAPI document hashes change with their schemas. */
+  crdRevision = 0;
 
   lookup(group: string, resource: string): ResourceInfo | undefined {
     return this.resources().find((r) => r.group === group && r.resource === resource);
@@ -165,6 +171,7 @@ export class ApiServer {
   }
 
   private registerCrd(crd: JsonObject): void {
+    this.crdRevision++;
     const info = resourceFromCrd(crd);
     if (info) this.custom.set(String(metaOf(crd).name), info);
   }
@@ -329,6 +336,7 @@ export class ApiServer {
   list(t: Target, q: URLSearchParams): JsonObject {
     const labelSel = parseLabelSelector(q.get('labelSelector') ?? '');
     const fieldSel = parseFieldSelector(q.get('fieldSelector') ?? '');
+    if (!t.info.custom) checkFieldLabels(t.info.group, t.info.kind, fieldSel);
     let items = this.store
       .list(this.storeKey(t.info), t.info.namespaced ? t.namespace : undefined)
       .filter(
@@ -429,7 +437,7 @@ export class ApiServer {
       : undefined;
   }
 
-  private crdVersion(t: Target): JsonObject | undefined {
+  private crdVersion(t: Pick<Target, 'info' | 'version'>): JsonObject | undefined {
     const crd = this.store.get(CRD_KEY, undefined, qualified(t.info));
     const spec = crd && isObject(crd.spec) ? crd.spec : {};
     const versions = Array.isArray(spec.versions) ? spec.versions : [];
@@ -443,13 +451,14 @@ export class ApiServer {
       const name = kindDefinition(groupVersionOf(t.info, t.version), t.info.kind);
       return name ? definition(name) : undefined;
     }
-    const crd = this.store.get(CRD_KEY, undefined, qualified(t.info));
-    const spec = crd && isObject(crd.spec) ? crd.spec : {};
-    const versions = Array.isArray(spec.versions) ? spec.versions : [];
-    const v = versions.find((x) => isObject(x) && x.name === t.version);
-    const schema = isObject(v) && isObject(v.schema) ? v.schema.openAPIV3Schema : undefined;
-    if (!isObject(schema)) return spec.preserveUnknownFields === true ? undefined : { type: 'object' };
-    return schema as Schema;
+    return this.crdSchema(t.info, t.version) ?? { type: 'object' };
+  }
+
+  /** A custom resource version's openAPIV3Schema (undefined when it has none). */
+  crdSchema(info: ResourceInfo, version: string): Schema | undefined {
+    const v = this.crdVersion({ info, version });
+    const schema = v && isObject(v.schema) ? v.schema.openAPIV3Schema : undefined;
+    return isObject(schema) ? (schema as Schema) : undefined;
   }
 
   /**

@@ -270,6 +270,16 @@ spec:
     expect(await ok(['get', 'wd', 'w1', '-n', 'demo', '-o', 'jsonpath={.spec.size}'])).toBe('3');
   });
 
+  it('explain reads the schemas the sandbox serves at /openapi/v3', async () => {
+    const spec = await ok(['explain', 'deployment.spec']);
+    expect(spec).toContain('FIELD: spec <DeploymentSpec>');
+    expect(spec).toMatch(/progressDeadlineSeconds\s+<integer>/);
+    expect(spec).toMatch(/template\s+<PodTemplateSpec> -required-/);
+    const missing = await kubectl(['explain', 'deployment.spec.bogus']);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('field "bogus" does not exist');
+  });
+
   it('kubectl create generators (protobuf bodies) store exactly the object kubectl renders as JSON', async () => {
     const generators: Array<[string, string[]]> = [
       ['deployment/gen-deploy', ['deployment', 'gen-deploy', '--image=nginx:1.27', '--replicas=3', '--port=8080']],

@@ -1,5 +1,13 @@
 // Discovery handlers: health, version, API groups and resources, OpenAPI.
-import { CORE_VERSIONS, groupList, openApiDoc, openApiRoot, resourceList, versionInfo } from '../discovery.js';
+import {
+  CORE_VERSIONS,
+  groupList,
+  openApiDoc,
+  openApiRoot,
+  openApiV2 as openApiV2Document,
+  resourceList,
+  versionInfo,
+} from '../discovery.js';
 import { notFoundPath } from '../http.js';
 import type { Handler } from '../routes.js';
 
@@ -26,11 +34,18 @@ export const resources: Handler = ({ server, res, params }) => {
   server.send(res, 200, list);
 };
 
+export const openApiV2: Handler = ({ server, res }) =>
+  server.send(
+    res,
+    200,
+    openApiV2Document(server.resources(), (info, v) => server.crdSchema(info, v)),
+  );
+
 export const openApiV3Root: Handler = ({ server, res }) =>
-  server.send(res, 200, openApiRoot(server.resources(), server.customCount));
+  server.send(res, 200, openApiRoot(server.resources(), server.crdRevision));
 
 export const openApiV3Document: Handler = ({ server, res, rest }) => {
-  const doc = openApiDoc(server.resources(), rest.join('/'));
+  const doc = openApiDoc(server.resources(), rest.join('/'), (info, v) => server.crdSchema(info, v));
   if (!doc) throw notFoundPath();
   server.send(res, 200, doc);
 };

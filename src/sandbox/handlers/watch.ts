@@ -3,7 +3,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, statusBody } from '../http.js';
 import type { JsonObject } from '../patch.js';
 import { groupVersionOf } from '../resources.js';
-import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from '../selectors.js';
+import {
+  checkFieldLabels,
+  matchesFields,
+  matchesLabels,
+  parseFieldSelector,
+  parseLabelSelector,
+} from '../selectors.js';
 import { metaOf, type ApiServer, type Target } from '../server.js';
 import type { StoreEvent } from '../store.js';
 
@@ -17,6 +23,7 @@ export function watch(
   const key = server.storeKey(t.info);
   const labelSel = parseLabelSelector(q.get('labelSelector') ?? '');
   const fieldSel = parseFieldSelector(q.get('fieldSelector') ?? '');
+  if (!t.info.custom) checkFieldLabels(t.info.group, t.info.kind, fieldSel);
   const ns = t.info.namespaced ? t.namespace : undefined;
   const matches = (o: JsonObject) =>
     (ns === undefined || metaOf(o).namespace === ns) &&
