@@ -122,6 +122,8 @@ export class ApiServer {
       const key = this.storeKey(info);
       for (const obj of this.store.list(key)) this.controllers.resume(key, obj);
     }
+    for (const ns of this.store.list('/namespaces'))
+      if (metaOf(ns).deletionTimestamp) this.finishNamespace(String(metaOf(ns).name), String(metaOf(ns).uid));
     for (const ns of SYSTEM_NAMESPACES) {
       if (!this.store.get('/namespaces', undefined, ns)) {
         this.writeNew(
@@ -147,6 +149,8 @@ export class ApiServer {
   }
 
   stop(): void {
+    for (const pending of this.terminating) clearImmediate(pending);
+    this.terminating.clear();
     this.controllers.stop();
     for (const w of this.watches) w.end();
     this.watches.clear();
@@ -827,21 +831,37 @@ export class ApiServer {
       return this.store.put(this.storeKey(t.info), next, 'MODIFIED');
     }
     if (t.info.kind === 'Namespace' && t.info.group === '') {
-      // Remove every namespaced object in it, then the namespace; answer with the terminating namespace.
-      for (const info of this.resources().filter((r) => r.namespaced)) {
-        for (const o of this.store.list(this.storeKey(info), t.name)) this.store.remove(this.storeKey(info), o);
-      }
+      // The namespace turns Terminating at once; its contents and then itself go right after this answer, as the
+      // namespace controller does (new objects in it are refused meanwhile).
+      if (meta.deletionTimestamp) return obj;
       const terminating = clone(obj);
       metaOf(terminating).deletionTimestamp = nowTime();
-      terminating.status = { phase: 'Terminating' };
-      this.store.remove(this.storeKey(t.info), obj);
-      return terminating;
+      terminating.status = { ...(isObject(obj.status) ? obj.status : {}), phase: 'Terminating' };
+      const stored = this.store.put(this.storeKey(t.info), terminating, 'MODIFIED');
+      this.finishNamespace(String(meta.name), String(meta.uid));
+      return stored;
     }
     if (propagation === 'Foreground') this.cascade(String(meta.uid), 'delete');
     const gone = this.finalRemove(t.info, obj);
     if (propagation === 'Background') this.cascade(String(meta.uid), 'delete');
     else if (propagation === 'Orphan') this.cascade(String(meta.uid), 'orphan');
     return gone;
+  }
+
+  private readonly terminating = new Set<NodeJS.Immediate>();
+
+  /** After the current request: removes every object in a Terminating namespace, then the namespace. */
+  private finishNamespace(name: string, uid: string): void {
+    const pending = setImmediate(() => {
+      this.terminating.delete(pending);
+      const ns = this.store.get('/namespaces', undefined, name);
+      if (!ns || metaOf(ns).uid !== uid) return;
+      for (const info of this.resources().filter((r) => r.namespaced)) {
+        for (const o of this.store.list(this.storeKey(info), name)) this.store.remove(this.storeKey(info), o);
+      }
+      this.store.remove('/namespaces', ns);
+    });
+    this.terminating.add(pending);
   }
 
   private finalRemove(info: ResourceInfo, obj: JsonObject): JsonObject {

@@ -510,6 +510,55 @@ describe('watch', () => {
     ]);
   });
 
+  it('with a label selector, sends ADDED when an object enters the selection and DELETED when it leaves', async () => {
+    const list = await api('GET', CM);
+    const rv = (list.body.metadata as { resourceVersion: string }).resourceVersion;
+    const merge = { 'Content-Type': 'application/merge-patch+json' };
+    await api('POST', CM, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'joiner' } });
+    await api('PATCH', `${CM}/joiner`, { metadata: { labels: { sel: 'yes' } } }, merge);
+    await api('PATCH', `${CM}/joiner`, { data: { a: 'b' } }, merge);
+    await api('PATCH', `${CM}/joiner`, { metadata: { labels: { sel: null } } }, merge);
+    await api('DELETE', `${CM}/joiner`);
+    // Replayed from the history after rv: the events are all there when the watch starts.
+    const r = await api('GET', `${CM}?watch=1&resourceVersion=${rv}&labelSelector=sel%3Dyes&timeoutSeconds=1`);
+    const events = r.text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; object: { metadata: { name: string }; data?: unknown } });
+    expect(events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual([
+      'ADDED joiner',
+      'MODIFIED joiner',
+      'DELETED joiner',
+    ]);
+    expect(events[2]!.object.data).toEqual({ a: 'b' });
+  });
+
+  it('shows a deleted namespace Terminating, then its contents and itself deleted', async () => {
+    await api('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'going' } });
+    await api('POST', '/api/v1/namespaces/going/configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'inside' },
+    });
+    const rv = ((await api('GET', '/api/v1/namespaces')).body.metadata as { resourceVersion: string }).resourceVersion;
+    const gone = await api('DELETE', '/api/v1/namespaces/going');
+    expect(gone.status).toBe(200);
+    expect(gone.body).toMatchObject({ status: { phase: 'Terminating' }, spec: { finalizers: ['kubernetes'] } });
+    const r = await api(
+      'GET',
+      `/api/v1/namespaces?watch=1&resourceVersion=${rv}&fieldSelector=metadata.name%3Dgoing&timeoutSeconds=1`,
+    );
+    const events = r.text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; object: { status?: { phase?: string } } });
+    expect(events.map((e) => `${e.type} ${e.object.status?.phase ?? ''}`)).toEqual([
+      'MODIFIED Terminating',
+      'DELETED Terminating',
+    ]);
+    expect((await api('GET', '/api/v1/namespaces/going/configmaps/inside')).status).toBe(404);
+  });
+
   it('answers an expired resourceVersion with a 410 ERROR event', async () => {
     const r = await api('GET', `${CM}?watch=1&resourceVersion=-5&timeoutSeconds=1`);
     const ev = JSON.parse(r.text.trim().split('\n')[0]!) as { type: string; object: { code: number; reason: string } };

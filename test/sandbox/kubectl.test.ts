@@ -343,6 +343,10 @@ spec:
         for (const o of [live, viaJson]) {
           delete o.spec!.clusterIP;
           delete o.spec!.clusterIPs;
+          for (const port of o.spec!.ports as Array<{ nodePort?: number }>) {
+            expect(port.nodePort).toBeGreaterThanOrEqual(30000);
+            delete port.nodePort;
+          }
         }
       }
       if (ref.startsWith('job/')) {

@@ -39,11 +39,19 @@ export function watch(
   });
   res.flushHeaders();
   const write = (type: string, object: JsonObject) => res.write(JSON.stringify({ type, object }) + '\n');
+  // An object that enters the selection is ADDED for this watch, one that leaves it DELETED, as the real server does.
+  const forward = (ev: StoreEvent) => {
+    if (ev.resource !== key) return;
+    const was = ev.type !== 'ADDED' && matches(ev.type === 'MODIFIED' && ev.previous ? ev.previous : ev.object);
+    const now = ev.type !== 'DELETED' && matches(ev.object);
+    const type = was && now ? 'MODIFIED' : now ? 'ADDED' : was ? 'DELETED' : undefined;
+    if (type) write(type, server.output(t, ev.object));
+  };
   const pending: StoreEvent[] = [];
   let replaying = true;
   const unsubscribe = server.store.subscribe((ev) => {
     if (replaying) pending.push(ev);
-    else if (ev.resource === key && matches(ev.object)) write(ev.type, server.output(t, ev.object));
+    else forward(ev);
   });
   const startRv = server.store.rv;
   if (rvParam === '' || rvParam === '0' || initial) {
@@ -66,11 +74,10 @@ export function watch(
       res.end();
       return;
     }
-    for (const ev of events)
-      if (ev.resource === key && ev.rv <= startRv && matches(ev.object)) write(ev.type, server.output(t, ev.object));
+    for (const ev of events) if (ev.rv <= startRv) forward(ev);
   }
   replaying = false;
-  for (const ev of pending) if (ev.resource === key && matches(ev.object)) write(ev.type, server.output(t, ev.object));
+  for (const ev of pending) forward(ev);
   server.watches.add(res);
   const timeout = Number(q.get('timeoutSeconds') ?? 1800);
   const timer = setTimeout(() => res.end(), Math.max(1, timeout) * 1000);
