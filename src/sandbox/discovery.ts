@@ -80,7 +80,7 @@ export function resourceList(resources: ResourceInfo[], group: string, version: 
       singularName: r.singular,
       namespaced: r.namespaced,
       kind: r.kind,
-      verbs: RESOURCE_VERBS,
+      verbs: r.verbs ?? RESOURCE_VERBS,
     };
     if (r.shortNames) entry.shortNames = r.shortNames;
     if (r.categories && r.categories.length) entry.categories = r.categories;

@@ -2,13 +2,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as discovery from './handlers/discovery.js';
 import { objects } from './handlers/objects.js';
-import type { ApiServer } from './server.js';
+import type { Access, ApiServer } from './server.js';
+import { reviews } from './handlers/reviews.js';
 
 export interface RequestContext {
   server: ApiServer;
   req: IncomingMessage;
   res: ServerResponse;
   method: string;
+  /** What the request's token may do. */
+  access: Access;
   query: URLSearchParams;
   /** Values of the pattern's `:name` segments, and `rest`: the segments a trailing `*` matched. */
   params: Record<string, string>;
@@ -44,6 +47,9 @@ export const routes: Route[] = [
   route('/api/:version', discovery.resources),
   route('/apis/:group', discovery.group),
   route('/apis/:group/:version', discovery.resources),
+  route('/apis/authorization.k8s.io/v1/:review', reviews),
+  route('/apis/authorization.k8s.io/v1/namespaces/:namespace/:review', reviews),
+  route('/apis/authentication.k8s.io/v1/:review', reviews),
   route('/api/:version/*', objects),
   route('/apis/:group/:version/*', objects),
 ];

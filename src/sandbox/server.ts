@@ -91,6 +91,9 @@ function noChecks(): WriteChecks {
 
 const CRD_KEY = 'apiextensions.k8s.io/customresourcedefinitions';
 
+/** What a bearer token may do: everything, get/list/watch, or nothing. */
+export type Access = 'admin' | 'read' | 'none';
+
 export interface ApiStats {
   requests: number;
   faults: number;
@@ -256,11 +259,15 @@ export class ApiServer {
       .map(decodeURIComponent);
     const match = matchRoute(segments);
     const method = req.method ?? 'GET';
+    let access: Access = 'none';
     if (!match?.route.isPublic) {
-      const access = this.auth(req);
-      if (!access) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+      const granted = this.auth(req);
+      if (!granted) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+      access = granted;
       const readOnly = method === 'GET' || method === 'HEAD';
-      if (access === 'none' || (access === 'read' && !readOnly)) {
+      // Every authenticated user may ask what it may do (kubectl auth can-i, kubectl auth whoami).
+      const selfReview = /^\/apis\/(authorization|authentication)\.k8s\.io\/v1\/self\w+reviews$/.test(path);
+      if (!selfReview && (access === 'none' || (access === 'read' && !readOnly))) {
         throw new ApiError(
           403,
           'Forbidden',
@@ -274,13 +281,14 @@ export class ApiServer {
       req,
       res,
       method,
+      access,
       query: url.searchParams,
       params: match.params,
       rest: match.rest,
     });
   }
 
-  private auth(req: IncomingMessage): 'admin' | 'read' | 'none' | undefined {
+  private auth(req: IncomingMessage): Access | undefined {
     const header = req.headers.authorization ?? '';
     const m = /^Bearer\s+(.+)$/i.exec(header);
     if (!m) return undefined;

@@ -101,6 +101,9 @@ describe('kubectl against the sandbox', () => {
       'customresourcedefinitions.apiextensions.k8s.io',
     ];
     expect(names).toEqual(expect.arrayContaining(expected));
+    // All 56 resources of a real server (v1.28 with its default API groups), and no CRD yet.
+    expect(names).toHaveLength(56);
+    expect(names).toEqual(expect.arrayContaining(['nodes', 'selfsubjectaccessreviews.authorization.k8s.io']));
     const clusterScoped = (await ok(['api-resources', '--namespaced=false', '-o', 'name'])).trim().split('\n');
     expect(clusterScoped).toEqual(
       expect.arrayContaining([

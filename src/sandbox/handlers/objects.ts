@@ -44,6 +44,11 @@ function tableIf(server: ApiServer, req: IncomingMessage, t: Target, body: JsonO
 
 export const objects: Handler = async ({ server, req, res, method, query: q, params, rest }) => {
   const t = server.target(params.group ?? '', params.version!, rest);
+  if (t.info.verbs && t.subresource === undefined) {
+    const verb =
+      method === 'GET' ? (t.name === undefined ? 'list' : 'get') : method === 'POST' ? 'create' : method.toLowerCase();
+    if (!t.info.verbs.includes(verb)) throw methodNotAllowed();
+  }
   if (t.subresource === 'scale') return scale(server, req, res, t, q);
   if (method === 'GET' && t.name === undefined) {
     if (q.get('watch') === '1' || q.get('watch') === 'true') return watch(server, req, res, t, q);
