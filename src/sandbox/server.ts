@@ -30,6 +30,7 @@ import { matchRoute } from './routes.js';
 import type { PrinterColumn } from './tables.js';
 import { Store } from './store.js';
 import { applyDefaults } from './defaults.js';
+import { planDeployment, planReplicaSet } from './rollouts.js';
 import { definition, kindDefinition, type Schema } from './openapi.js';
 import { applyDecodeMessage, checkObject, goDecodeMessage, type FieldValidation } from './schema-check.js';
 import { validateName, validateObject, validateUpdate, type Cause } from './validate.js';
@@ -590,7 +591,56 @@ export class ApiServer {
     if (t.info.group === 'apiextensions.k8s.io' && t.info.resource === 'customresourcedefinitions')
       this.registerCrd(stored);
     this.controllers.stored(key, stored, generationChanged, !old);
+    if (t.info.group === 'apps' && t.info.kind === 'Deployment' && !meta.deletionTimestamp) this.syncDeployment(stored);
+    if (t.info.group === 'apps' && t.info.kind === 'ReplicaSet' && !meta.deletionTimestamp) this.syncReplicaSet(stored);
     return stored;
+  }
+
+  /** The Deployment controller: its ReplicaSets per pod template, and the revision annotation on the Deployment. */
+  private syncDeployment(deploy: JsonObject): void {
+    const rsInfo = this.lookup('apps', 'replicasets')!;
+    const ns = String(metaOf(deploy).namespace);
+    const plan = planDeployment(deploy, this.store.list(this.storeKey(rsInfo), ns));
+    for (const rs of plan.remove) {
+      this.finalRemove(rsInfo, rs);
+      this.cascade(String(metaOf(rs).uid), 'delete');
+    }
+    for (const rs of plan.update) this.controllerWrite(rsInfo, rs);
+    for (const rs of plan.create) this.writeNew(rsInfo, rs, 'kube-controller-manager');
+    const m = metaOf(deploy);
+    const annotations = isObject(m.annotations) ? m.annotations : {};
+    if (annotations['deployment.kubernetes.io/revision'] !== plan.revision) {
+      this.updateStatus('apps/deployments', ns, String(m.name), String(m.uid), (o) => {
+        const om = metaOf(o);
+        om.annotations = {
+          ...(isObject(om.annotations) ? om.annotations : {}),
+          'deployment.kubernetes.io/revision': plan.revision,
+        };
+      });
+    }
+  }
+
+  /** The ReplicaSet controller: as many Pods as replicas. */
+  private syncReplicaSet(rs: JsonObject): void {
+    const podInfo = this.lookup('', 'pods')!;
+    const plan = planReplicaSet(rs, this.store.list(this.storeKey(podInfo), String(metaOf(rs).namespace)));
+    for (const pod of plan.remove) this.finalRemove(podInfo, pod);
+    for (const pod of plan.create) this.writeNew(podInfo, pod, 'kube-controller-manager');
+  }
+
+  /** A controller's write of an object it owns: no field manager, no request checks. */
+  private controllerWrite(info: ResourceInfo, next: JsonObject): void {
+    const m = metaOf(next);
+    const t: Target = {
+      info,
+      version: info.versions[0]!,
+      namespace: m.namespace as string | undefined,
+      name: String(m.name),
+    };
+    const old = this.store.get(this.storeKey(info), t.namespace, t.name!);
+    if (!old) return;
+    const gen = this.prepare(t, next, old);
+    this.commit(t, next, old, gen, false);
   }
 
   private writeNew(info: ResourceInfo, obj: JsonObject, manager: string): JsonObject {
