@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as discovery from './handlers/discovery.js';
 import { objects } from './handlers/objects.js';
+import type { UserInfo } from './rbac.js';
 import type { Access, ApiServer } from './server.js';
 import { reviews } from './handlers/reviews.js';
 
@@ -12,6 +13,8 @@ export interface RequestContext {
   method: string;
   /** What the request's token may do. */
   access: Access;
+  /** Who the request acts as (an impersonated user with --rbac). */
+  user: UserInfo;
   query: URLSearchParams;
   /** Values of the pattern's `:name` segments, and `rest`: the segments a trailing `*` matched. */
   params: Record<string, string>;
@@ -26,18 +29,21 @@ export interface Route {
   handler: Handler;
   /** Health probes answer without a token. */
   isPublic?: boolean;
+  /** Paths of API objects, which --rbac authorizes. */
+  isObjects?: boolean;
 }
 
-const route = (path: string, handler: Handler, isPublic = false): Route => ({
+const route = (path: string, handler: Handler, flags: 'public' | 'objects' | '' = ''): Route => ({
   pattern: path.split('/').filter((s) => s !== ''),
   handler,
-  isPublic,
+  isPublic: flags === 'public',
+  isObjects: flags === 'objects',
 });
 
 export const routes: Route[] = [
-  route('/healthz', discovery.health, true),
-  route('/livez', discovery.health, true),
-  route('/readyz', discovery.health, true),
+  route('/healthz', discovery.health, 'public'),
+  route('/livez', discovery.health, 'public'),
+  route('/readyz', discovery.health, 'public'),
   route('/version', discovery.version),
   route('/api', discovery.coreVersions),
   route('/apis', discovery.groups),
@@ -50,8 +56,8 @@ export const routes: Route[] = [
   route('/apis/authorization.k8s.io/v1/:review', reviews),
   route('/apis/authorization.k8s.io/v1/namespaces/:namespace/:review', reviews),
   route('/apis/authentication.k8s.io/v1/:review', reviews),
-  route('/api/:version/*', objects),
-  route('/apis/:group/:version/*', objects),
+  route('/api/:version/*', objects, 'objects'),
+  route('/apis/:group/:version/*', objects, 'objects'),
 ];
 
 export interface RouteMatch {

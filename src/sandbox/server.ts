@@ -31,6 +31,7 @@ import type { PrinterColumn } from './tables.js';
 import { Store } from './store.js';
 import { applyDefaults } from './defaults.js';
 import { planDeployment, planReplicaSet } from './rollouts.js';
+import { forbiddenMessage, isAllowed, type Attributes, type RbacObjects, type UserInfo } from './rbac.js';
 import { definition, kindDefinition, type Schema } from './openapi.js';
 import { applyDecodeMessage, checkObject, goDecodeMessage, type FieldValidation } from './schema-check.js';
 import { validateName, validateObject, validateUpdate, type Cause } from './validate.js';
@@ -57,6 +58,8 @@ export interface ApiServerOptions {
   failureRules: FailureRule[];
   faults?: Faults;
   dataDir?: string;
+  /** Enforce Roles, ClusterRoles and their bindings, and honour impersonation headers (kubectl --as). */
+  rbac?: boolean;
 }
 
 export { KUBE_VERSION } from './discovery.js';
@@ -277,16 +280,79 @@ export class ApiServer {
       }
     }
     if (!match) throw notFoundPath();
+    const user = this.userOf(req, access);
+    if (this.options.rbac && match.route.isObjects && access === 'admin') {
+      const t = this.target(match.params.group ?? '', match.params.version!, match.rest);
+      const watching = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
+      const verb =
+        method === 'GET' || method === 'HEAD'
+          ? t.name === undefined
+            ? watching
+              ? 'watch'
+              : 'list'
+            : 'get'
+          : method === 'POST'
+            ? 'create'
+            : method === 'PUT'
+              ? 'update'
+              : method === 'DELETE' && t.name === undefined
+                ? 'deletecollection'
+                : method.toLowerCase();
+      const attrs: Attributes = {
+        verb,
+        group: t.info.group,
+        resource: t.info.resource,
+        subresource: t.subresource,
+        namespace: t.info.namespaced ? t.namespace : undefined,
+        name: t.name,
+      };
+      if (!isAllowed(user, attrs, this.rbacObjects()))
+        throw new ApiError(403, 'Forbidden', forbiddenMessage(user, attrs), {
+          ...(t.name ? { name: t.name } : {}),
+          group: t.info.group,
+          kind: t.info.resource,
+        });
+    }
     await match.route.handler({
       server: this,
       req,
       res,
       method,
       access,
+      user,
       query: url.searchParams,
       params: match.params,
       rest: match.rest,
     });
+  }
+
+  get rbacEnabled(): boolean {
+    return Boolean(this.options.rbac);
+  }
+
+  /** The Roles, ClusterRoles and bindings the authorizer reads. */
+  rbacObjects(): RbacObjects {
+    const key = (r: string) => `rbac.authorization.k8s.io/${r}`;
+    return {
+      roles: this.store.list(key('roles')),
+      clusterRoles: this.store.list(key('clusterroles')),
+      roleBindings: this.store.list(key('rolebindings')),
+      clusterRoleBindings: this.store.list(key('clusterrolebindings')),
+    };
+  }
+
+  /** Who the request acts as: the token's user, or with --rbac the one an admin impersonates (kubectl --as). */
+  private userOf(req: IncomingMessage, access: Access): UserInfo {
+    if (access !== 'admin') return { name: 'portolan-sandbox:restricted', groups: ['system:authenticated'] };
+    const as = req.headers['impersonate-user'];
+    if (this.options.rbac && typeof as === 'string' && as !== '') {
+      const groups = String(req.headers['impersonate-group'] ?? '')
+        .split(',')
+        .map((g) => g.trim())
+        .filter((g) => g !== '');
+      return { name: as, groups: [...groups, 'system:authenticated'] };
+    }
+    return { name: 'portolan-sandbox:admin', groups: ['system:masters', 'system:authenticated'] };
   }
 
   private auth(req: IncomingMessage): Access | undefined {

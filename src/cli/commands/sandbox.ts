@@ -44,6 +44,7 @@ export async function runSandbox(args: Record<string, unknown>, io: CliIo, signa
     kubeconfigPath: args['kubeconfig-out'] as string | undefined,
     readyDelayMs: delay,
     failureRules: failureRules(args),
+    rbac: args.rbac === true,
   });
   io.stdout(
     [
@@ -97,6 +98,10 @@ export const sandboxCommand: CommandModule = {
         array: true,
         describe: 'Workloads with an image matching this regular expression never become ready. Repeatable',
         requiresArg: true,
+      })
+      .option('rbac', {
+        type: 'boolean',
+        describe: 'Enforce Roles, ClusterRoles and their bindings; kubectl --as impersonates (default: off)',
       })
       .option('fail-job-label', {
         type: 'string',

@@ -2,7 +2,20 @@
 import { ApiError, methodNotAllowed, readObject } from '../http.js';
 import { isObject, type JsonObject } from '../patch.js';
 import type { Handler } from '../routes.js';
+import { isAllowed, type Attributes, type UserInfo } from '../rbac.js';
 import type { Access } from '../server.js';
+
+function resourceAttributes(a: JsonObject, namespace: string | undefined): Attributes {
+  const ns = typeof a.namespace === 'string' && a.namespace !== '' ? a.namespace : namespace;
+  return {
+    verb: String(a.verb ?? ''),
+    group: String(a.group ?? ''),
+    resource: String(a.resource ?? ''),
+    subresource: typeof a.subresource === 'string' && a.subresource !== '' ? a.subresource : undefined,
+    namespace: ns,
+    name: typeof a.name === 'string' && a.name !== '' ? a.name : undefined,
+  };
+}
 
 const READ_VERBS = ['get', 'list', 'watch'];
 
@@ -16,7 +29,7 @@ function allowed(access: Access, verb: string): boolean {
   return access === 'admin' || (access === 'read' && READ_VERBS.includes(verb));
 }
 
-export const reviews: Handler = async ({ server, req, res, method, access, params }) => {
+export const reviews: Handler = async ({ server, req, res, method, access, user, params }) => {
   const review = params.review!;
   const known = [
     'selfsubjectaccessreviews',
@@ -41,7 +54,7 @@ export const reviews: Handler = async ({ server, req, res, method, access, param
   const spec = isObject(body.spec) ? body.spec : {};
   const answer: JsonObject = { ...body, metadata: { ...(isObject(body.metadata) ? body.metadata : {}) } };
   if (review === 'selfsubjectreviews') {
-    answer.status = { userInfo: userOf(access) };
+    answer.status = { userInfo: server.rbacEnabled ? { username: user.name, groups: user.groups } : userOf(access) };
   } else if (review === 'tokenreviews') {
     answer.status = { authenticated: false, error: 'token reviews are not simulated' };
   } else if (review === 'selfsubjectrulesreviews') {
@@ -59,9 +72,18 @@ export const reviews: Handler = async ({ server, req, res, method, access, param
       : isObject(spec.nonResourceAttributes)
         ? spec.nonResourceAttributes
         : {};
-    // Other subjects (SubjectAccessReview) are judged as admins: the sandbox has one admin token and no RBAC.
-    const who: Access = review === 'selfsubjectaccessreviews' ? access : 'admin';
-    const ok = allowed(who, String(attrs.verb ?? ''));
+    let ok: boolean;
+    if (server.rbacEnabled && isObject(spec.resourceAttributes)) {
+      const subject: UserInfo =
+        review === 'selfsubjectaccessreviews'
+          ? user
+          : { name: String(spec.user ?? ''), groups: Array.isArray(spec.groups) ? spec.groups.map(String) : [] };
+      ok = access !== 'none' && isAllowed(subject, resourceAttributes(attrs, params.namespace), server.rbacObjects());
+    } else {
+      // Without --rbac other subjects (SubjectAccessReview) are judged as admins: the sandbox has one admin token.
+      const who: Access = review === 'selfsubjectaccessreviews' ? access : 'admin';
+      ok = allowed(who, String(attrs.verb ?? ''));
+    }
     answer.status = ok ? { allowed: true, reason: 'portolan sandbox: the token may do this' } : { allowed: false };
   }
   return server.send(res, 201, answer);
