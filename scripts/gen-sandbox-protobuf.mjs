@@ -42,6 +42,11 @@ const ROOTS = {
   'autoscaling/v2/HorizontalPodAutoscaler': 'autoscaling.v2.HorizontalPodAutoscaler',
   'policy/v1/PodDisruptionBudget': 'policy.v1.PodDisruptionBudget',
   'coordination.k8s.io/v1/Lease': 'coordination.v1.Lease',
+  'authorization.k8s.io/v1/SelfSubjectAccessReview': 'authorization.v1.SelfSubjectAccessReview',
+  'authorization.k8s.io/v1/SelfSubjectRulesReview': 'authorization.v1.SelfSubjectRulesReview',
+  'authorization.k8s.io/v1/SubjectAccessReview': 'authorization.v1.SubjectAccessReview',
+  'authorization.k8s.io/v1/LocalSubjectAccessReview': 'authorization.v1.LocalSubjectAccessReview',
+  'authentication.k8s.io/v1/SelfSubjectReview': 'authentication.v1.SelfSubjectReview',
   'meta.k8s.io/v1/DeleteOptions': 'meta.v1.DeleteOptions',
 };
 // Well-known messages with their own JSON form.

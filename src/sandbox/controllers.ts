@@ -161,6 +161,15 @@ export class Controllers {
             p.protocol ??= 'TCP';
             p.targetPort ??= p.port ?? null;
           }
+          // NodePort and LoadBalancer Services get a node port per port (kept across updates), as the registry does.
+          if (s.type === 'NodePort' || s.type === 'LoadBalancer') {
+            const before = old && Array.isArray(spec(old).ports) ? (spec(old).ports as unknown[]) : [];
+            for (const p of s.ports) {
+              if (!isObject(p) || (typeof p.nodePort === 'number' && p.nodePort !== 0)) continue;
+              const same = before.find((b) => isObject(b) && b.port === p.port && b.protocol === p.protocol);
+              p.nodePort = isObject(same) && typeof same.nodePort === 'number' ? same.nodePort : allocateNodePort();
+            }
+          }
         }
         obj.spec = s;
         status.loadBalancer ??= {};
@@ -501,6 +510,13 @@ export class Controllers {
 }
 
 let nextIp = 1;
+let nextNodePort = 0;
+
+/** 30000-32767, the default node port range. */
+function allocateNodePort(): number {
+  return 30000 + (nextNodePort++ % 2768);
+}
+
 function allocateIp(): string {
   const n = nextIp++;
   return `10.96.${Math.floor(n / 250) % 250}.${(n % 250) + 1}`;

@@ -31,6 +31,8 @@ export interface SandboxOptions {
   failureRules?: FailureRule[];
   /** Extra bearer tokens with restricted access, for testing 403 handling. */
   extraTokens?: TokenGrant[];
+  /** Enforce Roles/ClusterRoles and their bindings and honour impersonation (`kubectl --as`); off by default. */
+  rbac?: boolean;
   /** Name used for the kubeconfig's cluster, user and context (default `portolan-sandbox`). */
   contextName?: string;
 }
@@ -130,6 +132,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       failureRules: [...(options.failureRules ?? [])],
       faults: options.faults,
       dataDir: dataDir ? join(dataDir, 'objects') : undefined,
+      rbac: options.rbac,
     });
   } catch (err) {
     throw new PortolanError(

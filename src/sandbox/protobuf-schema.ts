@@ -30,6 +30,11 @@ export const PROTOBUF_ROOTS: Record<string, string> = {
   'autoscaling/v2/HorizontalPodAutoscaler': 'autoscaling.v2.HorizontalPodAutoscaler',
   'policy/v1/PodDisruptionBudget': 'policy.v1.PodDisruptionBudget',
   'coordination.k8s.io/v1/Lease': 'coordination.v1.Lease',
+  'authorization.k8s.io/v1/SelfSubjectAccessReview': 'authorization.v1.SelfSubjectAccessReview',
+  'authorization.k8s.io/v1/SelfSubjectRulesReview': 'authorization.v1.SelfSubjectRulesReview',
+  'authorization.k8s.io/v1/SubjectAccessReview': 'authorization.v1.SubjectAccessReview',
+  'authorization.k8s.io/v1/LocalSubjectAccessReview': 'authorization.v1.LocalSubjectAccessReview',
+  'authentication.k8s.io/v1/SelfSubjectReview': 'authentication.v1.SelfSubjectReview',
   'meta.k8s.io/v1/DeleteOptions': 'meta.v1.DeleteOptions',
 };
 
@@ -67,6 +72,35 @@ export const PROTOBUF_MESSAGES: Record<string, string> = {
   'apps.v1.StatefulSetStatus':
     '1observedGeneration:i 2replicas:i 3readyReplicas:i 4currentReplicas:i 5updatedReplicas:i 6currentRevision:s 7updateRevision:s 9collisionCount:i 10*conditions:@apps.v1.StatefulSetCondition 11availableReplicas:i',
   'apps.v1.StatefulSetUpdateStrategy': '1type:s 2rollingUpdate:@apps.v1.RollingUpdateStatefulSetStrategy',
+  'authentication.v1.ExtraValue': '1*items:s',
+  'authentication.v1.SelfSubjectReview':
+    '1metadata:@meta.v1.ObjectMeta 2status:@authentication.v1.SelfSubjectReviewStatus',
+  'authentication.v1.SelfSubjectReviewStatus': '1userInfo:@authentication.v1.UserInfo',
+  'authentication.v1.UserInfo': '1username:s 2uid:s 3*groups:s 4*extra:{@authentication.v1.ExtraValue',
+  'authorization.v1.ExtraValue': '1*items:s',
+  'authorization.v1.FieldSelectorAttributes': '1rawSelector:s 2*requirements:@meta.v1.FieldSelectorRequirement',
+  'authorization.v1.LabelSelectorAttributes': '1rawSelector:s 2*requirements:@meta.v1.LabelSelectorRequirement',
+  'authorization.v1.LocalSubjectAccessReview':
+    '1metadata:@meta.v1.ObjectMeta 2spec:@authorization.v1.SubjectAccessReviewSpec 3status:@authorization.v1.SubjectAccessReviewStatus',
+  'authorization.v1.NonResourceAttributes': '1path:s 2verb:s',
+  'authorization.v1.NonResourceRule': '1*verbs:s 2*nonResourceURLs:s',
+  'authorization.v1.ResourceAttributes':
+    '1namespace:s 2verb:s 3group:s 4version:s 5resource:s 6subresource:s 7name:s 8fieldSelector:@authorization.v1.FieldSelectorAttributes 9labelSelector:@authorization.v1.LabelSelectorAttributes',
+  'authorization.v1.ResourceRule': '1*verbs:s 2*apiGroups:s 3*resources:s 4*resourceNames:s',
+  'authorization.v1.SelfSubjectAccessReview':
+    '1metadata:@meta.v1.ObjectMeta 2spec:@authorization.v1.SelfSubjectAccessReviewSpec 3status:@authorization.v1.SubjectAccessReviewStatus',
+  'authorization.v1.SelfSubjectAccessReviewSpec':
+    '1resourceAttributes:@authorization.v1.ResourceAttributes 2nonResourceAttributes:@authorization.v1.NonResourceAttributes',
+  'authorization.v1.SelfSubjectRulesReview':
+    '1metadata:@meta.v1.ObjectMeta 2spec:@authorization.v1.SelfSubjectRulesReviewSpec 3status:@authorization.v1.SubjectRulesReviewStatus',
+  'authorization.v1.SelfSubjectRulesReviewSpec': '1namespace:s',
+  'authorization.v1.SubjectAccessReview':
+    '1metadata:@meta.v1.ObjectMeta 2spec:@authorization.v1.SubjectAccessReviewSpec 3status:@authorization.v1.SubjectAccessReviewStatus',
+  'authorization.v1.SubjectAccessReviewSpec':
+    '1resourceAttributes:@authorization.v1.ResourceAttributes 2nonResourceAttributes:@authorization.v1.NonResourceAttributes 3user:s 4*groups:s 5*extra:{@authorization.v1.ExtraValue 6uid:s',
+  'authorization.v1.SubjectAccessReviewStatus': '1allowed:b 4denied:b 2reason:s 3evaluationError:s',
+  'authorization.v1.SubjectRulesReviewStatus':
+    '1*resourceRules:@authorization.v1.ResourceRule 2*nonResourceRules:@authorization.v1.NonResourceRule 3incomplete:b 4evaluationError:s',
   'autoscaling.v1.Scale':
     '1metadata:@meta.v1.ObjectMeta 2spec:@autoscaling.v1.ScaleSpec 3status:@autoscaling.v1.ScaleStatus',
   'autoscaling.v1.ScaleSpec': '1replicas:i',
@@ -330,6 +364,7 @@ export const PROTOBUF_MESSAGES: Record<string, string> = {
   'meta.v1.Condition': '1type:s 2status:s 3observedGeneration:i 4lastTransitionTime:time 5reason:s 6message:s',
   'meta.v1.DeleteOptions':
     '1gracePeriodSeconds:i 2preconditions:@meta.v1.Preconditions 3orphanDependents:b 4propagationPolicy:s 5*dryRun:s 6ignoreStoreReadErrorWithClusterBreakingPotential:b',
+  'meta.v1.FieldSelectorRequirement': '1key:s 2operator:s 3*values:s',
   'meta.v1.LabelSelector': '1*matchLabels:{s 2*matchExpressions:@meta.v1.LabelSelectorRequirement',
   'meta.v1.LabelSelectorRequirement': '1key:s 2operator:s 3*values:s',
   'meta.v1.ManagedFieldsEntry':

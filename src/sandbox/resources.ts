@@ -13,6 +13,8 @@ export interface ResourceInfo {
   hasStatus: boolean;
   /** True for kinds defined by a CustomResourceDefinition. */
   custom?: boolean;
+  /** Verbs when not the usual eight: reviews are create-only, componentstatuses read-only. */
+  verbs?: string[];
 }
 
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -52,6 +54,10 @@ function r(
   };
 }
 
+function only(verbs: string[], info: ResourceInfo): ResourceInfo {
+  return { ...info, verbs };
+}
+
 export const BUILTIN_RESOURCES: ResourceInfo[] = [
   r('', 'v1', 'namespaces', 'Namespace', false, ['ns'], true),
   r('', 'v1', 'configmaps', 'ConfigMap', true, ['cm']),
@@ -77,6 +83,38 @@ export const BUILTIN_RESOURCES: ResourceInfo[] = [
   r('autoscaling', 'v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', true, ['hpa'], true),
   r('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, ['pdb'], true),
   r('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
+  // The rest of what a real server serves (56 resources in all), so that kubectl api-resources lists them.
+  only(['create'], r('', 'v1', 'bindings', 'Binding', true)),
+  only(['get', 'list'], r('', 'v1', 'componentstatuses', 'ComponentStatus', false, ['cs'])),
+  r('', 'v1', 'limitranges', 'LimitRange', true, ['limits']),
+  r('', 'v1', 'nodes', 'Node', false, ['no'], true),
+  r('', 'v1', 'persistentvolumes', 'PersistentVolume', false, ['pv'], true),
+  r('', 'v1', 'podtemplates', 'PodTemplate', true),
+  r('', 'v1', 'replicationcontrollers', 'ReplicationController', true, ['rc'], true),
+  r('', 'v1', 'resourcequotas', 'ResourceQuota', true, ['quota'], true),
+  r('admissionregistration.k8s.io', 'v1', 'mutatingwebhookconfigurations', 'MutatingWebhookConfiguration', false),
+  r('admissionregistration.k8s.io', 'v1', 'validatingwebhookconfigurations', 'ValidatingWebhookConfiguration', false),
+  r('apiregistration.k8s.io', 'v1', 'apiservices', 'APIService', false, [], true),
+  r('apps', 'v1', 'controllerrevisions', 'ControllerRevision', true),
+  only(['create'], r('authentication.k8s.io', 'v1', 'selfsubjectreviews', 'SelfSubjectReview', false)),
+  only(['create'], r('authentication.k8s.io', 'v1', 'tokenreviews', 'TokenReview', false)),
+  only(['create'], r('authorization.k8s.io', 'v1', 'localsubjectaccessreviews', 'LocalSubjectAccessReview', true)),
+  only(['create'], r('authorization.k8s.io', 'v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', false)),
+  only(['create'], r('authorization.k8s.io', 'v1', 'selfsubjectrulesreviews', 'SelfSubjectRulesReview', false)),
+  only(['create'], r('authorization.k8s.io', 'v1', 'subjectaccessreviews', 'SubjectAccessReview', false)),
+  r('certificates.k8s.io', 'v1', 'certificatesigningrequests', 'CertificateSigningRequest', false, ['csr'], true),
+  r('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true),
+  r('events.k8s.io', 'v1', 'events', 'Event', true, ['ev']),
+  r('flowcontrol.apiserver.k8s.io', 'v1', 'flowschemas', 'FlowSchema', false, [], true),
+  r('flowcontrol.apiserver.k8s.io', 'v1', 'prioritylevelconfigurations', 'PriorityLevelConfiguration', false, [], true),
+  r('networking.k8s.io', 'v1', 'ingressclasses', 'IngressClass', false),
+  r('node.k8s.io', 'v1', 'runtimeclasses', 'RuntimeClass', false),
+  r('scheduling.k8s.io', 'v1', 'priorityclasses', 'PriorityClass', false, ['pc']),
+  r('storage.k8s.io', 'v1', 'csidrivers', 'CSIDriver', false),
+  r('storage.k8s.io', 'v1', 'csinodes', 'CSINode', false),
+  r('storage.k8s.io', 'v1', 'csistoragecapacities', 'CSIStorageCapacity', true),
+  r('storage.k8s.io', 'v1', 'storageclasses', 'StorageClass', false, ['sc']),
+  r('storage.k8s.io', 'v1', 'volumeattachments', 'VolumeAttachment', false, [], true),
   r(
     'apiextensions.k8s.io',
     'v1',

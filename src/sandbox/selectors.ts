@@ -97,3 +97,47 @@ export function matchesFields(obj: Record<string, unknown>, reqs: FieldRequireme
     return r.op === 'eq' ? v === r.value : v !== r.value;
   });
 }
+
+/** Field labels each kind supports beyond metadata.name and metadata.namespace (the registries' field sets). */
+const FIELD_LABELS: Record<string, string[]> = {
+  '/Pod': [
+    'spec.nodeName',
+    'spec.restartPolicy',
+    'spec.schedulerName',
+    'spec.serviceAccountName',
+    'spec.hostNetwork',
+    'status.phase',
+    'status.podIP',
+    'status.nominatedNodeName',
+  ],
+  '/Secret': ['type'],
+  '/Namespace': ['status.phase'],
+  '/Node': ['spec.unschedulable'],
+  '/Event': [
+    'involvedObject.kind',
+    'involvedObject.namespace',
+    'involvedObject.name',
+    'involvedObject.uid',
+    'involvedObject.apiVersion',
+    'involvedObject.resourceVersion',
+    'involvedObject.fieldPath',
+    'reason',
+    'reportingComponent',
+    'source',
+    'type',
+  ],
+  '/ReplicationController': ['status.replicas'],
+  'apps/ReplicaSet': ['status.replicas'],
+  'batch/Job': ['status.successful'],
+  'certificates.k8s.io/CertificateSigningRequest': ['spec.signerName'],
+};
+
+/** Refuses field selectors on fields the kind's registry does not index, as the real server does (400). */
+export function checkFieldLabels(group: string, kind: string, reqs: FieldRequirement[]): void {
+  const allowed = FIELD_LABELS[`${group}/${kind}`] ?? [];
+  for (const r of reqs) {
+    const label = r.path.join('.');
+    if (label === 'metadata.name' || label === 'metadata.namespace' || allowed.includes(label)) continue;
+    throw new SelectorError(`field label not supported: ${label}`);
+  }
+}

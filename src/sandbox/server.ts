@@ -1,7 +1,6 @@
 // The sandbox API server: HTTPS on loopback, bearer tokens, discovery, and the Kubernetes verbs over the store.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { load as loadYaml } from 'js-yaml';
 import { Controllers, type FailureRule } from './controllers.js';
 import {
   applyMerge,
@@ -17,17 +16,24 @@ import {
   type Json,
   type JsonObject,
 } from './patch.js';
+import { BUILTIN_RESOURCES, groupVersionOf, qualified, resourceFromCrd, type ResourceInfo } from './resources.js';
 import {
-  BUILTIN_RESOURCES,
-  groupVersionOf,
-  qualified,
-  resourceFromCrd,
-  RESOURCE_VERBS,
-  type ResourceInfo,
-} from './resources.js';
-import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.js';
-import { decodeKubeProtobuf } from './protobuf.js';
-import { Store, type StoreEvent } from './store.js';
+  checkFieldLabels,
+  matchesFields,
+  matchesLabels,
+  parseFieldSelector,
+  parseLabelSelector,
+  SelectorError,
+} from './selectors.js';
+import { ApiError, notFoundPath, sendJson, statusBody } from './http.js';
+import { matchRoute } from './routes.js';
+import type { PrinterColumn } from './tables.js';
+import { Store } from './store.js';
+import { applyDefaults } from './defaults.js';
+import { planDeployment, planReplicaSet } from './rollouts.js';
+import { forbiddenMessage, isAllowed, type Attributes, type RbacObjects, type UserInfo } from './rbac.js';
+import { definition, kindDefinition, type Schema } from './openapi.js';
+import { applyDecodeMessage, checkObject, goDecodeMessage, type FieldValidation } from './schema-check.js';
 import { validateName, validateObject, validateUpdate, type Cause } from './validate.js';
 
 export type FaultCode = 429 | 500 | 503 | 'reset';
@@ -52,39 +58,45 @@ export interface ApiServerOptions {
   failureRules: FailureRule[];
   faults?: Faults;
   dataDir?: string;
+  /** Enforce Roles, ClusterRoles and their bindings, and honour impersonation headers (kubectl --as). */
+  rbac?: boolean;
 }
 
-export const KUBE_VERSION = { major: '1', minor: '34', gitVersion: 'v1.34.0' };
-
-class ApiError extends Error {
-  constructor(
-    readonly code: number,
-    readonly reason: string,
-    message: string,
-    readonly details?: JsonObject,
-  ) {
-    super(message);
-  }
-}
+export { KUBE_VERSION } from './discovery.js';
 
 function nowTime(): string {
   return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
-function metaOf(obj: JsonObject): JsonObject {
+export function metaOf(obj: JsonObject): JsonObject {
   if (!isObject(obj.metadata)) obj.metadata = {};
   return obj.metadata as JsonObject;
 }
 
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-interface Target {
+export interface Target {
   info: ResourceInfo;
   version: string;
   namespace?: string;
   name?: string;
   subresource?: string;
 }
+
+/** What a write checks beyond validity: the request's fieldValidation, and the warnings it collects. */
+export interface WriteChecks {
+  fieldValidation: FieldValidation;
+  warnings: string[];
+}
+
+function noChecks(): WriteChecks {
+  return { fieldValidation: 'Ignore', warnings: [] };
+}
+
+const CRD_KEY = 'apiextensions.k8s.io/customresourcedefinitions';
+
+/** What a bearer token may do: everything, get/list/watch, or nothing. */
+export type Access = 'admin' | 'read' | 'none';
 
 export interface ApiStats {
   requests: number;
@@ -98,7 +110,8 @@ export class ApiServer {
   private custom = new Map<string, ResourceInfo>();
   private faultCounter = 0;
   private faultTurn = 0;
-  private watches = new Set<ServerResponse>();
+  /** Open watch streams, ended on stop(). */
+  readonly watches = new Set<ServerResponse>();
   readonly stats: ApiStats = { requests: 0, faults: 0, byStatus: {} };
 
   constructor(private readonly options: ApiServerOptions) {
@@ -112,10 +125,12 @@ export class ApiServer {
       updateStatus: (res, ns, name, uid, mutate) => this.updateStatus(res, ns, name, uid, mutate),
     });
     for (const crd of this.store.list('apiextensions.k8s.io/customresourcedefinitions')) this.registerCrd(crd);
-    for (const info of this.allResources()) {
+    for (const info of this.resources()) {
       const key = this.storeKey(info);
       for (const obj of this.store.list(key)) this.controllers.resume(key, obj);
     }
+    for (const ns of this.store.list('/namespaces'))
+      if (metaOf(ns).deletionTimestamp) this.finishNamespace(String(metaOf(ns).name), String(metaOf(ns).uid));
     for (const ns of SYSTEM_NAMESPACES) {
       if (!this.store.get('/namespaces', undefined, ns)) {
         this.writeNew(
@@ -141,6 +156,8 @@ export class ApiServer {
   }
 
   stop(): void {
+    for (const pending of this.terminating) clearImmediate(pending);
+    this.terminating.clear();
     this.controllers.stop();
     for (const w of this.watches) w.end();
     this.watches.clear();
@@ -148,19 +165,24 @@ export class ApiServer {
   }
 
   // ---- resources ----
-  private allResources(): ResourceInfo[] {
+  /** Every resource served: the built-in ones, then those of CRDs. */
+  resources(): ResourceInfo[] {
     return [...BUILTIN_RESOURCES, ...this.custom.values()];
   }
 
+  /** Counts CRD writes, so that OpenAPI document hashes change with their schemas. */
+  crdRevision = 0;
+
   lookup(group: string, resource: string): ResourceInfo | undefined {
-    return this.allResources().find((r) => r.group === group && r.resource === resource);
+    return this.resources().find((r) => r.group === group && r.resource === resource);
   }
 
-  private storeKey(info: ResourceInfo): string {
+  storeKey(info: ResourceInfo): string {
     return `${info.group}/${info.resource}`;
   }
 
   private registerCrd(crd: JsonObject): void {
+    this.crdRevision++;
     const info = resourceFromCrd(crd);
     if (info) this.custom.set(String(metaOf(crd).name), info);
   }
@@ -223,36 +245,117 @@ export class ApiServer {
     }
   }
 
-  private send(res: ServerResponse, code: number, body: unknown): void {
+  /** Writes a JSON answer and counts it. */
+  send(res: ServerResponse, code: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
     this.stats.byStatus[code] = (this.stats.byStatus[code] ?? 0) + 1;
-    const text = JSON.stringify(body);
-    res.writeHead(code, {
-      'Content-Type': 'application/json',
-      'Content-Length': Buffer.byteLength(text),
-      'Cache-Control': 'no-cache, private',
-    });
-    res.end(text);
-  }
-
-  private statusBody(err: ApiError): JsonObject {
-    const body: JsonObject = {
-      kind: 'Status',
-      apiVersion: 'v1',
-      metadata: {},
-      status: 'Failure',
-      message: err.message,
-      reason: err.reason,
-      code: err.code,
-    };
-    if (err.details) body.details = err.details;
-    return body;
+    sendJson(res, code, body, headers);
   }
 
   private sendStatus(res: ServerResponse, err: ApiError): void {
-    this.send(res, err.code, this.statusBody(err));
+    this.send(res, err.code, statusBody(err));
   }
 
-  private auth(req: IncomingMessage): 'admin' | 'read' | 'none' | undefined {
+  private async route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const segments = path
+      .split('/')
+      .filter((p) => p !== '')
+      .map(decodeURIComponent);
+    const match = matchRoute(segments);
+    const method = req.method ?? 'GET';
+    let access: Access = 'none';
+    if (!match?.route.isPublic) {
+      const granted = this.auth(req);
+      if (!granted) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+      access = granted;
+      const readOnly = method === 'GET' || method === 'HEAD';
+      // Every authenticated user may ask what it may do (kubectl auth can-i, kubectl auth whoami).
+      const selfReview = /^\/apis\/(authorization|authentication)\.k8s\.io\/v1\/self\w+reviews$/.test(path);
+      if (!selfReview && (access === 'none' || (access === 'read' && !readOnly))) {
+        throw new ApiError(
+          403,
+          'Forbidden',
+          `${method.toLowerCase()} ${path} is forbidden: User "portolan-sandbox:restricted" cannot ${readOnly ? 'get' : 'write'} resources at ${path}`,
+        );
+      }
+    }
+    if (!match) throw notFoundPath();
+    const user = this.userOf(req, access);
+    if (this.options.rbac && match.route.isObjects && access === 'admin') {
+      const t = this.target(match.params.group ?? '', match.params.version!, match.rest);
+      const watching = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
+      const verb =
+        method === 'GET' || method === 'HEAD'
+          ? t.name === undefined
+            ? watching
+              ? 'watch'
+              : 'list'
+            : 'get'
+          : method === 'POST'
+            ? 'create'
+            : method === 'PUT'
+              ? 'update'
+              : method === 'DELETE' && t.name === undefined
+                ? 'deletecollection'
+                : method.toLowerCase();
+      const attrs: Attributes = {
+        verb,
+        group: t.info.group,
+        resource: t.info.resource,
+        subresource: t.subresource,
+        namespace: t.info.namespaced ? t.namespace : undefined,
+        name: t.name,
+      };
+      if (!isAllowed(user, attrs, this.rbacObjects()))
+        throw new ApiError(403, 'Forbidden', forbiddenMessage(user, attrs), {
+          ...(t.name ? { name: t.name } : {}),
+          group: t.info.group,
+          kind: t.info.resource,
+        });
+    }
+    await match.route.handler({
+      server: this,
+      req,
+      res,
+      method,
+      access,
+      user,
+      query: url.searchParams,
+      params: match.params,
+      rest: match.rest,
+    });
+  }
+
+  get rbacEnabled(): boolean {
+    return Boolean(this.options.rbac);
+  }
+
+  /** The Roles, ClusterRoles and bindings the authorizer reads. */
+  rbacObjects(): RbacObjects {
+    const key = (r: string) => `rbac.authorization.k8s.io/${r}`;
+    return {
+      roles: this.store.list(key('roles')),
+      clusterRoles: this.store.list(key('clusterroles')),
+      roleBindings: this.store.list(key('rolebindings')),
+      clusterRoleBindings: this.store.list(key('clusterrolebindings')),
+    };
+  }
+
+  /** Who the request acts as: the token's user, or with --rbac the one an admin impersonates (kubectl --as). */
+  private userOf(req: IncomingMessage, access: Access): UserInfo {
+    if (access !== 'admin') return { name: 'portolan-sandbox:restricted', groups: ['system:authenticated'] };
+    const as = req.headers['impersonate-user'];
+    if (this.options.rbac && typeof as === 'string' && as !== '') {
+      const groups = String(req.headers['impersonate-group'] ?? '')
+        .split(',')
+        .map((g) => g.trim())
+        .filter((g) => g !== '');
+      return { name: as, groups: [...groups, 'system:authenticated'] };
+    }
+    return { name: 'portolan-sandbox:admin', groups: ['system:masters', 'system:authenticated'] };
+  }
+
+  private auth(req: IncomingMessage): Access | undefined {
     const header = req.headers.authorization ?? '';
     const m = /^Bearer\s+(.+)$/i.exec(header);
     if (!m) return undefined;
@@ -261,206 +364,7 @@ export class ApiServer {
     return this.options.extraTokens?.find((t) => t.token === token)?.access;
   }
 
-  private async route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const path = url.pathname.replace(/\/+$/, '') || '/';
-    if (path === '/healthz' || path === '/livez' || path === '/readyz') {
-      res.writeHead(200, { 'Content-Type': 'text/plain' });
-      res.end('ok');
-      return;
-    }
-    const access = this.auth(req);
-    if (!access) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
-    const method = req.method ?? 'GET';
-    const readOnly = method === 'GET' || method === 'HEAD';
-    if (access === 'none' || (access === 'read' && !readOnly)) {
-      throw new ApiError(
-        403,
-        'Forbidden',
-        `${method.toLowerCase()} ${path} is forbidden: User "portolan-sandbox:restricted" cannot ${readOnly ? 'get' : 'write'} resources at ${path}`,
-      );
-    }
-
-    if (path === '/version') return this.send(res, 200, this.version());
-    if (path === '/api')
-      return this.send(res, 200, {
-        kind: 'APIVersions',
-        versions: ['v1'],
-        serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }],
-      });
-    if (path === '/apis') return this.send(res, 200, this.groupList());
-    if (path === '/openapi/v3') return this.send(res, 200, this.openApiRoot());
-    if (path.startsWith('/openapi/v3/')) {
-      const doc = this.openApiDoc(path.slice('/openapi/v3/'.length));
-      if (!doc) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-      return this.send(res, 200, doc);
-    }
-    if (path.startsWith('/openapi/'))
-      throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-
-    const parts = path
-      .split('/')
-      .filter((p) => p !== '')
-      .map(decodeURIComponent);
-    let group: string;
-    let version: string;
-    let rest: string[];
-    if (parts[0] === 'api' && parts.length >= 2) {
-      group = '';
-      version = parts[1]!;
-      rest = parts.slice(2);
-    } else if (parts[0] === 'apis' && parts.length >= 3) {
-      group = parts[1]!;
-      version = parts[2]!;
-      rest = parts.slice(3);
-    } else if (parts[0] === 'apis' && parts.length === 2) {
-      const g = this.groupList().groups.find((x) => x.name === parts[1]);
-      if (!g) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-      return this.send(res, 200, { kind: 'APIGroup', apiVersion: 'v1', ...g });
-    } else {
-      throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-    }
-    if (rest.length === 0) {
-      const list = this.resourceList(group, version);
-      if (!list) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-      return this.send(res, 200, list);
-    }
-    const target = this.target(group, version, rest);
-    await this.serve(req, res, url, target);
-  }
-
-  private version(): JsonObject {
-    return {
-      ...KUBE_VERSION,
-      emulationMajor: KUBE_VERSION.major,
-      emulationMinor: KUBE_VERSION.minor,
-      minCompatibilityMajor: '1',
-      minCompatibilityMinor: '33',
-      gitCommit: '0000000000000000000000000000000000000000',
-      gitTreeState: 'clean',
-      buildDate: '2025-08-27T00:00:00Z',
-      goVersion: 'go1.24.6',
-      compiler: 'gc',
-      platform: 'linux/amd64',
-    };
-  }
-
-  /** OpenAPI v3 discovery: one document per group-version, listing PATCH operations that accept fieldValidation. */
-  private openApiRoot(): JsonObject {
-    const paths: JsonObject = {};
-    for (const gv of this.groupVersions()) {
-      const hash = String(this.allResources().filter((r) => r.group === gv.group).length) + String(this.custom.size);
-      paths[gv.path] = { serverRelativeURL: `/openapi/v3/${gv.path}?hash=${hash}` };
-    }
-    return { paths };
-  }
-
-  private groupVersions(): Array<{ group: string; version: string; path: string }> {
-    const out = new Map<string, { group: string; version: string; path: string }>();
-    for (const r of this.allResources()) {
-      for (const v of r.versions) {
-        const path = r.group ? `apis/${r.group}/${v}` : `api/${v}`;
-        out.set(path, { group: r.group, version: v, path });
-      }
-    }
-    return [...out.values()];
-  }
-
-  private openApiDoc(gvPath: string): JsonObject | undefined {
-    const gv = this.groupVersions().find((x) => x.path === gvPath);
-    if (!gv) return undefined;
-    const paths: JsonObject = {};
-    const params = ['dryRun', 'fieldManager', 'fieldValidation', 'force'].map((name) => ({
-      name,
-      in: 'query',
-      schema: { type: name === 'force' ? 'boolean' : 'string' },
-    }));
-    for (const r of this.allResources().filter((x) => x.group === gv.group && x.versions.includes(gv.version))) {
-      const base = `/${gv.path}${r.namespaced ? '/namespaces/{namespace}' : ''}/${r.resource}/{name}`;
-      paths[base] = {
-        patch: {
-          operationId: `patch${r.kind}`,
-          'x-kubernetes-action': 'patch',
-          'x-kubernetes-group-version-kind': { group: r.group, version: gv.version, kind: r.kind },
-          parameters: params,
-          responses: { '200': { description: 'OK' } },
-        },
-      };
-    }
-    return {
-      openapi: '3.0.0',
-      info: { title: 'Kubernetes', version: KUBE_VERSION.gitVersion },
-      paths,
-      components: { schemas: {} },
-    };
-  }
-
-  private groupList(): {
-    kind: string;
-    apiVersion: string;
-    groups: Array<{ name: string; versions: JsonObject[]; preferredVersion: JsonObject }>;
-  } {
-    const groups = new Map<string, string[]>();
-    for (const r of this.allResources()) {
-      if (!r.group) continue;
-      const list = groups.get(r.group) ?? [];
-      for (const v of r.versions) if (!list.includes(v)) list.push(v);
-      groups.set(r.group, list);
-    }
-    return {
-      kind: 'APIGroupList',
-      apiVersion: 'v1',
-      groups: [...groups].map(([name, versions]) => ({
-        name,
-        versions: versions.map((v) => ({ groupVersion: `${name}/${v}`, version: v })),
-        preferredVersion: { groupVersion: `${name}/${versions[0]!}`, version: versions[0]! },
-      })),
-    };
-  }
-
-  private resourceList(group: string, version: string): JsonObject | undefined {
-    const infos = this.allResources().filter((r) => r.group === group && r.versions.includes(version));
-    if (infos.length === 0 && !(group === '' && version === 'v1')) return undefined;
-    const resources: JsonObject[] = [];
-    for (const r of infos) {
-      const entry: JsonObject = {
-        name: r.resource,
-        singularName: r.singular,
-        namespaced: r.namespaced,
-        kind: r.kind,
-        verbs: RESOURCE_VERBS,
-      };
-      if (r.shortNames) entry.shortNames = r.shortNames;
-      if (r.categories && r.categories.length) entry.categories = r.categories;
-      resources.push(entry);
-      if (r.hasStatus)
-        resources.push({
-          name: `${r.resource}/status`,
-          singularName: '',
-          namespaced: r.namespaced,
-          kind: r.kind,
-          verbs: ['get', 'patch', 'update'],
-        });
-      if (r.group === 'apps' && ['Deployment', 'StatefulSet', 'ReplicaSet'].includes(r.kind)) {
-        resources.push({
-          name: `${r.resource}/scale`,
-          singularName: '',
-          namespaced: true,
-          group: 'autoscaling',
-          version: 'v1',
-          kind: 'Scale',
-          verbs: ['get', 'patch', 'update'],
-        });
-      }
-    }
-    return {
-      kind: 'APIResourceList',
-      apiVersion: 'v1',
-      groupVersion: group ? `${group}/${version}` : version,
-      resources,
-    };
-  }
-
-  private target(group: string, version: string, rest: string[]): Target {
+  target(group: string, version: string, rest: string[]): Target {
     let namespace: string | undefined;
     let segs = rest;
     if (
@@ -472,11 +376,9 @@ export class ApiServer {
       segs = segs.slice(2);
     }
     const info = this.lookup(group, segs[0]!);
-    if (!info || !info.versions.includes(version))
-      throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-    if (namespace !== undefined && !info.namespaced)
-      throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-    if (segs.length > 3) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    if (!info || !info.versions.includes(version)) throw notFoundPath();
+    if (namespace !== undefined && !info.namespaced) throw notFoundPath();
+    if (segs.length > 3) throw notFoundPath();
     const sub = segs[2];
     const scalable = info.group === 'apps' && ['Deployment', 'StatefulSet', 'ReplicaSet'].includes(info.kind);
     if (
@@ -485,137 +387,12 @@ export class ApiServer {
       !(sub === 'finalize' && info.kind === 'Namespace') &&
       !(sub === 'scale' && scalable)
     ) {
-      throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+      throw notFoundPath();
     }
     return { info, version, namespace, name: segs[1], subresource: sub };
   }
 
   // ---- verbs ----
-  private async serve(req: IncomingMessage, res: ServerResponse, url: URL, t: Target): Promise<void> {
-    const q = url.searchParams;
-    const method = req.method ?? 'GET';
-    if (t.subresource === 'scale') return this.scale(req, res, t, q);
-    if (method === 'GET' && t.name === undefined) {
-      if (q.get('watch') === '1' || q.get('watch') === 'true') return this.watch(req, res, t, q);
-      return this.send(res, 200, this.maybeTable(req, t, this.list(t, q)));
-    }
-    if (method === 'GET') return this.send(res, 200, this.maybeTable(req, t, this.output(t, this.mustGet(t))));
-    if (t.info.namespaced && t.namespace === undefined)
-      throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
-    const dryRun = q.getAll('dryRun').includes('All');
-    const manager = q.get('fieldManager') ?? defaultManager(req);
-    if (method === 'POST' && t.name === undefined) {
-      const body = await readObject(req);
-      const created = this.create(t, body, manager, dryRun);
-      return this.send(res, 201, this.output(t, created));
-    }
-    if (method === 'PUT' && t.name !== undefined) {
-      const body = await readObject(req);
-      return this.send(res, 200, this.output(t, this.update(t, body, manager, dryRun)));
-    }
-    if (method === 'PATCH' && t.name !== undefined) {
-      const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
-      const text = await readBody(req);
-      if (type === 'application/apply-patch+yaml') {
-        const force = q.get('force') === 'true';
-        if (!q.get('fieldManager')) {
-          throw new ApiError(
-            422,
-            'Invalid',
-            'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
-          );
-        }
-        const { object, created } = this.apply(t, parseYaml(text), manager, force, dryRun);
-        return this.send(res, created ? 201 : 200, this.output(t, object));
-      }
-      const patch = parseJson(text);
-      return this.send(res, 200, this.output(t, this.patch(t, type, patch, manager, dryRun)));
-    }
-    if (method === 'DELETE') {
-      const opts: Json = await readDeleteOptions(req);
-      const propagation = String(
-        (isObject(opts) && opts.propagationPolicy) || q.get('propagationPolicy') || 'Background',
-      );
-      if (t.name === undefined) {
-        const items = this.list(t, q).items as JsonObject[];
-        for (const item of items)
-          this.remove(
-            { ...t, name: String(metaOf(item).name), namespace: metaOf(item).namespace as string | undefined },
-            propagation,
-            dryRun,
-            undefined,
-          );
-        return this.send(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success' });
-      }
-      const pre = isObject(opts) && isObject(opts.preconditions) ? opts.preconditions : undefined;
-      const gone = this.remove(
-        t,
-        propagation,
-        dryRun || (isObject(opts) && Array.isArray(opts.dryRun) && opts.dryRun.includes('All')),
-        pre,
-      );
-      return this.send(res, 200, this.output(t, gone));
-    }
-    throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
-  }
-
-  private scaleOf(obj: JsonObject): JsonObject {
-    const meta = metaOf(obj);
-    const spec = isObject(obj.spec) ? obj.spec : {};
-    const status = isObject(obj.status) ? obj.status : {};
-    const sel = isObject(spec.selector) && isObject(spec.selector.matchLabels) ? spec.selector.matchLabels : {};
-    return {
-      kind: 'Scale',
-      apiVersion: 'autoscaling/v1',
-      metadata: {
-        name: meta.name!,
-        namespace: meta.namespace!,
-        uid: meta.uid!,
-        resourceVersion: meta.resourceVersion!,
-        creationTimestamp: meta.creationTimestamp!,
-      },
-      spec: { replicas: typeof spec.replicas === 'number' ? spec.replicas : 1 },
-      status: {
-        replicas: typeof status.replicas === 'number' ? status.replicas : 0,
-        selector: Object.entries(sel)
-          .map(([k, v]) => `${k}=${String(v)}`)
-          .join(','),
-      },
-    };
-  }
-
-  /** The `scale` subresource of Deployments, StatefulSets and ReplicaSets (autoscaling/v1 Scale). */
-  private async scale(req: IncomingMessage, res: ServerResponse, t: Target, q: URLSearchParams): Promise<void> {
-    const method = req.method ?? 'GET';
-    const main: Target = { ...t, subresource: undefined };
-    const old = this.mustGet(main);
-    if (method === 'GET') return this.send(res, 200, this.scaleOf(old));
-    let next: Json;
-    const current = this.scaleOf(old);
-    if (method === 'PUT') next = await readObject(req);
-    else if (method === 'PATCH') {
-      const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
-      const text = await readBody(req);
-      if (type === 'application/json-patch+json') next = jsonPatch(current, parseJson(text));
-      else if (type === 'application/apply-patch+yaml') next = mergePatch(current, parseYaml(text));
-      else next = mergePatch(current, parseJson(text));
-    } else
-      throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
-    if (!isObject(next) || !isObject(next.spec) || typeof next.spec.replicas !== 'number') {
-      throw this.invalid(t.info, t.name!, [
-        { field: 'spec.replicas', reason: 'FieldValueRequired', message: 'Required value' },
-      ]);
-    }
-    const rv = isObject(next.metadata) ? next.metadata.resourceVersion : undefined;
-    if (method === 'PUT' && rv !== undefined && rv !== '' && rv !== metaOf(old).resourceVersion)
-      throw this.conflict(t, t.name!);
-    const obj = clone(old);
-    (obj.spec as JsonObject).replicas = next.spec.replicas;
-    const manager = q.get('fieldManager') ?? defaultManager(req);
-    const stored = this.replaceWith(main, old, obj, manager, q.getAll('dryRun').includes('All'));
-    return this.send(res, 200, this.scaleOf(stored));
-  }
-
   private notFound(info: ResourceInfo, name: string): ApiError {
     return new ApiError(404, 'NotFound', `${qualified(info)} "${name}" not found`, {
       name,
@@ -624,20 +401,21 @@ export class ApiServer {
     });
   }
 
-  private mustGet(t: Target): JsonObject {
+  mustGet(t: Target): JsonObject {
     const obj = this.store.get(this.storeKey(t.info), t.info.namespaced ? t.namespace : undefined, t.name!);
     if (!obj) throw this.notFound(t.info, t.name!);
     return obj;
   }
 
   /** The object as served at the request's version. Shallow: answers are serialised at once and never changed. */
-  private output(t: Target, obj: JsonObject): JsonObject {
+  output(t: Target, obj: JsonObject): JsonObject {
     return { ...obj, apiVersion: groupVersionOf(t.info, t.version), kind: t.info.kind };
   }
 
-  private list(t: Target, q: URLSearchParams): JsonObject {
+  list(t: Target, q: URLSearchParams): JsonObject {
     const labelSel = parseLabelSelector(q.get('labelSelector') ?? '');
     const fieldSel = parseFieldSelector(q.get('fieldSelector') ?? '');
+    if (!t.info.custom) checkFieldLabels(t.info.group, t.info.kind, fieldSel);
     let items = this.store
       .list(this.storeKey(t.info), t.info.namespaced ? t.namespace : undefined)
       .filter(
@@ -670,23 +448,6 @@ export class ApiServer {
     };
   }
 
-  private maybeTable(req: IncomingMessage, t: Target, body: JsonObject): JsonObject {
-    const accept = String(req.headers.accept ?? '');
-    if (!/as=Table/.test(accept)) return body;
-    const objects = body.kind === `${t.info.kind}List` ? (body.items as JsonObject[]) : [body];
-    const cols: JsonObject[] = [{ name: 'Name', type: 'string', format: 'name', description: 'Name', priority: 0 }];
-    const extra = tableColumns(t.info.kind);
-    for (const c of extra) cols.push({ name: c.name, type: 'string', format: '', description: c.name, priority: 0 });
-    cols.push({ name: 'Age', type: 'string', format: '', description: 'CreationTimestamp', priority: 0 });
-    const rows = objects.map((o) => ({
-      cells: [String(metaOf(o).name), ...extra.map((c) => c.value(o)), age(String(metaOf(o).creationTimestamp ?? ''))],
-      object: o,
-    }));
-    const meta =
-      isObject(body.metadata) && body.kind !== t.info.kind ? body.metadata : { resourceVersion: String(this.store.rv) };
-    return { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: meta, columnDefinitions: cols, rows } as JsonObject;
-  }
-
   private checkNamespace(t: Target, obj: JsonObject): void {
     const meta = metaOf(obj);
     if (!t.info.namespaced) {
@@ -716,7 +477,7 @@ export class ApiServer {
     }
   }
 
-  private invalid(info: ResourceInfo, name: string, causes: Cause[]): ApiError {
+  invalid(info: ResourceInfo, name: string, causes: Cause[]): ApiError {
     const kind = info.group ? `${info.kind}.${info.group}` : info.kind;
     const summary = causes.map((c) => `${c.field}: ${c.message}`);
     const message = `${kind} "${name}" is invalid: ${summary.length === 1 ? summary[0]! : `[${summary.join(', ')}]`}`;
@@ -746,6 +507,91 @@ export class ApiServer {
     }
   }
 
+  /** A custom resource version's additionalPrinterColumns (undefined for built-in kinds). */
+  printerColumns(t: Target): PrinterColumn[] | undefined {
+    if (!t.info.custom) return undefined;
+    const v = this.crdVersion(t);
+    return Array.isArray(v?.additionalPrinterColumns)
+      ? (v.additionalPrinterColumns.filter(isObject) as unknown as PrinterColumn[])
+      : undefined;
+  }
+
+  private crdVersion(t: Pick<Target, 'info' | 'version'>): JsonObject | undefined {
+    const crd = this.store.get(CRD_KEY, undefined, qualified(t.info));
+    const spec = crd && isObject(crd.spec) ? crd.spec : {};
+    const versions = Array.isArray(spec.versions) ? spec.versions : [];
+    const v = versions.find((x) => isObject(x) && x.name === t.version);
+    return isObject(v) ? v : undefined;
+  }
+
+  /** The schema objects of a resource are checked against: a built-in kind's, or its CRD version's. */
+  private schemaOf(t: Target): Schema | undefined {
+    if (!t.info.custom) {
+      const name = kindDefinition(groupVersionOf(t.info, t.version), t.info.kind);
+      return name ? definition(name) : undefined;
+    }
+    return this.crdSchema(t.info, t.version) ?? { type: 'object' };
+  }
+
+  /** A custom resource version's openAPIV3Schema (undefined when it has none). */
+  crdSchema(info: ResourceInfo, version: string): Schema | undefined {
+    const v = this.crdVersion({ info, version });
+    const schema = v && isObject(v.schema) ? v.schema.openAPIV3Schema : undefined;
+    return isObject(schema) ? (schema as Schema) : undefined;
+  }
+
+  /**
+   * What a request body holds before it is applied: unknown fields are dropped (fieldValidation Strict refuses
+   * them, Warn reports them) and, for built-in kinds, values of the wrong type fail as the real server's decoder does.
+   */
+  private decodeInput(t: Target, obj: JsonObject, checks: WriteChecks, verb: 'write' | 'apply'): JsonObject {
+    if (t.subresource === 'status') return obj;
+    const schema = this.schemaOf(t);
+    if (!schema) return obj;
+    const custom = Boolean(t.info.custom);
+    const result = checkObject(schema, obj, custom, custom ? [] : ['status'], t.info.kind);
+    const kind = t.info.kind;
+    const where = () => {
+      const ns = t.info.namespaced ? `${t.namespace ?? ''}/` : '';
+      return `${ns}${String(metaOf(obj).name ?? t.name ?? '')}; ${t.info.group}/${t.version}, Kind=${kind}`;
+    };
+    if (result.decodeError) {
+      throw new ApiError(
+        400,
+        'BadRequest',
+        verb === 'apply'
+          ? `failed to create typed patch object (${where()}): ${applyDecodeMessage(result.decodeError)}`
+          : `${kind} in version "${t.version}" cannot be handled as a ${kind}: ${goDecodeMessage(result.decodeError)}`,
+      );
+    }
+    if (result.unknown.length && checks.fieldValidation === 'Strict') {
+      throw new ApiError(
+        400,
+        'BadRequest',
+        verb === 'apply'
+          ? `failed to create typed patch object (${where()}): ${result.unknown.map((p) => `.${p}: field not declared in schema`).join(', ')}`
+          : `${kind} in version "${t.version}" cannot be handled as a ${kind}: strict decoding error: ${result.unknown.map((p) => `unknown field "${p}"`).join(', ')}`,
+      );
+    }
+    if (checks.fieldValidation === 'Warn') for (const p of result.unknown) checks.warnings.push(`unknown field "${p}"`);
+    if (custom) return obj; // pruned with the defaults in prepare(), on the whole object
+    return result.value;
+  }
+
+  /** Defaults (built-in kinds: defaults.go; custom resources: their schema's) and the schema's causes. */
+  private defaultAndCheck(t: Target, obj: JsonObject, isCreate: boolean): Cause[] {
+    if (!t.info.custom) {
+      applyDefaults(t.info.group, t.info.kind, obj, isCreate);
+      return [];
+    }
+    const schema = this.schemaOf(t);
+    if (!schema) return [];
+    const result = checkObject(schema, obj, true, t.info.hasStatus && t.subresource !== 'status' ? ['status'] : []);
+    for (const k of Object.keys(obj)) delete obj[k];
+    Object.assign(obj, result.value);
+    return result.causes;
+  }
+
   /** Common preparation of any object about to be stored; returns whether the generation changed. */
   private prepare(t: Target, obj: JsonObject, old: JsonObject | undefined): boolean {
     const meta = metaOf(obj);
@@ -770,10 +616,11 @@ export class ApiServer {
         if (old.status === undefined) delete obj.status;
         else obj.status = clone(old.status);
       }
+      const schemaCauses = this.defaultAndCheck(t, obj, false);
       const specChanged = !deepEqual(withoutMeta(old), withoutMeta(obj));
       meta.generation =
         ((om.generation as number | undefined) ?? 1) + (specChanged && t.subresource !== 'status' ? 1 : 0);
-      const causes = validateUpdate(t.info, old, obj);
+      const causes = [...schemaCauses, ...validateUpdate(t.info, old, obj)];
       if (causes.length) throw this.invalid(t.info, String(meta.name), causes);
       this.controllers.admit(obj, old, specChanged && t.subresource !== 'status');
       return specChanged;
@@ -782,7 +629,8 @@ export class ApiServer {
     meta.creationTimestamp = nowTime();
     meta.generation = 1;
     if (t.info.hasStatus) delete obj.status;
-    const causes = [...validateName(t.info, String(meta.name)), ...validateObject(t.info, obj)];
+    const schemaCauses = this.defaultAndCheck(t, obj, true);
+    const causes = [...validateName(t.info, String(meta.name)), ...schemaCauses, ...validateObject(t.info, obj)];
     if (causes.length) throw this.invalid(t.info, String(meta.name), causes);
     this.controllers.admit(obj, undefined, true);
     return true;
@@ -809,7 +657,56 @@ export class ApiServer {
     if (t.info.group === 'apiextensions.k8s.io' && t.info.resource === 'customresourcedefinitions')
       this.registerCrd(stored);
     this.controllers.stored(key, stored, generationChanged, !old);
+    if (t.info.group === 'apps' && t.info.kind === 'Deployment' && !meta.deletionTimestamp) this.syncDeployment(stored);
+    if (t.info.group === 'apps' && t.info.kind === 'ReplicaSet' && !meta.deletionTimestamp) this.syncReplicaSet(stored);
     return stored;
+  }
+
+  /** The Deployment controller: its ReplicaSets per pod template, and the revision annotation on the Deployment. */
+  private syncDeployment(deploy: JsonObject): void {
+    const rsInfo = this.lookup('apps', 'replicasets')!;
+    const ns = String(metaOf(deploy).namespace);
+    const plan = planDeployment(deploy, this.store.list(this.storeKey(rsInfo), ns));
+    for (const rs of plan.remove) {
+      this.finalRemove(rsInfo, rs);
+      this.cascade(String(metaOf(rs).uid), 'delete');
+    }
+    for (const rs of plan.update) this.controllerWrite(rsInfo, rs);
+    for (const rs of plan.create) this.writeNew(rsInfo, rs, 'kube-controller-manager');
+    const m = metaOf(deploy);
+    const annotations = isObject(m.annotations) ? m.annotations : {};
+    if (annotations['deployment.kubernetes.io/revision'] !== plan.revision) {
+      this.updateStatus('apps/deployments', ns, String(m.name), String(m.uid), (o) => {
+        const om = metaOf(o);
+        om.annotations = {
+          ...(isObject(om.annotations) ? om.annotations : {}),
+          'deployment.kubernetes.io/revision': plan.revision,
+        };
+      });
+    }
+  }
+
+  /** The ReplicaSet controller: as many Pods as replicas. */
+  private syncReplicaSet(rs: JsonObject): void {
+    const podInfo = this.lookup('', 'pods')!;
+    const plan = planReplicaSet(rs, this.store.list(this.storeKey(podInfo), String(metaOf(rs).namespace)));
+    for (const pod of plan.remove) this.finalRemove(podInfo, pod);
+    for (const pod of plan.create) this.writeNew(podInfo, pod, 'kube-controller-manager');
+  }
+
+  /** A controller's write of an object it owns: no field manager, no request checks. */
+  private controllerWrite(info: ResourceInfo, next: JsonObject): void {
+    const m = metaOf(next);
+    const t: Target = {
+      info,
+      version: info.versions[0]!,
+      namespace: m.namespace as string | undefined,
+      name: String(m.name),
+    };
+    const old = this.store.get(this.storeKey(info), t.namespace, t.name!);
+    if (!old) return;
+    const gen = this.prepare(t, next, old);
+    this.commit(t, next, old, gen, false);
   }
 
   private writeNew(info: ResourceInfo, obj: JsonObject, manager: string): JsonObject {
@@ -831,9 +728,9 @@ export class ApiServer {
     return this.commit(t, obj, undefined, gen, false);
   }
 
-  private create(t: Target, body: JsonObject, manager: string, dryRun: boolean): JsonObject {
+  create(t: Target, body: JsonObject, manager: string, dryRun: boolean, checks = noChecks()): JsonObject {
     this.checkKind(t, body);
-    const obj = clone(body);
+    const obj = this.decodeInput(t, clone(body), checks, 'write');
     const meta = metaOf(obj);
     for (const k of [
       'uid',
@@ -877,7 +774,7 @@ export class ApiServer {
     return this.commit(t, obj, undefined, gen, dryRun);
   }
 
-  private conflict(t: Target, name: string): ApiError {
+  conflict(t: Target, name: string): ApiError {
     return new ApiError(
       409,
       'Conflict',
@@ -890,10 +787,10 @@ export class ApiServer {
     );
   }
 
-  private update(t: Target, body: JsonObject, manager: string, dryRun: boolean): JsonObject {
+  update(t: Target, body: JsonObject, manager: string, dryRun: boolean, checks = noChecks()): JsonObject {
     this.checkKind(t, body);
     const old = this.mustGet(t);
-    const obj = clone(body);
+    const obj = this.decodeInput(t, clone(body), checks, 'write');
     const meta = metaOf(obj);
     if (meta.name !== undefined && meta.name !== t.name)
       throw new ApiError(
@@ -908,7 +805,7 @@ export class ApiServer {
     return this.replaceWith(t, old, obj, manager, dryRun);
   }
 
-  private replaceWith(t: Target, old: JsonObject, next: JsonObject, manager: string, dryRun: boolean): JsonObject {
+  replaceWith(t: Target, old: JsonObject, next: JsonObject, manager: string, dryRun: boolean): JsonObject {
     let obj = next;
     if (t.subresource === 'status') {
       const status = obj.status;
@@ -930,7 +827,7 @@ export class ApiServer {
     return this.commit(t, obj, old, gen, dryRun);
   }
 
-  private patch(t: Target, type: string, patch: Json, manager: string, dryRun: boolean): JsonObject {
+  patch(t: Target, type: string, patch: Json, manager: string, dryRun: boolean, checks = noChecks()): JsonObject {
     const old = this.mustGet(t);
     let next: Json;
     if (type === 'application/merge-patch+json' || type === 'application/json') next = mergePatch(old, patch);
@@ -945,6 +842,7 @@ export class ApiServer {
       next = strategicMerge(old, patch, [], false);
     } else throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format: ${type}`);
     if (!isObject(next)) throw new ApiError(422, 'Invalid', 'the patch produced something that is not an object');
+    next = this.decodeInput(t, next, checks, 'write');
     const meta = metaOf(next);
     if (meta.resourceVersion !== metaOf(old).resourceVersion) throw this.conflict(t, t.name!);
     if (meta.name !== t.name)
@@ -952,18 +850,19 @@ export class ApiServer {
     return this.replaceWith(t, old, next, manager, dryRun);
   }
 
-  private apply(
+  apply(
     t: Target,
     config: Json,
     manager: string,
     force: boolean,
     dryRun: boolean,
+    checks = noChecks(),
   ): { object: JsonObject; created: boolean } {
     if (!isObject(config)) throw new ApiError(400, 'BadRequest', 'the apply configuration must be an object');
     if (config.apiVersion === undefined || config.kind === undefined)
       throw new ApiError(400, 'BadRequest', 'apiVersion and kind must be set in an apply configuration');
     this.checkKind(t, config);
-    const cfg = clone(config);
+    const cfg = this.decodeInput(t, clone(config), checks, 'apply');
     const cm = metaOf(cfg);
     if (cm.name !== undefined && cm.name !== t.name)
       throw new ApiError(
@@ -1032,7 +931,7 @@ export class ApiServer {
   }
 
   // ---- delete ----
-  private remove(t: Target, propagation: string, dryRun: boolean, pre: JsonObject | undefined): JsonObject {
+  remove(t: Target, propagation: string, dryRun: boolean, pre: JsonObject | undefined): JsonObject {
     const obj = this.mustGet(t);
     const meta = metaOf(obj);
     if (pre) {
@@ -1056,21 +955,37 @@ export class ApiServer {
       return this.store.put(this.storeKey(t.info), next, 'MODIFIED');
     }
     if (t.info.kind === 'Namespace' && t.info.group === '') {
-      // Remove every namespaced object in it, then the namespace; answer with the terminating namespace.
-      for (const info of this.allResources().filter((r) => r.namespaced)) {
-        for (const o of this.store.list(this.storeKey(info), t.name)) this.store.remove(this.storeKey(info), o);
-      }
+      // The namespace turns Terminating at once; its contents and then itself go right after this answer, as the
+      // namespace controller does (new objects in it are refused meanwhile).
+      if (meta.deletionTimestamp) return obj;
       const terminating = clone(obj);
       metaOf(terminating).deletionTimestamp = nowTime();
-      terminating.status = { phase: 'Terminating' };
-      this.store.remove(this.storeKey(t.info), obj);
-      return terminating;
+      terminating.status = { ...(isObject(obj.status) ? obj.status : {}), phase: 'Terminating' };
+      const stored = this.store.put(this.storeKey(t.info), terminating, 'MODIFIED');
+      this.finishNamespace(String(meta.name), String(meta.uid));
+      return stored;
     }
     if (propagation === 'Foreground') this.cascade(String(meta.uid), 'delete');
     const gone = this.finalRemove(t.info, obj);
     if (propagation === 'Background') this.cascade(String(meta.uid), 'delete');
     else if (propagation === 'Orphan') this.cascade(String(meta.uid), 'orphan');
     return gone;
+  }
+
+  private readonly terminating = new Set<NodeJS.Immediate>();
+
+  /** After the current request: removes every object in a Terminating namespace, then the namespace. */
+  private finishNamespace(name: string, uid: string): void {
+    const pending = setImmediate(() => {
+      this.terminating.delete(pending);
+      const ns = this.store.get('/namespaces', undefined, name);
+      if (!ns || metaOf(ns).uid !== uid) return;
+      for (const info of this.resources().filter((r) => r.namespaced)) {
+        for (const o of this.store.list(this.storeKey(info), name)) this.store.remove(this.storeKey(info), o);
+      }
+      this.store.remove('/namespaces', ns);
+    });
+    this.terminating.add(pending);
   }
 
   private finalRemove(info: ResourceInfo, obj: JsonObject): JsonObject {
@@ -1087,7 +1002,7 @@ export class ApiServer {
   }
 
   private cascade(ownerUid: string, mode: 'delete' | 'orphan'): void {
-    for (const info of this.allResources()) {
+    for (const info of this.resources()) {
       for (const o of this.store.list(this.storeKey(info))) {
         const refs = metaOf(o).ownerReferences;
         if (!Array.isArray(refs) || !refs.some((r) => isObject(r) && r.uid === ownerUid)) continue;
@@ -1117,73 +1032,6 @@ export class ApiServer {
     mutate(next);
     if (deepEqual(next, current)) return;
     this.store.put(resource, next, 'MODIFIED');
-  }
-
-  // ---- watch ----
-  private watch(req: IncomingMessage, res: ServerResponse, t: Target, q: URLSearchParams): void {
-    const key = this.storeKey(t.info);
-    const labelSel = parseLabelSelector(q.get('labelSelector') ?? '');
-    const fieldSel = parseFieldSelector(q.get('fieldSelector') ?? '');
-    const ns = t.info.namespaced ? t.namespace : undefined;
-    const matches = (o: JsonObject) =>
-      (ns === undefined || metaOf(o).namespace === ns) &&
-      matchesLabels(metaOf(o).labels as Record<string, string> | undefined, labelSel) &&
-      matchesFields(o, fieldSel);
-    const rvParam = q.get('resourceVersion') ?? '';
-    const initial = q.get('sendInitialEvents') === 'true';
-    this.stats.byStatus[200] = (this.stats.byStatus[200] ?? 0) + 1;
-    res.writeHead(200, {
-      'Content-Type': 'application/json',
-      'Cache-Control': 'no-cache, private',
-      'Transfer-Encoding': 'chunked',
-    });
-    res.flushHeaders();
-    const write = (type: string, object: JsonObject) => res.write(JSON.stringify({ type, object }) + '\n');
-    const pending: StoreEvent[] = [];
-    let replaying = true;
-    const unsubscribe = this.store.subscribe((ev) => {
-      if (replaying) pending.push(ev);
-      else if (ev.resource === key && matches(ev.object)) write(ev.type, this.output(t, ev.object));
-    });
-    const startRv = this.store.rv;
-    if (rvParam === '' || rvParam === '0' || initial) {
-      for (const o of this.store.list(key, ns)) if (matches(o)) write('ADDED', this.output(t, o));
-      if (initial) {
-        write('BOOKMARK', {
-          kind: t.info.kind,
-          apiVersion: groupVersionOf(t.info, t.version),
-          metadata: { resourceVersion: String(startRv), annotations: { 'k8s.io/initial-events-end': 'true' } },
-        });
-      }
-    } else {
-      const events = this.store.since(Number(rvParam));
-      if (!events) {
-        write(
-          'ERROR',
-          this.statusBody(
-            new ApiError(410, 'Expired', `too old resource version: ${rvParam} (${this.store.oldestRv})`),
-          ),
-        );
-        unsubscribe();
-        res.end();
-        return;
-      }
-      for (const ev of events)
-        if (ev.resource === key && ev.rv <= startRv && matches(ev.object)) write(ev.type, this.output(t, ev.object));
-    }
-    replaying = false;
-    for (const ev of pending) if (ev.resource === key && matches(ev.object)) write(ev.type, this.output(t, ev.object));
-    this.watches.add(res);
-    const timeout = Number(q.get('timeoutSeconds') ?? 1800);
-    const timer = setTimeout(() => res.end(), Math.max(1, timeout) * 1000);
-    timer.unref();
-    const close = () => {
-      clearTimeout(timer);
-      unsubscribe();
-      this.watches.delete(res);
-    };
-    res.on('close', close);
-    req.on('close', close);
   }
 }
 
@@ -1226,147 +1074,4 @@ function sameButVolatile(a: JsonObject, b: JsonObject): boolean {
     } else if (!deepEqual(ma[k], mb[k])) return false;
   }
   return true;
-}
-
-function defaultManager(req: IncomingMessage): string {
-  const ua = String(req.headers['user-agent'] ?? 'unknown');
-  return ua.split('/')[0] || 'unknown';
-}
-
-const MAX_BODY = 8 * 1024 * 1024;
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  return (await readRaw(req)).toString('utf8');
-}
-
-async function readRaw(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new ApiError(413, 'RequestEntityTooLarge', 'request entity too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-async function readDeleteOptions(req: IncomingMessage): Promise<Json> {
-  const raw = await readRaw(req);
-  if (raw.length === 0) return {};
-  if (/protobuf/.test(String(req.headers['content-type'] ?? ''))) {
-    try {
-      return decodeKubeProtobuf(raw);
-    } catch (e) {
-      throw new ApiError(
-        415,
-        'UnsupportedMediaType',
-        `the body of the request was in an unsupported format: ${e instanceof Error ? e.message : String(e)}`,
-      );
-    }
-  }
-  const text = raw.toString('utf8');
-  return text.trim() ? parseJson(text) : {};
-}
-
-function parseJson(text: string): Json {
-  try {
-    return JSON.parse(text) as Json;
-  } catch (e) {
-    throw new ApiError(400, 'BadRequest', `error decoding request body: ${e instanceof Error ? e.message : String(e)}`);
-  }
-}
-
-function parseYaml(text: string): Json {
-  // Clients (client-go, kubectl, portolan) send apply patches as JSON, which is YAML too and parses far faster so.
-  if (text.trimStart().startsWith('{')) {
-    try {
-      return JSON.parse(text) as Json;
-    } catch {
-      // not JSON after all: read it as YAML
-    }
-  }
-  try {
-    return loadYaml(text) as Json;
-  } catch (e) {
-    throw new ApiError(400, 'BadRequest', `error decoding YAML: ${e instanceof Error ? e.message : String(e)}`);
-  }
-}
-
-async function readObject(req: IncomingMessage): Promise<JsonObject> {
-  const type = String(req.headers['content-type'] ?? '');
-  if (/protobuf/.test(type)) {
-    try {
-      return decodeKubeProtobuf(await readRaw(req));
-    } catch (e) {
-      throw new ApiError(
-        415,
-        'UnsupportedMediaType',
-        `the body of the request was in an unsupported format: ${e instanceof Error ? e.message : String(e)}`,
-      );
-    }
-  }
-  if (/cbor/.test(type)) {
-    req.resume();
-    throw new ApiError(
-      415,
-      'UnsupportedMediaType',
-      'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml',
-    );
-  }
-  const text = await readBody(req);
-  const v = /yaml/.test(type) ? parseYaml(text) : parseJson(text);
-  if (!isObject(v)) throw new ApiError(400, 'BadRequest', 'the request body must be an object');
-  return v;
-}
-
-function age(ts: string): string {
-  const ms = Date.now() - Date.parse(ts);
-  if (!Number.isFinite(ms)) return '<unknown>';
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 120) return `${s}s`;
-  if (s < 7200) return `${Math.floor(s / 60)}m`;
-  if (s < 172800) return `${Math.floor(s / 3600)}h`;
-  return `${Math.floor(s / 86400)}d`;
-}
-
-function tableColumns(kind: string): Array<{ name: string; value: (o: JsonObject) => string }> {
-  const st = (o: JsonObject) => (isObject(o.status) ? o.status : {});
-  const sp = (o: JsonObject) => (isObject(o.spec) ? o.spec : {});
-  switch (kind) {
-    case 'Namespace':
-      return [{ name: 'Status', value: (o) => String(st(o).phase ?? 'Active') }];
-    case 'Deployment':
-      return [
-        { name: 'Ready', value: (o) => `${Number(st(o).readyReplicas ?? 0)}/${Number(sp(o).replicas ?? 1)}` },
-        { name: 'Up-to-date', value: (o) => String(st(o).updatedReplicas ?? 0) },
-        { name: 'Available', value: (o) => String(st(o).availableReplicas ?? 0) },
-      ];
-    case 'StatefulSet':
-      return [{ name: 'Ready', value: (o) => `${Number(st(o).readyReplicas ?? 0)}/${Number(sp(o).replicas ?? 1)}` }];
-    case 'Pod':
-      return [{ name: 'Status', value: (o) => String(st(o).phase ?? 'Pending') }];
-    case 'Service':
-      return [
-        { name: 'Type', value: (o) => String(sp(o).type ?? 'ClusterIP') },
-        { name: 'Cluster-IP', value: (o) => String(sp(o).clusterIP ?? '<none>') },
-      ];
-    case 'ConfigMap':
-    case 'Secret':
-      return [{ name: 'Data', value: (o) => String(isObject(o.data) ? Object.keys(o.data).length : 0) }];
-    case 'Job':
-      return [
-        {
-          name: 'Status',
-          value: (o) =>
-            Array.isArray(st(o).conditions) &&
-            (st(o).conditions as JsonObject[]).some((c) => c.type === 'Complete' && c.status === 'True')
-              ? 'Complete'
-              : 'Running',
-        },
-      ];
-    case 'PersistentVolumeClaim':
-      return [{ name: 'Status', value: (o) => String(st(o).phase ?? 'Pending') }];
-    default:
-      return [];
-  }
 }

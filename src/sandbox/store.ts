@@ -12,6 +12,8 @@ export interface StoreEvent {
   /** `group/resource` */
   resource: string;
   object: JsonObject;
+  /** The object before a MODIFIED event (what a selector matched before). */
+  previous?: JsonObject;
 }
 
 const HISTORY = 20_000;
@@ -74,8 +76,9 @@ export class Store {
     const key = objectKey(meta.namespace as string | undefined, String(meta.name));
     let map = this.objects.get(resource);
     if (!map) this.objects.set(resource, (map = new Map()));
+    const previous = map.get(key);
     map.set(key, obj);
-    this.emit({ rv: this.rv, type, resource, object: obj });
+    this.emit({ rv: this.rv, type, resource, object: obj, ...(previous ? { previous } : {}) });
     this.journal({ op: 'put', resource, object: obj, rv: this.rv });
     return obj;
   }

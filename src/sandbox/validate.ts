@@ -5,7 +5,13 @@ import type { ResourceInfo } from './resources.js';
 export interface Cause {
   field: string;
   message: string;
-  reason: 'FieldValueInvalid' | 'FieldValueRequired' | 'FieldValueForbidden';
+  reason:
+    | 'FieldValueInvalid'
+    | 'FieldValueRequired'
+    | 'FieldValueForbidden'
+    | 'FieldValueNotSupported'
+    | 'FieldValueTooLong'
+    | 'FieldValueTooMany';
 }
 
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -95,9 +101,138 @@ export function validateUpdate(info: ResourceInfo, old: JsonObject, next: JsonOb
   return [...causes, ...validateObject(info, next)];
 }
 
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const NAME_PART_MESSAGE =
+  "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+
+/** ValidateLabels: qualified-name keys (an optional DNS subdomain prefix and a name part) and label values. */
+export function validateLabels(labels: Json | undefined, field: string): Cause[] {
+  if (!isObject(labels)) return [];
+  const causes: Cause[] = [];
+  const bad = (value: string, detail: string) =>
+    causes.push({ field, reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(value)}: ${detail}` });
+  for (const [key, value] of Object.entries(labels)) {
+    const slash = key.lastIndexOf('/');
+    const prefix = slash < 0 ? undefined : key.slice(0, slash);
+    const name = slash < 0 ? key : key.slice(slash + 1);
+    if (name === '') bad(key, 'name part must be non-empty');
+    else if (name.length > 63) bad(key, 'name part must be no more than 63 characters');
+    else if (!QUALIFIED_NAME.test(name)) bad(key, NAME_PART_MESSAGE);
+    if (prefix !== undefined && (prefix === '' || prefix.length > 253 || !SUBDOMAIN.test(prefix)))
+      bad(
+        key,
+        "prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+      );
+    if (typeof value === 'string') {
+      if (value.length > 63) bad(value, 'must be no more than 63 characters');
+      else if (!LABEL_VALUE.test(value))
+        bad(
+          value,
+          "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+        );
+    }
+  }
+  return causes;
+}
+
+function portRange(value: Json | undefined, field: string): Cause[] {
+  if (typeof value !== 'number' || (value >= 1 && value <= 65535)) return [];
+  return [
+    { field, reason: 'FieldValueInvalid', message: `Invalid value: ${value}: must be between 1 and 65535, inclusive` },
+  ];
+}
+
+function nonNegative(value: Json | undefined, field: string): Cause[] {
+  if (typeof value !== 'number' || value >= 0) return [];
+  return [
+    { field, reason: 'FieldValueInvalid', message: `Invalid value: ${value}: must be greater than or equal to 0` },
+  ];
+}
+
+/** ValidatePodSpec, the parts charts get wrong: containers, names, images, ports. */
+export function validatePodSpec(spec: Json | undefined, path: string): Cause[] {
+  if (!isObject(spec)) return [{ field: path, reason: 'FieldValueRequired', message: 'Required value' }];
+  const causes: Cause[] = [];
+  const containers = Array.isArray(spec.containers) ? spec.containers : [];
+  if (containers.length === 0)
+    causes.push({ field: `${path}.containers`, reason: 'FieldValueRequired', message: 'Required value' });
+  const groups: Array<[string, Json[]]> = [
+    ['initContainers', Array.isArray(spec.initContainers) ? spec.initContainers : []],
+    ['containers', containers],
+  ];
+  for (const [key, list] of groups) {
+    list.forEach((c, i) => {
+      const at = `${path}.${key}[${i}]`;
+      if (!isObject(c)) return;
+      if (typeof c.name !== 'string' || c.name === '')
+        causes.push({ field: `${at}.name`, reason: 'FieldValueRequired', message: 'Required value' });
+      else if (c.name.length > 63 || !LABEL.test(c.name))
+        causes.push({
+          field: `${at}.name`,
+          reason: 'FieldValueInvalid',
+          message: `Invalid value: ${JSON.stringify(c.name)}: a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`,
+        });
+      if (typeof c.image !== 'string' || c.image.trim() === '')
+        causes.push({ field: `${at}.image`, reason: 'FieldValueRequired', message: 'Required value' });
+      const ports = Array.isArray(c.ports) ? c.ports : [];
+      ports.forEach((p, j) => {
+        if (!isObject(p)) return;
+        if (p.containerPort === undefined)
+          causes.push({
+            field: `${at}.ports[${j}].containerPort`,
+            reason: 'FieldValueRequired',
+            message: 'Required value',
+          });
+        causes.push(...portRange(p.containerPort, `${at}.ports[${j}].containerPort`));
+        if (p.hostPort !== undefined && p.hostPort !== 0)
+          causes.push(...portRange(p.hostPort, `${at}.ports[${j}].hostPort`));
+      });
+    });
+  }
+  return causes;
+}
+
+function podTemplatePath(info: ResourceInfo): string | undefined {
+  if (info.group === '' && info.kind === 'Pod') return 'spec';
+  if (info.group === 'apps' && ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'].includes(info.kind))
+    return 'spec.template.spec';
+  if (info.group === 'batch' && info.kind === 'Job') return 'spec.template.spec';
+  if (info.group === 'batch' && info.kind === 'CronJob') return 'spec.jobTemplate.spec.template.spec';
+  return undefined;
+}
+
 /** Causes for any write (create or update). */
 export function validateObject(info: ResourceInfo, obj: JsonObject): Cause[] {
   const causes: Cause[] = [];
+  if (!info.custom) causes.push(...validateLabels(at(obj, 'metadata.labels'), 'metadata.labels'));
+  const podPath = podTemplatePath(info);
+  if (podPath) {
+    if (podPath !== 'spec') {
+      const templateLabels = podPath.replace(/\.spec$/, '.metadata.labels');
+      causes.push(...validateLabels(at(obj, templateLabels), templateLabels));
+    }
+    causes.push(...validatePodSpec(at(obj, podPath), podPath));
+  }
+  if (info.group === 'apps' && ['Deployment', 'StatefulSet', 'ReplicaSet'].includes(info.kind))
+    causes.push(...nonNegative(at(obj, 'spec.replicas'), 'spec.replicas'));
+  if (info.group === 'batch' && info.kind === 'Job') {
+    for (const f of ['parallelism', 'completions', 'backoffLimit'])
+      causes.push(...nonNegative(at(obj, `spec.${f}`), `spec.${f}`));
+  }
+  if (info.group === '' && info.kind === 'Service') {
+    const spec = isObject(obj.spec) ? obj.spec : {};
+    const ports = Array.isArray(spec.ports) ? spec.ports : [];
+    if (ports.length === 0 && spec.type !== 'ExternalName' && spec.clusterIP !== 'None')
+      causes.push({ field: 'spec.ports', reason: 'FieldValueRequired', message: 'Required value' });
+    ports.forEach((p, i) => {
+      if (!isObject(p)) return;
+      if (p.port === undefined)
+        causes.push({ field: `spec.ports[${i}].port`, reason: 'FieldValueRequired', message: 'Required value' });
+      causes.push(...portRange(p.port, `spec.ports[${i}].port`));
+      if (typeof p.targetPort === 'number') causes.push(...portRange(p.targetPort, `spec.ports[${i}].targetPort`));
+    });
+  }
   const workload =
     ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'].includes(info.kind) && info.group === 'apps';
   if (workload) {

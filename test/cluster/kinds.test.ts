@@ -183,7 +183,9 @@ function objectOf([apiVersion, kind, , namespaced, rest]: (typeof KINDS)[number]
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'portolan-kinds-'));
-  sandbox = await startSandbox({ readyDelayMs: 150, kubeconfigPath: join(dir, 'kubeconfig') });
+  // Long enough that every kind is still pending at the first poll: the first write of each kind reads its schema
+  // (5-20 ms each, more on a loaded machine), so applying them all can take longer than 150 ms.
+  sandbox = await startSandbox({ readyDelayMs: 600, kubeconfigPath: join(dir, 'kubeconfig') });
   client = await connect({ kubeconfig: sandbox.kubeconfigPath, namespace: NS, timeoutMs: 5_000 });
   await client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
 });

@@ -270,9 +270,9 @@ describe('verbs', () => {
     );
     const containers = (smp.body.spec as { template: { spec: { containers: Array<{ name: string; image: string }> } } })
       .template.spec.containers;
-    expect(containers).toEqual([
-      { name: 'a', image: 'a:1' },
-      { name: 'b', image: 'b:2' },
+    expect(containers.map((c) => [c.name, c.image])).toEqual([
+      ['a', 'a:1'],
+      ['b', 'b:2'],
     ]);
     expect((smp.body.metadata as { generation: number }).generation).toBe(2);
     const merge = await api(
@@ -296,7 +296,7 @@ describe('verbs', () => {
       { 'Content-Type': 'application/strategic-merge-patch+json' },
     );
     expect((del.body.spec as { template: { spec: { containers: unknown[] } } }).template.spec.containers).toEqual([
-      { name: 'b', image: 'b:2' },
+      expect.objectContaining({ name: 'b', image: 'b:2' }),
     ]);
   });
 
@@ -508,6 +508,55 @@ describe('watch', () => {
       'MODIFIED watched',
       'DELETED watched',
     ]);
+  });
+
+  it('with a label selector, sends ADDED when an object enters the selection and DELETED when it leaves', async () => {
+    const list = await api('GET', CM);
+    const rv = (list.body.metadata as { resourceVersion: string }).resourceVersion;
+    const merge = { 'Content-Type': 'application/merge-patch+json' };
+    await api('POST', CM, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'joiner' } });
+    await api('PATCH', `${CM}/joiner`, { metadata: { labels: { sel: 'yes' } } }, merge);
+    await api('PATCH', `${CM}/joiner`, { data: { a: 'b' } }, merge);
+    await api('PATCH', `${CM}/joiner`, { metadata: { labels: { sel: null } } }, merge);
+    await api('DELETE', `${CM}/joiner`);
+    // Replayed from the history after rv: the events are all there when the watch starts.
+    const r = await api('GET', `${CM}?watch=1&resourceVersion=${rv}&labelSelector=sel%3Dyes&timeoutSeconds=1`);
+    const events = r.text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; object: { metadata: { name: string }; data?: unknown } });
+    expect(events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual([
+      'ADDED joiner',
+      'MODIFIED joiner',
+      'DELETED joiner',
+    ]);
+    expect(events[2]!.object.data).toEqual({ a: 'b' });
+  });
+
+  it('shows a deleted namespace Terminating, then its contents and itself deleted', async () => {
+    await api('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'going' } });
+    await api('POST', '/api/v1/namespaces/going/configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'inside' },
+    });
+    const rv = ((await api('GET', '/api/v1/namespaces')).body.metadata as { resourceVersion: string }).resourceVersion;
+    const gone = await api('DELETE', '/api/v1/namespaces/going');
+    expect(gone.status).toBe(200);
+    expect(gone.body).toMatchObject({ status: { phase: 'Terminating' }, spec: { finalizers: ['kubernetes'] } });
+    const r = await api(
+      'GET',
+      `/api/v1/namespaces?watch=1&resourceVersion=${rv}&fieldSelector=metadata.name%3Dgoing&timeoutSeconds=1`,
+    );
+    const events = r.text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; object: { status?: { phase?: string } } });
+    expect(events.map((e) => `${e.type} ${e.object.status?.phase ?? ''}`)).toEqual([
+      'MODIFIED Terminating',
+      'DELETED Terminating',
+    ]);
+    expect((await api('GET', '/api/v1/namespaces/going/configmaps/inside')).status).toBe(404);
   });
 
   it('answers an expired resourceVersion with a 410 ERROR event', async () => {

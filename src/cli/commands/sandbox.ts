@@ -54,6 +54,7 @@ export async function runSandbox(args: SandboxFlags, io: CliIo, signal: AbortSig
     kubeconfigPath: args.kubeconfigOut,
     readyDelayMs: delay,
     failureRules: failureRules(args),
+    rbac: args.rbac === true,
   });
   io.stdout(
     [
@@ -107,6 +108,10 @@ export const sandboxCommand = defineCommand({
         array: true,
         describe: 'Workloads with an image matching this regular expression never become ready. Repeatable',
         requiresArg: true,
+      })
+      .option('rbac', {
+        type: 'boolean',
+        describe: 'Enforce Roles, ClusterRoles and their bindings; kubectl --as impersonates (default: off)',
       })
       .option('fail-job-label', {
         type: 'string',
