@@ -13,6 +13,7 @@ export interface SandboxFlags {
   readyDelay?: number;
   failImage?: string[];
   failJobLabel?: string[];
+  rbac?: boolean;
 }
 
 function failureRules(args: SandboxFlags): FailureRule[] {
