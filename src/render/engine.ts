@@ -392,7 +392,14 @@ export interface ParsedTemplate {
   defines: Array<{ name: string; program: Program }>;
 }
 
+/**
+ * Parsed templates by dialect and text. The tree names no file (errors name the file from the render's include
+ * chain), so one text parses once per process wherever it sits: the `common` library that most charts vendor parses
+ * once for all of them when `template --all` renders many charts. Bounded by the characters held.
+ */
 const parsedCache = new Map<string, ParsedTemplate>();
+let parsedCacheChars = 0;
+const PARSED_CACHE_CHARS = 64 * 1024 * 1024;
 
 /**
  * Parses a template text (cached by text) in its dialect: a text with handlebars block tags is handlebars, one with
@@ -402,7 +409,7 @@ const parsedCache = new Map<string, ParsedTemplate>();
 export function compileText(text: string, file: string, fallback: Dialect = 'handlebars'): ParsedTemplate {
   const detected = detectDialect(text);
   const dialect = detected === 'neutral' ? fallback : detected;
-  const key = `${dialect}\u0000${file}\u0000${text}`;
+  const key = `${dialect === 'go' ? 'g' : 'h'}${text}`;
   const cached = parsedCache.get(key);
   if (cached) return cached;
   let parsed: ParsedTemplate;
@@ -418,8 +425,12 @@ export function compileText(text: string, file: string, fallback: Dialect = 'han
     collectDefines(program, defines, file);
     parsed = { program, dialect, defines };
   }
-  if (parsedCache.size > 5000) parsedCache.clear();
+  if (parsedCacheChars + key.length > PARSED_CACHE_CHARS) {
+    parsedCache.clear();
+    parsedCacheChars = 0;
+  }
   parsedCache.set(key, parsed);
+  parsedCacheChars += key.length;
   return parsed;
 }
 
