@@ -26,6 +26,30 @@ export async function loadChart(path: string): Promise<Chart> {
   return loadChartArchive(data, path);
 }
 
+/**
+ * Every chart under `dir`, sorted by path: folders holding a Chart.yaml (not searched further: their charts/ are
+ * their subcharts) and `.tgz` archives. Hidden folders are skipped. `dir` itself may be a chart.
+ */
+export async function findCharts(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  const visit = async (folder: string): Promise<void> => {
+    const entries = await readdir(folder, { withFileTypes: true });
+    if (entries.some((e) => e.name === 'Chart.yaml' && !e.isDirectory())) {
+      found.push(folder);
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) await visit(path);
+      else if (entry.isFile() && /\.(tgz|tar\.gz)$/.test(entry.name)) found.push(path);
+    }
+  };
+  await visit(dir);
+  return found;
+}
+
 /** `budget` is the decompression budget of the archive this one sits in, when it is a subchart archive. */
 export function loadChartArchive(data: Buffer, source: string, budget?: InflateBudget): Chart {
   const read = readChartArchive(data, source, budget);

@@ -5,7 +5,8 @@ import { UsageError, PortolanError } from '../../errors.js';
 import type { CommandModule } from '../command.js';
 import { valueOptionsFrom, withRenderFlags, withValuesFlags } from '../flags.js';
 import { chartRefOptions, loadChartArgument, valuesIo, withChartRefFlags } from '../chart-ref.js';
-import { colours } from '../io.js';
+import { colours, type CliIo } from '../io.js';
+import type { TemplateResult } from '../../template.js';
 import * as helmGlob from '../../chart/helmignore.js';
 
 interface OutputDoc {
@@ -43,11 +44,27 @@ export const templateCommand: CommandModule = {
       .option('include-crds', { type: 'boolean', default: false, describe: 'Print the files of crds/ first' })
       .option('skip-tests', { type: 'boolean', default: false, describe: 'Leave out test hooks' })
       .option('no-hooks', { type: 'boolean', default: false, describe: 'Leave out all hooks' })
+      .option('releases', {
+        type: 'string',
+        describe: "Render every release of a releases file (helmfile's releases: name, chart, namespace, values, set)",
+      })
+      .option('all', {
+        type: 'string',
+        describe: 'Render every chart under this folder (chart folders and .tgz archives), in one process',
+      })
+      .option('jobs', {
+        type: 'number',
+        describe: 'With --all or --releases: charts rendered at once, on threads (default: the CPUs, at most 4)',
+      })
       .example(
         '$0 template demo charts/webapp -f charts/webapp/values-prod.yaml',
         'Render the webapp chart with production values',
       ),
   run: async (args, io) => {
+    if (args.releases !== undefined || args.all !== undefined) {
+      const { templateMany } = await import('./template-many.js');
+      return templateMany(args, io);
+    }
     let name = args.name as string | undefined;
     let chartRef = args.chart as string | undefined;
     if (chartRef === undefined) {
@@ -59,7 +76,6 @@ export const templateCommand: CommandModule = {
       name = 'release-name';
     }
     const { readValues, templateChart } = await import('../../template.js');
-    const { formatManifests } = await import('../../render/index.js');
     const chart = await loadChartArgument(chartRef, io, chartRefOptions(args));
     const user = await readValues(valueOptionsFrom(args), valuesIo(io));
     const isUpgrade = Boolean(args['is-upgrade']);
@@ -73,31 +89,43 @@ export const templateCommand: CommandModule = {
       strict: Boolean(args.strict),
       skipSchemaValidation: Boolean(args['skip-schema-validation']),
     });
-    for (const warning of result.warnings) io.stderr(`${colours(io).yellow('Warning:')} ${warning}\n`);
-
-    const manifests: OutputDoc[] = args['include-crds'] ? [...result.crds, ...result.manifests] : result.manifests;
-    const hooks: OutputDoc[] = args['no-hooks']
-      ? []
-      : result.hooks.filter((h) => !args['skip-tests'] || !(h.hook ?? []).includes('test'));
-    let docs = [...manifests, ...hooks];
-
-    const showOnly = (args['show-only'] as string[] | undefined) ?? [];
-    if (showOnly.length > 0) docs = filterShowOnly(docs, showOnly);
-
-    const outputDir = args['output-dir'] as string | undefined;
-    if (outputDir) {
-      const base = resolve(io.cwd, outputDir, args['release-name'] ? (name ?? 'release-name') : '');
-      await writeOutputDir(base, docs, io);
-      return 0;
-    }
-    // As helm template prints it: the release manifest trimmed plus a newline (a lone newline when it is empty), then
-    // the hooks; with --show-only, the documents chosen.
-    io.stdout(
-      showOnly.length > 0 ? formatManifests(docs) : `${formatManifests(manifests).trim()}\n${formatManifests(hooks)}`,
-    );
+    await printTemplate(result, args, name ?? 'release-name', io);
     return 0;
   },
 };
+
+/** Prints one rendered chart as `template` prints it (or writes it under --output-dir), with its warnings. */
+export async function printTemplate(
+  result: TemplateResult,
+  args: Record<string, unknown>,
+  name: string,
+  io: CliIo,
+  outputBase?: string,
+): Promise<void> {
+  const { formatManifests } = await import('../../render/index.js');
+  for (const warning of result.warnings) io.stderr(`${colours(io).yellow('Warning:')} ${warning}\n`);
+
+  const manifests: OutputDoc[] = args['include-crds'] ? [...result.crds, ...result.manifests] : result.manifests;
+  const hooks: OutputDoc[] = args['no-hooks']
+    ? []
+    : result.hooks.filter((h) => !args['skip-tests'] || !(h.hook ?? []).includes('test'));
+  let docs = [...manifests, ...hooks];
+
+  const showOnly = (args['show-only'] as string[] | undefined) ?? [];
+  if (showOnly.length > 0) docs = filterShowOnly(docs, showOnly);
+
+  const outputDir = args['output-dir'] as string | undefined;
+  if (outputDir) {
+    const base = resolve(io.cwd, outputDir, outputBase ?? (args['release-name'] ? name : ''));
+    await writeOutputDir(base, docs, io);
+    return;
+  }
+  // As helm template prints it: the release manifest trimmed plus a newline (a lone newline when it is empty), then
+  // the hooks; with --show-only, the documents chosen.
+  io.stdout(
+    showOnly.length > 0 ? formatManifests(docs) : `${formatManifests(manifests).trim()}\n${formatManifests(hooks)}`,
+  );
+}
 
 /** Helm matches -s against the template path without the chart's own name, as a glob. */
 function filterShowOnly(docs: OutputDoc[], patterns: string[]): OutputDoc[] {
