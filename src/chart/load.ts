@@ -7,6 +7,7 @@ import { readChartArchive } from './archive.js';
 import { type InflateBudget, inflateBudget } from './archive-limits.js';
 import { isIgnored, parseHelmignore } from './helmignore.js';
 import { parseValuesYaml } from '../values/yaml.js';
+import { preloadSchemaValidator } from '../values/schema.js';
 import { chartMetadataFromFiles, decodeChartYaml, parseYamlDocument } from './metadata.js';
 import type { Chart, ChartFile, ChartLock } from './types.js';
 
@@ -21,9 +22,16 @@ export async function loadChart(path: string): Promise<Chart> {
       hint: 'Give a chart folder (with a Chart.yaml) or a .tgz archive.',
     });
   }
-  if (info.isDirectory()) return loadChartFiles(await readChartFolder(path), path);
-  const data = await readFile(path);
-  return loadChartArchive(data, path);
+  const chart = info.isDirectory()
+    ? loadChartFiles(await readChartFolder(path), path)
+    : loadChartArchive(await readFile(path), path);
+  // Values are validated synchronously later: the validator is loaded now, and only for a chart that has a schema.
+  if (hasSchema(chart)) await preloadSchemaValidator();
+  return chart;
+}
+
+function hasSchema(chart: Chart): boolean {
+  return chart.schema !== undefined || chart.dependencies.some(hasSchema);
 }
 
 /**
