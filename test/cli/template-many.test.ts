@@ -55,6 +55,12 @@ describe('portolan template --all DIR', () => {
     }
   });
 
+  it('gives values read from standard input (-f -) to every chart', async () => {
+    const result = await portolan(['template', 'rel', '--all', corpus(), '-f', '-'], { input: 'greeting: Hej\n' });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.match(/Hej, world!/g)).toHaveLength(2);
+  });
+
   it('refuses a CHART argument beside --all, and a folder without charts', async () => {
     const withChart = await portolan(['template', 'rel', 'charts/hello', '--all', 'charts']);
     expect(withChart.code).toBe(2);

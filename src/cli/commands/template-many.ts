@@ -54,10 +54,16 @@ export async function templateMany(args: Record<string, unknown>, io: CliIo): Pr
   const outcomes =
     jobs > 1 && tasks.length > 1 && !readsStdin
       ? await renderOnWorkers(tasks, args, io, Math.min(jobs, tasks.length))
-      : await renderHere(tasks, args, io);
+      : await renderHere(tasks, args, { ...io, readStdin: once(io.readStdin) });
   const failed = outcomes.filter((ok) => !ok).length;
   if (failed > 0) io.stderr(`${failed} of ${tasks.length} ${tasks.length === 1 ? 'render' : 'renders'} failed\n`);
   return failed > 0 ? 1 : 0;
+}
+
+/** Standard input is read once and given to every chart that asks (`-f -` applies to each). */
+function once(read: () => Promise<string>): () => Promise<string> {
+  let text: Promise<string> | undefined;
+  return () => (text ??= read());
 }
 
 async function renderHere(tasks: Task[], args: Record<string, unknown>, io: CliIo): Promise<boolean[]> {
