@@ -5,7 +5,7 @@
 // @kubernetes/client-node is bundled too: loaded as a package it takes about a second (it imports every API model);
 // bundled, only the kubeconfig and credential code portolan uses remains, in the cluster commands' chunk.
 import { build } from 'esbuild';
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,6 +31,31 @@ export class ServerConfiguration { constructor() { unused(); } }`,
   },
 };
 
+// yargs' help layout pulls in three copies of string-width, each building an Intl.Segmenter and Unicode-property
+// regular expressions (\p{RGI_Emoji} with the v flag) when it loads: 30 to 100 ms before any command starts, for
+// text only `--help` measures. Each is built on first use instead.
+const lazyStringWidth = {
+  name: 'lazy-string-width',
+  setup(plugin) {
+    plugin.onLoad({ filter: /[\\/]string-width[\\/]index\.js$/ }, ({ path }) => {
+      let replaced = 0;
+      const contents = readFileSync(path, 'utf8').replace(
+        /^const (\w+) = (new Intl\.Segmenter\(\)|\/.+\/[a-z]*);$/gm,
+        (_line, name, value) => {
+          replaced++;
+          return `const ${name} = portolanLazy(() => ${value});`;
+        },
+      );
+      if (replaced === 0) throw new Error(`${path}: no Segmenter or RegExp to defer (has string-width changed?)`);
+      const helper =
+        'const portolanLazy = (make) => { let made; const real = () => (made ??= make()); return new Proxy({}, {' +
+        ' get: (_t, key) => { const value = real()[key]; return typeof value === "function" ? value.bind(real()) : value; },' +
+        ' set: (_t, key, value) => { real()[key] = value; return true; } }); };\n';
+      return { contents: helper + contents, loader: 'js' };
+    });
+  },
+};
+
 // Chunk names carry content hashes: start from an empty folder so old chunks do not pile up.
 rmSync(outdir, { recursive: true, force: true });
 await build({
@@ -50,7 +75,7 @@ await build({
   banner: {
     js: "import { createRequire as portolanCreateRequire } from 'node:module';\nconst require = portolanCreateRequire(import.meta.url);",
   },
-  plugins: [withoutGeneratedApi],
+  plugins: [withoutGeneratedApi, lazyStringWidth],
   legalComments: 'none',
   logLevel: 'warning',
 });

@@ -6,6 +6,7 @@ import {
   prepareChart,
   readUserValues,
   validateValues,
+  parseValuesYaml,
   type SourcedValues,
   type ValueOptions,
   type ValuesIo,
@@ -77,4 +78,83 @@ export function checkDependenciesPresent(chart: Chart): void {
       },
     );
   }
+}
+
+/** One release of a releases file (helmfile's `releases:` entries, the fields portolan reads). */
+export interface ReleaseSpec {
+  name: string;
+  /** As written: a path relative to the releases file's folder, a .tgz, or REPO/CHART. */
+  chart: string;
+  namespace?: string;
+  /** Values files (relative to the releases file's folder) and inline maps, in the order written. */
+  values: Array<string | Values>;
+  /** helmfile's `set:` list: each value as YAML typed it (applied as --set-json name=value). */
+  set: Array<{ name: string; value: unknown }>;
+}
+
+const RELEASE_KEYS = new Set(['name', 'chart', 'namespace', 'values', 'set', 'installed']);
+
+/**
+ * Reads a releases file, helmfile's format without its templating: `releases:` a list of `{name, chart, namespace,
+ * values, set, installed}`. An entry with `installed: false` is left out, as helmfile leaves it out. Pure; every
+ * mistake names the file and the entry.
+ */
+export function parseReleasesFile(text: string, file: string): ReleaseSpec[] {
+  const document = parseValuesYaml(text, file);
+  const fail = (message: string, hint?: string): never => {
+    throw new PortolanError('VALUES_PARSE', `${file}: ${message}`, {
+      file,
+      hint: hint ?? 'A releases file holds `releases:`, a list of {name, chart, namespace, values, set}.',
+    });
+  };
+  for (const key of Object.keys(document)) if (key !== 'releases') fail(`unknown key "${key}" (only releases is read)`);
+  const list = document.releases;
+  if (!Array.isArray(list)) fail('releases must be a list');
+  const seen = new Set<string>();
+  const releases: ReleaseSpec[] = [];
+  (list as unknown[]).forEach((entry, index) => {
+    const at = `releases[${index}]`;
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return fail(`${at} must be a map`);
+    const fields = entry as Record<string, unknown>;
+    for (const key of Object.keys(fields))
+      if (!RELEASE_KEYS.has(key))
+        fail(`${at}: unknown key "${key}"`, `The keys read are ${[...RELEASE_KEYS].join(', ')}.`);
+    const text = (key: string, required: boolean): string | undefined => {
+      const value = fields[key];
+      if (value === undefined || value === null) return required ? fail(`${at} needs a ${key}`) : undefined;
+      if (typeof value !== 'string' || value === '') return fail(`${at}.${key} must be a non-empty string`);
+      return value;
+    };
+    const name = text('name', true) as string;
+    const chart = text('chart', true) as string;
+    const namespace = text('namespace', false);
+    if (fields.installed !== undefined && typeof fields.installed !== 'boolean')
+      fail(`${at}.installed must be true or false`);
+    const values = fields.values ?? [];
+    if (!Array.isArray(values)) fail(`${at}.values must be a list of files and maps`);
+    for (const [i, item] of (values as unknown[]).entries()) {
+      const isMapValue = item !== null && typeof item === 'object' && !Array.isArray(item);
+      if (!isMapValue && (typeof item !== 'string' || item === ''))
+        fail(`${at}.values[${i}] must be a file name or a map of values`);
+    }
+    const set = fields.set ?? [];
+    if (!Array.isArray(set)) fail(`${at}.set must be a list of {name, value}`);
+    for (const [i, item] of (set as unknown[]).entries()) {
+      const pair = item as Record<string, unknown> | null;
+      if (pair === null || typeof pair !== 'object' || typeof pair.name !== 'string' || !Object.hasOwn(pair, 'value'))
+        fail(`${at}.set[${i}] must be a map {name, value}`);
+    }
+    if (fields.installed === false) return;
+    const key = `${namespace ?? ''}/${name}`;
+    if (seen.has(key)) fail(`release "${name}" is listed twice${namespace ? ` in namespace ${namespace}` : ''}`);
+    seen.add(key);
+    releases.push({
+      name,
+      chart,
+      namespace,
+      values: values as Array<string | Values>,
+      set: (set as Array<Record<string, unknown>>).map((p) => ({ name: p.name as string, value: p.value })),
+    });
+  });
+  return releases;
 }

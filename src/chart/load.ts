@@ -7,6 +7,7 @@ import { readChartArchive } from './archive.js';
 import { type InflateBudget, inflateBudget } from './archive-limits.js';
 import { isIgnored, parseHelmignore } from './helmignore.js';
 import { parseValuesYaml } from '../values/yaml.js';
+import { preloadSchemaValidator } from '../values/schema.js';
 import { chartMetadataFromFiles, decodeChartYaml, parseYamlDocument } from './metadata.js';
 import type { Chart, ChartFile, ChartLock } from './types.js';
 
@@ -21,9 +22,40 @@ export async function loadChart(path: string): Promise<Chart> {
       hint: 'Give a chart folder (with a Chart.yaml) or a .tgz archive.',
     });
   }
-  if (info.isDirectory()) return loadChartFiles(await readChartFolder(path), path);
-  const data = await readFile(path);
-  return loadChartArchive(data, path);
+  const chart = info.isDirectory()
+    ? loadChartFiles(await readChartFolder(path), path)
+    : loadChartArchive(await readFile(path), path);
+  // Values are validated synchronously later: the validator is loaded now, and only for a chart that has a schema.
+  if (hasSchema(chart)) await preloadSchemaValidator();
+  return chart;
+}
+
+function hasSchema(chart: Chart): boolean {
+  return chart.schema !== undefined || chart.dependencies.some(hasSchema);
+}
+
+/**
+ * Every chart under `dir`, sorted by path: folders holding a Chart.yaml (not searched further: their charts/ are
+ * their subcharts) and `.tgz` archives. Hidden folders are skipped. `dir` itself may be a chart.
+ */
+export async function findCharts(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  const visit = async (folder: string): Promise<void> => {
+    const entries = await readdir(folder, { withFileTypes: true });
+    if (entries.some((e) => e.name === 'Chart.yaml' && !e.isDirectory())) {
+      found.push(folder);
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) await visit(path);
+      else if (entry.isFile() && /\.(tgz|tar\.gz)$/.test(entry.name)) found.push(path);
+    }
+  };
+  await visit(dir);
+  return found;
 }
 
 /** `budget` is the decompression budget of the archive this one sits in, when it is a subchart archive. */

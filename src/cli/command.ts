@@ -33,6 +33,9 @@ export type Flags<T, C extends string = string> = {
   [K in keyof T & string as CamelCase<K>]: K extends RequiredPositionals<C> ? Exclude<T[K], undefined> : T[K];
 };
 
+/** The arguments type a builder function produces: `BuilderArgs<typeof flags>` for a builder shared or exported. */
+export type BuilderArgs<B> = B extends (yargs: Argv) => Argv<infer T> ? T : never;
+
 export interface CommandSpec<C extends string, T> {
   command: C;
   aliases?: string[];

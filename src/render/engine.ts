@@ -392,7 +392,16 @@ export interface ParsedTemplate {
   defines: Array<{ name: string; program: Program }>;
 }
 
-const parsedCache = new Map<string, ParsedTemplate>();
+/**
+ * Parsed templates by dialect and text. The tree names no file (errors name the file from the render's include
+ * chain), so one text parses once per process wherever it sits: the `common` library that most charts vendor parses
+ * once for all of them when `template --all` renders many charts. Bounded by the characters held.
+ */
+const parsedCache = { go: new Map<string, ParsedTemplate>(), handlebars: new Map<string, ParsedTemplate>() };
+let parsedCacheChars = 0;
+const PARSED_CACHE_CHARS = 64 * 1024 * 1024;
+/** What detectDialect found in a text (a scan with two regular expressions), kept beside the parsed trees. */
+const detectedCache = new Map<string, Dialect | 'neutral'>();
 
 /**
  * Parses a template text (cached by text) in its dialect: a text with handlebars block tags is handlebars, one with
@@ -400,10 +409,9 @@ const parsedCache = new Map<string, ParsedTemplate>();
  * name `file`.
  */
 export function compileText(text: string, file: string, fallback: Dialect = 'handlebars'): ParsedTemplate {
-  const detected = detectDialect(text);
+  const detected = detectDialectCached(text);
   const dialect = detected === 'neutral' ? fallback : detected;
-  const key = `${dialect}\u0000${file}\u0000${text}`;
-  const cached = parsedCache.get(key);
+  const cached = parsedCache[dialect].get(text);
   if (cached) return cached;
   let parsed: ParsedTemplate;
   if (dialect === 'go') {
@@ -418,9 +426,28 @@ export function compileText(text: string, file: string, fallback: Dialect = 'han
     collectDefines(program, defines, file);
     parsed = { program, dialect, defines };
   }
-  if (parsedCache.size > 5000) parsedCache.clear();
-  parsedCache.set(key, parsed);
+  if (parsedCacheChars + text.length > PARSED_CACHE_CHARS) compileCacheReset();
+  parsedCache[dialect].set(text, parsed);
+  parsedCacheChars += text.length;
   return parsed;
+}
+
+/** detectDialect, remembered per text while its parsed tree is (the renderer asks for every template first). */
+export function detectDialectCached(text: string): Dialect | 'neutral' {
+  let detected = detectedCache.get(text);
+  if (detected === undefined) {
+    detected = detectDialect(text);
+    if (parsedCacheChars + text.length > PARSED_CACHE_CHARS) compileCacheReset();
+    detectedCache.set(text, detected);
+  }
+  return detected;
+}
+
+function compileCacheReset(): void {
+  parsedCache.go.clear();
+  parsedCache.handlebars.clear();
+  detectedCache.clear();
+  parsedCacheChars = 0;
 }
 
 function collectDefines(program: Program, out: ParsedTemplate['defines'], file: string): void {

@@ -5,8 +5,8 @@ import { PortolanError } from '../errors.js';
 import type { Chart, ChartFile, Values } from '../chart/types.js';
 import { satisfiesRange } from '../chart/version-range.js';
 import { buildCapabilities, buildFiles, chartObject, parseKubeVersion, type ReleaseInfo } from './context.js';
-import { RenderSession } from './engine.js';
-import { detectDialect, type Dialect } from './parse.js';
+import { RenderSession, detectDialectCached } from './engine.js';
+import type { Dialect } from './parse.js';
 import { parseRendered, sortByInstallOrder, type RenderedDocument } from './manifests.js';
 
 export {
@@ -97,7 +97,7 @@ export function renderChart(chart: Chart, values: Values, options: RenderOptions
     const texts = node.chart.templates.map((file) => file.data.toString('utf8'));
     // A file with neither dialect's marks is read as its chart's other files are: Go in a chart whose templates
     // show Go's marks and no handlebars ones (every Helm chart has a define or an if somewhere), else handlebars.
-    const found = new Set(texts.map(detectDialect));
+    const found = new Set(texts.map(detectDialectCached));
     const dialect: Dialect = found.has('go') && !found.has('handlebars') ? 'go' : 'handlebars';
     dialects.set(node, dialect);
     return node.chart.templates.map((file, i) => ({

@@ -381,7 +381,8 @@ export class Interpreter {
       if (truth(value))
         return this.program(
           node.program,
-          node.type === 'GoWith' ? { ...scope, context: value, depths: [value, ...scope.depths] } : scope,
+          // depths (handlebars' `../`) mean nothing to a Go template: left as they are.
+          node.type === 'GoWith' ? { ...scope, context: value } : scope,
         );
       return this.program(node.inverse, scope);
     } finally {
@@ -397,6 +398,8 @@ export class Interpreter {
       if (items.length === 0) return this.program(node.inverse, scope);
       const { decl, isAssign } = node.pipe;
       const inner = scope.vars.length;
+      // One scope for every element, its context set in turn: nothing keeps a scope past its element's run.
+      const body: Scope = { ...scope };
       let out = '';
       for (const [index, element] of items) {
         if (decl.length > 0) {
@@ -410,7 +413,8 @@ export class Interpreter {
           } else (scope.vars[inner - 1] as { value: unknown }).value = element;
         }
         try {
-          out += this.program(node.program, { ...scope, context: element, depths: [element, ...scope.depths] });
+          body.context = element;
+          out += this.program(node.program, body);
         } catch (signal) {
           if (signal === BREAK) break;
           if (signal !== CONTINUE) throw signal;
@@ -573,19 +577,26 @@ export class Interpreter {
     const invalid = receiver === undefined || receiver === null;
     const last = names.length - 1;
     for (let i = 0; i <= last; i++) {
-      const at = i === last ? cmd : { args: [cmd.args[0] as GoArg], text: cmd.text, line: cmd.line };
       if (invalid) {
-        if (scope.render.goStrict) this.goFail(at, `nil data; no entry for key "${names[i]}"`, scope);
+        if (scope.render.goStrict) this.goFail(cmd, `nil data; no entry for key "${names[i]}"`, scope);
         continue;
       }
-      value = this.goField(value, names[i] as string, at, scope, i === last ? final : NO_FINAL);
+      // Only the chain's last name takes the command's arguments (and the piped value).
+      value = this.goField(value, names[i] as string, cmd, scope, i === last ? final : NO_FINAL, i === last);
     }
     return invalid ? undefined : value;
   }
 
   /** `.name` on a value: a method call, a map entry (missing: nil, or an error in strict mode), or an error. */
-  private goField(receiver: unknown, name: string, cmd: GoCommand, scope: Scope, final: unknown): unknown {
-    const hasArgs = cmd.args.length > 1 || final !== NO_FINAL;
+  private goField(
+    receiver: unknown,
+    name: string,
+    cmd: GoCommand,
+    scope: Scope,
+    final: unknown,
+    takesArgs = true,
+  ): unknown {
+    const hasArgs = (takesArgs && cmd.args.length > 1) || final !== NO_FINAL;
     if (receiver === undefined || receiver === null)
       return this.goFail(cmd, `nil pointer evaluating interface {}.${name}`, scope);
     // Methods: functions the context attaches to its objects (Files.Get, Capabilities.APIVersions.Has).
@@ -602,7 +613,7 @@ export class Interpreter {
       if (Object.hasOwn(map, name)) {
         const value = map[name];
         if (typeof value === 'function') {
-          const args = cmd.args.slice(1).map((arg) => this.goArg(arg, cmd, scope));
+          const args = takesArgs ? cmd.args.slice(1).map((arg) => this.goArg(arg, cmd, scope)) : [];
           if (final !== NO_FINAL) args.push(final);
           try {
             return value.apply(receiver, args);

@@ -5,10 +5,9 @@
 // never makes a network call while rendering and refuses such a schema naming the `$ref`. Every violation is listed as
 // `<chart>: <path>: <message> (value from <origin>)`, the origin being the file and line or the flag that set it.
 import { createRequire } from 'node:module';
-import { Ajv, MissingRefError, type AnySchema, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
-import { Ajv2019 } from 'ajv/dist/2019.js';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv, AnySchema, ErrorObject, MissingRefError, Options, ValidateFunction } from 'ajv';
+import type { Ajv2019 } from 'ajv/dist/2019.js';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
 import { RE2JS } from 're2js';
 import { PortolanError, messageOf } from '../errors.js';
 import type { Chart, Values } from '../chart/types.js';
@@ -18,7 +17,56 @@ import { DRAFT_04_META_SCHEMA, draft04ToDraft06 } from './schema-draft04.js';
 import { formatPath, isMap, lineOf, type PathSegment } from './yaml.js';
 
 type AjvInstance = InstanceType<typeof Ajv> | InstanceType<typeof Ajv2019> | InstanceType<typeof Ajv2020>;
-const addFormats = addFormatsModule as unknown as (ajv: AjvInstance) => AjvInstance;
+
+/** Ajv and its formats: about 40 ms of CPU to load, so loaded only for charts that have a schema. */
+interface AjvModules {
+  Ajv: typeof Ajv;
+  Ajv2019: typeof Ajv2019;
+  Ajv2020: typeof Ajv2020;
+  MissingRefError: typeof MissingRefError;
+  addFormats: (ajv: AjvInstance) => AjvInstance;
+}
+let ajvModules: AjvModules | undefined;
+
+/**
+ * Loads Ajv ahead of a synchronous validation (the CLI's bundle keeps it in a chunk of its own); chart loading calls
+ * it for a chart with a schema. Without it, the first schema to compile loads Ajv with require.
+ */
+export async function preloadSchemaValidator(): Promise<void> {
+  if (ajvModules) return;
+  // Each is a CommonJS module: its exports are the namespace's default, in Node and in the bundle alike.
+  const [main, draft2019, draft2020, formats] = await Promise.all([
+    import('ajv'),
+    import('ajv/dist/2019.js'),
+    import('ajv/dist/2020.js'),
+    import('ajv-formats'),
+  ]);
+  ajvModules ??= fromExports(main.default, draft2019.default, draft2020.default, formats.default);
+}
+
+/** Ajv's classes from the modules' exports (CommonJS: module.exports is the class, with itself as a property). */
+function fromExports(main: unknown, draft2019: unknown, draft2020: unknown, formats: unknown): AjvModules {
+  const ajv = main as { Ajv: typeof Ajv; MissingRefError: typeof MissingRefError };
+  return {
+    Ajv: ajv.Ajv,
+    Ajv2019: (draft2019 as { Ajv2019: typeof Ajv2019 }).Ajv2019,
+    Ajv2020: (draft2020 as { Ajv2020: typeof Ajv2020 }).Ajv2020,
+    MissingRefError: ajv.MissingRefError,
+    addFormats: formats as AjvModules['addFormats'],
+  };
+}
+
+function ajvLoaded(): AjvModules {
+  if (ajvModules) return ajvModules;
+  const require = createRequire(import.meta.url);
+  ajvModules = fromExports(
+    require('ajv'),
+    require('ajv/dist/2019.js'),
+    require('ajv/dist/2020.js'),
+    require('ajv-formats'),
+  );
+  return ajvModules;
+}
 
 type Dialect = '04' | '06' | '07' | '2019' | '2020';
 
@@ -91,6 +139,7 @@ function ajvFor(dialect: Dialect): AjvInstance {
     validateFormats: dialect !== '2019' && dialect !== '2020',
     code: { regExp: re2Engine },
   };
+  const { Ajv, Ajv2019, Ajv2020, addFormats } = ajvLoaded();
   ajv = dialect === '2020' ? new Ajv2020(options) : dialect === '2019' ? new Ajv2019(options) : new Ajv(options);
   addFormats(ajv);
   // The older meta-schemas, for `$schema` and for `$ref`s that point at them (a schema property that must itself be
@@ -152,7 +201,7 @@ export function compileSchema(schema: Record<string, unknown>, file: string): Va
     try {
       validate = ajv.compile(body);
     } catch (error) {
-      if (error instanceof MissingRefError) {
+      if (error instanceof ajvLoaded().MissingRefError) {
         if (error.missingSchema.startsWith('urn:') && attempt < 100 && !ajv.getSchema(error.missingSchema)) {
           ajv.addSchema(true, error.missingSchema);
           continue;

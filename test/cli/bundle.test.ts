@@ -1,7 +1,7 @@
 // The `portolan` binary users get (dist/bin/portolan.mjs, the bundle `npm run build` writes) behaves as the
 // unbundled CLI the other tests run: same output, same errors and exit codes, lazily loaded commands working.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -69,5 +69,28 @@ describe('the bundled portolan binary', () => {
     const result = await bundled(['lint', 'charts/webapp']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
+  });
+
+  it("prints each command's help as the unbundled CLI does, its text widths measured on first use", async () => {
+    const env = { ...process.env, NO_COLOR: '1', COLUMNS: '70' };
+    for (const args of [['--help'], ['template', '--help'], ['repo', 'add', '--help']]) {
+      const [ours, reference] = await Promise.all([
+        run(process.execPath, [bin, ...args], { env }),
+        portolan(args, { env }),
+      ]);
+      expect(ours.stdout).toBe(reference.stdout);
+    }
+    // The three copies of string-width in yargs' help layout build their Segmenters and Unicode-property regular
+    // expressions when first called, not when the bundle loads.
+    const chunks = [
+      bin,
+      ...readdirSync(join(projectRoot, 'dist', 'bin', 'chunks')).map((name) =>
+        join(projectRoot, 'dist', 'bin', 'chunks', name),
+      ),
+    ].map((file) => readFileSync(file, 'utf8'));
+    const eager = chunks.flatMap(
+      (text) => text.match(/^var \w+ = (?:new Intl\.Segmenter|new RegExp\("[^"]*p\{RGI_Emoji)/gm) ?? [],
+    );
+    expect(eager).toEqual([]);
   });
 });

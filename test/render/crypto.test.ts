@@ -1,12 +1,22 @@
 // Sprig's certificate, key, password and encoding functions and Helm's toToml, checked against what Helm 4.1.4 makes:
 // certificates that node's X509Certificate reads with the names and dates asked for, laid out as Go's x509 lays them
 // out, keys in Sprig's PEM formats, and byte-equal outputs (AES both ways, derivePassword, toToml) from fixtures.
-import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
+import {
+  X509Certificate,
+  createPrivateKey,
+  createPublicKey,
+  privateDecrypt,
+  publicEncrypt,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import bcryptjs from 'bcryptjs';
 import forge from 'node-forge';
 import { describe, expect, it } from 'vitest';
 import { renderChart } from '../../src/render/index.js';
 import { cryptoHelpers } from '../../src/render/helpers/crypto.js';
+import { rsaPrivateKey } from '../../src/render/helpers/certificates.js';
 import { encodeToml } from '../../src/render/helpers/toml.js';
 import { prepareChart } from '../../src/values/index.js';
 import { chartFrom, userValues } from '../helpers/charts.js';
@@ -504,3 +514,37 @@ describe('through the engine', () => {
     expect(notes).toContain('password: ZedaFaxcZaso9*');
   });
 });
+
+describe('RSA keys from two primes', () => {
+  // 4096 bits (genPrivateKey's size) is checked by the genPrivateKey test above; 2048 keeps this test quick.
+  it('makes a consistent 2048-bit key with e = 65537 that signs, verifies and decrypts', () => {
+    const bits = 2048;
+    const key = rsaPrivateKey(bits);
+    const details = key.asymmetricKeyDetails;
+    expect(details?.modulusLength).toBe(bits);
+    expect(details?.publicExponent).toBe(65537n);
+    const publicKey = createPublicKey(key);
+    const signature = sign('sha256', Buffer.from('portolan'), key);
+    expect(verify('sha256', Buffer.from('portolan'), publicKey, signature)).toBe(true);
+    expect(privateDecrypt(key, publicEncrypt(publicKey, Buffer.from('secret'))).toString()).toBe('secret');
+    // The CRT values agree with d (OpenSSL reads them as given): d mod (p-1), d mod (q-1), q^-1 mod p.
+    const jwk = key.export({ format: 'jwk' });
+    const big = (field: string | undefined) => BigInt(`0x${Buffer.from(field ?? '', 'base64url').toString('hex')}`);
+    const [p, q, d] = [big(jwk.p), big(jwk.q), big(jwk.d)];
+    expect(p * q).toBe(big(jwk.n));
+    expect(big(jwk.dp)).toBe(d % (p - 1n));
+    expect(big(jwk.dq)).toBe(d % (q - 1n));
+    expect((big(jwk.qi) * q) % p).toBe(1n);
+    expect((d * 65537n) % (((p - 1n) * (q - 1n)) / gcd(p - 1n, q - 1n))).toBe(1n);
+  });
+
+  it('gives a new key each time', () => {
+    const pem = () => rsaPrivateKey(2048).export({ type: 'pkcs1', format: 'pem' });
+    expect(pem()).not.toBe(pem());
+  });
+});
+
+function gcd(a: bigint, b: bigint): bigint {
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a;
+}

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { PortolanError } from '../../src/errors.js';
 import { renderChart } from '../../src/render/index.js';
+import { compileText } from '../../src/render/engine.js';
 import { prepareChart } from '../../src/values/index.js';
 import { chartFrom, userValues } from '../helpers/charts.js';
 
@@ -310,5 +311,30 @@ describe('template errors name the file and line', () => {
     const error = await failure(template);
     expect(error.message).toMatch(message);
     expect(error.file).toBe('demo/templates/NOTES.txt');
+  });
+});
+
+describe('parsed templates are shared by text', () => {
+  it('parses one text once wherever it sits, as the common library vendored by many charts', () => {
+    const text = '{{- define "lib.name" -}}{{ .Chart.Name }}{{- end -}}\n';
+    expect(compileText(text, 'a/charts/common/templates/_names.tpl', 'go')).toBe(
+      compileText(text, 'b/charts/common/templates/_names.tpl', 'go'),
+    );
+  });
+
+  it('still names the file that fails when two files share a text', async () => {
+    const text = 'ok: 1\n{{ if eq .Template.Name "demo/templates/b.yaml" }}{{ fail "b fails" }}{{ end }}\n';
+    const chart = chartFrom({ 'templates/a.yaml': text, 'templates/b.yaml': text });
+    const prepared = prepareChart(chart, await userValues({}));
+    const error = (() => {
+      try {
+        renderChart(prepared.chart, prepared.values);
+      } catch (caught) {
+        return caught;
+      }
+    })() as PortolanError;
+    expect(error).toBeInstanceOf(PortolanError);
+    expect(error.message).toBe('demo/templates/b.yaml:2: b fails');
+    expect(error.file).toBe('demo/templates/b.yaml');
   });
 });

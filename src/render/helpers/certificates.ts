@@ -8,6 +8,7 @@ import {
   createPublicKey,
   createHash,
   generateKeyPairSync,
+  generatePrimeSync,
   randomBytes,
   sign,
   type KeyObject,
@@ -116,7 +117,7 @@ export function generatePrivateKey(type: string): string {
   switch (type) {
     case '':
     case 'rsa':
-      return privateKeyPem(generateKeyPairSync('rsa', { modulusLength: 4096 }).privateKey);
+      return privateKeyPem(rsaPrivateKey(4096));
     case 'dsa':
       return privateKeyPem(generateKeyPairSync('dsa', { modulusLength: 2048, divisorLength: 256 }).privateKey);
     case 'ecdsa':
@@ -382,7 +383,69 @@ export function readCertificateAuthority(ca: unknown): { cert: Buffer; key: KeyO
 
 /** A new RSA 2048 key, as Sprig makes for every certificate without a given key. */
 export function newCertificateKey(): KeyObject {
-  return generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  return rsaPrivateKey(2048);
+}
+
+/**
+ * An RSA key of `bits` bits with e = 65537, made from two random primes of half the size (OpenSSL's prime search, the
+ * way OpenSSL 1.1 made RSA keys). Node's generateKeyPairSync('rsa') runs OpenSSL 3's FIPS 186-4 key generation,
+ * which costs 2 to 3 times the CPU for keys of the same size and strength; keys are the slowest part of the charts
+ * that make certificates (bitnami's etcd, apisix, milvus …). The primes have their top two bits set, so n has
+ * exactly `bits` bits; p and q are far apart (FIPS 186-4's |p - q| > 2^(bits/2 - 100)); d is e^-1 mod lcm(p-1, q-1).
+ */
+export function rsaPrivateKey(bits: number): KeyObject {
+  const e = 65537n;
+  const prime = (): bigint => {
+    for (;;) {
+      const candidate = generatePrimeSync(bits / 2, { bigint: true });
+      if ((candidate - 1n) % e !== 0n) return candidate; // e is prime: gcd(e, p-1) = 1
+    }
+  };
+  for (;;) {
+    let p = prime();
+    let q = prime();
+    const distance = p > q ? p - q : q - p;
+    const n = p * q;
+    if (distance >> BigInt(bits / 2 - 100) === 0n || n.toString(2).length !== bits) continue;
+    if (p < q) [p, q] = [q, p];
+    const lambda = ((p - 1n) * (q - 1n)) / gcd(p - 1n, q - 1n);
+    const d = modInverse(e, lambda);
+    const b64 = (value: bigint): string => {
+      const hex = value.toString(16);
+      return Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex').toString('base64url');
+    };
+    return createPrivateKey({
+      format: 'jwk',
+      key: {
+        kty: 'RSA',
+        n: b64(n),
+        e: b64(e),
+        d: b64(d),
+        p: b64(p),
+        q: b64(q),
+        dp: b64(d % (p - 1n)),
+        dq: b64(d % (q - 1n)),
+        qi: b64(modInverse(q, p)),
+      },
+    });
+  }
+}
+
+function gcd(a: bigint, b: bigint): bigint {
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a;
+}
+
+/** a^-1 mod m (a and m coprime), by the extended Euclidean algorithm. */
+function modInverse(a: bigint, m: bigint): bigint {
+  let [oldR, r] = [a % m, m];
+  let [oldS, s] = [1n, 0n];
+  while (r !== 0n) {
+    const quotient = oldR / r;
+    [oldR, r] = [r, oldR - quotient * r];
+    [oldS, s] = [s, oldS - quotient * s];
+  }
+  return ((oldS % m) + m) % m;
 }
 
 /** buildCustomCert: base64 PEM certificate and key, checked, returned as the dict. */

@@ -21,6 +21,8 @@ export function truth(value: unknown): boolean {
   return true;
 }
 
+const printedBytes = new WeakMap<Buffer, string>();
+
 /** fmt's %v: strings as they are, lists as `[a b]`, maps as `map[k:v]` (keys sorted), nil as `<nil>`. */
 export function formatValue(value: unknown): string {
   if (value === undefined || value === null) return '<nil>';
@@ -29,8 +31,13 @@ export function formatValue(value: unknown): string {
   if (typeof value === 'bigint' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `[${value.map(formatValue).join(' ')}]`;
   if (value instanceof Date) return value.toISOString();
-  // []byte, as fmt prints it: the numbers.
-  if (Buffer.isBuffer(value)) return `[${[...value].join(' ')}]`;
+  // []byte, as fmt prints it: the numbers. A chart's files are bytes that never change, and `printf "%v" $` (or a
+  // `dict` given the root as a key) prints them all each time: remembered per buffer.
+  if (Buffer.isBuffer(value)) {
+    let text = printedBytes.get(value);
+    if (text === undefined) printedBytes.set(value, (text = `[${value.join(' ')}]`));
+    return text;
+  }
   if (typeof value === 'function') return String(value);
   if (isDict(value)) {
     if (Object.hasOwn(value, 'toString') && typeof value.toString === 'function') return String(value);
