@@ -700,7 +700,7 @@ const results = charts.map((c, i) => {
   const entry = {
     name: c.name,
     helm: { ok: h.ok, ms: h.ms, cached: h.cached, error: h.error },
-    portolan: p && { ok: p.ok, ms: p.ms, error: p.error, code: p.code, where: p.where },
+    portolan: p && { ok: p.ok, ms: p.ms, error: p.error, code: p.code, where: p.where, partial: p.partial },
   };
   if (!h.ok) return { ...entry, outcome: 'helm-refused' };
   if (!p.ok) return { ...entry, outcome: 'portolan-refused' };

@@ -46,15 +46,35 @@ const ZERO_ARG = new Set(['now', 'uuidv4', 'list', 'dict']);
 /** Go's builtins handlebars templates do not have. */
 const GO_ONLY = new Set(['html', 'js', 'call']);
 
-interface VarScope {
-  /** `$x` → how handlebars reads it: a block param's name, or the expression written out. */
-  names: Map<string, string>;
+/**
+ * How handlebars reads a Go variable: a block param's name (`level` undefined: the same anywhere inside its block), or
+ * the expression written out, which reads `.` as it was where the variable was set (`level`, the number of range
+ * and with blocks around it); `root` is the same expression with `.` written as `$`, for use deeper in, when the
+ * variable was set where `.` is `$` (level 0) or its expression does not read `.`.
+ */
+interface VarName {
+  text: string;
+  root?: string;
+  level?: number;
 }
+
+interface VarScope {
+  names: Map<string, VarName>;
+}
+
+const ROOT: VarName = { text: '$' };
 
 class ToHandlebars {
   private readonly pieces: Piece[] = [];
   readonly problems: ConversionProblem[] = [];
-  private readonly scopes: VarScope[] = [{ names: new Map([['$', '$']]) }];
+  private readonly scopes: VarScope[] = [{ names: new Map([['$', ROOT]]) }];
+  /** Range and with blocks around the code being written: where `.` is no longer what it was. */
+  private level = 0;
+  /** While an expression is written for use where `.` is another: `.` is written as `$`. */
+  private dotAsRoot = false;
+  /** Whether the expression being written reads `.`; whether it reads a variable with no form for use deeper in. */
+  private readsDot = false;
+  private noRootForm = false;
   private trim = 0;
   private constructs = 0;
 
@@ -123,9 +143,7 @@ class ToHandlebars {
         const define = go as GoDefine;
         const construct = this.constructs++;
         this.tag(`#define ${JSON.stringify(define.name)}`, construct);
-        this.scopes.push({ names: new Map([['$', '$']]) });
-        this.program(define.program);
-        this.scopes.pop();
+        this.inDefine(() => this.program(define.program));
         this.tag('/define', construct);
         return;
       }
@@ -151,7 +169,16 @@ class ToHandlebars {
       );
     else if (IMPURE.test(text))
       this.problem(line, `${name} holds a value that changes each time it is made: handlebars has no variables`);
-    (this.scopes.at(-1) as VarScope).names.set(name, `(${text})`);
+    // Written again with `.` as `$`: where `.` is `$` (level 0) that is the same value anywhere; elsewhere only an
+    // expression that does not read `.` (nor a variable that does) can be used deeper in.
+    this.readsDot = this.noRootForm = false;
+    const root = this.written(this.withDotAsRoot(() => this.pipe({ ...pipe, decl: [] }, line)));
+    const { readsDot, noRootForm } = this;
+    (this.scopes.at(-1) as VarScope).names.set(name, {
+      text: this.written(text),
+      root: !noRootForm && (this.level === 0 || !readsDot) ? root : undefined,
+      level: this.level,
+    });
     // The action stays as a comment, so its trims and the reader keep their place.
     this.tag(`!-- ${name} := ${text.replace(/--/g, '- -')} --`);
   }
@@ -165,7 +192,7 @@ class ToHandlebars {
     if (node.type === 'GoIf') open = `if ${subject}`;
     else if (node.type === 'GoWith') {
       const name = decl[0] ? this.paramName(decl[0]) : undefined;
-      if (name) scope.names.set(decl[0] as string, name);
+      if (name) scope.names.set(decl[0] as string, { text: name });
       open = `with ${subject}${name ? ` as |${name}|` : ''}`;
     } else {
       if (node.pipe.isAssign) this.problem(line, 'range assigning existing variables has no handlebars equivalent');
@@ -176,7 +203,7 @@ class ToHandlebars {
         .filter((v): v is string => v !== undefined)
         .map((v) => {
           const name = this.paramName(v);
-          scope.names.set(v, name);
+          scope.names.set(v, { text: name });
           return name;
         });
       const over = isIntLiteral(node.pipe) ? `(until ${subject})` : subject;
@@ -184,7 +211,10 @@ class ToHandlebars {
     }
     this.tag(node.chained ? `else ${open}` : `#${open}`, construct);
     this.scopes.push(scope);
+    const changesDot = node.type !== 'GoIf';
+    if (changesDot) this.level++;
     this.program(node.program);
+    if (changesDot) this.level--;
     this.scopes.pop();
     const inverse = node.inverse;
     const chained =
@@ -210,9 +240,7 @@ class ToHandlebars {
     // `{{ block "x" . }}…{{ end }}`: the default body defined under the name, then included.
     const construct = this.constructs++;
     this.tag(`#define ${JSON.stringify(node.name)}`, construct);
-    this.scopes.push({ names: new Map([['$', '$']]) });
-    this.program(node.block);
-    this.scopes.pop();
+    this.inDefine(() => this.program(node.block));
     this.tag('/define', construct);
     this.pieces.push({ kind: 'text', original: '', value: '' });
     this.pieces.push({
@@ -225,6 +253,31 @@ class ToHandlebars {
     });
   }
 
+  /** A define's body: its own `$`, and `.` is `$` again. */
+  private inDefine(write: () => void): void {
+    const level = this.level;
+    this.level = 0;
+    this.scopes.push({ names: new Map([['$', ROOT]]) });
+    write();
+    this.scopes.pop();
+    this.level = level;
+  }
+
+  private withDotAsRoot(write: () => string): string {
+    const previous = this.dotAsRoot;
+    this.dotAsRoot = true;
+    try {
+      return write();
+    } finally {
+      this.dotAsRoot = previous;
+    }
+  }
+
+  /** A variable's expression as it is written where used: one operand as it is, anything more in parentheses. */
+  private written(text: string): string {
+    return /^[\w$.@-]+$/.test(text) ? text : `(${text})`;
+  }
+
   private paramName(variable: string): string {
     const name = variable.slice(1) || 'item';
     return /^[A-Za-z_]\w*$/.test(name) ? name : 'item';
@@ -233,7 +286,15 @@ class ToHandlebars {
   private variable(name: string, line: number): string {
     for (let i = this.scopes.length - 1; i >= 0; i--) {
       const found = this.scopes[i]?.names.get(name);
-      if (found) return found;
+      if (!found) continue;
+      if (found.level === undefined) return found.text;
+      if (!this.dotAsRoot && found.level === this.level) return found.text;
+      if (found.root !== undefined) return found.root;
+      if (this.dotAsRoot) {
+        this.noRootForm = true;
+        return found.text;
+      }
+      return this.problem(line, `${name} reads the . of an outer block, which handlebars cannot reach here`);
     }
     return this.problem(line, `${name} has no handlebars equivalent here`);
   }
@@ -265,7 +326,8 @@ class ToHandlebars {
   private arg(arg: GoArg, line: number, asValue: boolean): string {
     switch (arg.kind) {
       case 'dot':
-        return '.';
+        this.readsDot = true;
+        return this.dotAsRoot ? '$' : '.';
       case 'nil':
         return 'null';
       case 'bool':
@@ -275,10 +337,12 @@ class ToHandlebars {
       case 'number':
         return String(arg.value);
       case 'field':
-        return `.${arg.names.join('.')}`;
+        this.readsDot = true;
+        return `${this.dotAsRoot ? '$' : ''}.${arg.names.join('.')}`;
       case 'variable': {
         const base = this.variable(arg.name, line);
         if (arg.names.length === 0) return base;
+        if (base === '.') return `.${arg.names.join('.')}`;
         return base === '$' ? `$.${arg.names.join('.')}` : `${base}.${arg.names.join('.')}`;
       }
       case 'identifier':

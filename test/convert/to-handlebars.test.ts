@@ -43,6 +43,20 @@ describe('Go templates as handlebars', () => {
     ['{{ $name := include "x" . }}{{ $name | quote }}', '{{!-- $name := include "x" . --}}{{(include "x" .) | quote}}'],
     ['{{/* a note */}}x', '{{!-- a note --}}x'],
     ['data:\n  {{- if .Values.a }}\n  a: 1\n  {{- end }}\n', 'data:\n  {{#if .Values.a}}\n  a: 1\n  {{/if}}\n'],
+    // A variable set where . is $ reads $ where it is written out inside a range or with (the test failed before:
+    // `$g.Release.Name` became `..Release.Name`, read from each item).
+    [
+      '{{ $g := . }}{{ range .Values.l }}{{ $g.Release.Name }}{{ end }}',
+      '{{!-- $g := . --}}{{#each .Values.l}}{{$.Release.Name}}{{/each}}',
+    ],
+    [
+      '{{ $n := default 1 .Values.n | int }}{{ range until $n }}{{ $n }}{{ end }}',
+      '{{!-- $n := default 1 .Values.n | int --}}{{#each (until (default 1 .Values.n | int))}}{{(default 1 $.Values.n | int)}}{{/each}}',
+    ],
+    [
+      '{{ range $i, $e := .Values.l }}{{ $x := $e.name }}{{ with .sub }}{{ $x }}{{ end }}{{ end }}',
+      '{{#each .Values.l as |e i|}}{{!-- $x := e.name --}}{{#with .sub}}{{e.name}}{{/with}}{{/each}}',
+    ],
   ])('%s', (go, hbs) => {
     const result = goToHandlebars(go, 't.yaml');
     expect(result.problems).toEqual([]);
@@ -60,6 +74,10 @@ describe('Go templates as handlebars', () => {
     [
       '{{ $p := randAlphaNum 8 }}{{ $p }}{{ $p }}',
       '$p holds a value that changes each time it is made: handlebars has no variables',
+    ],
+    [
+      '{{ range .Values.l }}{{ $x := .name }}{{ with .sub }}{{ $x }}{{ end }}{{ end }}',
+      '$x reads the . of an outer block, which handlebars cannot reach here',
     ],
   ])('reports %s', (go, message) => {
     expect(goToHandlebars(go, 't.yaml').problems.map((p) => p.message)).toContain(message);
