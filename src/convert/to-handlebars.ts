@@ -34,11 +34,18 @@ type Piece =
       tildeLeft: boolean;
       tildeRight: boolean;
       rotated?: boolean;
+      /** A define's tag: the text on its two sides goes to different outputs, so no newline may move across it. */
+      isDefine?: boolean;
     };
 
-/** Functions that never give the same result twice: a variable holding one cannot be written out where used. */
+/**
+ * Functions that never give the same result twice: a variable holding one is written out only where it is used once.
+ * (lookup is not one: it reads the same object each time in one render.)
+ */
 const IMPURE =
-  /\b(rand\w*|uuidv4|now|genCA\w*|genPrivateKey|genSelfSignedCert\w*|genSignedCert\w*|bcrypt|htpasswd|encryptAES|shuffle|randBytes|lookup)\b/;
+  /\b(rand\w*|uuidv4|now|genCA\w*|genPrivateKey|genSelfSignedCert\w*|genSignedCert\w*|bcrypt|htpasswd|encryptAES|shuffle|randBytes)\b/;
+/** An expression's text without its string literals, whose words are not calls (`include "x.set"`). */
+const calls = (text: string): string => text.replace(/"(?:[^"\\]|\\.)*"/g, '""');
 /** Functions that change a value in place: an action calling them does something even when it prints nothing. */
 const MUTATING = /\b(set|unset|merge|mergeOverwrite|mustMerge|mustMergeOverwrite)\b/;
 /** Zero-argument functions the handlebars parser calls when named alone. */
@@ -56,6 +63,8 @@ interface VarName {
   text: string;
   root?: string;
   level?: number;
+  /** A value made anew each time (IMPURE): usable once, and not inside a range deeper than where it was set. */
+  impure?: { ranges: number; uses: number };
 }
 
 interface VarScope {
@@ -70,6 +79,8 @@ class ToHandlebars {
   private readonly scopes: VarScope[] = [{ names: new Map([['$', ROOT]]) }];
   /** Range and with blocks around the code being written: where `.` is no longer what it was. */
   private level = 0;
+  /** Range blocks around the code being written: where an expression is evaluated more than once. */
+  private ranges = 0;
   /** While an expression is written for use where `.` is another: `.` is written as `$`. */
   private dotAsRoot = false;
   /** Whether the expression being written reads `.`; whether it reads a variable with no form for use deeper in. */
@@ -100,6 +111,7 @@ class ToHandlebars {
       construct,
       tildeLeft: left,
       tildeRight: right,
+      isDefine: /^[#/]define\b/.test(inner),
     });
   }
 
@@ -162,13 +174,11 @@ class ToHandlebars {
     const text = this.pipe({ ...pipe, decl: [] }, line);
     if (pipe.isAssign || this.reassigned.has(name))
       this.problem(line, `${name} is assigned again: handlebars has no variables`);
-    else if (MUTATING.test(text))
+    else if (MUTATING.test(calls(text)))
       this.problem(
         line,
         `${name} := ${text.split(' ')[0]} … changes a value in place: handlebars has no variables to hold it`,
       );
-    else if (IMPURE.test(text))
-      this.problem(line, `${name} holds a value that changes each time it is made: handlebars has no variables`);
     // Written again with `.` as `$`: where `.` is `$` (level 0) that is the same value anywhere; elsewhere only an
     // expression that does not read `.` (nor a variable that does) can be used deeper in.
     this.readsDot = this.noRootForm = false;
@@ -178,6 +188,7 @@ class ToHandlebars {
       text: this.written(text),
       root: !noRootForm && (this.level === 0 || !readsDot) ? root : undefined,
       level: this.level,
+      impure: IMPURE.test(calls(text)) ? { ranges: this.ranges, uses: 0 } : undefined,
     });
     // The action stays as a comment, so its trims and the reader keep their place.
     this.tag(`!-- ${name} := ${text.replace(/--/g, '- -')} --`);
@@ -212,9 +223,12 @@ class ToHandlebars {
     this.tag(node.chained ? `else ${open}` : `#${open}`, construct);
     this.scopes.push(scope);
     const changesDot = node.type !== 'GoIf';
+    const repeats = node.type === 'GoRange';
     if (changesDot) this.level++;
+    if (repeats) this.ranges++;
     this.program(node.program);
     if (changesDot) this.level--;
+    if (repeats) this.ranges--;
     this.scopes.pop();
     const inverse = node.inverse;
     const chained =
@@ -255,12 +269,13 @@ class ToHandlebars {
 
   /** A define's body: its own `$`, and `.` is `$` again. */
   private inDefine(write: () => void): void {
-    const level = this.level;
-    this.level = 0;
+    const { level, ranges } = this;
+    this.level = this.ranges = 0;
     this.scopes.push({ names: new Map([['$', ROOT]]) });
     write();
     this.scopes.pop();
     this.level = level;
+    this.ranges = ranges;
   }
 
   private withDotAsRoot(write: () => string): string {
@@ -287,6 +302,11 @@ class ToHandlebars {
     for (let i = this.scopes.length - 1; i >= 0; i--) {
       const found = this.scopes[i]?.names.get(name);
       if (!found) continue;
+      if (found.impure && !this.dotAsRoot && (found.impure.uses++ > 0 || this.ranges > found.impure.ranges))
+        return this.problem(
+          line,
+          `${name} holds a value that changes each time it is made, used more than once: handlebars has no variables`,
+        );
       if (found.level === undefined) return found.text;
       if (!this.dotAsRoot && found.level === this.level) return found.text;
       if (found.root !== undefined) return found.root;
@@ -375,6 +395,7 @@ class ToHandlebars {
       const before = pieces[i - 1];
       const after = pieces[i + 1];
       const ok =
+        !piece.isDefine &&
         piece.goLeft &&
         !piece.goRight &&
         before?.kind === 'text' &&

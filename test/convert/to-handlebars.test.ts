@@ -4,9 +4,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { ChartFile } from '../../src/chart/types.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/run.js';
+import { convertChartFiles } from '../../src/convert/index.js';
 import { goToHandlebars } from '../../src/convert/to-handlebars.js';
+import { loadChartFiles } from '../../src/chart/load.js';
+import { renderChart } from '../../src/render/index.js';
+import { prepareChart } from '../../src/values/index.js';
+import { userValues } from '../helpers/charts.js';
 import { helm, projectRoot } from '../helpers/peers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'portolan-convert-hbs-'));
@@ -57,6 +63,13 @@ describe('Go templates as handlebars', () => {
       '{{ range $i, $e := .Values.l }}{{ $x := $e.name }}{{ with .sub }}{{ $x }}{{ end }}{{ end }}',
       '{{#each .Values.l as |e i|}}{{!-- $x := e.name --}}{{#with .sub}}{{e.name}}{{/with}}{{/each}}',
     ],
+    // A value made anew each time may be written out where it is used once; words in strings are not calls (both
+    // were reported before).
+    ['{{ $p := randAlphaNum 8 }}{{ $p | b64enc }}', '{{!-- $p := randAlphaNum 8 --}}{{(randAlphaNum 8) | b64enc}}'],
+    [
+      '{{ $l := include "x.labels.set" . }}{{ $l }}',
+      '{{!-- $l := include "x.labels.set" . --}}{{(include "x.labels.set" .)}}',
+    ],
   ])('%s', (go, hbs) => {
     const result = goToHandlebars(go, 't.yaml');
     expect(result.problems).toEqual([]);
@@ -73,7 +86,11 @@ describe('Go templates as handlebars', () => {
     ],
     [
       '{{ $p := randAlphaNum 8 }}{{ $p }}{{ $p }}',
-      '$p holds a value that changes each time it is made: handlebars has no variables',
+      '$p holds a value that changes each time it is made, used more than once: handlebars has no variables',
+    ],
+    [
+      '{{ $p := randAlphaNum 8 }}{{ range .Values.l }}{{ $p }}{{ end }}',
+      '$p holds a value that changes each time it is made, used more than once: handlebars has no variables',
     ],
     [
       '{{ range .Values.l }}{{ $x := .name }}{{ with .sub }}{{ $x }}{{ end }}{{ end }}',
@@ -81,6 +98,50 @@ describe('Go templates as handlebars', () => {
     ],
   ])('reports %s', (go, message) => {
     expect(goToHandlebars(go, 't.yaml').problems.map((p) => p.message)).toContain(message);
+  });
+});
+
+/** A Go chart's templates and values, rendered as they are and converted to handlebars: the two outputs. */
+async function bothRenders(templates: Record<string, string>, values = ''): Promise<[string, string]> {
+  const files: ChartFile[] = Object.entries({
+    'Chart.yaml': 'apiVersion: v2\nname: demo\nversion: 1.0.0\n',
+    'values.yaml': values,
+    ...templates,
+  }).map(([name, text]) => ({ name, data: Buffer.from(text) }));
+  const converted = convertChartFiles(files, 'handlebars');
+  const render = async (chartFiles: ChartFile[]) => {
+    const prepared = prepareChart(loadChartFiles(chartFiles, 'demo'), await userValues({}));
+    const result = renderChart(prepared.chart, prepared.values, { releaseName: 'rel' });
+    return result.manifests.map((m) => m.text).join('---\n');
+  };
+  return [await render(files), await render(converted.files)];
+}
+
+describe('converted templates render as the Go originals', () => {
+  it.each([
+    [
+      // A define's body that starts with a newline keeps it (handlebars drops the line after a standalone tag; the
+      // test failed before: `labels:     app: a`, YAML that does not parse).
+      'a define whose body starts with a newline',
+      {
+        'templates/_helpers.tpl':
+          '{{- define "n" -}}\n{{- .Chart.Name -}}\n{{- end -}}\n\n{{/* labels */}}\n{{- define "l" }}\napp: a\n{{- if .Values.x }}\nx: 1\n{{- end }}\n{{- end }}\n',
+        'templates/cm.yaml':
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels: {{ include "l" . | indent 4 }}\n',
+      },
+      'x: true\n',
+    ],
+    [
+      'printf %d of a range index, and numbers printed as Go prints float64s',
+      {
+        'templates/cm.yaml':
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  big: "{{ .Values.big }}"\n{{- range $i, $e := until 2 }}\n  k{{ $i }}: {{ printf "%d-%s" $i $.Release.Service | quote }}\n{{- end }}\n',
+      },
+      'big: 1000000\n',
+    ],
+  ])('%s', async (_name, templates, values) => {
+    const [go, hbs] = await bothRenders(templates, values);
+    expect(hbs).toBe(go);
   });
 });
 
