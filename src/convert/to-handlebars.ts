@@ -355,6 +355,10 @@ class ToHandlebars {
       case 'string':
         return JSON.stringify(arg.value);
       case 'number':
+        // Handlebars reads 1.0 as the whole number 1 (a Go int in a chart with Go's semantics) and has no 1e6: such
+        // a Go float64 constant is made from its text.
+        if (typeof arg.value === 'number' && (Number.isInteger(arg.value) || /e/i.test(String(arg.value))))
+          return `(float64 ${JSON.stringify(arg.text)})`;
         return String(arg.value);
       case 'field':
         this.readsDot = true;
