@@ -36,6 +36,8 @@ type Piece =
       rotated?: boolean;
       /** A define's tag: the text on its two sides goes to different outputs, so no newline may move across it. */
       isDefine?: boolean;
+      /** Followed by KEEP_LINE, so that handlebars keeps the line the tag stands alone on, as Go does. */
+      keepLine?: boolean;
     };
 
 /**
@@ -46,6 +48,12 @@ const IMPURE =
   /\b(rand\w*|uuidv4|now|genCA\w*|genPrivateKey|genSelfSignedCert\w*|genSignedCert\w*|bcrypt|htpasswd|encryptAES|shuffle|randBytes)\b/;
 /** An expression's text without its string literals, whose words are not calls (`include "x.set"`). */
 const calls = (text: string): string => text.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+/**
+ * A comment written after a tag that stands alone on its line where Go prints that line's white space: a line with
+ * two tags is not standalone, so handlebars prints it too. It prints nothing and is no tag of the Go template.
+ */
+const KEEP_LINE = '{{! keep line }}';
+
 /** Functions that change a value in place: an action calling them does something even when it prints nothing. */
 const MUTATING = /\b(set|unset|merge|mergeOverwrite|mustMerge|mustMergeOverwrite)\b/;
 /** Zero-argument functions the handlebars parser calls when named alone. */
@@ -417,33 +425,58 @@ class ToHandlebars {
       }
       const nearRotated = (i: number) =>
         pieces[i - 1]?.kind === 'tag' && (pieces[i - 1] as { rotated?: boolean }).rotated === true;
-      const text = this.write((piece, i) =>
-        nearRotated(i) || (pieces[i + 1] as { rotated?: boolean } | undefined)?.rotated
-          ? piece.original
-          : `${extra.get(piece) ?? ''}${piece.value}`,
-      );
+      const write = () =>
+        this.write((piece, i) =>
+          nearRotated(i) || (pieces[i + 1] as { rotated?: boolean } | undefined)?.rotated
+            ? piece.original
+            : `${extra.get(piece) ?? ''}${piece.value}`,
+        );
+      const text = write();
       const mismatched = this.mismatches(text, expected);
       if (!mismatched) return undefined;
-      if (mismatched.length === 0) return text;
+      if (mismatched.length === 0) return this.withoutNeedlessKeepLines(write, expected) ?? text;
       let changed = false;
       for (const gap of mismatched) {
+        let fixed = false;
         // The tags on each side of a gap that prints differently: their blocks are written the second way.
         for (const tag of [this.tagAt(gap), this.tagAt(gap + 1)]) {
           if (tag?.construct !== undefined && rotatable.get(tag.construct)) {
             rotatable.set(tag.construct, false);
-            changed = true;
+            fixed = true;
           }
         }
         const piece = this.textAt(gap);
         const printed = this.lastGaps[gap] ?? '';
         if (piece && !extra.has(piece) && printed !== piece.value && piece.value.endsWith(printed)) {
           extra.set(piece, piece.value.slice(0, piece.value.length - printed.length));
-          changed = true;
+          fixed = true;
         }
+        // Still not: a tag alone on its line that Go prints around (no `-`) but handlebars would drop with its line
+        // keeps its line with a comment beside it.
+        if (!fixed)
+          for (const tag of [this.tagAt(gap), this.tagAt(gap + 1)]) {
+            if (tag && !tag.keepLine) {
+              tag.keepLine = true;
+              fixed = true;
+            }
+          }
+        changed ||= fixed;
       }
       if (!changed) break;
     }
     return this.plainText(expected);
+  }
+
+  /** The text with each KEEP_LINE that the output does not need taken out again (a tag beside a gap marks both). */
+  private withoutNeedlessKeepLines(write: () => string, expected: string[]): string | undefined {
+    let removed = false;
+    for (const piece of this.pieces) {
+      if (piece.kind !== 'tag' || !piece.keepLine) continue;
+      piece.keepLine = false;
+      if (this.mismatches(write(), expected)?.length === 0) removed = true;
+      else piece.keepLine = true;
+    }
+    return removed ? write() : undefined;
   }
 
   /** Every text as Go prints it, given back what handlebars' standalone rule takes from its start; no layout kept. */
@@ -463,8 +496,10 @@ class ToHandlebars {
           extra.set(piece, piece.value.slice(0, piece.value.length - got.length));
       }
     }
-    const text = this.write((p) => `${extra.get(p) ?? ''}${p.value}`);
-    return this.mismatches(text, expected)?.length === 0 ? text : undefined;
+    const write = () => this.write((p) => `${extra.get(p) ?? ''}${p.value}`);
+    const text = write();
+    if (this.mismatches(text, expected)?.length !== 0) return undefined;
+    return this.withoutNeedlessKeepLines(write, expected) ?? text;
   }
 
   /** The tag before gap `k` (the k-th tag, 1-based); the text in gap `k`. */
@@ -488,7 +523,7 @@ class ToHandlebars {
       .map((piece, i) =>
         piece.kind === 'text'
           ? textOf(piece, i)
-          : `{{${piece.tildeLeft ? '~' : ''}${piece.inner}${piece.tildeRight ? '~' : ''}}}`,
+          : `{{${piece.tildeLeft ? '~' : ''}${piece.inner}${piece.tildeRight ? '~' : ''}}}${piece.keepLine ? KEEP_LINE : ''}`,
       )
       .join('');
   }
@@ -558,7 +593,8 @@ function printedSequence(text: string, file: string): string[] | undefined {
         const value = (node as hbs.AST.ContentStatement).value;
         if (value !== '') out.push(value);
       } else if (node.type === 'BlockStatement') block(node as hbs.AST.BlockStatement, false);
-      else out.push('\u0000');
+      else if (node.type !== 'CommentStatement' || (node as hbs.AST.CommentStatement).value !== ' keep line ')
+        out.push('\u0000');
     }
   };
   const block = (node: hbs.AST.BlockStatement, chained: boolean): void => {

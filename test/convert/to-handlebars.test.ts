@@ -63,6 +63,12 @@ describe('Go templates as handlebars', () => {
       '{{ range $i, $e := .Values.l }}{{ $x := $e.name }}{{ with .sub }}{{ $x }}{{ end }}{{ end }}',
       '{{#each .Values.l as |e i|}}{{!-- $x := e.name --}}{{#with .sub}}{{e.name}}{{/with}}{{/each}}',
     ],
+    // A Go tag alone on its line without `-` prints the line's white space; handlebars would drop the line, so a
+    // comment keeps it (such templates were reported before).
+    [
+      'a:\n  {{ if .Values.x }}\n  b: 1\n  {{ end }}\n  c: 2\n',
+      'a:\n  {{#if .Values.x}}{{! keep line }}\n  b: 1\n  {{/if}}{{! keep line }}\n  c: 2\n',
+    ],
     // Handlebars has no float constant 1.0 or 1e6 (the printing fixture printed 1000000 for 1e6 before).
     ['{{ 1e6 }} {{ 2.5 }} {{ 3 }}', '{{(float64 "1e6")}} {{2.5}} {{3}}'],
     // A value made anew each time may be written out where it is used once; words in strings are not calls (both
@@ -140,6 +146,14 @@ describe('converted templates render as the Go originals', () => {
           'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  big: "{{ .Values.big }}"\n{{- range $i, $e := until 2 }}\n  k{{ $i }}: {{ printf "%d-%s" $i $.Release.Service | quote }}\n{{- end }}\n',
       },
       'big: 1000000\n',
+    ],
+    [
+      'tags alone on their lines inside a block scalar, where the white space they print is data',
+      {
+        'templates/cm.yaml':
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  conf: |\n    x\n    {{ if .Values.x }}\n    y\n    {{ else }}\n    n\n    {{ end }}\n    z\n',
+      },
+      'x: true\n',
     ],
   ])('%s', async (_name, templates, values) => {
     const [go, hbs] = await bothRenders(templates, values);
