@@ -436,6 +436,7 @@ class ToHandlebars {
       if (!mismatched) return undefined;
       if (mismatched.length === 0) return this.withoutNeedlessKeepLines(write, expected) ?? text;
       let changed = false;
+      const unfixed: number[] = [];
       for (const gap of mismatched) {
         let fixed = false;
         // The tags on each side of a gap that prints differently: their blocks are written the second way.
@@ -451,17 +452,19 @@ class ToHandlebars {
           extra.set(piece, piece.value.slice(0, piece.value.length - printed.length));
           fixed = true;
         }
-        // Still not: a tag alone on its line that Go prints around (no `-`) but handlebars would drop with its line
-        // keeps its line with a comment beside it.
-        if (!fixed)
-          for (const tag of [this.tagAt(gap), this.tagAt(gap + 1)]) {
-            if (tag && !tag.keepLine) {
-              tag.keepLine = true;
-              fixed = true;
-            }
-          }
+        if (!fixed) unfixed.push(gap);
         changed ||= fixed;
       }
+      // Once nothing else helps: a tag alone on its line that Go prints around (no `-`) but handlebars would drop
+      // with its line keeps its line with a comment beside it.
+      if (!changed)
+        for (const gap of unfixed)
+          for (const tag of [this.tagAt(gap), this.tagAt(gap + 1)]) {
+            if (tag && !tag.keepLine && this.isAlone(tag)) {
+              tag.keepLine = true;
+              changed = true;
+            }
+          }
       if (!changed) break;
     }
     return this.plainText(expected);
@@ -469,14 +472,21 @@ class ToHandlebars {
 
   /** The text with each KEEP_LINE that the output does not need taken out again (a tag beside a gap marks both). */
   private withoutNeedlessKeepLines(write: () => string, expected: string[]): string | undefined {
-    let removed = false;
-    for (const piece of this.pieces) {
-      if (piece.kind !== 'tag' || !piece.keepLine) continue;
+    write();
+    const kept = this.pieces.filter(
+      (p): p is Extract<Piece, { kind: 'tag' }> => p.kind === 'tag' && p.keepLine === true,
+    );
+    if (kept.length === 0) return undefined;
+    // Those on a line with something else first, at once; then each of the others, checked one by one.
+    const needless = kept.filter((p) => !this.isAlone(p));
+    for (const piece of needless) piece.keepLine = false;
+    if (this.mismatches(write(), expected)?.length !== 0) for (const piece of needless) piece.keepLine = true;
+    for (const piece of kept) {
+      if (!piece.keepLine) continue;
       piece.keepLine = false;
-      if (this.mismatches(write(), expected)?.length === 0) removed = true;
-      else piece.keepLine = true;
+      if (this.mismatches(write(), expected)?.length !== 0) piece.keepLine = true;
     }
-    return removed ? write() : undefined;
+    return write();
   }
 
   /** Every text as Go prints it, given back what handlebars' standalone rule takes from its start; no layout kept. */
@@ -518,14 +528,28 @@ class ToHandlebars {
 
   private lastGaps: string[] = [];
 
+  /** The text last written for each text piece (by index), to tell which tags stand alone on their lines. */
+  private writtenTexts: Array<string | undefined> = [];
+
   private write(textOf: (piece: Extract<Piece, { kind: 'text' }>, index: number) => string): string {
+    this.writtenTexts = this.pieces.map((piece, i) => (piece.kind === 'text' ? textOf(piece, i) : undefined));
     return this.pieces
       .map((piece, i) =>
         piece.kind === 'text'
-          ? textOf(piece, i)
+          ? (this.writtenTexts[i] as string)
           : `{{${piece.tildeLeft ? '~' : ''}${piece.inner}${piece.tildeRight ? '~' : ''}}}${piece.keepLine ? KEEP_LINE : ''}`,
       )
       .join('');
+  }
+
+  /** Whether a tag stood alone on its line in the text last written (the only case where KEEP_LINE changes it). */
+  private isAlone(tag: Piece): boolean {
+    const i = this.pieces.indexOf(tag);
+    const before = i === 0 ? '' : this.writtenTexts[i - 1];
+    const after = i === this.pieces.length - 1 ? '' : this.writtenTexts[i + 1];
+    return (
+      before !== undefined && after !== undefined && /(^|\n)[ \t]*$/.test(before) && /^[ \t]*(\r?\n|$)/.test(after)
+    );
   }
 
   /** What the Go template prints between its tags, gap by gap. */
