@@ -18,12 +18,14 @@ async function render({ chart, release, namespace, kubeVersion }) {
   try {
     let loaded;
     let partial = [];
+    let problems = [];
     if (workerData.convertTo) {
       // The round trip: the chart's templates converted to the other dialect (what cannot be is copied as it is).
       const converted = lib.convertChartFiles(await lib.readChartFolder(resolve(chart)), workerData.convertTo, {
         allowPartial: true,
       });
       partial = converted.partial;
+      problems = converted.problems.map((p) => p.message);
       loaded = lib.loadChartFiles(converted.files, chart);
     } else loaded = await lib.loadChart(resolve(chart));
     const user = await lib.readValues(noValueOptions, valuesIo);
@@ -40,7 +42,7 @@ async function render({ chart, release, namespace, kubeVersion }) {
     // Manifests, then hooks (test hooks included): `template` without --no-hooks, --skip-tests or --include-crds.
     // As the CLI prints it: the manifests trimmed plus a newline, then the hooks.
     const text = `${lib.formatManifests(result.manifests).trim()}\n${lib.formatManifests(result.hooks)}`;
-    return { ok: true, text, ms: performance.now() - started, partial };
+    return { ok: true, text, ms: performance.now() - started, partial, problems };
   } catch (error) {
     const isPortolan = error instanceof lib.PortolanError;
     const message = isPortolan

@@ -544,6 +544,14 @@ function summarize(charts, timing, context) {
     if (!refusals.has(key)) refusals.set(key, []);
     refusals.get(key).push(c.name);
   }
+  // With --convert-to: what kept templates from converting, by message (variables and quoted names blanked).
+  const conversion = new Map();
+  for (const c of charts) {
+    for (const message of new Set((c.portolan?.problems ?? []).map((m) => m.replace(/\$\w+/g, '$X')))) {
+      if (!conversion.has(message)) conversion.set(message, []);
+      conversion.get(message).push(c.name);
+    }
+  }
   return {
     corpus: context.options.corpus,
     helmVersion: context.helmVersion,
@@ -559,6 +567,9 @@ function summarize(charts, timing, context) {
     // With --convert-to: charts whose every template converted, and of those, the ones rendering the same objects.
     convertedFully: count((c) => c.helm.ok && c.portolan.ok && (c.portolan.partial ?? []).length === 0),
     convertedFullySame: count((c) => c.outcome === 'same' && (c.portolan.partial ?? []).length === 0),
+    conversionProblems: [...conversion]
+      .sort((a, b) => b[1].length - a[1].length)
+      .map(([message, names]) => ({ message, count: names.length, charts: names })),
     refusalCategories: [...refusals]
       .sort((a, b) => b[1].length - a[1].length)
       .map(([message, names]) => ({ message, count: names.length, charts: names })),
@@ -598,6 +609,17 @@ function printReport(summary, charts, options) {
       const shown = r.charts.slice(0, options.examples).join(', ');
       p(`  ${String(r.count).padStart(4)}  ${r.message}`);
       if (options.examples > 0) p(`        e.g. ${shown}${r.charts.length > options.examples ? ', …' : ''}`);
+    }
+  }
+  if (summary.conversionProblems.length > 0) {
+    p();
+    p(`templates left unconverted (copied as they are), by the problem reported; charts with that problem:`);
+    for (const r of summary.conversionProblems) {
+      p(`  ${String(r.count).padStart(4)}  ${r.message}`);
+      if (options.examples > 0)
+        p(
+          `        e.g. ${r.charts.slice(0, options.examples).join(', ')}${r.charts.length > options.examples ? ', …' : ''}`,
+        );
     }
   }
   const renders = summary.helmRenders;
@@ -700,7 +722,15 @@ const results = charts.map((c, i) => {
   const entry = {
     name: c.name,
     helm: { ok: h.ok, ms: h.ms, cached: h.cached, error: h.error },
-    portolan: p && { ok: p.ok, ms: p.ms, error: p.error, code: p.code, where: p.where },
+    portolan: p && {
+      ok: p.ok,
+      ms: p.ms,
+      error: p.error,
+      code: p.code,
+      where: p.where,
+      partial: p.partial,
+      problems: p.problems,
+    },
   };
   if (!h.ok) return { ...entry, outcome: 'helm-refused' };
   if (!p.ok) return { ...entry, outcome: 'portolan-refused' };

@@ -213,7 +213,7 @@ class ToGo {
     const args = node.params;
     const last = args.at(-1);
     // `nindent 4 (include "x" .)` reads better as Helm writes it: `include "x" . | nindent 4`.
-    if (last?.type === 'SubExpression' && top) {
+    if (last?.type === 'SubExpression' && top && !isOperand(last)) {
       const head = this.call(last as hbs.AST.SubExpression, true);
       return `${head} | ${[fn, ...args.slice(0, -1).map((p) => this.operand(p))].join(' ')}`;
     }
@@ -251,8 +251,10 @@ class ToGo {
       case 'NullLiteral':
       case 'UndefinedLiteral':
         return 'nil';
-      case 'SubExpression':
-        return `(${this.call(node as hbs.AST.SubExpression, false)})`;
+      case 'SubExpression': {
+        const text = this.call(node as hbs.AST.SubExpression, false);
+        return isOperand(node) ? text : `(${text})`;
+      }
       case 'PathExpression':
         return this.path(node as PathExpression);
       default:
@@ -519,4 +521,13 @@ export function handlebarsToGo(
   const converter = new ToGo(file, isHelper, defaults);
   converter.program(parseTemplate(text, file) as Program);
   return { text: converter.text(), problems: converter.problems };
+}
+
+/**
+ * A subexpression that is one operand, not a call: `(.b).c` (the parser's __field) and a literal (__lit). Go writes it
+ * without more parentheses, so converting back and forth writes the same text.
+ */
+function isOperand(node: Expression): boolean {
+  const path = (node as hbs.AST.SubExpression).path as PathExpression | undefined;
+  return node.type === 'SubExpression' && (path?.original === '__field' || path?.original === '__lit');
 }

@@ -34,11 +34,26 @@ type Piece =
       tildeLeft: boolean;
       tildeRight: boolean;
       rotated?: boolean;
+      /** A define's tag: the text on its two sides goes to different outputs, so no newline may move across it. */
+      isDefine?: boolean;
+      /** Followed by KEEP_LINE, so that handlebars keeps the line the tag stands alone on, as Go does. */
+      keepLine?: boolean;
     };
 
-/** Functions that never give the same result twice: a variable holding one cannot be written out where used. */
+/**
+ * Functions that never give the same result twice: a variable holding one is written out only where it is used once.
+ * (lookup is not one: it reads the same object each time in one render.)
+ */
 const IMPURE =
-  /\b(rand\w*|uuidv4|now|genCA\w*|genPrivateKey|genSelfSignedCert\w*|genSignedCert\w*|bcrypt|htpasswd|encryptAES|shuffle|randBytes|lookup)\b/;
+  /\b(rand\w*|uuidv4|now|genCA\w*|genPrivateKey|genSelfSignedCert\w*|genSignedCert\w*|bcrypt|htpasswd|encryptAES|shuffle|randBytes)\b/;
+/** An expression's text without its string literals, whose words are not calls (`include "x.set"`). */
+const calls = (text: string): string => text.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+/**
+ * A comment written after a tag that stands alone on its line where Go prints that line's white space: a line with
+ * two tags is not standalone, so handlebars prints it too. It prints nothing and is no tag of the Go template.
+ */
+const KEEP_LINE = '{{! keep line }}';
+
 /** Functions that change a value in place: an action calling them does something even when it prints nothing. */
 const MUTATING = /\b(set|unset|merge|mergeOverwrite|mustMerge|mustMergeOverwrite)\b/;
 /** Zero-argument functions the handlebars parser calls when named alone. */
@@ -46,15 +61,39 @@ const ZERO_ARG = new Set(['now', 'uuidv4', 'list', 'dict']);
 /** Go's builtins handlebars templates do not have. */
 const GO_ONLY = new Set(['html', 'js', 'call']);
 
-interface VarScope {
-  /** `$x` → how handlebars reads it: a block param's name, or the expression written out. */
-  names: Map<string, string>;
+/**
+ * How handlebars reads a Go variable: a block param's name (`level` undefined: the same anywhere inside its block), or
+ * the expression written out, which reads `.` as it was where the variable was set (`level`, the number of range
+ * and with blocks around it); `root` is the same expression with `.` written as `$`, for use deeper in, when the
+ * variable was set where `.` is `$` (level 0) or its expression does not read `.`.
+ */
+interface VarName {
+  text: string;
+  root?: string;
+  level?: number;
+  /** A value made anew each time (IMPURE): usable once, and not inside a range deeper than where it was set. */
+  impure?: { ranges: number; uses: number };
 }
+
+interface VarScope {
+  names: Map<string, VarName>;
+}
+
+const ROOT: VarName = { text: '$' };
 
 class ToHandlebars {
   private readonly pieces: Piece[] = [];
   readonly problems: ConversionProblem[] = [];
-  private readonly scopes: VarScope[] = [{ names: new Map([['$', '$']]) }];
+  private readonly scopes: VarScope[] = [{ names: new Map([['$', ROOT]]) }];
+  /** Range and with blocks around the code being written: where `.` is no longer what it was. */
+  private level = 0;
+  /** Range blocks around the code being written: where an expression is evaluated more than once. */
+  private ranges = 0;
+  /** While an expression is written for use where `.` is another: `.` is written as `$`. */
+  private dotAsRoot = false;
+  /** Whether the expression being written reads `.`; whether it reads a variable with no form for use deeper in. */
+  private readsDot = false;
+  private noRootForm = false;
   private trim = 0;
   private constructs = 0;
 
@@ -80,6 +119,7 @@ class ToHandlebars {
       construct,
       tildeLeft: left,
       tildeRight: right,
+      isDefine: /^[#/]define\b/.test(inner),
     });
   }
 
@@ -123,9 +163,7 @@ class ToHandlebars {
         const define = go as GoDefine;
         const construct = this.constructs++;
         this.tag(`#define ${JSON.stringify(define.name)}`, construct);
-        this.scopes.push({ names: new Map([['$', '$']]) });
-        this.program(define.program);
-        this.scopes.pop();
+        this.inDefine(() => this.program(define.program));
         this.tag('/define', construct);
         return;
       }
@@ -144,14 +182,22 @@ class ToHandlebars {
     const text = this.pipe({ ...pipe, decl: [] }, line);
     if (pipe.isAssign || this.reassigned.has(name))
       this.problem(line, `${name} is assigned again: handlebars has no variables`);
-    else if (MUTATING.test(text))
+    else if (MUTATING.test(calls(text)))
       this.problem(
         line,
         `${name} := ${text.split(' ')[0]} … changes a value in place: handlebars has no variables to hold it`,
       );
-    else if (IMPURE.test(text))
-      this.problem(line, `${name} holds a value that changes each time it is made: handlebars has no variables`);
-    (this.scopes.at(-1) as VarScope).names.set(name, `(${text})`);
+    // Written again with `.` as `$`: where `.` is `$` (level 0) that is the same value anywhere; elsewhere only an
+    // expression that does not read `.` (nor a variable that does) can be used deeper in.
+    this.readsDot = this.noRootForm = false;
+    const root = this.written(this.withDotAsRoot(() => this.pipe({ ...pipe, decl: [] }, line)));
+    const { readsDot, noRootForm } = this;
+    (this.scopes.at(-1) as VarScope).names.set(name, {
+      text: this.written(text),
+      root: !noRootForm && (this.level === 0 || !readsDot) ? root : undefined,
+      level: this.level,
+      impure: IMPURE.test(calls(text)) ? { ranges: this.ranges, uses: 0 } : undefined,
+    });
     // The action stays as a comment, so its trims and the reader keep their place.
     this.tag(`!-- ${name} := ${text.replace(/--/g, '- -')} --`);
   }
@@ -165,7 +211,7 @@ class ToHandlebars {
     if (node.type === 'GoIf') open = `if ${subject}`;
     else if (node.type === 'GoWith') {
       const name = decl[0] ? this.paramName(decl[0]) : undefined;
-      if (name) scope.names.set(decl[0] as string, name);
+      if (name) scope.names.set(decl[0] as string, { text: name });
       open = `with ${subject}${name ? ` as |${name}|` : ''}`;
     } else {
       if (node.pipe.isAssign) this.problem(line, 'range assigning existing variables has no handlebars equivalent');
@@ -176,7 +222,7 @@ class ToHandlebars {
         .filter((v): v is string => v !== undefined)
         .map((v) => {
           const name = this.paramName(v);
-          scope.names.set(v, name);
+          scope.names.set(v, { text: name });
           return name;
         });
       const over = isIntLiteral(node.pipe) ? `(until ${subject})` : subject;
@@ -184,7 +230,13 @@ class ToHandlebars {
     }
     this.tag(node.chained ? `else ${open}` : `#${open}`, construct);
     this.scopes.push(scope);
+    const changesDot = node.type !== 'GoIf';
+    const repeats = node.type === 'GoRange';
+    if (changesDot) this.level++;
+    if (repeats) this.ranges++;
     this.program(node.program);
+    if (changesDot) this.level--;
+    if (repeats) this.ranges--;
     this.scopes.pop();
     const inverse = node.inverse;
     const chained =
@@ -210,9 +262,7 @@ class ToHandlebars {
     // `{{ block "x" . }}…{{ end }}`: the default body defined under the name, then included.
     const construct = this.constructs++;
     this.tag(`#define ${JSON.stringify(node.name)}`, construct);
-    this.scopes.push({ names: new Map([['$', '$']]) });
-    this.program(node.block);
-    this.scopes.pop();
+    this.inDefine(() => this.program(node.block));
     this.tag('/define', construct);
     this.pieces.push({ kind: 'text', original: '', value: '' });
     this.pieces.push({
@@ -225,6 +275,32 @@ class ToHandlebars {
     });
   }
 
+  /** A define's body: its own `$`, and `.` is `$` again. */
+  private inDefine(write: () => void): void {
+    const { level, ranges } = this;
+    this.level = this.ranges = 0;
+    this.scopes.push({ names: new Map([['$', ROOT]]) });
+    write();
+    this.scopes.pop();
+    this.level = level;
+    this.ranges = ranges;
+  }
+
+  private withDotAsRoot(write: () => string): string {
+    const previous = this.dotAsRoot;
+    this.dotAsRoot = true;
+    try {
+      return write();
+    } finally {
+      this.dotAsRoot = previous;
+    }
+  }
+
+  /** A variable's expression as it is written where used: one operand as it is, anything more in parentheses. */
+  private written(text: string): string {
+    return /^[\w$.@-]+$/.test(text) ? text : `(${text})`;
+  }
+
   private paramName(variable: string): string {
     const name = variable.slice(1) || 'item';
     return /^[A-Za-z_]\w*$/.test(name) ? name : 'item';
@@ -233,7 +309,20 @@ class ToHandlebars {
   private variable(name: string, line: number): string {
     for (let i = this.scopes.length - 1; i >= 0; i--) {
       const found = this.scopes[i]?.names.get(name);
-      if (found) return found;
+      if (!found) continue;
+      if (found.impure && !this.dotAsRoot && (found.impure.uses++ > 0 || this.ranges > found.impure.ranges))
+        return this.problem(
+          line,
+          `${name} holds a value that changes each time it is made, used more than once: handlebars has no variables`,
+        );
+      if (found.level === undefined) return found.text;
+      if (!this.dotAsRoot && found.level === this.level) return found.text;
+      if (found.root !== undefined) return found.root;
+      if (this.dotAsRoot) {
+        this.noRootForm = true;
+        return found.text;
+      }
+      return this.problem(line, `${name} reads the . of an outer block, which handlebars cannot reach here`);
     }
     return this.problem(line, `${name} has no handlebars equivalent here`);
   }
@@ -265,7 +354,8 @@ class ToHandlebars {
   private arg(arg: GoArg, line: number, asValue: boolean): string {
     switch (arg.kind) {
       case 'dot':
-        return '.';
+        this.readsDot = true;
+        return this.dotAsRoot ? '$' : '.';
       case 'nil':
         return 'null';
       case 'bool':
@@ -273,12 +363,18 @@ class ToHandlebars {
       case 'string':
         return JSON.stringify(arg.value);
       case 'number':
+        // Handlebars reads 1.0 as the whole number 1 (a Go int in a chart with Go's semantics) and has no 1e6: such
+        // a Go float64 constant is made from its text.
+        if (typeof arg.value === 'number' && (Number.isInteger(arg.value) || /e/i.test(String(arg.value))))
+          return `(float64 ${JSON.stringify(arg.text)})`;
         return String(arg.value);
       case 'field':
-        return `.${arg.names.join('.')}`;
+        this.readsDot = true;
+        return `${this.dotAsRoot ? '$' : ''}.${arg.names.join('.')}`;
       case 'variable': {
         const base = this.variable(arg.name, line);
         if (arg.names.length === 0) return base;
+        if (base === '.') return `.${arg.names.join('.')}`;
         return base === '$' ? `$.${arg.names.join('.')}` : `${base}.${arg.names.join('.')}`;
       }
       case 'identifier':
@@ -311,6 +407,7 @@ class ToHandlebars {
       const before = pieces[i - 1];
       const after = pieces[i + 1];
       const ok =
+        !piece.isDefine &&
         piece.goLeft &&
         !piece.goRight &&
         before?.kind === 'text' &&
@@ -328,33 +425,68 @@ class ToHandlebars {
       }
       const nearRotated = (i: number) =>
         pieces[i - 1]?.kind === 'tag' && (pieces[i - 1] as { rotated?: boolean }).rotated === true;
-      const text = this.write((piece, i) =>
-        nearRotated(i) || (pieces[i + 1] as { rotated?: boolean } | undefined)?.rotated
-          ? piece.original
-          : `${extra.get(piece) ?? ''}${piece.value}`,
-      );
+      const write = () =>
+        this.write((piece, i) =>
+          nearRotated(i) || (pieces[i + 1] as { rotated?: boolean } | undefined)?.rotated
+            ? piece.original
+            : `${extra.get(piece) ?? ''}${piece.value}`,
+        );
+      const text = write();
       const mismatched = this.mismatches(text, expected);
       if (!mismatched) return undefined;
-      if (mismatched.length === 0) return text;
+      if (mismatched.length === 0) return this.withoutNeedlessKeepLines(write, expected) ?? text;
       let changed = false;
+      const unfixed: number[] = [];
       for (const gap of mismatched) {
+        let fixed = false;
         // The tags on each side of a gap that prints differently: their blocks are written the second way.
         for (const tag of [this.tagAt(gap), this.tagAt(gap + 1)]) {
           if (tag?.construct !== undefined && rotatable.get(tag.construct)) {
             rotatable.set(tag.construct, false);
-            changed = true;
+            fixed = true;
           }
         }
         const piece = this.textAt(gap);
         const printed = this.lastGaps[gap] ?? '';
         if (piece && !extra.has(piece) && printed !== piece.value && piece.value.endsWith(printed)) {
           extra.set(piece, piece.value.slice(0, piece.value.length - printed.length));
-          changed = true;
+          fixed = true;
         }
+        if (!fixed) unfixed.push(gap);
+        changed ||= fixed;
       }
+      // Once nothing else helps: a tag alone on its line that Go prints around (no `-`) but handlebars would drop
+      // with its line keeps its line with a comment beside it.
+      if (!changed)
+        for (const gap of unfixed)
+          for (const tag of [this.tagAt(gap), this.tagAt(gap + 1)]) {
+            if (tag && !tag.keepLine && this.isAlone(tag)) {
+              tag.keepLine = true;
+              changed = true;
+            }
+          }
       if (!changed) break;
     }
     return this.plainText(expected);
+  }
+
+  /** The text with each KEEP_LINE that the output does not need taken out again (a tag beside a gap marks both). */
+  private withoutNeedlessKeepLines(write: () => string, expected: string[]): string | undefined {
+    write();
+    const kept = this.pieces.filter(
+      (p): p is Extract<Piece, { kind: 'tag' }> => p.kind === 'tag' && p.keepLine === true,
+    );
+    if (kept.length === 0) return undefined;
+    // Those on a line with something else first, at once; then each of the others, checked one by one.
+    const needless = kept.filter((p) => !this.isAlone(p));
+    for (const piece of needless) piece.keepLine = false;
+    if (this.mismatches(write(), expected)?.length !== 0) for (const piece of needless) piece.keepLine = true;
+    for (const piece of kept) {
+      if (!piece.keepLine) continue;
+      piece.keepLine = false;
+      if (this.mismatches(write(), expected)?.length !== 0) piece.keepLine = true;
+    }
+    return write();
   }
 
   /** Every text as Go prints it, given back what handlebars' standalone rule takes from its start; no layout kept. */
@@ -374,8 +506,10 @@ class ToHandlebars {
           extra.set(piece, piece.value.slice(0, piece.value.length - got.length));
       }
     }
-    const text = this.write((p) => `${extra.get(p) ?? ''}${p.value}`);
-    return this.mismatches(text, expected)?.length === 0 ? text : undefined;
+    const write = () => this.write((p) => `${extra.get(p) ?? ''}${p.value}`);
+    const text = write();
+    if (this.mismatches(text, expected)?.length !== 0) return undefined;
+    return this.withoutNeedlessKeepLines(write, expected) ?? text;
   }
 
   /** The tag before gap `k` (the k-th tag, 1-based); the text in gap `k`. */
@@ -394,14 +528,28 @@ class ToHandlebars {
 
   private lastGaps: string[] = [];
 
+  /** The text last written for each text piece (by index), to tell which tags stand alone on their lines. */
+  private writtenTexts: Array<string | undefined> = [];
+
   private write(textOf: (piece: Extract<Piece, { kind: 'text' }>, index: number) => string): string {
+    this.writtenTexts = this.pieces.map((piece, i) => (piece.kind === 'text' ? textOf(piece, i) : undefined));
     return this.pieces
       .map((piece, i) =>
         piece.kind === 'text'
-          ? textOf(piece, i)
-          : `{{${piece.tildeLeft ? '~' : ''}${piece.inner}${piece.tildeRight ? '~' : ''}}}`,
+          ? (this.writtenTexts[i] as string)
+          : `{{${piece.tildeLeft ? '~' : ''}${piece.inner}${piece.tildeRight ? '~' : ''}}}${piece.keepLine ? KEEP_LINE : ''}`,
       )
       .join('');
+  }
+
+  /** Whether a tag stood alone on its line in the text last written (the only case where KEEP_LINE changes it). */
+  private isAlone(tag: Piece): boolean {
+    const i = this.pieces.indexOf(tag);
+    const before = i === 0 ? '' : this.writtenTexts[i - 1];
+    const after = i === this.pieces.length - 1 ? '' : this.writtenTexts[i + 1];
+    return (
+      before !== undefined && after !== undefined && /(^|\n)[ \t]*$/.test(before) && /^[ \t]*(\r?\n|$)/.test(after)
+    );
   }
 
   /** What the Go template prints between its tags, gap by gap. */
@@ -469,7 +617,8 @@ function printedSequence(text: string, file: string): string[] | undefined {
         const value = (node as hbs.AST.ContentStatement).value;
         if (value !== '') out.push(value);
       } else if (node.type === 'BlockStatement') block(node as hbs.AST.BlockStatement, false);
-      else out.push('\u0000');
+      else if (node.type !== 'CommentStatement' || (node as hbs.AST.CommentStatement).value !== ' keep line ')
+        out.push('\u0000');
     }
   };
   const block = (node: hbs.AST.BlockStatement, chained: boolean): void => {

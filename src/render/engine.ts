@@ -185,7 +185,8 @@ function helperTable(): Map<string, HelperEntry> {
       data.index = index;
       data.first = index === 0;
       data.last = index === entries.length - 1;
-      out += o.fn(item, { data, blockParams: [item, key] });
+      // With Go's semantics a list's index is a Go int, as range's is (printf "%d" takes it).
+      out += o.fn(item, { data, blockParams: [item, typeof key === 'number' && isGoStyle() ? BigInt(key) : key] });
     });
     return out;
   });
@@ -282,7 +283,7 @@ function include(name: unknown, context: unknown, options: unknown): string {
   render.stack.push(partial.file);
   render.names.push(partialName);
   try {
-    return interpreter().render(partial.program, context, render);
+    return interpreter().render(partial.program, context, render, undefined, partial.goSemantics);
   } catch (error) {
     const base = isPortolanError(error) ? error : toTemplateError(error, partial.file);
     if (base.code === 'TEMPLATE_RECURSION') throw base; // one short message, not a thousand "included from"s
@@ -320,13 +321,15 @@ function tpl(text: unknown, context: unknown, options: unknown): string {
     compiled.defines.length > 0
       ? new Map([
           ...render.partials,
-          ...compiled.defines.map((d) => [d.name, { name: d.name, file: name, program: d.program }] as const),
+          ...compiled.defines.map(
+            (d) => [d.name, { name: d.name, file: name, program: d.program, goSemantics: isGoStyle() }] as const,
+          ),
         ])
       : render.partials;
   const inner: RenderState = partials === render.partials ? render : { ...render, partials };
   inner.stack.push(name);
   try {
-    return interpreter().render(compiled.program, context, inner);
+    return interpreter().render(compiled.program, context, inner, undefined, isGoStyle() || compiled.dialect === 'go');
   } catch (error) {
     throw toTemplateError(error, name);
   } finally {
@@ -476,7 +479,7 @@ export interface RenderJob {
    * Every template of the chart tree (partials too), in the order Helm parses them (later defines win), each with
    * the dialect a file that shows neither dialect's marks is read in.
    */
-  templates: Array<{ file: string; text: string; dialect?: Dialect }>;
+  templates: Array<{ file: string; text: string; dialect?: Dialect; goSemantics?: boolean }>;
   strict: boolean;
   /** Go templates: a missing map key fails (Helm's missingkey=error). */
   goStrict?: boolean;
@@ -486,6 +489,8 @@ export interface RenderJob {
 export class RenderSession {
   private readonly partials = new Map<string, Partial>();
   private readonly parsed = new Map<string, ParsedTemplate>();
+  /** Templates whose semantics are not those of their syntax (a converted chart's). */
+  private readonly goSemantics = new Map<string, boolean>();
   private readonly strict: boolean;
   private readonly goStrict: boolean;
 
@@ -495,11 +500,23 @@ export class RenderSession {
     for (const template of job.templates) {
       const parsed = compileText(template.text, template.file, template.dialect);
       this.parsed.set(template.file, parsed);
+      const { goSemantics } = template;
+      if (goSemantics !== undefined) this.goSemantics.set(template.file, goSemantics);
       // As in Helm, every file is a template too, named by its path (`include (print $.Template.BasePath "/x.yaml")
       // .`).
-      this.partials.set(template.file, { name: template.file, file: template.file, program: parsed.program });
+      this.partials.set(template.file, {
+        name: template.file,
+        file: template.file,
+        program: parsed.program,
+        goSemantics,
+      });
       for (const define of parsed.defines)
-        this.partials.set(define.name, { name: define.name, file: template.file, program: define.program });
+        this.partials.set(define.name, {
+          name: define.name,
+          file: template.file,
+          program: define.program,
+          goSemantics,
+        });
     }
   }
 
@@ -520,7 +537,7 @@ export class RenderSession {
       goStrict: this.goStrict,
     };
     try {
-      const out = interpreter().render(template.program, context, state);
+      const out = interpreter().render(template.program, context, state, undefined, this.goSemantics.get(file));
       // Helm removes Go's "<no value>" from every rendered Go template.
       return template.dialect === 'go' && out.includes('<no value>') ? out.replaceAll('<no value>', '') : out;
     } catch (error) {

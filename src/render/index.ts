@@ -20,6 +20,24 @@ export {
 export { DEFAULT_KUBE_VERSION, DEFAULT_API_VERSIONS, parseKubeVersion } from './context.js';
 export { parseTemplate, detectDialect, type Dialect } from './parse.js';
 
+/**
+ * Chart.yaml annotation that `portolan convert` writes on a chart moved to the other dialect: `helm` (a handlebars
+ * chart converted from Helm's Go templates) or `portolan` (a Go-template chart converted from handlebars). The chart
+ * then renders with the semantics it was written for, whatever its templates' syntax: `helm` means Release.Service
+ * "Helm", the .Capabilities.APIVersions that helm template gives, numbers printed as Go prints float64s and Go's
+ * builtins (len in bytes); `portolan` means portolan's. Without it, a chart's syntax decides (Go: `helm`).
+ */
+export const SEMANTICS_ANNOTATION = 'portolan.dev/template-semantics';
+
+export type TemplateSemantics = 'helm' | 'portolan';
+
+/** The semantics a chart's templates render with: its annotation's, else its dialect's. */
+export function templateSemantics(chart: Chart, dialect: Dialect): TemplateSemantics {
+  const marked = chart.metadata.annotations?.[SEMANTICS_ANNOTATION];
+  if (marked === 'helm' || marked === 'portolan') return marked;
+  return dialect === 'go' ? 'helm' : 'portolan';
+}
+
 export interface RenderOptions {
   releaseName?: string;
   namespace?: string;
@@ -92,23 +110,27 @@ export function renderChart(chart: Chart, values: Values, options: RenderOptions
     );
   }
   const nodes = walk(chart, values, chart.metadata.name, []);
-  const dialects = new Map<ChartNode, Dialect>();
+  const semantics = new Map<ChartNode, TemplateSemantics>();
   const templates = nodes.flatMap((node) => {
     const texts = node.chart.templates.map((file) => file.data.toString('utf8'));
     // A file with neither dialect's marks is read as its chart's other files are: Go in a chart whose templates
     // show Go's marks and no handlebars ones (every Helm chart has a define or an if somewhere), else handlebars.
     const found = new Set(texts.map(detectDialectCached));
     const dialect: Dialect = found.has('go') && !found.has('handlebars') ? 'go' : 'handlebars';
-    dialects.set(node, dialect);
+    semantics.set(node, templateSemantics(node.chart, dialect));
+    // Only a marked chart's templates leave their syntax's semantics (a Go file in a handlebars chart stays Go).
+    const marked = node.chart.metadata.annotations?.[SEMANTICS_ANNOTATION];
+    const goSemantics = marked === 'helm' ? true : marked === 'portolan' ? false : undefined;
     return node.chart.templates.map((file, i) => ({
       node,
       file,
       text: texts[i] as string,
       dialect,
+      goSemantics,
       name: `${node.path}/${file.name}`,
     }));
   });
-  const isHelmChart = dialects.get(nodes[0] as ChartNode) === 'go';
+  const isHelmChart = semantics.get(nodes[0] as ChartNode) === 'helm';
   const capabilities = buildCapabilities(options.kubeVersion, options.apiVersions ?? [], isHelmChart);
   const release: ReleaseInfo = {
     Name: options.releaseName ?? 'release-name',
@@ -122,7 +144,7 @@ export function renderChart(chart: Chart, values: Values, options: RenderOptions
   };
   templates.sort((a, b) => parseOrder(a.name, b.name));
   const session = new RenderSession({
-    templates: templates.map((t) => ({ file: t.name, text: t.text, dialect: t.dialect })),
+    templates: templates.map((t) => ({ file: t.name, text: t.text, dialect: t.dialect, goSemantics: t.goSemantics })),
     strict: options.strict ?? false,
     goStrict: options.goStrict ?? options.strict ?? false,
   });

@@ -7,7 +7,7 @@
 import type {} from 'handlebars';
 import { PortolanError, isPortolanError, messageOf } from '../errors.js';
 import type { GoArg, GoBranch, GoCommand, GoPipe, GoStatement, GoTemplateCall } from './go-parse.js';
-import { formatValue, isDict, setGoStyle, truth } from './helpers/go.js';
+import { formatValue, isDict, isGoStyle, setGoStyle, truth } from './helpers/go.js';
 import { goTypeName } from './helpers/gofmt.js';
 
 type Program = hbs.AST.Program;
@@ -24,6 +24,8 @@ export interface Partial {
   name: string;
   file: string;
   program: Program;
+  /** Whether it runs with Go's semantics (see Interpreter.render); by default, when it is written in Go. */
+  goSemantics?: boolean;
 }
 
 /** What one render carries through every template it runs: partials, the include chain, strictness. */
@@ -115,11 +117,21 @@ const isSimple = (path: PathExpression): boolean =>
 export class Interpreter {
   constructor(private readonly config: InterpreterConfig) {}
 
-  /** Renders a program with `context` as `this`, `@root` and Go's `$`. */
-  render(program: DialectProgram, context: unknown, render: RenderState, data?: DataFrame): string {
+  /**
+   * Renders a program with `context` as `this`, `@root` and Go's `$`. `goSemantics` (by default: the program is written
+   * in Go): values print as Go prints them, and Go's builtins and int-typed results are used, whichever the syntax; a
+   * chart converted from one dialect to the other keeps the semantics it was written for.
+   */
+  render(
+    program: DialectProgram,
+    context: unknown,
+    render: RenderState,
+    data?: DataFrame,
+    goSemantics = program.dialect === 'go',
+  ): string {
     const frame: DataFrame = data ? createFrame(data) : {};
     if (!('root' in frame) || frame.root === undefined) frame.root = context;
-    const previous = setGoStyle(program.dialect === 'go');
+    const previous = setGoStyle(goSemantics);
     try {
       return this.program(program, {
         context,
@@ -191,7 +203,7 @@ export class Interpreter {
     if (!isSimple(p)) return undefined;
     const name = p.parts[0] as string;
     if (scope.blockParams.some((b) => b.names.includes(name))) return undefined;
-    return this.config.helpers.get(name);
+    return this.helper(name);
   }
 
   private mustache(node: hbs.AST.MustacheStatement | hbs.AST.SubExpression, scope: Scope): unknown {
@@ -263,6 +275,11 @@ export class Interpreter {
     };
   }
 
+  /** A function by name: with Go's semantics, Go's builtins first (len in bytes, eq across kinds). */
+  private helper(name: string): HelperEntry | undefined {
+    return (isGoStyle() ? this.config.goHelpers.get(name) : undefined) ?? this.config.helpers.get(name);
+  }
+
   private call(
     helper: HelperEntry,
     name: string,
@@ -273,7 +290,10 @@ export class Interpreter {
     const lenient = !scope.strict || this.config.lenient.has(name);
     const args = node.params.map((param) => this.expression(param, scope, !lenient));
     try {
-      if (!helper.takesOptions) return helper.fn.apply(scope.context, args);
+      if (!helper.takesOptions) {
+        const result = helper.fn.apply(scope.context, args);
+        return isGoStyle() && this.config.intResults.has(name) ? toGoInt(result) : result;
+      }
       const options: HelperOptions = {
         name,
         render: scope.render,
@@ -304,8 +324,12 @@ export class Interpreter {
         return this.path(node as PathExpression, scope, strict);
       case 'SubExpression':
         return this.mustache(node as hbs.AST.SubExpression, scope);
+      case 'NumberLiteral': {
+        // With Go's semantics a whole number written in the template is a Go int, as `{{ 3 }}` is in Go.
+        const value = (node as hbs.AST.NumberLiteral).value;
+        return isGoStyle() && Number.isSafeInteger(value) ? BigInt(value) : value;
+      }
       case 'StringLiteral':
-      case 'NumberLiteral':
       case 'BooleanLiteral':
         return (node as hbs.AST.StringLiteral).value;
       case 'NullLiteral':
@@ -646,7 +670,7 @@ export class Interpreter {
         this.goFail(cmd, `wrong number of args for ${name}: want at least 1 got 0`, scope);
       return value;
     }
-    const helper = this.config.goHelpers.get(name) ?? this.config.helpers.get(name);
+    const helper = this.helper(name) ?? this.config.goHelpers.get(name);
     if (
       !helper ||
       name.startsWith('__') ||
