@@ -14,7 +14,7 @@ import { cachedIndexPath, clientPaths, readRepositories, type ClientPaths } from
 import { addRepository, loadCachedIndex, removeRepositories, updateRepositories } from '../../src/repo/client/repos.js';
 import { serializeIndex } from '../../src/repo/index-model.js';
 import { type RepoServer, startRepoServer } from '../../src/repo/server/server.js';
-import { cliPath } from '../helpers/peers.js';
+import { binPath } from '../helpers/cli.js';
 import { bearer, chartArchive, type Gate, gateProxy, http, tempDir } from './helpers.js';
 
 const TOKEN = 'safety-token';
@@ -116,7 +116,7 @@ describe('repositories.yaml under concurrency', () => {
         new Promise<{ code: number | null; out: string }>((resolve) => {
           const child = spawn(
             process.execPath,
-            [process.env.PORTOLAN_CLI ?? cliPath, 'repo', 'add', `p${i}`, server.url],
+            [process.env.PORTOLAN_CLI ?? binPath(), 'repo', 'add', `p${i}`, server.url],
             { env, stdio: ['ignore', 'pipe', 'pipe'] },
           );
           let out = '';

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageChartFiles, type PackagedChart } from '../../src/chart/package.js';
-import { cliPath } from '../helpers/peers.js';
+import { binPath } from '../helpers/cli.js';
 
 export function tempDir(prefix = 'portolan-repo-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -114,14 +114,14 @@ export interface ServeProcess {
 
 const serveChildren: ChildProcess[] = [];
 
-/** Starts the built `portolan serve --port 0 ARGS` as a real process; resolves once it prints its URL. */
+/** Starts the `portolan serve --port 0 ARGS` binary as a real process; resolves once it prints its URL. */
 export function startServe(
   args: string[],
   options: { cli?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<ServeProcess> {
   const child = spawn(
     process.execPath,
-    [options.cli ?? process.env.PORTOLAN_CLI ?? cliPath, 'serve', '--port', '0', ...args],
+    [options.cli ?? process.env.PORTOLAN_CLI ?? binPath(), 'serve', '--port', '0', ...args],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NO_COLOR: '1', ...options.env },
