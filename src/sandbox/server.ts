@@ -140,6 +140,14 @@ export class ApiServer {
     this.options.readyDelayMs = ms;
   }
 
+  holdProgress(): void {
+    this.controllers.hold();
+  }
+
+  releaseProgress(): void {
+    this.controllers.release();
+  }
+
   stop(): void {
     this.controllers.stop();
     for (const w of this.watches) w.end();
