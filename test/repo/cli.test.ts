@@ -1,4 +1,4 @@
-// End to end through the built CLI: `portolan serve` as a real process, the client commands, crash recovery,
+// `portolan serve` as a real process (the portolan binary) with the client commands (in process), crash recovery,
 // and interop with the real helm binary in both directions.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -83,10 +83,8 @@ describe('portolan serve (real process) with the portolan client', () => {
     expect((await portolan(['repo', 'list'])).code).toBe(1);
 
     expect(server.stdout()).toMatch(/"POST \/api\/charts HTTP\/1\.1" 201 /);
-    const started = Date.now();
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('refuses to start on a bad flag with a usage error', async () => {

@@ -110,6 +110,8 @@ export interface ServeProcess {
   stdout(): string;
   stderr(): string;
   exited: Promise<number | null>;
+  /** Resolves once the process exited and all it printed has been read. */
+  closed: Promise<void>;
 }
 
 const serveChildren: ChildProcess[] = [];
@@ -131,6 +133,7 @@ export function startServe(
   let out = '';
   let err = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
   child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}${err}`)), 15_000);
@@ -139,7 +142,7 @@ export function startServe(
       const match = /Serving .* at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (match?.[1]) {
         clearTimeout(timer);
-        resolve({ child, url: match[1], stdout: () => out, stderr: () => err, exited });
+        resolve({ child, url: match[1], stdout: () => out, stderr: () => err, exited, closed });
       }
     });
     child.on('exit', (code) => {
