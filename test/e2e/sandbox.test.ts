@@ -135,17 +135,18 @@ describe('portolan sandbox start, as a process', () => {
     const sb = await start(['--ready-delay', '1200', '--fail-image', '^broken/', '--fail-job-label', 'outcome=fail']);
     try {
       const kc = sb.kubeconfig;
+      const started = Date.now();
       await kubectl(kc, ['create', 'deployment', 'fine', '--image=nginx:1.27']);
       await kubectl(kc, ['create', 'deployment', 'stuck', '--image=broken/app:1']);
       const job =
         'apiVersion: batch/v1\nkind: Job\nmetadata: {name: doomed, labels: {outcome: fail}}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: busybox}]\n';
       await kubectl(kc, ['apply', '--server-side', '-f', '-'], job);
-      const started = Date.now();
-      expect(await kubectl(kc, ['wait', '--for=condition=Available', 'deployment/fine', '--timeout=20s'])).toContain(
+      expect(await kubectl(kc, ['wait', '--for=condition=Available', 'deployment/fine', '--timeout=60s'])).toContain(
         'condition met',
       );
-      expect(Date.now() - started).toBeGreaterThan(600); // the configured delay, not the default 100 ms
-      expect(await kubectl(kc, ['wait', '--for=condition=Failed', 'job/doomed', '--timeout=20s'])).toContain(
+      // Counted from before the create: the configured delay, not the default 100 ms.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+      expect(await kubectl(kc, ['wait', '--for=condition=Failed', 'job/doomed', '--timeout=60s'])).toContain(
         'condition met',
       );
       const stuck = await runPeer(
