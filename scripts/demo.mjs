@@ -5,26 +5,37 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const bin = join(root, typeof pkg.bin === 'string' ? pkg.bin : pkg.bin.portolan);
-const sandboxModule = join(root, 'dist', 'sandbox', 'index.js');
-if (!existsSync(bin) || !existsSync(sandboxModule)) {
-  console.error(
-    `portolan is not built yet (${existsSync(bin) ? sandboxModule : bin} is missing): run \`npm run build\` first.`,
-  );
+if (!existsSync(bin)) {
+  console.error(`portolan is not built yet (${bin} is missing): run \`npm run build\` first.`);
   process.exit(1);
 }
 
-const { startSandbox } = await import(pathToFileURL(sandboxModule).href);
+// The sandbox is `portolan sandbox start` in a process of its own; it has started once it prints the Ctrl-C line.
 const dir = mkdtempSync(join(tmpdir(), 'portolan-demo-'));
-const sandbox = await startSandbox({ kubeconfigPath: join(dir, 'kubeconfig'), readyDelayMs: 300 });
-const env = { ...process.env, KUBECONFIG: sandbox.kubeconfigPath };
-console.log(`sandbox cluster listening on ${sandbox.url}\n$ export KUBECONFIG=${sandbox.kubeconfigPath}\n`);
+const kubeconfig = join(dir, 'kubeconfig');
+const sandbox = spawn(
+  process.execPath,
+  [bin, 'sandbox', 'start', '--kubeconfig-out', kubeconfig, '--ready-delay', '300'],
+  { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+);
+const sandboxExit = new Promise((resolve) => sandbox.on('close', (code) => resolve(code)));
+const url = await new Promise((resolve, reject) => {
+  let out = '';
+  sandbox.stdout.on('data', (chunk) => {
+    out += chunk;
+    const listening = /listening on (\S+)/.exec(out);
+    if (listening && out.includes('Press Ctrl-C')) resolve(listening[1]);
+  });
+  void sandboxExit.then((code) => reject(new Error(`portolan sandbox start exited with ${code}: ${out}`)));
+});
+const env = { ...process.env, KUBECONFIG: kubeconfig };
+console.log(`sandbox cluster listening on ${url}\n$ export KUBECONFIG=${kubeconfig}\n`);
 
-// The sandbox serves from this process, so the commands run asynchronously while it keeps answering.
 function portolan(args) {
   console.log(`$ portolan ${args.join(' ')}`);
   return new Promise((resolve, reject) => {
@@ -59,8 +70,9 @@ try {
   failed = true;
   console.error(err instanceof Error ? err.message : String(err));
 } finally {
-  await sandbox.stop();
+  // It prints `sandbox stopped` as it stops.
+  sandbox.kill('SIGTERM');
+  await sandboxExit;
   rmSync(dir, { recursive: true, force: true });
-  console.log('sandbox stopped');
 }
 if (failed) process.exitCode = 1;

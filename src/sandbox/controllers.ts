@@ -111,12 +111,33 @@ function replicasOf(obj: JsonObject): number {
 
 export class Controllers {
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Progress held back by hold(), in the order it was scheduled; undefined when not holding. */
+  private held: Array<() => void> | undefined;
 
   constructor(private readonly host: ControllerHost) {}
 
   stop(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.held = undefined;
+  }
+
+  /** From now on, objects stored make no progress (never become ready, complete or fail) until release(). */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** Ends hold(): the progress held back is scheduled now, each after the ready delay. */
+  release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const fn of held) this.progress(fn);
+  }
+
+  /** Simulated progress of an object: after the ready delay, or when released if held. */
+  private progress(fn: () => void): void {
+    if (this.held) this.held.push(fn);
+    else this.later(this.host.readyDelayMs, fn);
   }
 
   private later(ms: number, fn: () => void): void {
@@ -307,7 +328,6 @@ export class Controllers {
     const kind = String(obj.kind);
     const group = String(obj.apiVersion).includes('/') ? String(obj.apiVersion).split('/')[0] : '';
     const rule = matchingRule(this.host.failureRules, obj);
-    const delay = this.host.readyDelayMs;
     const update = (mutate: (o: JsonObject) => void) => this.host.updateStatus(resource, ns, name, uid, mutate);
     const key = `${group}/${kind}`;
 
@@ -335,7 +355,7 @@ export class Controllers {
         }
         return;
       }
-      this.later(delay, () =>
+      this.progress(() =>
         update((o) => {
           if ((meta(o).generation as number) !== gen) return;
           const st = (isObject(o.status) ? o.status : {}) as JsonObject;
@@ -383,7 +403,7 @@ export class Controllers {
     if (key === 'batch/Job' && created) {
       const fail = rule !== undefined && (rule.effect ?? 'fail') === 'fail';
       if (rule && !fail) return;
-      this.later(delay, () =>
+      this.progress(() =>
         update((o) => {
           const st = (isObject(o.status) ? o.status : {}) as JsonObject;
           delete st.active;
@@ -422,7 +442,7 @@ export class Controllers {
       const restart = spec(obj).restartPolicy;
       const runsToEnd = restart === 'Never' || restart === 'OnFailure';
       const fail = rule !== undefined && (rule.effect ?? (runsToEnd ? 'fail' : 'never-ready')) === 'fail';
-      this.later(delay, () =>
+      this.progress(() =>
         update((o) => {
           const st = (isObject(o.status) ? o.status : {}) as JsonObject;
           const containers = (Array.isArray(spec(o).containers) ? spec(o).containers : []) as JsonObject[];
@@ -482,7 +502,7 @@ export class Controllers {
       return;
     }
     if (key === '/PersistentVolumeClaim' && created && !rule) {
-      this.later(delay, () =>
+      this.progress(() =>
         update((o) => {
           const st = (isObject(o.status) ? o.status : {}) as JsonObject;
           const s = spec(o);
@@ -498,7 +518,7 @@ export class Controllers {
     if (key === '/Service' && spec(obj).type === 'LoadBalancer' && !rule) {
       const lb = (obj.status as JsonObject | undefined)?.loadBalancer;
       if (isObject(lb) && Array.isArray(lb.ingress) && lb.ingress.length > 0) return;
-      this.later(delay, () =>
+      this.progress(() =>
         update((o) => {
           const st = (isObject(o.status) ? o.status : {}) as JsonObject;
           st.loadBalancer = { ingress: [{ ip: `198.51.100.${1 + Math.floor(Math.random() * 250)}`, ipMode: 'VIP' }] };

@@ -48,6 +48,13 @@ export interface Sandbox {
   setFaults(faults: Faults | undefined): void;
   setFailureRules(rules: FailureRule[]): void;
   setReadyDelay(ms: number): void;
+  /**
+   * Workloads, Pods and Jobs stored from now on make no progress until releaseProgress(): a barrier for tests
+   * (an operation is certainly still waiting), where a long ready delay would only be a time window.
+   */
+  holdProgress(): void;
+  /** Lets the progress held since holdProgress() happen (after the ready delay). */
+  releaseProgress(): void;
   /** Request counters since start. */
   stats(): ApiStats;
   stop(): Promise<void>;
@@ -201,6 +208,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     setReadyDelay: (ms) => {
       api.readyDelayMs = ms;
     },
+    holdProgress: () => api.holdProgress(),
+    releaseProgress: () => api.releaseProgress(),
     stats: () => structuredClone(api.stats),
     stop: async () => {
       if (stopped) return;

@@ -155,6 +155,14 @@ export class ApiServer {
     this.options.readyDelayMs = ms;
   }
 
+  holdProgress(): void {
+    this.controllers.hold();
+  }
+
+  releaseProgress(): void {
+    this.controllers.release();
+  }
+
   stop(): void {
     for (const pending of this.terminating) clearImmediate(pending);
     this.terminating.clear();

@@ -99,12 +99,15 @@ function yamlError(error: unknown, name: string): never {
 }
 
 /** What Helm cannot read out of YAML, found in a fast parse: then the text is read again precisely for the message. */
-function needsPreciseRead(node: unknown): boolean {
+function needsPreciseRead(node: unknown, seen = new WeakSet<object>()): boolean {
   if (typeof node === 'number') return !Number.isFinite(node);
-  if (Array.isArray(node)) return node.some(needsPreciseRead);
-  if (node !== null && typeof node === 'object') {
-    for (const key of Object.keys(node)) if (isSuspectKey(key) || needsPreciseRead((node as Values)[key])) return true;
-  }
+  if (node === null || typeof node !== 'object') return false;
+  // An alias is the same object at every place it is used: look at it once (a "billion laughs" text has 10^9 places).
+  if (seen.has(node)) return false;
+  seen.add(node);
+  if (Array.isArray(node)) return node.some((item) => needsPreciseRead(item, seen));
+  for (const key of Object.keys(node))
+    if (isSuspectKey(key) || needsPreciseRead((node as Values)[key], seen)) return true;
   return false;
 }
 
@@ -205,7 +208,7 @@ export function loadHelmYaml(text: string, name: string): unknown[] {
   } catch (error) {
     yamlError(error, name);
   }
-  if (!documents.some(needsPreciseRead)) return documents;
+  if (!documents.some((document) => needsPreciseRead(document))) return documents;
   const precise = loadPrecise(text, name);
   return precise.documents.map((document) => plainGoDocument(document, precise.scalars, text, name));
 }

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { loadChartArchive } from '../../src/chart/load.js';
 import { PortolanError } from '../../src/errors.js';
-import { portolan } from '../helpers/peers.js';
+import { portolan } from '../helpers/cli.js';
 import { MINIMAL_CHART_YAML, makeTar, makeTgz } from '../helpers/tar.js';
 
 function refusal(archive: Buffer): PortolanError {

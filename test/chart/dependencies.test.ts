@@ -6,7 +6,8 @@ import { buildDependencies, updateDependencies } from '../../src/chart/dependenc
 import { lockDigest } from '../../src/chart/dependencies.js';
 import { satisfiesRange, maxSatisfying } from '../../src/chart/version-range.js';
 import { PortolanError } from '../../src/errors.js';
-import { helm, portolan } from '../helpers/peers.js';
+import { helm } from '../helpers/peers.js';
+import { portolan } from '../helpers/cli.js';
 import { copyExampleCharts } from './examples.js';
 
 describe('Helm version ranges', () => {

@@ -4,7 +4,8 @@
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { helm, portolan, projectRoot } from '../helpers/peers.js';
+import { helm, projectRoot } from '../helpers/peers.js';
+import { portolan } from '../helpers/cli.js';
 import { copyExampleCharts } from './examples.js';
 
 type Obj = {

@@ -7,7 +7,8 @@ import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { loadChartArchive, readChartFolder } from '../../src/chart/load.js';
 import { packageChartFiles } from '../../src/chart/package.js';
-import { helm, portolan, projectRoot } from '../helpers/peers.js';
+import { helm, projectRoot } from '../helpers/peers.js';
+import { portolan } from '../helpers/cli.js';
 import { makeTgz } from '../helpers/tar.js';
 import { copyExampleCharts } from './examples.js';
 

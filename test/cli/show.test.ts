@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { portolan } from '../helpers/peers.js';
+import { portolan } from '../helpers/cli.js';
 
 describe('portolan show', () => {
   it('prints Chart.yaml as written', async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { portolan } from '../helpers/peers.js';
+import { portolan } from '../helpers/cli.js';
 
 type Obj = {
   kind: string;

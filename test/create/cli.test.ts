@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { helm, portolan } from '../helpers/peers.js';
+import { helm } from '../helpers/peers.js';
+import { portolan } from '../helpers/cli.js';
 
 type Obj = {
   kind: string;

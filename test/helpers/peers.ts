@@ -7,7 +7,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const cliPath = join(projectRoot, 'dist', 'cli', 'main.js');
 
 export function peerPath(name: 'helm' | 'kubectl'): string {
   const path = join(projectRoot, '.peers', name);
@@ -39,17 +38,6 @@ export function run(
     );
     if (options.input !== undefined) child.stdin?.end(options.input);
     else child.stdin?.end();
-  });
-}
-
-/** Runs the built portolan CLI. */
-export function portolan(
-  args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
-): Promise<RunResult> {
-  return run(process.execPath, [cliPath, ...args], {
-    ...options,
-    env: { ...process.env, NO_COLOR: '1', ...options.env },
   });
 }
 

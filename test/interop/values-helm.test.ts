@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { helm, portolan, projectRoot } from '../helpers/peers.js';
+import { helm, projectRoot } from '../helpers/peers.js';
+import { portolan } from '../helpers/cli.js';
 
 const chartDir = join(projectRoot, 'test', 'fixtures', 'interop-values');
 const work = mkdtempSync(join(tmpdir(), 'portolan-interop-values-'));

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { portolan } from '../helpers/peers.js';
+import { portolan } from '../helpers/cli.js';
 
 const fixture = (name: string) => `test/fixtures/lint/${name}`;
 const work = mkdtempSync(join(tmpdir(), 'portolan-lint-cli-'));

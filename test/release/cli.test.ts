@@ -1,9 +1,8 @@
-// The release commands run as a user runs them: the built CLI in a child process, against a sandbox started here.
-import { spawn } from 'node:child_process';
+// The release commands through the CLI (in process, runCli against src/), against a sandbox started here. Locks
+// between processes: test/e2e/release-locks.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliPath, portolan } from '../helpers/peers.js';
-import { Upgrade } from '../../src/release/index.js';
-import { chart, fixture, rejection, startHarness, values, type Harness } from './harness.js';
+import { portolan } from '../helpers/cli.js';
+import { fixture, startHarness, type Harness } from './harness.js';
 
 let h: Harness;
 let env: NodeJS.ProcessEnv;
@@ -224,101 +223,5 @@ describe('release command errors', () => {
     expect(r.stderr).toContain('--create-namespace');
     const ok = await run(['install', 'x', app, '-n', 'nowhere', '--create-namespace']);
     expect(ok.code, ok.stderr).toBe(0);
-  });
-});
-
-describe('locking between processes', () => {
-  it('runs exactly one of two concurrent upgrades and refuses the other naming the holder', async () => {
-    expect((await run(['install', 'duo', app, '-n', ns])).code).toBe(0);
-    // The second upgrade starts only once the first holds the lock (its revision is pending: a barrier, not a time
-    // window), and the first's rollout (a new image) takes 8 s, far longer than the second needs to be refused.
-    h.sandbox.setReadyDelay(8_000);
-    const client = await h.client(ns);
-    let first: Promise<Awaited<ReturnType<typeof run>>> | undefined;
-    try {
-      first = run(['upgrade', 'duo', app, '-n', ns, '--set', 'image=held:1', '--wait', '--timeout', '60s']);
-      for (let i = 0; i < 400; i++) {
-        const secret = await client.get('v1', 'Secret', 'portolan.release.v1.duo.v2', ns);
-        if (secret?.metadata.labels?.status === 'pending-upgrade') break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      const second = await run(['upgrade', 'duo', app, '-n', ns, '--set', 'message=b', '--wait', '--timeout', '30s']);
-      expect(second.code).toBe(1);
-      expect(second.stderr).toMatch(
-        /release "duo" is locked by .+@.+ \(pid \d+, upgrade\): upgrade started .+, lock expires .+/,
-      );
-    } finally {
-      h.sandbox.setReadyDelay(30);
-    }
-    const done = await first;
-    expect(done?.code, done?.stderr).toBe(0);
-    const hist = JSON.parse((await run(['history', 'duo', '-n', ns, '-o', 'json'])).stdout) as Array<{
-      revision: number;
-      status: string;
-    }>;
-    expect(hist.map((r) => `${r.revision}:${r.status}`)).toEqual(['1:superseded', '2:deployed']);
-  });
-
-  it('recovers a release whose upgrade was killed with SIGKILL once the lock expires', async () => {
-    expect((await run(['install', 'crash', app, '-n', ns])).code).toBe(0);
-    h.sandbox.setFailureRules([{ image: 'never-ready' }]);
-    const client = await h.client(ns);
-    const child = spawn(
-      process.execPath,
-      [
-        cliPath,
-        'upgrade',
-        'crash',
-        app,
-        '-n',
-        ns,
-        '--set',
-        'image=never-ready:1',
-        '--wait',
-        '--timeout',
-        '60s',
-        '--lock-duration',
-        '4s',
-      ],
-      { env: { ...process.env, ...env }, stdio: 'ignore' },
-    );
-    try {
-      // Kill it while it waits: revision 2 is pending-upgrade and the lock is held.
-      for (let i = 0; i < 200; i++) {
-        const secret = await client.get('v1', 'Secret', 'portolan.release.v1.crash.v2', ns);
-        if (secret?.metadata.labels?.status === 'pending-upgrade') break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
-    } finally {
-      h.sandbox.setFailureRules([]);
-    }
-    // Right after the kill the lock is still held (checked in-process: a CLI start could outlast the lock).
-    const upgrade = new Upgrade(await h.config(ns));
-    upgrade.releaseName = 'crash';
-    const refused = await rejection(upgrade.run(await chart('app'), await values()));
-    expect(refused.code).toBe('LOCKED');
-    expect(refused.message).toContain(`(pid ${child.pid}, upgrade)`);
-    expect(refused.message).toContain('unless renewed');
-    let recovered = await run(['upgrade', 'crash', app, '-n', ns, '--set', 'message=back']);
-    for (let i = 0; i < 40 && recovered.code !== 0; i++) {
-      expect(recovered.stderr).toContain('is locked by');
-      await new Promise((r) => setTimeout(r, 250));
-      recovered = await run(['upgrade', 'crash', app, '-n', ns, '--set', 'message=back']);
-    }
-    expect(recovered.code, recovered.stderr).toBe(0);
-    expect(recovered.stderr).toContain('revision 2 was left pending-upgrade by');
-    const hist = JSON.parse((await run(['history', 'crash', '-n', ns, '-o', 'json'])).stdout) as Array<{
-      revision: number;
-      status: string;
-      description: string;
-    }>;
-    expect(hist.map((r) => `${r.revision}:${r.status}`)).toEqual(['1:superseded', '2:failed', '3:deployed']);
-    expect(hist[1]!.description).toMatch(
-      new RegExp(
-        `^upgrade interrupted: .+ \\(pid ${child.pid}, upgrade\\), whose lock expired at .+; marked failed by upgrade$`,
-      ),
-    );
   });
 });

@@ -264,15 +264,20 @@ describe('locking in one process', () => {
     const cfg = await h.config('locks');
     await install(cfg, 'web');
     const [app, a, b] = await Promise.all([chart('app'), values(['message=a']), values(['message=b'])]);
-    h.sandbox.setReadyDelay(1_000);
+    // The rollout is held until one of the two has settled: the lock holder cannot finish first (a barrier, where a
+    // 1 s ready delay was a window the other had to be refused in).
+    h.sandbox.holdProgress();
     let results: PromiseSettledResult<unknown>[];
     try {
-      results = await Promise.allSettled([
-        upgrade(cfg, 'web', { wait: true, timeoutMs: 20_000 }).run(app, a),
-        upgrade(cfg, 'web', { wait: true, timeoutMs: 20_000 }).run(app, b),
-      ]);
+      const runs = [
+        upgrade(cfg, 'web', { wait: true, timeoutMs: 60_000 }).run(app, a),
+        upgrade(cfg, 'web', { wait: true, timeoutMs: 60_000 }).run(app, b),
+      ];
+      await Promise.race(runs.map((run) => run.then(undefined, () => undefined)));
+      h.sandbox.releaseProgress();
+      results = await Promise.allSettled(runs);
     } finally {
-      h.sandbox.setReadyDelay(30);
+      h.sandbox.releaseProgress();
     }
     const fulfilled = results.filter((r) => r.status === 'fulfilled');
     const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');

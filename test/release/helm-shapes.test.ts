@@ -1,7 +1,8 @@
 // Machine output compared with the real helm 4.1 on the same sandbox: `history`, `list` and `status -o json` have
 // the keys, key order and value types helm prints, and `get values -o json` the same content.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HELM, portolan, runPeer } from '../helpers/peers.js';
+import { HELM, runPeer } from '../helpers/peers.js';
+import { portolan } from '../helpers/cli.js';
 import { fixture, startHarness, type Harness } from './harness.js';
 
 let h: Harness;

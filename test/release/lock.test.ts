@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterClient } from '../../src/cluster/index.js';
 import { LeaseLocker, holderOf, lockName } from '../../src/release/index.js';
+import { until } from '../helpers/until.js';
 import { rejection, startHarness, type Harness } from './harness.js';
 
 let h: Harness;
@@ -47,10 +48,13 @@ describe('release locks', () => {
   it('renews the lease while the operation runs', async () => {
     const held = await new LeaseLocker(client, { identity, durationMs: 1_500 }).acquire('renewed', ns, 'install');
     const first = holderOf((await lease('renewed'))!)!;
-    await new Promise((r) => setTimeout(r, 1_200));
-    const later = holderOf((await lease('renewed'))!)!;
+    // The renewal comes by itself (every third of the duration): wait for it, not for a time.
+    const later = await until(async () => {
+      const now = holderOf((await lease('renewed'))!)!;
+      return now.renewedAt !== first.renewedAt && now;
+    });
     expect(Date.parse(later.renewedAt)).toBeGreaterThan(Date.parse(first.renewedAt));
-    expect(Date.parse(later.expiresAt)).toBeGreaterThan(Date.now());
+    expect(Date.parse(later.expiresAt)).toBeGreaterThan(Date.parse(first.expiresAt));
     held.check();
     await held.release();
   });
@@ -89,8 +93,16 @@ describe('release locks', () => {
       ...live,
       spec: { ...(live.spec as object), holderIdentity: 'thief@elsewhere (pid 7, upgrade)' },
     });
-    await new Promise((r) => setTimeout(r, 900));
-    expect(() => held.check()).toThrow(/lost the lock of release "lost": another operation took the lease over/);
+    // The next renewal finds the lease taken: from then on check() throws.
+    const thrown = await until(() => {
+      try {
+        held.check();
+        return false;
+      } catch (error) {
+        return error as Error;
+      }
+    });
+    expect(thrown.message).toMatch(/lost the lock of release "lost": another operation took the lease over/);
     await held.release();
     // The thief's lease is left alone.
     expect((await lease('lost'))?.spec).toMatchObject({ holderIdentity: 'thief@elsewhere (pid 7, upgrade)' });

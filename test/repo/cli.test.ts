@@ -1,4 +1,4 @@
-// End to end through the built CLI: `portolan serve` as a real process, the client commands, crash recovery,
+// `portolan serve` as a real process (the portolan binary) with the client commands (in process), crash recovery,
 // and interop with the real helm binary in both directions.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -8,17 +8,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadChartArchive } from '../../src/chart/load.js';
 import { sha256Hex } from '../../src/repo/index-dir.js';
 import { parseIndex } from '../../src/repo/index-model.js';
-import { cliPath, helm, projectRoot, run } from '../helpers/peers.js';
+import { portolan as portolanIn, binPath } from '../helpers/cli.js';
+import { helm, projectRoot } from '../helpers/peers.js';
 import { makeTgz } from '../helpers/tar.js';
 import { bearer, chartArchive, http, killServeProcesses, startServe, tempDir } from './helpers.js';
 
-const cli = process.env.PORTOLAN_CLI ?? cliPath;
 const home = tempDir('portolan-cli-home-');
 const clientEnv = { XDG_CONFIG_HOME: join(home, 'config'), XDG_CACHE_HOME: join(home, 'cache'), NO_COLOR: '1' };
 const portolan = (args: string[], options: { cwd?: string; input?: string } = {}) =>
-  run(process.execPath, [cli, ...args], { ...options, env: { ...process.env, ...clientEnv } });
+  portolanIn(args, { ...options, env: clientEnv });
 
-const serve = (args: string[]) => startServe(args, { cli });
+const serve = (args: string[]) => startServe(args, { cli: binPath() });
 
 let staticServer: Server;
 let staticRoot: string;
@@ -83,10 +83,8 @@ describe('portolan serve (real process) with the portolan client', () => {
     expect((await portolan(['repo', 'list'])).code).toBe(1);
 
     expect(server.stdout()).toMatch(/"POST \/api\/charts HTTP\/1\.1" 201 /);
-    const started = Date.now();
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('refuses to start on a bad flag with a usage error', async () => {

@@ -14,7 +14,7 @@ import { cachedIndexPath, clientPaths, readRepositories, type ClientPaths } from
 import { addRepository, loadCachedIndex, removeRepositories, updateRepositories } from '../../src/repo/client/repos.js';
 import { serializeIndex } from '../../src/repo/index-model.js';
 import { type RepoServer, startRepoServer } from '../../src/repo/server/server.js';
-import { cliPath } from '../helpers/peers.js';
+import { binPath } from '../helpers/cli.js';
 import { bearer, chartArchive, type Gate, gateProxy, http, tempDir } from './helpers.js';
 
 const TOKEN = 'safety-token';
@@ -102,7 +102,7 @@ describe('repositories.yaml under concurrency', () => {
     expect(existsSync(`${paths.repositoryConfig.replace(/\.yaml$/, '')}.lock`)).toBe(false);
   });
 
-  it('keeps every repository when ten `portolan repo add` processes run at once', async () => {
+  it('keeps every repository when four `portolan repo add` processes run at once (the lock between processes)', async () => {
     const paths = freshPaths();
     const env = {
       ...process.env,
@@ -111,12 +111,12 @@ describe('repositories.yaml under concurrency', () => {
       NO_COLOR: '1',
     };
     const runs = Array.from(
-      { length: 10 },
+      { length: 4 },
       (_, i) =>
         new Promise<{ code: number | null; out: string }>((resolve) => {
           const child = spawn(
             process.execPath,
-            [process.env.PORTOLAN_CLI ?? cliPath, 'repo', 'add', `p${i}`, server.url],
+            [process.env.PORTOLAN_CLI ?? binPath(), 'repo', 'add', `p${i}`, server.url],
             { env, stdio: ['ignore', 'pipe', 'pipe'] },
           );
           let out = '';
@@ -128,7 +128,7 @@ describe('repositories.yaml under concurrency', () => {
     const results = await Promise.all(runs);
     for (const r of results) expect(r.code, r.out).toBe(0);
     const names = (await readRepositories(paths.repositoryConfig)).repositories.map((r) => r.name).sort();
-    expect(names).toEqual(Array.from({ length: 10 }, (_, i) => `p${i}`).sort());
+    expect(names).toEqual(Array.from({ length: 4 }, (_, i) => `p${i}`).sort());
   });
 
   it('lets exactly one of two parallel adds of one name with different URLs win, and refuses the other', async () => {

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageChartFiles, type PackagedChart } from '../../src/chart/package.js';
-import { cliPath } from '../helpers/peers.js';
+import { binPath } from '../helpers/cli.js';
 
 export function tempDir(prefix = 'portolan-repo-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -110,18 +110,20 @@ export interface ServeProcess {
   stdout(): string;
   stderr(): string;
   exited: Promise<number | null>;
+  /** Resolves once the process exited and all it printed has been read. */
+  closed: Promise<void>;
 }
 
 const serveChildren: ChildProcess[] = [];
 
-/** Starts the built `portolan serve --port 0 ARGS` as a real process; resolves once it prints its URL. */
+/** Starts the `portolan serve --port 0 ARGS` binary as a real process; resolves once it prints its URL. */
 export function startServe(
   args: string[],
   options: { cli?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<ServeProcess> {
   const child = spawn(
     process.execPath,
-    [options.cli ?? process.env.PORTOLAN_CLI ?? cliPath, 'serve', '--port', '0', ...args],
+    [options.cli ?? process.env.PORTOLAN_CLI ?? binPath(), 'serve', '--port', '0', ...args],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NO_COLOR: '1', ...options.env },
@@ -131,6 +133,7 @@ export function startServe(
   let out = '';
   let err = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
   child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}${err}`)), 15_000);
@@ -139,7 +142,7 @@ export function startServe(
       const match = /Serving .* at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (match?.[1]) {
         clearTimeout(timer);
-        resolve({ child, url: match[1], stdout: () => out, stderr: () => err, exited });
+        resolve({ child, url: match[1], stdout: () => out, stderr: () => err, exited, closed });
       }
     });
     child.on('exit', (code) => {

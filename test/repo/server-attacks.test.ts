@@ -201,17 +201,19 @@ describe('repository server: htpasswd logins under attack', () => {
     const attackers = Array.from({ length: 20 }, async (_, i) => {
       let attempts = 0;
       while (running) {
+        // A refused client's connection is closed a second after the 401: on a loaded machine it may be cut before
+        // this client read the answer (socket hang up), which is the server doing its job.
         await http(`${server.url}/api/charts`, {
           method: 'POST',
           headers: basic(i % 2 ? 'ci' : `nobody${i}`, `wrong-${attempts++}`),
           body: 'x',
-        });
+        }).catch(() => undefined);
       }
       return attempts;
     });
     // Reads while the attack runs: each must be answered quickly (the old server took seconds).
     const latencies: number[] = [];
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < 10; i++) {
       const started = performance.now();
       expect((await http(`${server.url}/index.yaml`)).status).toBe(200);
       latencies.push(performance.now() - started);
@@ -223,7 +225,8 @@ describe('repository server: htpasswd logins under attack', () => {
   }, 60_000);
 
   it('compares unknown users against a hash of the cost the file itself uses, so timing does not tell which users exist', async () => {
-    for (const cost of [4, 5, 12]) {
+    // Costs other than the default 10 prove it follows the file (a cost of 12 would spend seconds of CPU on it).
+    for (const cost of [4, 5, 6]) {
       const auth = new Authenticator({
         tokens: [],
         users: parseHtpasswd(`ci:${bcrypt.hashSync('pw', cost)}\n`, 'htpasswd'),

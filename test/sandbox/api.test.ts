@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { until } from '../helpers/until.js';
 
 interface Answer {
   status: number;
@@ -497,7 +498,7 @@ describe('watch', () => {
       req.on('error', (e) => (events.length === 3 ? resolve() : reject(e)));
       req.end();
     });
-    await new Promise((r) => setTimeout(r, 50));
+    // No need to wait for the watch to be established: it replays every event after resourceVersion rv.
     await api('POST', CM, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'watched', labels: { w: '1' } } });
     await api('POST', CM, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'unwatched' } });
     await api('PATCH', `${CM}/watched`, { data: { x: 'y' } }, { 'Content-Type': 'application/merge-patch+json' });
@@ -585,17 +586,19 @@ describe('controllers and failure rules', () => {
     const status = async (name: string) =>
       (await api('GET', `/apis/apps/v1/namespaces/default/deployments/${name}`)).body.status as DeployStatus;
     try {
-      const created = Date.now();
+      // Held until the first look, so that look sees them unready however long the requests took.
+      sandbox.holdProgress();
       await api('POST', '/apis/apps/v1/namespaces/default/deployments', mk('good', 'ok:1'));
       await api('POST', '/apis/apps/v1/namespaces/default/deployments', mk('bad', 'never/x:1'));
       expect((await status('good')).availableReplicas).toBe(0);
-      let good = await status('good');
-      while (good.availableReplicas !== 2 && Date.now() - created < 10_000) {
-        await new Promise((r) => setTimeout(r, 20));
-        good = await status('good');
-      }
+      const released = Date.now();
+      sandbox.releaseProgress();
+      const good = await until(async () => {
+        const now = await status('good');
+        return now.availableReplicas === 2 && now;
+      });
       expect(good.availableReplicas).toBe(2);
-      expect(Date.now() - created).toBeGreaterThanOrEqual(390); // not before the configured delay
+      expect(Date.now() - released).toBeGreaterThanOrEqual(390); // not before the configured delay
       expect(good.conditions).toContainEqual(expect.objectContaining({ type: 'Available', status: 'True' }));
       expect((await status('bad')).availableReplicas).toBe(0);
     } finally {
@@ -717,9 +720,7 @@ describe('persistence', () => {
         const p = (await call(second, 'GET', `${ns}/persistentvolumeclaims/halfway`)).body.status as { phase?: string };
         return d.availableReplicas === 2 && j.succeeded === 1 && p.phase === 'Bound';
       };
-      const start = Date.now();
-      while (!(await done()) && Date.now() - start < 5_000) await new Promise((r) => setTimeout(r, 20));
-      expect(await done()).toBe(true);
+      expect(await until(done)).toBe(true);
     } finally {
       await second.stop();
     }

@@ -15,6 +15,7 @@ import {
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { until } from '../helpers/until.js';
 
 let sandbox: Sandbox;
 let dir: string;
@@ -76,11 +77,10 @@ describe('@kubernetes/client-node against the sandbox', () => {
     );
     expect(applied.metadata?.managedFields?.[0]).toMatchObject({ manager: 'client-node-test', operation: 'Apply' });
     const apps = kc.makeApiClient(AppsV1Api);
-    let status = (await apps.readNamespacedDeploymentStatus({ name: 'typed-web', namespace: 'default' })).status;
-    for (let i = 0; i < 100 && status?.availableReplicas !== 2; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      status = (await apps.readNamespacedDeploymentStatus({ name: 'typed-web', namespace: 'default' })).status;
-    }
+    const status = await until(async () => {
+      const now = (await apps.readNamespacedDeploymentStatus({ name: 'typed-web', namespace: 'default' })).status;
+      return now?.availableReplicas === 2 && now;
+    });
     expect(status?.availableReplicas).toBe(2);
     expect(status?.conditions?.find((c) => c.type === 'Available')?.status).toBe('True');
   });
@@ -103,7 +103,7 @@ describe('@kubernetes/client-node against the sandbox', () => {
         )
         .then((c) => (controller = c), reject);
     });
-    await new Promise((r) => setTimeout(r, 100));
+    // No need to wait for the watch to be established: it replays every event after resourceVersion rv.
     await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'ignored' } } });
     await core.createNamespacedConfigMap({
       namespace: 'default',

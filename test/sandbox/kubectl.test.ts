@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { KUBECTL, runPeer, type PeerResult } from '../helpers/peers.js';
+import { until } from '../helpers/until.js';
 
 let sandbox: Sandbox;
 let home: string;
@@ -178,7 +179,8 @@ describe('kubectl against the sandbox', () => {
   });
 
   it('wait --for=condition=Available deployment/x blocks until the rollout is available', async () => {
-    sandbox.setReadyDelay(1_500);
+    // The rollout is held until kubectl has been waiting (a barrier): it cannot be available before.
+    sandbox.holdProgress();
     try {
       const slow = APP({ withB: false, withConfigB: false }).split('---')[0]!.replace(/web/g, 'slow');
       await ok(['apply', '--server-side', '-n', 'demo', '-f', '-'], slow);
@@ -192,16 +194,25 @@ describe('kubectl against the sandbox', () => {
         'jsonpath={.status.conditions[?(@.type=="Available")].status}',
       ]);
       expect(before).toBe('False');
-      const start = Date.now();
-      const out = await ok(['wait', '--for=condition=Available', 'deployment/slow', '-n', 'demo', '--timeout=20s']);
-      expect(out).toContain('deployment.apps/slow condition met');
-      expect(Date.now() - start).toBeGreaterThan(500); // it waited for the simulated rollout
+      const requests = sandbox.stats().requests;
+      let finished = false;
+      const waiting = ok(['wait', '--for=condition=Available', 'deployment/slow', '-n', 'demo', '--timeout=60s']).then(
+        (out) => {
+          finished = true;
+          return out;
+        },
+      );
+      // Once kubectl has asked the server (its get and watch), the rollout may happen; until then it cannot finish.
+      await until(() => sandbox.stats().requests >= requests + 2);
+      expect(finished).toBe(false);
+      sandbox.releaseProgress();
+      expect(await waiting).toContain('deployment.apps/slow condition met');
       expect(await ok(['get', 'deploy', 'slow', '-n', 'demo', '-o', 'jsonpath={.status.readyReplicas}'])).toBe('2');
       const timedOut = await kubectl(['wait', '--for=condition=Nope', 'deployment/slow', '-n', 'demo', '--timeout=1s']);
       expect(timedOut.code).not.toBe(0);
       expect(timedOut.stderr).toContain('timed out waiting for the condition on deployments/slow');
     } finally {
-      sandbox.setReadyDelay(100);
+      sandbox.releaseProgress();
     }
     expect(await ok(['wait', '--for=condition=Available', 'deployment/web', '-n', 'demo', '--timeout=20s'])).toContain(
       'deployment.apps/web condition met',

@@ -1,5 +1,5 @@
-// `npm run demo` end to end: it starts its own sandbox, walks through install → upgrade → rollback, prints history
-// and status, and stops the sandbox again.
+// `npm run demo` end to end: it starts a sandbox (`portolan sandbox start`), walks through install → upgrade →
+// rollback with the portolan binary, prints history and status, and stops the sandbox again.
 import { describe, expect, it } from 'vitest';
 import { projectRoot, run } from '../helpers/peers.js';
 
@@ -21,6 +21,6 @@ describe('npm run demo', () => {
       /1\s+.+\s+superseded\s+webapp-1\.4\.0\s+1\.4\.0\s+Install complete\n2\s+.+\s+superseded\s+webapp-1\.4\.0\s+1\.4\.0\s+Upgrade complete\n3\s+.+\s+deployed\s+webapp-1\.4\.0\s+1\.4\.0\s+Rollback to 1\n/,
     );
     expect(out).toMatch(/Deployment\/web-webapp\s+demo\s+ready\s+2\/2 replicas available/);
-    expect(out.trimEnd().endsWith('sandbox stopped')).toBe(true);
+    expect(result.stderr.trimEnd().endsWith('sandbox stopped')).toBe(true);
   }, 120_000);
 });

@@ -1,12 +1,21 @@
-// `portolan serve` as a user runs it: the built CLI as a real process on a free 127.0.0.1 port, driven over HTTP the
-// way CI scripts and push plugins drive ChartMuseum (raw and multipart uploads, tokens and basic auth).
+// `portolan serve` as a user runs it: the portolan binary as a real process on a free 127.0.0.1 port, driven over
+// HTTP the way CI scripts and push plugins drive ChartMuseum (raw and multipart uploads, tokens and basic auth).
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseIndex } from '../../src/repo/index-model.js';
 import { makeTgz } from '../helpers/tar.js';
-import { basic, bearer, chartArchive, http, killServeProcesses, multipart, startServe, tempDir } from './helpers.js';
+import {
+  basic,
+  bearer,
+  chartArchive,
+  http,
+  killServeProcesses,
+  multipart,
+  startServe,
+  tempDir,
+} from '../repo/helpers.js';
 
 afterAll(() => killServeProcesses());
 
@@ -98,17 +107,15 @@ describe('portolan serve, end to end', () => {
         .filter((l) =>
           /^127\.0\.0\.1 \S+ \[[^\]]+\] "(GET|POST|DELETE|HEAD) \S+ HTTP\/1\.1" \d{3} \d+ [\d.]+ms$/.test(l),
         );
-    // The last lines may still be on their way through the pipe.
-    for (let waited = 0; accessLines().length < requests && waited < 5000; waited += 50)
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    // Every line it printed has been read once its output closed.
+    await server.closed;
+    expect(server.stderr()).toMatch(/SIGTERM: finishing requests in flight and stopping/);
     const logLines = accessLines();
     expect(logLines).toHaveLength(requests);
     expect(logLines.filter((l) => / ci \[/.test(l))).toHaveLength(1);
     expect(logLines.some((l) => /"POST \/api\/charts\?force HTTP\/1\.1" 201 /.test(l))).toBe(true);
-
-    server.child.kill('SIGTERM');
-    expect(await server.exited).toBe(0);
-    expect(server.stderr()).toMatch(/SIGTERM: finishing requests in flight and stopping/);
   });
 
   it('refuses writes without valid credentials, oversize uploads, garbage and traversal, storing nothing', async () => {

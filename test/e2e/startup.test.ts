@@ -1,12 +1,13 @@
 // What a command loads before it starts: `template` of a chart without values.schema.json does without Ajv (about
-// 40 ms of CPU to load), and loads it for a chart with one. The built, unbundled CLI runs with a module hook that
-// lists every package it resolves.
+// 40 ms of CPU to load), and loads it for a chart with one. The bundled binary runs with a module hook that lists
+// every file of the bundle it loads; esbuild marks where each package's code starts (`// node_modules/NAME/…`).
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { cliPath, run } from '../helpers/peers.js';
+import { binPath } from '../helpers/cli.js';
+import { run } from '../helpers/peers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'portolan-startup-'));
 const hooks = join(dir, 'hooks.mjs');
@@ -14,9 +15,9 @@ writeFileSync(
   hooks,
   "import { appendFileSync } from 'node:fs';\n" +
     'export async function resolve(specifier, context, next) {\n' +
-    "  if (!specifier.startsWith('.') && !specifier.startsWith('node:') && !specifier.startsWith('file:'))\n" +
-    "    appendFileSync(process.env.PORTOLAN_TEST_RESOLVED, specifier + '\\n');\n" +
-    '  return next(specifier, context);\n' +
+    '  const resolved = await next(specifier, context);\n' +
+    "  if (resolved.url.startsWith('file:')) appendFileSync(process.env.PORTOLAN_TEST_RESOLVED, resolved.url + '\\n');\n" +
+    '  return resolved;\n' +
     '}\n',
 );
 const register = join(dir, 'register.mjs');
@@ -25,15 +26,26 @@ writeFileSync(
   `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
 );
 
-/** The packages `portolan ARGS` resolves (through import; a require of a package is not seen, and none is made). */
+/** The packages whose code `portolan ARGS` loads: those bundled into the files of the bundle it imports. */
 async function packagesLoaded(args: string[]): Promise<string[]> {
   const list = join(dir, `resolved-${Math.random().toString(36).slice(2)}.txt`);
   writeFileSync(list, '');
-  const result = await run(process.execPath, ['--import', register, cliPath, ...args], {
+  const result = await run(process.execPath, ['--import', register, binPath(), ...args], {
     env: { ...process.env, PORTOLAN_TEST_RESOLVED: list },
   });
   expect(result.code, result.stderr).toBe(0);
-  return readFileSync(list, 'utf8').split('\n').filter(Boolean);
+  const files = [
+    binPath(),
+    ...readFileSync(list, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((u) => fileURLToPath(u)),
+  ];
+  const packages = new Set<string>();
+  for (const file of files)
+    for (const m of readFileSync(file, 'utf8').matchAll(/^\/\/ node_modules\/((?:@[^/]+\/)?[^/]+)\//gm))
+      packages.add(m[1] ?? '');
+  return [...packages];
 }
 
 describe('start-up', () => {

@@ -1,15 +1,13 @@
-// The `portolan` binary users get (dist/bin/portolan.mjs, the bundle `npm run build` writes) behaves as the
-// unbundled CLI the other tests run: same output, same errors and exit codes, lazily loaded commands working.
+// The `portolan` binary users get (dist/bin/portolan.mjs, the bundle `npm run build` writes; the tests' global setup
+// bundles it from src/) started as a process: the same output as the in-process CLI the other tests run, exit codes,
+// no stack traces, lazily loaded chunks, and a quiet stop when the reader closes the pipe.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { portolan, projectRoot, run } from '../helpers/peers.js';
-
-const bin = join(projectRoot, 'dist', 'bin', 'portolan.mjs');
-const bundled = (args: string[], input?: string) =>
-  run(process.execPath, [bin, ...args], { input, env: { ...process.env, NO_COLOR: '1' } });
+import { binPath, portolan, portolanProcess as bundled } from '../helpers/cli.js';
+import { run } from '../helpers/peers.js';
 
 describe('the bundled portolan binary', () => {
   it('renders exactly what the unbundled CLI renders', async () => {
@@ -37,7 +35,7 @@ describe('the bundled portolan binary', () => {
       join(chart, 'templates/cm.yaml'),
       '{{- range until 400 }}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm{{ . }}\ndata:\n  text: {{ repeat 2000 "x" }}\n{{- end }}\n',
     );
-    const child = spawn(process.execPath, [bin, 'template', 'rel', chart], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [binPath(), 'template', 'rel', chart], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
     // Read one chunk, then close our end, as head does.
@@ -74,23 +72,33 @@ describe('the bundled portolan binary', () => {
   it("prints each command's help as the unbundled CLI does, its text widths measured on first use", async () => {
     const env = { ...process.env, NO_COLOR: '1', COLUMNS: '70' };
     for (const args of [['--help'], ['template', '--help'], ['repo', 'add', '--help']]) {
-      const [ours, reference] = await Promise.all([
-        run(process.execPath, [bin, ...args], { env }),
-        portolan(args, { env }),
-      ]);
+      const [ours, reference] = await Promise.all([bundled(args, { env }), portolan(args, { env })]);
       expect(ours.stdout).toBe(reference.stdout);
     }
     // The three copies of string-width in yargs' help layout build their Segmenters and Unicode-property regular
     // expressions when first called, not when the bundle loads.
     const chunks = [
-      bin,
-      ...readdirSync(join(projectRoot, 'dist', 'bin', 'chunks')).map((name) =>
-        join(projectRoot, 'dist', 'bin', 'chunks', name),
-      ),
+      binPath(),
+      ...readdirSync(join(dirname(binPath()), 'chunks')).map((name) => join(dirname(binPath()), 'chunks', name)),
     ].map((file) => readFileSync(file, 'utf8'));
     const eager = chunks.flatMap(
       (text) => text.match(/^var \w+ = (?:new Intl\.Segmenter|new RegExp\("[^"]*p\{RGI_Emoji)/gm) ?? [],
     );
     expect(eager).toEqual([]);
+  });
+
+  it('colours the error label on a terminal, and not when NO_COLOR is set', async () => {
+    // A pseudo-terminal from util-linux `script`, so stdout and stderr are a TTY as in an interactive shell.
+    const onTerminal = (extra: NodeJS.ProcessEnv) =>
+      run(
+        'script',
+        ['-qec', `"${process.execPath}" "${binPath()}" template x charts/webapp --set replicaCount=-1`, '/dev/null'],
+        { env: { ...process.env, NO_COLOR: undefined, ...extra } },
+      );
+    const coloured = await onTerminal({});
+    expect(coloured.stdout).toContain('\u001b[31mError:\u001b[39m values do not match the schema');
+    const plain = await onTerminal({ NO_COLOR: '1' });
+    expect(plain.stdout).toContain('Error: values do not match the schema');
+    expect(plain.stdout).not.toContain('\u001b[');
   });
 });

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseReleasesFile } from '../../src/template.js';
-import { portolan, projectRoot } from '../helpers/peers.js';
+// Started as processes: --jobs N renders on worker threads, which run the bundled binary's own module.
+import { portolanProcess as portolan } from '../helpers/cli.js';
+import { projectRoot } from '../helpers/peers.js';
 
 /** A folder of charts: hello twice (as `a/hello` and `b/greeter`) and, with `broken`, one that fails to render. */
 function corpus(broken = false): string {
