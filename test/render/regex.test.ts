@@ -116,12 +116,11 @@ describe('linear time', () => {
   // JavaScript's backtracking RegExp took 12 s on 26 a's and a b; each extra a doubles that.
   const evil = `${'a'.repeat(100_000)}b`;
 
-  it('answers regexMatch "^(a+)+$" on 100000 a and a b at once (false), called directly', () => {
-    const started = performance.now();
+  // No time limit of its own: a backtracking engine would not finish before the test's timeout.
+  it('answers regexMatch "^(a+)+$" on 100000 a and a b (false), called directly', () => {
     expect(stringHelpers.regexMatch?.('^(a+)+$', evil)).toBe(false);
     expect(stringHelpers.regexFind?.('^(a+)+$', evil)).toBe('');
     expect(stringHelpers.regexReplaceAll?.('(a+)+$', evil, '[$1]')).toBe(evil);
-    expect(performance.now() - started).toBeLessThan(5000);
   });
 
   it('answers the same patterns in a template, the text from values', async () => {

@@ -191,7 +191,7 @@ describe('repository server: htpasswd logins under attack', () => {
   // A cost-10 bcrypt hash: about 0.1 s of CPU per comparison in bcryptjs (20 at once stalled the old server ~2 s).
   const hash = bcrypt.hashSync('right-password', 10);
 
-  it('keeps answering GET /index.yaml quickly while 20 clients send wrong passwords in parallel', async () => {
+  it('keeps answering GET /index.yaml while 20 clients send wrong passwords in parallel', async () => {
     const server = await start({
       htpasswd: parseHtpasswd(`ci:${hash}\n`, 'htpasswd'),
       authLimits: { freeFailures: 1000 },
@@ -211,18 +211,28 @@ describe('repository server: htpasswd logins under attack', () => {
       }
       return attempts;
     });
-    // Reads while the attack runs: each must be answered quickly (the old server took seconds).
-    const latencies: number[] = [];
-    for (let i = 0; i < 10; i++) {
-      const started = performance.now();
-      expect((await http(`${server.url}/index.yaml`)).status).toBe(200);
-      latencies.push(performance.now() - started);
-    }
+    // Reads while the attack runs: each is answered (the old server stalled them for seconds).
+    for (let i = 0; i < 10; i++) expect((await http(`${server.url}/index.yaml`)).status).toBe(200);
     running = false;
     const attempts = await Promise.all(attackers);
     expect(attempts.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(20);
-    expect(Math.max(...latencies)).toBeLessThan(500);
   }, 60_000);
+
+  it('answers a read sent after a wrong password before that password is refused: bcrypt never holds up requests', async () => {
+    // Ordering, not a time limit: on the old server the comparison ran on the thread that answers, so the read sent
+    // right after the login waited for it and came second.
+    const server = await start({ htpasswd: parseHtpasswd(`ci:${bcrypt.hashSync('right', 12)}\n`, 'htpasswd') });
+    await http(`${server.url}/index.yaml`);
+    const order: string[] = [];
+    const login = http(`${server.url}/api/charts`, { method: 'POST', headers: basic('ci', 'wrong'), body: 'x' })
+      .catch(() => undefined)
+      .then(() => order.push('401'));
+    // The login's request is on the wire before the read is sent.
+    await new Promise((resolve) => setImmediate(resolve));
+    const read = http(`${server.url}/index.yaml`).then((r) => order.push(`read ${r.status}`));
+    await Promise.all([login, read]);
+    expect(order).toEqual(['read 200', '401']);
+  });
 
   it('compares unknown users against a hash of the cost the file itself uses, so timing does not tell which users exist', async () => {
     // Costs other than the default 10 prove it follows the file (a cost of 12 would spend seconds of CPU on it).

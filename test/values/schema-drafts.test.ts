@@ -163,9 +163,7 @@ describe("pattern, as Go's regexp (RE2) reads it", () => {
     expect(refusal({ properties: { e: { pattern: '(?=x)' } } }).code).toBe('SCHEMA_INVALID');
   });
 
-  it('matches in linear time where a backtracking engine would not finish', () => {
-    const started = Date.now();
+  it('matches in linear time where a backtracking engine would not finish (before the test timeout)', () => {
     expect(check({ properties: { e: { pattern: '^(a+)+$' } } }, { e: `${'a'.repeat(40)}!` })).toBe(false);
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 });
