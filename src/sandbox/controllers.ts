@@ -447,51 +447,37 @@ export class Controllers {
           const st = (isObject(o.status) ? o.status : {}) as JsonObject;
           const containers = (Array.isArray(spec(o).containers) ? spec(o).containers : []) as JsonObject[];
           const t = now();
-          if (rule && !fail) {
-            st.containerStatuses = containers.map((c) => ({
+          // Every container in one state: waiting, terminated or running.
+          const statuses = (ready: boolean, state: (c: JsonObject) => JsonObject) =>
+            containers.map((c) => ({
               name: c.name ?? '',
               image: c.image ?? '',
-              ready: false,
-              started: false,
+              ready,
+              started: ready,
               restartCount: 0,
-              state: {
-                waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${String(c.image)}"` },
-              },
+              state: state(c),
+            }));
+          if (rule && !fail) {
+            st.containerStatuses = statuses(false, (c) => ({
+              waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${String(c.image)}"` },
             }));
             setCondition(st, 'Ready', 'False', 'ContainersNotReady', 'containers with unready status');
           } else if (fail) {
             st.phase = 'Failed';
-            st.containerStatuses = containers.map((c) => ({
-              name: c.name ?? '',
-              image: c.image ?? '',
-              ready: false,
-              started: false,
-              restartCount: 0,
-              state: { terminated: { exitCode: 1, reason: 'Error', finishedAt: t } },
+            st.containerStatuses = statuses(false, () => ({
+              terminated: { exitCode: 1, reason: 'Error', finishedAt: t },
             }));
             setCondition(st, 'Ready', 'False', 'PodFailed', '');
           } else if (runsToEnd) {
             st.phase = 'Succeeded';
-            st.containerStatuses = containers.map((c) => ({
-              name: c.name ?? '',
-              image: c.image ?? '',
-              ready: false,
-              started: false,
-              restartCount: 0,
-              state: { terminated: { exitCode: 0, reason: 'Completed', finishedAt: t } },
+            st.containerStatuses = statuses(false, () => ({
+              terminated: { exitCode: 0, reason: 'Completed', finishedAt: t },
             }));
             setCondition(st, 'Ready', 'False', 'PodCompleted', '');
           } else {
             st.phase = 'Running';
             st.startTime = t;
-            st.containerStatuses = containers.map((c) => ({
-              name: c.name ?? '',
-              image: c.image ?? '',
-              ready: true,
-              started: true,
-              restartCount: 0,
-              state: { running: { startedAt: t } },
-            }));
+            st.containerStatuses = statuses(true, () => ({ running: { startedAt: t } }));
             setCondition(st, 'Initialized', 'True', '', '');
             setCondition(st, 'ContainersReady', 'True', '', '');
             setCondition(st, 'Ready', 'True', '', '');

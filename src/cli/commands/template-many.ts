@@ -15,7 +15,7 @@ import { valueOptionsFrom } from '../flags.js';
 import { chartRefOptions, loadChartArgument, valuesIo } from '../chart-ref.js';
 import { colours, type CliIo } from '../io.js';
 import { formatError } from '../run.js';
-import { printTemplate, type TemplateFlags } from './template.js';
+import { printTemplate, renderSpec, type TemplateFlags } from './template.js';
 
 /** One render to do: a release of the file, or a chart found under --all. */
 interface Task {
@@ -75,7 +75,6 @@ async function renderHere(tasks: Task[], args: TemplateFlags, io: CliIo): Promis
 async function renderTask(task: Task, args: TemplateFlags, io: CliIo): Promise<boolean> {
   const { templateChart } = await import('../../template.js');
   const { readUserValues } = await import('../../values/index.js');
-  const isUpgrade = args.isUpgrade;
   const disk = valuesIo(io);
   const valuesReader: ValuesIo = {
     readFile: async (path) =>
@@ -85,16 +84,7 @@ async function renderTask(task: Task, args: TemplateFlags, io: CliIo): Promise<b
   try {
     const chart = await loadChartArgument(task.chart, io, chartRefOptions(args));
     const user = await readUserValues(task.values, valuesReader);
-    const result = templateChart(chart, user, {
-      releaseName: task.name,
-      namespace: task.namespace,
-      isInstall: !isUpgrade,
-      isUpgrade,
-      kubeVersion: args.kubeVersion,
-      apiVersions: args.apiVersions ?? [],
-      strict: args.strict,
-      skipSchemaValidation: args.skipSchemaValidation,
-    });
+    const result = templateChart(chart, user, renderSpec(args, task.name, task.namespace));
     await printTemplate(result, args, task.name, io, task.outputBase);
     return true;
   } catch (error) {

@@ -7,7 +7,7 @@ import { type BuilderArgs, defineCommand, type Flags } from '../command.js';
 import { valueOptionsFrom, withRenderFlags, withValuesFlags } from '../flags.js';
 import { chartRefOptions, loadChartArgument, valuesIo, withChartRefFlags } from '../chart-ref.js';
 import { colours, type CliIo } from '../io.js';
-import type { TemplateResult } from '../../template.js';
+import type { TemplateOptions, TemplateResult } from '../../template.js';
 import * as helmGlob from '../../chart/helmignore.js';
 
 interface OutputDoc {
@@ -86,21 +86,25 @@ export const templateCommand = defineCommand({
     const { readValues, templateChart } = await import('../../template.js');
     const chart = await loadChartArgument(chartRef, io, chartRefOptions(args));
     const user = await readValues(valueOptionsFrom(args), valuesIo(io));
-    const isUpgrade = args.isUpgrade;
-    const result = templateChart(chart, user, {
-      releaseName: name ?? 'release-name',
-      namespace: args.namespace,
-      isInstall: !isUpgrade,
-      isUpgrade,
-      kubeVersion: args.kubeVersion,
-      apiVersions: args.apiVersions ?? [],
-      strict: args.strict,
-      skipSchemaValidation: args.skipSchemaValidation,
-    });
+    const result = templateChart(chart, user, renderSpec(args, name ?? 'release-name', args.namespace));
     await printTemplate(result, args, name ?? 'release-name', io);
     return 0;
   },
 });
+
+/** The release `template` renders as, from its flags: install (or upgrade with --is-upgrade), versions, strictness. */
+export function renderSpec(args: TemplateFlags, releaseName: string, namespace: string): TemplateOptions {
+  return {
+    releaseName,
+    namespace,
+    isInstall: !args.isUpgrade,
+    isUpgrade: args.isUpgrade,
+    kubeVersion: args.kubeVersion,
+    apiVersions: args.apiVersions ?? [],
+    strict: args.strict,
+    skipSchemaValidation: args.skipSchemaValidation,
+  };
+}
 
 /** Prints one rendered chart as `template` prints it (or writes it under --output-dir), with its warnings. */
 export async function printTemplate(
