@@ -2,6 +2,7 @@
 // whole process's wall time, and reports medians and the median of the per-pair ratios A/B.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -61,4 +62,29 @@ export function compare(name, a, b, { runs = 10, warmup = 2 } = {}) {
     `${name}\n  ${a.label.padEnd(10)} ${fmt(result.a)}\n  ${b.label.padEnd(10)} ${fmt(result.b)}\n  ratio ${a.label}/${b.label}: ${result.ratio.toFixed(3)} (median of ${runs} paired runs)`,
   );
   return result;
+}
+
+/** A free TCP port on 127.0.0.1, for a server a benchmark starts. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once `url` answers below 500 (a server that has started); throws after about 10 s. */
+export async function waitFor(url) {
+  for (let i = 0; i < 400; i++) {
+    const ok = await fetch(url, { headers: { Connection: 'close' } }).then(
+      (r) => r.status < 500,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`${url} did not answer`);
 }

@@ -6,11 +6,10 @@
 // Usage: npm run build && node bench/repo/oci-pull.mjs [--runs N]
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { compare, median, peer, portolanBin, root } from '../lib/harness.mjs';
+import { compare, freePort, median, peer, portolanBin, root, waitFor } from '../lib/harness.mjs';
 
 const flag = (name, fallback) => {
   const i = process.argv.indexOf(name);
@@ -31,28 +30,6 @@ const helmEnv = {
   HELM_DATA_HOME: join(work, 'helm-data'),
 };
 const portolanEnv = { HOME: work, XDG_CONFIG_HOME: join(work, 'config'), XDG_CACHE_HOME: join(work, 'cache') };
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(url) {
-  for (let i = 0; i < 400; i++) {
-    const ok = await fetch(url).then(
-      (r) => r.status < 500,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`${url} did not answer`);
-}
 
 function run(command, args, env) {
   const r = spawnSync(command, args, { env: { ...process.env, ...env }, encoding: 'utf8' });

@@ -7,11 +7,10 @@
 //        (apt-get install nginx-light wrk)
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { median, portolanBin, root } from '../lib/harness.mjs';
+import { freePort, median, portolanBin, root, waitFor } from '../lib/harness.mjs';
 import { generateArchives } from './generate.mjs';
 import { haveWrk, wrk } from './wrk.mjs';
 
@@ -33,13 +32,6 @@ const dir = join(out, `serve-${charts}x5`);
 console.log(`generating archives… ${generateArchives(dir, charts, 5)} in ${dir}`);
 const work = mkdtempSync(join(tmpdir(), 'bench-serve-'));
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 const rssKiB = (pid, field) =>
   Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
 const childPids = (pid) =>
@@ -53,17 +45,6 @@ const childPids = (pid) =>
       }
     })
     .map(Number);
-const waitFor = async (url) => {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${url} did not answer`);
-};
 
 // portolan serve writes its index.yaml into the folder at start; nginx serves that same file.
 const portolanPort = await freePort();

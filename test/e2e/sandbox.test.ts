@@ -2,12 +2,12 @@
 // and a crash (kill -9).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { binPath, portolan } from '../helpers/cli.js';
 import { KUBECTL, runPeer } from '../helpers/peers.js';
+import { freePort } from '../helpers/registry.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'portolan-sandbox-e2e-'));
 const children: ChildProcess[] = [];
@@ -46,16 +46,6 @@ function start(args: string[]): Promise<Running> {
         clearTimeout(timer);
         resolve({ child, url, kubeconfig, stderr: () => err, exited });
       }
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
     });
   });
 }
