@@ -54,9 +54,50 @@ export interface RepositoryFlags {
   repositoryCache?: string;
 }
 
+/** --plain-http, --insecure-skip-tls-verify, --ca-file and --registry-config: how to reach OCI registries. */
+export function withRegistryFlags<T>(y: Argv<T>) {
+  return y
+    .option('plain-http', {
+      type: 'boolean',
+      default: false,
+      describe: 'Talk to OCI registries over http instead of https',
+    })
+    .option('insecure-skip-tls-verify', {
+      type: 'boolean',
+      default: false,
+      describe: "Do not verify OCI registries' certificates",
+    })
+    .option('ca-file', { type: 'string', describe: 'CA certificates (PEM) to verify OCI registries with' })
+    .option('registry-config', {
+      type: 'string',
+      describe:
+        'Path to the registry logins (default $XDG_CONFIG_HOME/portolan/registry/config.json; env PORTOLAN_REGISTRY_CONFIG)',
+    });
+}
+
+/** The flags withRegistryFlags declares, as run() receives them. */
+export interface RegistryFlags {
+  plainHttp: boolean;
+  insecureSkipTlsVerify: boolean;
+  caFile?: string;
+  registryConfig?: string;
+}
+
+/** How to connect to a registry, from its flags: --ca-file is relative to the working folder. */
+export function registryConnection(
+  io: CliIo,
+  flags: { plainHttp: boolean; insecure: boolean; caFile?: string },
+): { plainHttp: boolean; insecure: boolean; caFile?: string } {
+  return {
+    plainHttp: flags.plainHttp,
+    insecure: flags.insecure,
+    caFile: flags.caFile === undefined ? undefined : resolve(io.cwd, flags.caFile),
+  };
+}
+
 /** The flags of a command that takes a CHART which may come from a repository. */
 export function withChartRefFlags<T>(y: Argv<T>) {
-  return withRepositoryFlags(y)
+  return withRegistryFlags(withRepositoryFlags(y))
     .option('version', {
       type: 'string',
       describe: 'Chart version or range (e.g. 1.2.3, ^1.2) when CHART comes from a repository',
@@ -74,27 +115,11 @@ export function withChartRefFlags<T>(y: Argv<T>) {
       type: 'boolean',
       default: false,
       describe: 'Send the --repo credentials to chart URLs on other hosts too',
-    })
-    .option('plain-http', {
-      type: 'boolean',
-      default: false,
-      describe: 'Talk to an OCI registry over http instead of https',
-    })
-    .option('insecure-skip-tls-verify', {
-      type: 'boolean',
-      default: false,
-      describe: "Do not verify the server's certificate (OCI registries)",
-    })
-    .option('ca-file', { type: 'string', describe: 'CA certificates (PEM) to verify an OCI registry with' })
-    .option('registry-config', {
-      type: 'string',
-      describe:
-        'Path to the registry logins (default $XDG_CONFIG_HOME/portolan/registry/config.json; env PORTOLAN_REGISTRY_CONFIG)',
     });
 }
 
 /** The flags withChartRefFlags declares, as run() receives them. */
-export interface ChartRefFlags extends RepositoryFlags {
+export interface ChartRefFlags extends RepositoryFlags, RegistryFlags {
   version?: string;
   devel: boolean;
   repo?: string;
@@ -102,10 +127,6 @@ export interface ChartRefFlags extends RepositoryFlags {
   password?: string;
   passwordStdin: boolean;
   passCredentials: boolean;
-  plainHttp: boolean;
-  insecureSkipTlsVerify: boolean;
-  caFile?: string;
-  registryConfig?: string;
 }
 
 /** --repo and its credentials; -f/--set-file, when the command has them, must not read stdin with --password-stdin. */
@@ -241,9 +262,11 @@ async function fetchOci(
   const pulled = await pullChart(ref, await registryPathsFor(io, options), {
     version: options.version,
     devel: options.devel,
-    plainHttp: options.plainHttp,
-    insecure: options.insecure,
-    caFile: options.caFile === undefined ? undefined : resolve(io.cwd, options.caFile),
+    ...registryConnection(io, {
+      plainHttp: options.plainHttp ?? false,
+      insecure: options.insecure ?? false,
+      caFile: options.caFile,
+    }),
     username: options.username,
     password: options.password,
   });

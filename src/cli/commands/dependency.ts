@@ -4,38 +4,34 @@ import { join, resolve } from 'node:path';
 import type { Chart } from '../../chart/types.js';
 import { defineCommand } from '../command.js';
 import { withFormatFlag } from '../flags.js';
-import { clientPathsFor, registryPathsFor, withRepositoryFlags } from '../chart-ref.js';
+import {
+  clientPathsFor,
+  registryConnection,
+  registryPathsFor,
+  withRegistryFlags,
+  withRepositoryFlags,
+} from '../chart-ref.js';
 
 export const dependencyCommand = defineCommand({
   command: 'dependency <action> <chart>',
   aliases: ['dep', 'dependencies'],
   describe: "Manage a chart's dependencies (action: list, build, update)",
   builder: (y) =>
-    withRepositoryFlags(
-      withFormatFlag(
-        y
-          .positional('action', {
-            type: 'string',
-            choices: ['list', 'build', 'update'] as const,
-            describe:
-              'list: show status; update: resolve ranges and write Chart.lock; build: rebuild charts/ from Chart.lock',
-          })
-          .positional('chart', { type: 'string', describe: 'Chart folder' }),
-        ['table', 'json'],
+    withRegistryFlags(
+      withRepositoryFlags(
+        withFormatFlag(
+          y
+            .positional('action', {
+              type: 'string',
+              choices: ['list', 'build', 'update'] as const,
+              describe:
+                'list: show status; update: resolve ranges and write Chart.lock; build: rebuild charts/ from Chart.lock',
+            })
+            .positional('chart', { type: 'string', describe: 'Chart folder' }),
+          ['table', 'json'],
+        ),
       ),
-    )
-      .option('plain-http', {
-        type: 'boolean',
-        default: false,
-        describe: 'Talk to OCI registries (oci:// dependencies) over http',
-      })
-      .option('insecure-skip-tls-verify', {
-        type: 'boolean',
-        default: false,
-        describe: "Do not verify OCI registries' certificates",
-      })
-      .option('ca-file', { type: 'string', describe: 'CA certificates (PEM) to verify OCI registries with' })
-      .option('registry-config', { type: 'string', describe: 'Path to the registry logins' }),
+    ),
   run: async (args, io) => {
     const chartDir = resolve(io.cwd, args.chart);
     const action = args.action;
@@ -73,11 +69,7 @@ export const dependencyCommand = defineCommand({
     const { createRemoteResolver } = await import('../../repo/client/resolver.js');
     const remote = createRemoteResolver(await clientPathsFor(io, args), {
       paths: await registryPathsFor(io, { registryConfig: args.registryConfig }),
-      options: {
-        plainHttp: args.plainHttp,
-        insecure: args.insecureSkipTlsVerify,
-        caFile: args.caFile === undefined ? undefined : resolve(io.cwd, args.caFile),
-      },
+      options: registryConnection(io, { ...args, insecure: args.insecureSkipTlsVerify }),
     });
     const result =
       action === 'update'

@@ -4,28 +4,17 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PortolanError } from '../../errors.js';
 import { defineCommand } from '../command.js';
-import { registryPathsFor } from '../chart-ref.js';
+import { registryConnection, registryPathsFor, withRegistryFlags } from '../chart-ref.js';
 
 export const pushCommand = defineCommand({
   command: 'push <chart> <remote>',
   describe: 'Upload a chart archive to an OCI registry (oci://HOST/PATH; the chart goes to PATH/NAME:VERSION)',
   builder: (y) =>
-    y
+    withRegistryFlags(y)
       .positional('chart', { type: 'string', describe: 'Chart archive (.tgz); a .prov beside it is pushed too' })
       .positional('remote', { type: 'string', describe: 'oci://HOST[:PORT]/PATH' })
-      .option('plain-http', { type: 'boolean', default: false, describe: 'Talk to the registry over http' })
-      .option('insecure-skip-tls-verify', {
-        type: 'boolean',
-        default: false,
-        describe: "Do not verify the registry's certificate",
-      })
-      .option('ca-file', { type: 'string', describe: 'CA certificates (PEM) to verify the registry with' })
       .option('username', { type: 'string', describe: 'Registry username (instead of the stored login)' })
       .option('password', { type: 'string', describe: 'Registry password (instead of the stored login)' })
-      .option('registry-config', {
-        type: 'string',
-        describe: 'Path to the registry logins (default $XDG_CONFIG_HOME/portolan/registry/config.json)',
-      })
       .example('$0 push webapp-1.4.2.tgz oci://registry.example.com/charts', 'Push as charts/webapp:1.4.2'),
   run: async (args, io) => {
     const remote = args.remote;
@@ -58,9 +47,7 @@ export const pushCommand = defineCommand({
       remote,
       await registryPathsFor(io, { registryConfig: args.registryConfig }),
       {
-        plainHttp: args.plainHttp,
-        insecure: args.insecureSkipTlsVerify,
-        caFile: args.caFile === undefined ? undefined : resolve(io.cwd, args.caFile),
+        ...registryConnection(io, { ...args, insecure: args.insecureSkipTlsVerify }),
         username: args.username,
         password: args.password,
         prov,

@@ -1,8 +1,7 @@
 // portolan registry login|logout HOST: store or remove a registry login, in Docker's config.json format.
-import { resolve } from 'node:path';
 import { PortolanError, UsageError } from '../../errors.js';
 import { defineCommand } from '../command.js';
-import { registryPathsFor, warnPasswordFlag } from '../chart-ref.js';
+import { registryConnection, registryPathsFor, warnPasswordFlag } from '../chart-ref.js';
 import type { CliIo } from '../io.js';
 
 const registryConfigFlag = {
@@ -52,9 +51,7 @@ async function runLogin(args: LoginFlags, io: CliIo): Promise<number> {
     { registry: host, repository: '' },
     paths,
     {
-      plainHttp: args.plainHttp,
-      insecure: args.insecure,
-      caFile: args.caFile === undefined ? undefined : resolve(io.cwd, args.caFile),
+      ...registryConnection(io, args),
       username,
       password,
     },
