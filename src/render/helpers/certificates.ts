@@ -8,7 +8,6 @@ import {
   createPublicKey,
   createHash,
   generateKeyPairSync,
-  generatePrimeSync,
   randomBytes,
   sign,
   type KeyObject,
@@ -17,6 +16,7 @@ import { isIP } from 'node:net';
 import { createRequire } from 'node:module';
 import type forgeTypes from 'node-forge';
 import { isDict } from './go.js';
+import { randomPrime } from './primes.js';
 
 // node-forge takes about 20 ms to load: loaded on first use, so only renders that make certificates pay for it.
 let loadedForge: typeof forgeTypes | undefined;
@@ -387,17 +387,17 @@ export function newCertificateKey(): KeyObject {
 }
 
 /**
- * An RSA key of `bits` bits with e = 65537, made from two random primes of half the size (OpenSSL's prime search, the
- * way OpenSSL 1.1 made RSA keys). Node's generateKeyPairSync('rsa') runs OpenSSL 3's FIPS 186-4 key generation,
- * which costs 2 to 3 times the CPU for keys of the same size and strength; keys are the slowest part of the charts
- * that make certificates (bitnami's etcd, apisix, milvus …). The primes have their top two bits set, so n has
- * exactly `bits` bits; p and q are far apart (FIPS 186-4's |p - q| > 2^(bits/2 - 100)); d is e^-1 mod lcm(p-1, q-1).
+ * An RSA key of `bits` bits with e = 65537, made from two random primes of half the size (primes.ts). Node's
+ * generateKeyPairSync('rsa') runs OpenSSL 3's FIPS 186-4 key generation, which costs 3 to 4 times the CPU for keys of
+ * the same size and strength; keys are the slowest part of the charts that make certificates (bitnami's etcd, apisix,
+ * milvus …). The primes have their top two bits set, so n has exactly `bits` bits; p and q are far apart (FIPS
+ * 186-4's |p - q| > 2^(bits/2 - 100)); d is e^-1 mod lcm(p-1, q-1).
  */
 export function rsaPrivateKey(bits: number): KeyObject {
   const e = 65537n;
   const prime = (): bigint => {
     for (;;) {
-      const candidate = generatePrimeSync(bits / 2, { bigint: true });
+      const candidate = randomPrime(bits / 2);
       if ((candidate - 1n) % e !== 0n) return candidate; // e is prime: gcd(e, p-1) = 1
     }
   };
