@@ -2,7 +2,7 @@
 // against (one source for both). The package ships each definition as a generated TypeScript declaration (fields,
 // types, required, enums, descriptions) beside its compiled validator; this module reads the declarations into
 // OpenAPI definitions, lazily: a kind's file and the files it references are read on first use, then kept.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import type { Json } from './patch.js';
@@ -89,7 +89,7 @@ export function kindDefinition(apiVersion: string, kind: string): string | undef
   if (!/^([a-z0-9.-]+\/)?v\d+((alpha|beta)\d+)?$/.test(apiVersion) || !/^[A-Z][A-Za-z0-9]*$/.test(kind))
     return undefined;
   const file = join(src.root, apiVersion, `${kind}.d.ts`);
-  return existsSync(file) ? readDeclaration(file) : undefined;
+  return readDeclaration(file); // remembered per file, a missing one too
 }
 
 /** A definition by name, reading its file if it was not read yet (names come from kindDefinition's `$ref`s). */

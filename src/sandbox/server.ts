@@ -64,8 +64,16 @@ export interface ApiServerOptions {
 
 export { KUBE_VERSION } from './discovery.js';
 
+let lastSecond = NaN;
+let lastTime = '';
+/** The time as Kubernetes writes it (whole seconds, RFC 3339), formatted once per second. */
 function nowTime(): string {
-  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastTime = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+  }
+  return lastTime;
 }
 
 export function metaOf(obj: JsonObject): JsonObject {

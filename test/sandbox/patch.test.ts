@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  clone,
   fieldsOf,
   jsonPatch,
   mergePatch,
@@ -11,6 +12,19 @@ import {
 import { matchesLabels, parseLabelSelector } from '../../src/sandbox/selectors.js';
 
 const NOW = '2025-01-01T00:00:00Z';
+
+describe('clone', () => {
+  it('copies JSON deeply, keeping a __proto__ key an own property as JSON.parse made it', () => {
+    const original = JSON.parse('{"__proto__": {"polluted": true}, "a": [1, {"b": null}], "s": "x"}') as JsonObject;
+    const copy = clone(original);
+    expect(copy).toStrictEqual(original);
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(Object.keys(copy)).toEqual(['__proto__', 'a', 's']);
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+    ((copy.a as JsonObject[])[1] as JsonObject).b = 2;
+    expect(((original.a as JsonObject[])[1] as JsonObject).b).toBeNull();
+  });
+});
 
 describe('merge and JSON patch', () => {
   it('merge patch deletes with null and replaces lists', () => {
