@@ -32,6 +32,35 @@ export class ServerConfiguration { constructor() { unused(); } }`,
   },
 };
 
+// client-node's config.js imports node-fetch (for applyToFetchOptions, which portolan never calls; it drags in
+// whatwg-url and tr46's 300 KB Unicode table) and socks-proxy-agent (only for a kubeconfig `proxy-url` of socks5://;
+// it drags in ip-address, socks and smart-buffer) when it loads. Both stay out of the bundle: each becomes a class
+// that Node's require loads from client-node's own dependencies on first `new`. 600 KB less to compile and run
+// before every cluster command.
+const lazyClientNodeImports = {
+  name: 'lazy-client-node-imports',
+  setup(plugin) {
+    plugin.onLoad({ filter: /@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/ }, ({ path }) => {
+      let contents = readFileSync(path, 'utf8');
+      for (const [name, from] of [
+        ['Headers', 'node-fetch'],
+        ['SocksProxyAgent', 'socks-proxy-agent'],
+      ]) {
+        const line = `import { ${name} } from '${from}';`;
+        if (!contents.includes(line)) throw new Error(`${path}: no "${line}" to defer (has client-node changed?)`);
+        contents = contents.replace(line, `const ${name} = portolanLazyClass('${from}', '${name}');`);
+      }
+      // (portolanCreateRequire comes from the banner; a call esbuild does not see as require() stays unbundled.)
+      const helper =
+        'const portolanLazyClass = (from, name) => function (...args) {\n' +
+        "  const clientNode = portolanCreateRequire(import.meta.url).resolve('@kubernetes/client-node');\n" +
+        '  return new (portolanCreateRequire(clientNode)(from)[name])(...args);\n' +
+        '};\n';
+      return { contents: helper + contents, loader: 'js' };
+    });
+  },
+};
+
 // yargs' help layout pulls in three copies of string-width, each building an Intl.Segmenter and Unicode-property
 // regular expressions (\p{RGI_Emoji} with the v flag) when it loads: 30 to 100 ms before any command starts, for
 // text only `--help` measures. Each is built on first use instead.
@@ -78,7 +107,7 @@ export async function bundleCli(outdir = binDir) {
     banner: {
       js: "import { createRequire as portolanCreateRequire } from 'node:module';\nconst require = portolanCreateRequire(import.meta.url);",
     },
-    plugins: [withoutGeneratedApi, lazyStringWidth],
+    plugins: [withoutGeneratedApi, lazyClientNodeImports, lazyStringWidth],
     legalComments: 'none',
     logLevel: 'warning',
   });

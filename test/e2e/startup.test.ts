@@ -1,13 +1,14 @@
 // What a command loads before it starts: `template` of a chart without values.schema.json does without Ajv (about
 // 40 ms of CPU to load), and loads it for a chart with one. The bundled binary runs with a module hook that lists
 // every file of the bundle it loads; esbuild marks where each package's code starts (`// node_modules/NAME/…`).
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { binPath } from '../helpers/cli.js';
 import { run } from '../helpers/peers.js';
+import { freePort } from '../helpers/registry.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'portolan-startup-'));
 const hooks = join(dir, 'hooks.mjs');
@@ -58,5 +59,39 @@ describe('start-up', () => {
     expect(hello.filter((p) => p.startsWith('ajv'))).toEqual([]);
     expect(webapp).toContain('ajv');
     expect(webapp).toContain('ajv-formats');
+  });
+
+  it("leaves client-node's node-fetch and SOCKS code out of the bundle, and still reaches a socks5 proxy-url", async () => {
+    const chunks = join(dirname(binPath()), 'chunks');
+    const bundled = readdirSync(chunks)
+      .map((f) => readFileSync(join(chunks, f), 'utf8'))
+      .join('\n');
+    for (const name of ['node-fetch', 'tr46', 'whatwg-url', 'socks-proxy-agent', 'socks', 'ip-address'])
+      expect(bundled).not.toContain(`// node_modules/${name}/`);
+    // Nothing listens on either port: the error names the proxy's, so the connection went through the SOCKS agent.
+    const [apiPort, proxyPort] = [await freePort(), await freePort()];
+    const kubeconfig = join(dir, 'socks-kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        '- name: c',
+        `  cluster: {server: "https://127.0.0.1:${apiPort}", proxy-url: "socks5://127.0.0.1:${proxyPort}"}`,
+        'contexts:',
+        '- name: c',
+        '  context: {cluster: c, user: u}',
+        'current-context: c',
+        'users:',
+        '- name: u',
+        '  user: {token: abc}',
+      ].join('\n'),
+    );
+    const result = await run(process.execPath, [binPath(), 'list'], {
+      env: { ...process.env, KUBECONFIG: kubeconfig },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`ECONNREFUSED 127.0.0.1:${proxyPort}`);
   });
 });
