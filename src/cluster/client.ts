@@ -152,6 +152,7 @@ export class HttpClusterClient implements ClusterClient {
   readonly context: string;
   readonly server: string;
   private readonly base: URL;
+  private readonly basePath: string;
   private readonly agent: http.Agent;
   private headers: Record<string, string> = {};
   private mappings = new Map<string, ResourceMapping>();
@@ -179,6 +180,7 @@ export class HttpClusterClient implements ClusterClient {
     this.context = loaded.context;
     this.server = loaded.cluster.server.replace(/\/+$/, '');
     this.base = new URL(this.server);
+    this.basePath = this.base.pathname.replace(/\/$/, '');
     this.agent = agent;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.retries = options.retries ?? 4;
@@ -245,8 +247,7 @@ export class HttpClusterClient implements ClusterClient {
     options: RequestOptions,
     sent: { reached: boolean },
   ): Promise<RawResponse> {
-    const url = new URL(this.base.pathname.replace(/\/$/, '') + path, this.base);
-    for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
+    const target = this.requestTarget(path, options.query);
     const payload =
       options.body === undefined
         ? undefined
@@ -260,10 +261,10 @@ export class HttpClusterClient implements ClusterClient {
       headers['Content-Type'] = options.contentType ?? 'application/json';
       headers['Content-Length'] = String(payload.length);
     }
-    const mod = url.protocol === 'http:' ? http : https;
+    const mod = this.base.protocol === 'http:' ? http : https;
     this.requestCount++;
     return new Promise((resolve, reject) => {
-      const req = mod.request(url, { method, headers, agent: this.agent }, (res) => {
+      const req = mod.request({ ...target, method, headers, agent: this.agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);
@@ -298,6 +299,26 @@ export class HttpClusterClient implements ClusterClient {
       if (payload) req.write(payload);
       req.end();
     });
+  }
+
+  /**
+   * Where a request goes, as http.request's options: the server's host and port, and the server's path prefix (a
+   * proxy's `/k8s/clusters/…`) joined to `path`, with the query. Built from strings: a URL object per request, and
+   * http.request turning it back into options, cost more than the rest of sending a small request.
+   */
+  private requestTarget(
+    path: string,
+    query: Record<string, string | undefined> | undefined,
+  ): { hostname: string; port: string; path: string } {
+    let full = this.basePath + path;
+    // Paths are built from validated names; anything else is normalized and escaped as a URL would be.
+    if (!/^[\w\-.~!$&'()*+,;=:@/%]*$/.test(full) || full.includes('/.')) full = new URL(full, this.base).pathname;
+    const params = query ? Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined) : [];
+    return {
+      hostname: this.base.hostname.replace(/^\[(.*)\]$/, '$1'), // an IPv6 address without its brackets
+      port: this.base.port,
+      path: params.length > 0 ? `${full}?${new URLSearchParams(params).toString()}` : full,
+    };
   }
 
   /**

@@ -1,6 +1,7 @@
 // The HTTP ClusterClient against a sandbox started here: discovery, apply, prune, waits, retries, auth errors.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -537,5 +538,42 @@ describe('retries and errors', () => {
       c.close();
       server.close();
     }
+  });
+});
+
+describe('request targets', () => {
+  it("keeps the server's path prefix, escapes what a URL escapes and sends the query", async () => {
+    const seen: string[] = [];
+    const server = createHttpServer((req, res) => {
+      seen.push(req.url ?? '');
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ major: '1', minor: '34', gitVersion: 'v1.34.0' }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const file = join(dir, 'prefixed-kubeconfig');
+    writeFileSync(
+      file,
+      kubeconfigText(`http://127.0.0.1:${port}/k8s/clusters/c-1/`, '', 'token').replace(
+        /certificate-authority-data: .*/,
+        'insecure-skip-tls-verify: true',
+      ),
+    );
+    const prefixed = await connect({ kubeconfig: file, retries: 0 });
+    try {
+      expect((await prefixed.serverVersion()).gitVersion).toBe('v1.34.0');
+      await prefixed.request('GET', '/api/v1/namespaces/x/configmaps', {
+        query: { labelSelector: 'app=web,tier in (a b)', limit: undefined, watch: '1' },
+      });
+      await prefixed.request('GET', '/api/v1/namespaces/x/configmaps/a b/../ünï');
+    } finally {
+      prefixed.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect(seen).toEqual([
+      '/k8s/clusters/c-1/version',
+      '/k8s/clusters/c-1/api/v1/namespaces/x/configmaps?labelSelector=app%3Dweb%2Ctier+in+%28a+b%29&watch=1',
+      '/k8s/clusters/c-1/api/v1/namespaces/x/configmaps/%C3%BCn%C3%AF',
+    ]);
   });
 });
