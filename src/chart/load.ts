@@ -1,5 +1,6 @@
 // Loading charts: from a folder or an archive on disk (the I/O edge), and from a list of files (pure, like
 // Helm's loader.LoadFiles). Subcharts under charts/ may be folders or archives.
+import { readFileSync, readdirSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { PortolanError } from '../errors.js';
@@ -75,9 +76,8 @@ export async function readChartFolder(root: string): Promise<ChartFile[]> {
   const rules = parseHelmignore(ignoreText);
   const files: ChartFile[] = [];
   const walk = async (dir: string): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true });
+    const entries = readdirSync(dir, { withFileTypes: true });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const reads: Array<Promise<void>> = [];
     for (const entry of entries) {
       const full = join(dir, entry.name);
       const name = relative(root, full).split(sep).join('/');
@@ -94,12 +94,9 @@ export async function readChartFolder(root: string): Promise<ChartFile[]> {
       if (entry.isDirectory()) {
         if (!isIgnored(rules, name, true)) await walk(full);
       } else if (!isIgnored(rules, name, false)) {
-        const file: ChartFile = { name, data: Buffer.alloc(0) };
-        files.push(file);
-        reads.push(readFile(full).then((data) => void (file.data = data)));
+        files.push({ name, data: readFileSync(full) });
       }
     }
-    await Promise.all(reads);
   };
   await walk(root);
   files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
