@@ -1,11 +1,12 @@
 // The template context, with Helm's names: Values, Release, Chart, Capabilities, Files, Template. Functions in it
 // (Files.Get, Capabilities.APIVersions.Has) are own properties, so handlebars' prototype protection lets them through.
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
 import semver from 'semver';
 import { PortolanError } from '../errors.js';
 import type { Chart, ChartFile, Values } from '../chart/types.js';
 import { toYaml } from '../yaml-emit.js';
 import { markGoStruct } from './interpreter.js';
+import { compileRe2 } from './helpers/regex.js';
 
 export const DEFAULT_KUBE_VERSION = 'v1.35.0';
 
@@ -243,9 +244,9 @@ function globRegex(pattern: string): RE2JS {
     } else out += /[.+^$()|\\]/.test(c) ? `\\${c}` : c;
   }
   try {
-    return RE2JS.compile(`${out}$`);
+    return compileRe2(`${out}$`);
   } catch {
-    return RE2JS.compile('');
+    return compileRe2('');
   }
 }
 

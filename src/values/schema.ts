@@ -8,13 +8,13 @@ import { createRequire } from 'node:module';
 import type { Ajv, AnySchema, ErrorObject, MissingRefError, Options, ValidateFunction } from 'ajv';
 import type { Ajv2019 } from 'ajv/dist/2019.js';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
-import { RE2JS } from 're2js';
 import { PortolanError, messageOf } from '../errors.js';
 import type { Chart, Values } from '../chart/types.js';
 import type { PreparedChart } from './coalesce.js';
 import { originOf, type Origins } from './read.js';
 import { DRAFT_04_META_SCHEMA, draft04ToDraft06 } from './schema-draft04.js';
 import { formatPath, isMap, lineOf, type PathSegment } from './yaml.js';
+import { compileRe2 } from '../render/helpers/regex.js';
 
 type AjvInstance = InstanceType<typeof Ajv> | InstanceType<typeof Ajv2019> | InstanceType<typeof Ajv2020>;
 
@@ -120,7 +120,7 @@ function dialectOf(schema: Record<string, unknown>, file: string): Dialect {
 /** Go's regexp (RE2) for `pattern` and `patternProperties`, as Helm's validator compiles them. */
 const re2Engine = Object.assign(
   (pattern: string) => {
-    const compiled = RE2JS.compile(pattern);
+    const compiled = compileRe2(pattern);
     // Ajv keys its cache of compiled patterns by toString(): it must name the pattern.
     return { test: (text: string) => compiled.matcher(text).find(), toString: () => `/${pattern}/` };
   },

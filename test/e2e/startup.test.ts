@@ -1,7 +1,7 @@
 // What a command loads before it starts: `template` of a chart without values.schema.json does without Ajv (about
 // 40 ms of CPU to load), and loads it for a chart with one. The bundled binary runs with a module hook that lists
 // every file of the bundle it loads; esbuild marks where each package's code starts (`// node_modules/NAME/…`).
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -22,17 +22,29 @@ writeFileSync(
     '}\n',
 );
 const register = join(dir, 'register.mjs');
+// …and, at exit, every file Node's require loaded (packages loaded on first use from node_modules, outside the bundle).
 writeFileSync(
   register,
-  `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+  [
+    "import { appendFileSync } from 'node:fs';",
+    "import { createRequire, register } from 'node:module';",
+    `register(${JSON.stringify(pathToFileURL(hooks).href)});`,
+    'const required = createRequire(import.meta.url).cache;',
+    "process.on('exit', () => appendFileSync(process.env.PORTOLAN_TEST_REQUIRED, Object.keys(required).join('\\n')));",
+  ].join('\n'),
 );
 
-/** The packages whose code `portolan ARGS` loads: those bundled into the files of the bundle it imports. */
-async function packagesLoaded(args: string[]): Promise<string[]> {
-  const list = join(dir, `resolved-${Math.random().toString(36).slice(2)}.txt`);
+/**
+ * The packages whose code `portolan ARGS` loads: those bundled into the files of the bundle it imports, and those
+ * Node's require loads from node_modules; and what it printed.
+ */
+async function packagesLoaded(args: string[]): Promise<{ packages: string[]; stdout: string }> {
+  const id = Math.random().toString(36).slice(2);
+  const [list, required] = [join(dir, `resolved-${id}.txt`), join(dir, `required-${id}.txt`)];
   writeFileSync(list, '');
+  writeFileSync(required, '');
   const result = await run(process.execPath, ['--import', register, binPath(), ...args], {
-    env: { ...process.env, PORTOLAN_TEST_RESOLVED: list },
+    env: { ...process.env, PORTOLAN_TEST_RESOLVED: list, PORTOLAN_TEST_REQUIRED: required },
   });
   expect(result.code, result.stderr).toBe(0);
   const files = [
@@ -46,12 +58,14 @@ async function packagesLoaded(args: string[]): Promise<string[]> {
   for (const file of files)
     for (const m of readFileSync(file, 'utf8').matchAll(/^\/\/ node_modules\/((?:@[^/]+\/)?[^/]+)\//gm))
       packages.add(m[1] ?? '');
-  return [...packages];
+  for (const m of readFileSync(required, 'utf8').matchAll(/[\\/]node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/g))
+    packages.add((m[1] ?? '').replace('\\', '/'));
+  return { packages: [...packages], stdout: result.stdout };
 }
 
 describe('start-up', () => {
   it('template of a chart without a schema loads no Ajv; one with a schema does', async () => {
-    const [hello, webapp] = await Promise.all([
+    const [{ packages: hello }, { packages: webapp }] = await Promise.all([
       packagesLoaded(['template', 'x', 'charts/hello']),
       packagesLoaded(['template', 'x', 'charts/webapp']),
     ]);
@@ -59,6 +73,23 @@ describe('start-up', () => {
     expect(hello.filter((p) => p.startsWith('ajv'))).toEqual([]);
     expect(webapp).toContain('ajv');
     expect(webapp).toContain('ajv-formats');
+  });
+
+  it('loads the regular expression engine only for a chart that uses it', async () => {
+    const chart = join(dir, 'regex-chart');
+    mkdirSync(join(chart, 'templates'), { recursive: true });
+    writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: regex-chart\nversion: 0.1.0\n');
+    writeFileSync(
+      join(chart, 'templates', 'cm.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: r\ndata:\n  match: {{ regexMatch "^a.c$" "abc" | quote }}\n',
+    );
+    const [hello, regex] = await Promise.all([
+      packagesLoaded(['template', 'x', 'charts/hello']),
+      packagesLoaded(['template', 'x', chart]),
+    ]);
+    expect(hello.packages).not.toContain('re2js');
+    expect(regex.packages).toContain('re2js');
+    expect(regex.stdout).toContain('match: "true"');
   });
 
   it("leaves client-node's node-fetch and SOCKS code out of the bundle, and still reaches a socks5 proxy-url", async () => {

@@ -1,8 +1,19 @@
 // Go's regexp as sprig's regex* functions use it: RE2 syntax and linear-time matching (re2js, a port of Go's engine),
 // with Go's own rules for FindAll, Split and ReplaceAllString's `$` expansion written out here, since re2js follows
 // JavaScript's and Java's rules for those. Positions are UTF-16 indexes; "one character" is one code point. Pure.
-import { RE2JS, type Matcher } from 're2js';
+import { createRequire } from 'node:module';
+import type { RE2JS, Matcher } from 're2js';
 import { checkListSize, checkStringSize } from './limits.js';
+
+// re2js is 290 KB of code that most charts never run: loaded on the first pattern compiled (as node-forge is for
+// certificates), not with every render.
+let loadedRe2: typeof RE2JS | undefined;
+
+/** re2js's RE2JS.compile: Go's regexp syntax, linear-time matching. */
+export function compileRe2(pattern: string): RE2JS {
+  loadedRe2 ??= (createRequire(import.meta.url)('re2js') as { RE2JS: typeof RE2JS }).RE2JS;
+  return loadedRe2.compile(pattern);
+}
 
 const compiled = new Map<string, RE2JS>();
 const CACHE_SIZE = 256;
@@ -13,7 +24,7 @@ export function compileGoRegex(pattern: string): RE2JS {
   if (cached) return cached;
   let re: RE2JS;
   try {
-    re = RE2JS.compile(pattern);
+    re = compileRe2(pattern);
   } catch (error) {
     throw new Error(`regexp: Compile(\`${pattern}\`): ${(error as Error).message}`);
   }
