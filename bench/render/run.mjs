@@ -64,5 +64,14 @@ const results = [
     { label: 'helm', command: helm, args: ['version', '--short'], env: helmEnv },
     { runs },
   ),
+  // portolan's own fixed cost: loading the CLI and parsing a command line, over Node's start-up (target: 25 ms).
+  compare(
+    'fixed cost: portolan version against node -e ""',
+    { label: 'portolan', command: node, args: [portolanBin, 'version'] },
+    { label: 'node', command: node, args: ['-e', ''] },
+    { runs },
+  ),
 ];
+const fixed = results.at(-1);
+console.log(`  portolan version over node -e "": ${(fixed.a.median - fixed.b.median).toFixed(1)} ms (target <= 25)`);
 writeFileSync(join(out, 'render.json'), `${JSON.stringify(results, null, 2)}\n`);
