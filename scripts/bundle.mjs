@@ -61,6 +61,22 @@ const lazyClientNodeImports = {
   },
 };
 
+// yargs looks for a package.json upwards from the working folder when it starts, only to guess a version for a
+// --version flag portolan turns off: from a folder under /tmp or a large home folder that reads thousands of directory
+// entries before every command. The bundle gives yargs a search that finds nothing.
+const yargsWithoutPackageSearch = {
+  name: 'yargs-without-package-search',
+  setup(plugin) {
+    plugin.onResolve({ filter: /^escalade\/sync$/ }, (args) =>
+      /[\\/]yargs[\\/]/.test(args.importer) ? { path: 'escalade', namespace: 'yargs-find-up' } : undefined,
+    );
+    plugin.onLoad({ filter: /.*/, namespace: 'yargs-find-up' }, () => ({
+      contents: 'export default () => undefined;',
+      loader: 'js',
+    }));
+  },
+};
+
 // yargs' help layout pulls in three copies of string-width, each building an Intl.Segmenter and Unicode-property
 // regular expressions (\p{RGI_Emoji} with the v flag) when it loads: 30 to 100 ms before any command starts, for
 // text only `--help` measures. Each is built on first use instead.
@@ -107,7 +123,7 @@ export async function bundleCli(outdir = binDir) {
     banner: {
       js: "import { createRequire as portolanCreateRequire } from 'node:module';\nconst require = portolanCreateRequire(import.meta.url);",
     },
-    plugins: [withoutGeneratedApi, lazyClientNodeImports, lazyStringWidth],
+    plugins: [withoutGeneratedApi, lazyClientNodeImports, yargsWithoutPackageSearch, lazyStringWidth],
     legalComments: 'none',
     logLevel: 'warning',
   });

@@ -92,13 +92,15 @@ describe('start-up', () => {
     expect(regex.stdout).toContain('match: "true"');
   });
 
-  it("leaves client-node's node-fetch and SOCKS code out of the bundle, and still reaches a socks5 proxy-url", async () => {
+  it("leaves client-node's node-fetch and SOCKS code and yargs' package search out of the bundle; socks5 still works", async () => {
     const chunks = join(dirname(binPath()), 'chunks');
     const bundled = readdirSync(chunks)
       .map((f) => readFileSync(join(chunks, f), 'utf8'))
       .join('\n');
     for (const name of ['node-fetch', 'tr46', 'whatwg-url', 'socks-proxy-agent', 'socks', 'ip-address'])
       expect(bundled).not.toContain(`// node_modules/${name}/`);
+    // Nor yargs' package.json search upwards from the working folder (escalade), which reads every directory above.
+    expect(bundled).not.toContain('// node_modules/escalade/');
     // Nothing listens on either port: the error names the proxy's, so the connection went through the SOCKS agent.
     const [apiPort, proxyPort] = [await freePort(), await freePort()];
     const kubeconfig = join(dir, 'socks-kubeconfig');
