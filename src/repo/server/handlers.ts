@@ -66,7 +66,7 @@ function serveIndex(format: 'yaml' | 'json'): Handler {
 export const indexYaml = serveIndex('yaml');
 export const indexJson = serveIndex('json');
 
-export const archive: Handler = async (request, { store }) => {
+export const archive: Handler = (request, { store }) => {
   // /charts/<file> (portolan's older layout) or /<file>, where `repo index` and static web servers put archives.
   const fileName = request.segments[request.segments.length - 1] ?? '';
   const found = store.archiveFile(fileName);
@@ -79,13 +79,18 @@ export const archive: Handler = async (request, { store }) => {
     'Content-Disposition': `attachment; filename="${fileName}"`,
   };
   if (etagMatches(request.headers['if-none-match'], [etag])) return { status: 304, headers };
-  const small = request.method === 'HEAD' ? undefined : await store.smallArchive(fileName);
-  if (small) return { status: 200, headers: { ...headers, 'Content-Length': small.length }, body: small };
-  return {
-    status: 200,
-    headers: { ...headers, 'Content-Length': found.record.size },
-    file: { path: found.path, size: found.record.size },
-  };
+  const answer = (small: Buffer | undefined): RepoResponse =>
+    small
+      ? { status: 200, headers: { ...headers, 'Content-Length': small.length }, body: small }
+      : {
+          status: 200,
+          headers: { ...headers, 'Content-Length': found.record.size },
+          file: { path: found.path, size: found.record.size },
+        };
+  if (request.method === 'HEAD') return answer(undefined);
+  // A small archive read before is answered from memory at once; otherwise it is read (and kept) first.
+  const cached = store.cachedArchive(fileName);
+  return cached ? answer(cached) : store.smallArchive(fileName).then(answer);
 };
 
 export const listCharts: Handler = (_request, { store }) => json(200, store.currentIndex().entries);

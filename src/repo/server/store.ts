@@ -175,20 +175,25 @@ export class RepoStore {
     return record ? { path: join(this.dir, fileName), record } : undefined;
   }
 
+  /** The bytes of a small archive when memory holds them, still those of its current record. */
+  cachedArchive(fileName: string): Buffer | undefined {
+    const cached = this.archiveBytes.get(fileName);
+    if (!cached || cached.record !== this.records.get(fileName)) return undefined;
+    this.archiveBytes.delete(fileName); // most recently used last
+    this.archiveBytes.set(fileName, cached);
+    return cached.data;
+  }
+
   /**
    * The bytes of a small archive (at most SMALL_ARCHIVE bytes), from memory after the first read; undefined for a
    * larger one or one that is gone. An entry belongs to the record it was read for: an upload that replaces the
    * archive makes a new record, so a stale copy is never served. Least recently used entries leave past the budget.
    */
   async smallArchive(fileName: string): Promise<Buffer | undefined> {
+    const cached = this.cachedArchive(fileName);
+    if (cached) return cached;
     const record = this.records.get(fileName);
     if (!record || record.size > SMALL_ARCHIVE) return undefined;
-    const cached = this.archiveBytes.get(fileName);
-    if (cached?.record === record) {
-      this.archiveBytes.delete(fileName);
-      this.archiveBytes.set(fileName, cached);
-      return cached.data;
-    }
     let data: Buffer;
     try {
       data = await readFile(join(this.dir, fileName));
