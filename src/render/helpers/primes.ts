@@ -52,23 +52,19 @@ function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
   return fromBytes(publicEncrypt({ key, padding: constants.RSA_NO_PADDING }, toBytes(base, length)));
 }
 
-/** Miller-Rabin rounds (FIPS 186-5 Table B.1, as Go's crypto/rsa) for a random candidate of `bits` bits. */
+/** Miller-Rabin rounds for a random candidate of at least so many bits (FIPS 186-5 Table B.1, as Go's crypto/rsa). */
+const ROUNDS: Array<[minimumBits: number, rounds: number]> = [
+  [3747, 3],
+  [1345, 4],
+  [476, 5],
+  [400, 6],
+  [347, 7],
+  [308, 8],
+  [55, 27],
+];
+
 export function millerRabinRounds(bits: number): number {
-  return bits >= 3747
-    ? 3
-    : bits >= 1345
-      ? 4
-      : bits >= 476
-        ? 5
-        : bits >= 400
-          ? 6
-          : bits >= 347
-            ? 7
-            : bits >= 308
-              ? 8
-              : bits >= 55
-                ? 27
-                : 34;
+  return ROUNDS.find(([minimumBits]) => bits >= minimumBits)?.[1] ?? 34;
 }
 
 /** `rounds` Miller-Rabin rounds with random bases on an odd n > 3; false means that n is certainly composite. */
