@@ -34,6 +34,14 @@ const work = mkdtempSync(join(tmpdir(), 'bench-serve-'));
 
 const rssKiB = (pid, field) =>
   Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+// CPU time (user + system) of whole processes, in ms, from /proc: the work each server does per request, which
+// stays put when the load generator and the server compete for the same cores and req/s does not.
+const clockTicks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+const cpuMs = (pids) =>
+  pids.reduce((sum, pid) => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return sum + ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+  }, 0);
 const childPids = (pid) =>
   readdirSync('/proc')
     .filter((p) => /^\d+$/.test(p))
@@ -132,19 +140,30 @@ try {
   );
   for (const scenario of scenarios) {
     const rps = { portolan: [], nginx: [] };
+    const cpuPerRequest = { portolan: [], nginx: [] };
     for (let round = 0; round < rounds; round++) {
       for (const [label, base] of Object.entries(servers)) {
-        const r = wrk(`${base}${scenario.path}`, await scenario.headers(base), seconds);
+        const headers = await scenario.headers(base);
+        const pids = label === 'portolan' ? [portolan.pid] : [nginx.pid, nginxWorker()];
+        const before = cpuMs(pids);
+        const r = wrk(`${base}${scenario.path}`, headers, seconds);
         if (r.errors || (r.statusMismatch > 0 && !scenario.name.includes('304')))
           throw new Error(`${label}: ${JSON.stringify(r)}`);
         rps[label].push(r.rps);
+        cpuPerRequest[label].push(((cpuMs(pids) - before) * 1000) / r.requests);
       }
     }
-    const row = { name: scenario.name, portolan: median(rps.portolan), nginx: median(rps.nginx) };
+    const row = {
+      name: scenario.name,
+      portolan: median(rps.portolan),
+      nginx: median(rps.nginx),
+      cpuMicroseconds: { portolan: median(cpuPerRequest.portolan), nginx: median(cpuPerRequest.nginx) },
+    };
     row.ratio = row.portolan / row.nginx;
     results.push(row);
     console.log(
-      `${row.name}\n  portolan ${row.portolan.toFixed(0)} req/s   nginx ${row.nginx.toFixed(0)} req/s   ratio ${row.ratio.toFixed(2)} (target >= 0.8)`,
+      `${row.name}\n  portolan ${row.portolan.toFixed(0)} req/s   nginx ${row.nginx.toFixed(0)} req/s   ratio ${row.ratio.toFixed(2)} (target >= 0.8)\n` +
+        `  server CPU per request: portolan ${row.cpuMicroseconds.portolan.toFixed(1)} µs, nginx ${row.cpuMicroseconds.nginx.toFixed(1)} µs`,
     );
   }
   const peak = {
