@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { PortolanError, messageOf } from '../../errors.js';
 import type { ChartVersionEntry } from '../index-model.js';
+import type { CachedArchive } from '../index-dir.js';
 import {
   BodyTooLarge,
   acceptsGzip,
@@ -12,7 +13,7 @@ import {
   type RepoResponse,
 } from './http.js';
 import { multipartBoundary, parseMultipart } from './multipart.js';
-import { type RepoStore, UploadRejected } from './store.js';
+import { type Representation, type RepoStore, UploadRejected } from './store.js';
 import type { OciStore } from './oci.js';
 import semver from 'semver';
 
@@ -34,59 +35,83 @@ export const root: Handler = () => ({
   body: 'portolan chart repository: GET /index.yaml, GET /charts/<name>-<version>.tgz, /api/charts\n',
 });
 
+/** One variant of the index as answered: its headers with and without the body, and the body. */
+interface IndexVariant {
+  notModified: AnswerHeaders;
+  ok: AnswerHeaders;
+  body: Buffer;
+}
+/** The index's two variants, built once per representation (a new index is a new representation). */
+const indexVariants = new WeakMap<Representation, { etags: string[]; plain?: IndexVariant; gzip?: IndexVariant }>();
+
+function indexVariant(rep: Representation, gzip: boolean): { etags: string[]; variant: IndexVariant } {
+  const gzipEtag = `${rep.etag.slice(0, -1)}-gz"`;
+  let variants = indexVariants.get(rep);
+  if (!variants) indexVariants.set(rep, (variants = { etags: [rep.etag, gzipEtag] }));
+  const key = gzip ? 'gzip' : 'plain';
+  let variant = variants[key];
+  if (!variant) {
+    const body = gzip ? rep.gzip() : rep.body;
+    const notModified = { ETag: gzip ? gzipEtag : rep.etag, 'Cache-Control': 'no-cache', Vary: 'Accept-Encoding' };
+    const ok: AnswerHeaders = { ...notModified, 'Content-Type': rep.contentType };
+    if (gzip) ok['Content-Encoding'] = 'gzip';
+    ok['Content-Length'] = body.length;
+    variant = variants[key] = { notModified, ok, body };
+  }
+  return { etags: variants.etags, variant };
+}
+
 function serveIndex(format: 'yaml' | 'json'): Handler {
   return (request, { store }) => {
-    const rep = store.representation(format);
     const gzip = acceptsGzip(request.headers['accept-encoding']);
-    const etag = gzip ? `${rep.etag.slice(0, -1)}-gz"` : rep.etag;
-    const common = { ETag: etag, 'Cache-Control': 'no-cache', Vary: 'Accept-Encoding' };
-    if (etagMatches(request.headers['if-none-match'], [rep.etag, `${rep.etag.slice(0, -1)}-gz"`]))
-      return { status: 304, headers: common };
-    if (gzip) {
-      const body = rep.gzip();
-      return {
-        status: 200,
-        headers: {
-          ...common,
-          'Content-Type': rep.contentType,
-          'Content-Encoding': 'gzip',
-          'Content-Length': body.length,
-        },
-        body,
-      };
-    }
-    return {
-      status: 200,
-      headers: { ...common, 'Content-Type': rep.contentType, 'Content-Length': rep.body.length },
-      body: rep.body,
-    };
+    const { etags, variant } = indexVariant(store.representation(format), gzip);
+    if (etagMatches(request.headers['if-none-match'], etags)) return { status: 304, headers: variant.notModified };
+    return { status: 200, headers: variant.ok, body: variant.body };
   };
 }
 
 export const indexYaml = serveIndex('yaml');
 export const indexJson = serveIndex('json');
 
+/**
+ * An archive's answer headers, built once per record (an upload that replaces the archive makes a new record): a
+ * busy server answers the same archives over and over.
+ */
+const archiveHeaders = new WeakMap<CachedArchive, { notModified: AnswerHeaders; ok: AnswerHeaders }>();
+type AnswerHeaders = Record<string, string | number>;
+
+function headersOf(record: CachedArchive, fileName: string): { notModified: AnswerHeaders; ok: AnswerHeaders } {
+  let headers = archiveHeaders.get(record);
+  if (!headers) {
+    const notModified = {
+      ETag: `"${record.entry.digest ?? ''}"`,
+      'Cache-Control': 'no-cache',
+      'Content-Type': 'application/gzip',
+      'Content-Disposition': `attachment; filename="${fileName}"`,
+    };
+    headers = { notModified, ok: { ...notModified, 'Content-Length': record.size } };
+    archiveHeaders.set(record, headers);
+  }
+  return headers;
+}
+
 export const archive: Handler = (request, { store }) => {
   // /charts/<file> (portolan's older layout) or /<file>, where `repo index` and static web servers put archives.
   const fileName = request.segments[request.segments.length - 1] ?? '';
   const found = store.archiveFile(fileName);
   if (!found) return errorResponse(404, `no chart archive ${fileName}`);
-  const etag = `"${found.record.entry.digest ?? ''}"`;
-  const headers = {
-    ETag: etag,
-    'Cache-Control': 'no-cache',
-    'Content-Type': 'application/gzip',
-    'Content-Disposition': `attachment; filename="${fileName}"`,
-  };
-  if (etagMatches(request.headers['if-none-match'], [etag])) return { status: 304, headers };
+  const headers = headersOf(found.record, fileName);
+  if (etagMatches(request.headers['if-none-match'], [String(headers.notModified.ETag)]))
+    return { status: 304, headers: headers.notModified };
   const answer = (small: Buffer | undefined): RepoResponse =>
     small
-      ? { status: 200, headers: { ...headers, 'Content-Length': small.length }, body: small }
-      : {
+      ? {
           status: 200,
-          headers: { ...headers, 'Content-Length': found.record.size },
-          file: { path: found.path, size: found.record.size },
-        };
+          // (An archive replaced while it was read is served as read, with its own length.)
+          headers: small.length === found.record.size ? headers.ok : { ...headers.ok, 'Content-Length': small.length },
+          body: small,
+        }
+      : { status: 200, headers: headers.ok, file: { path: found.path, size: found.record.size } };
   if (request.method === 'HEAD') return answer(undefined);
   // A small archive read before is answered from memory at once; otherwise it is read (and kept) first.
   const cached = store.cachedArchive(fileName);
