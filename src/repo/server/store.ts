@@ -81,6 +81,8 @@ export class RepoStore {
   private records: ArchiveCache = new Map();
   private archiveBytes = new Map<string, { record: CachedArchive; data: Buffer }>();
   private archiveBytesTotal = 0;
+  /** The last entry of archiveBytes (the most recently used), when known. */
+  private newestArchive: string | undefined;
   private index: IndexFile;
   private lock: Promise<unknown> = Promise.resolve();
   private changeCount = 0;
@@ -179,8 +181,12 @@ export class RepoStore {
   cachedArchive(fileName: string): Buffer | undefined {
     const cached = this.archiveBytes.get(fileName);
     if (!cached || cached.record !== this.records.get(fileName)) return undefined;
-    this.archiveBytes.delete(fileName); // most recently used last
-    this.archiveBytes.set(fileName, cached);
+    // Most recently used last; a Map's delete and set cost more than the rest of the lookup, so not when it is.
+    if (this.newestArchive !== fileName) {
+      this.archiveBytes.delete(fileName);
+      this.archiveBytes.set(fileName, cached);
+      this.newestArchive = fileName;
+    }
     return cached.data;
   }
 
@@ -204,11 +210,11 @@ export class RepoStore {
     if (this.records.get(fileName) !== record || data.length !== record.size) return data;
     this.forgetArchive(fileName);
     this.archiveBytes.set(fileName, { record, data });
+    this.newestArchive = fileName;
     this.archiveBytesTotal += data.length;
-    for (const [name, entry] of this.archiveBytes) {
+    for (const name of this.archiveBytes.keys()) {
       if (this.archiveBytesTotal <= ARCHIVE_MEMORY_BUDGET) break;
-      this.archiveBytes.delete(name);
-      this.archiveBytesTotal -= entry.data.length;
+      this.forgetArchive(name);
     }
     return data;
   }
@@ -218,6 +224,7 @@ export class RepoStore {
     if (!entry) return;
     this.archiveBytes.delete(fileName);
     this.archiveBytesTotal -= entry.data.length;
+    if (this.newestArchive === fileName) this.newestArchive = undefined;
   }
 
   entries(name: string): ChartVersionEntry[] | undefined {
