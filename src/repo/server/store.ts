@@ -96,6 +96,7 @@ export class RepoStore {
   private constructor(
     readonly dir: string,
     private readonly now: () => Date,
+    private readonly archiveMemoryBudget: number,
   ) {
     this.index = indexFromRecords([]).index;
     this.yamlRep = new Representation(Buffer.from(serializeIndex(this.index)), 'application/x-yaml');
@@ -104,9 +105,13 @@ export class RepoStore {
   /** Opens (and creates) the folder: removes upload leftovers, rebuilds or reconciles the index with the archives. */
   static async open(
     dir: string,
-    options: { now?: () => Date } = {},
+    options: { now?: () => Date; archiveMemoryBudget?: number } = {},
   ): Promise<{ store: RepoStore; report: StoreStartReport }> {
-    const store = new RepoStore(dir, options.now ?? (() => new Date()));
+    const store = new RepoStore(
+      dir,
+      options.now ?? (() => new Date()),
+      options.archiveMemoryBudget ?? ARCHIVE_MEMORY_BUDGET,
+    );
     await mkdir(dir, { recursive: true });
     for (const name of await readdir(dir)) {
       if (name.startsWith(UPLOAD_TEMP_PREFIX) || name.endsWith('.tmp')) await rm(join(dir, name), { force: true });
@@ -213,7 +218,7 @@ export class RepoStore {
     this.newestArchive = fileName;
     this.archiveBytesTotal += data.length;
     for (const name of this.archiveBytes.keys()) {
-      if (this.archiveBytesTotal <= ARCHIVE_MEMORY_BUDGET) break;
+      if (this.archiveBytesTotal <= this.archiveMemoryBudget) break;
       this.forgetArchive(name);
     }
     return data;
