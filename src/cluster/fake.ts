@@ -4,7 +4,7 @@
 // stored and then the connection drops before the answer, the case writes.ts exists for. Writes follow the same
 // read-back rule as the HTTP client, so an action tested against the fake sees what it would see against a cluster.
 import { PortolanError } from '../errors.js';
-import { BUILTIN_RESOURCES, resourceFromCrd } from '../sandbox/resources.js';
+import { BUILTIN_RESOURCES, resourceFromCrd, type ResourceInfo } from '../sandbox/resources.js';
 import type { ApplyOptions, ClusterClient, DeleteOptions, ListOptions } from './client.js';
 import { ClusterApiError, ClusterConnectionError } from './errors.js';
 import {
@@ -74,16 +74,13 @@ export class FakeCluster implements ClusterClient {
     this.namespace = options.namespace ?? 'default';
     this.gitVersion = options.gitVersion ?? 'v1.34.0';
     this.attempts = options.attempts ?? 5;
-    for (const info of BUILTIN_RESOURCES) {
-      for (const version of info.versions)
-        this.addKind({
-          group: info.group,
-          version,
-          resource: info.resource,
-          kind: info.kind,
-          namespaced: info.namespaced,
-        });
-    }
+    for (const info of BUILTIN_RESOURCES) this.addResource(info);
+  }
+
+  /** Every version of a resource (built-in or from a CRD) as a kind this cluster serves. */
+  private addResource(info: ResourceInfo): void {
+    const { group, resource, kind, namespaced } = info;
+    for (const version of info.versions) this.addKind({ group, version, resource, kind, namespaced });
   }
 
   /** Serves one more kind (as discovery would after its CRD is created). */
@@ -199,15 +196,7 @@ export class FakeCluster implements ClusterClient {
     copy.metadata.creationTimestamp = previous?.metadata.creationTimestamp ?? new Date().toISOString();
     if (copy.kind === 'CustomResourceDefinition') {
       const info = resourceFromCrd(copy);
-      if (info)
-        for (const version of info.versions)
-          this.addKind({
-            group: info.group,
-            version,
-            resource: info.resource,
-            kind: info.kind,
-            namespaced: info.namespaced,
-          });
+      if (info) this.addResource(info);
     }
     return copy;
   }

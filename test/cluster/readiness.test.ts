@@ -5,54 +5,27 @@ function obj(apiVersion: string, kind: string, spec: unknown, status: unknown, g
   return { apiVersion, kind, metadata: { name: 'x', generation }, spec, status };
 }
 
+/** The readiness of a Deployment of 2 replicas at generation 2 with this status. */
+const deployment = (status: unknown) => readiness(obj('apps/v1', 'Deployment', { replicas: 2 }, status, 2));
+
 describe('readiness', () => {
   it('Deployment: observedGeneration, updated and available replicas, deadline', () => {
     expect(readiness(obj('apps/v1', 'Deployment', { replicas: 2 }, {}, 1)).reason).toContain('observe');
-    expect(readiness(obj('apps/v1', 'Deployment', { replicas: 2 }, { observedGeneration: 1 }, 2)).ready).toBe(false);
-    expect(
-      readiness(
-        obj(
-          'apps/v1',
-          'Deployment',
-          { replicas: 2 },
-          { observedGeneration: 2, replicas: 2, updatedReplicas: 1, availableReplicas: 2 },
-          2,
-        ),
-      ),
-    ).toEqual({ ready: false, reason: '1/2 replicas updated' });
-    expect(
-      readiness(
-        obj(
-          'apps/v1',
-          'Deployment',
-          { replicas: 2 },
-          { observedGeneration: 2, replicas: 3, updatedReplicas: 2, availableReplicas: 2 },
-          2,
-        ),
-      ).reason,
-    ).toBe('1 old replicas pending termination');
-    expect(
-      readiness(
-        obj(
-          'apps/v1',
-          'Deployment',
-          { replicas: 2 },
-          { observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 1 },
-          2,
-        ),
-      ),
-    ).toEqual({ ready: false, reason: '1/2 replicas available' });
-    expect(
-      readiness(
-        obj(
-          'apps/v1',
-          'Deployment',
-          { replicas: 2 },
-          { observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 2 },
-          2,
-        ),
-      ).ready,
-    ).toBe(true);
+    expect(deployment({ observedGeneration: 1 }).ready).toBe(false);
+    expect(deployment({ observedGeneration: 2, replicas: 2, updatedReplicas: 1, availableReplicas: 2 })).toEqual({
+      ready: false,
+      reason: '1/2 replicas updated',
+    });
+    expect(deployment({ observedGeneration: 2, replicas: 3, updatedReplicas: 2, availableReplicas: 2 }).reason).toBe(
+      '1 old replicas pending termination',
+    );
+    expect(deployment({ observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 1 })).toEqual({
+      ready: false,
+      reason: '1/2 replicas available',
+    });
+    expect(deployment({ observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 2 }).ready).toBe(
+      true,
+    );
     expect(
       readiness(
         obj(

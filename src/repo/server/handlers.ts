@@ -45,14 +45,13 @@ interface IndexVariant {
 const indexVariants = new WeakMap<Representation, { etags: string[]; plain?: IndexVariant; gzip?: IndexVariant }>();
 
 function indexVariant(rep: Representation, gzip: boolean): { etags: string[]; variant: IndexVariant } {
-  const gzipEtag = `${rep.etag.slice(0, -1)}-gz"`;
   let variants = indexVariants.get(rep);
-  if (!variants) indexVariants.set(rep, (variants = { etags: [rep.etag, gzipEtag] }));
+  if (!variants) indexVariants.set(rep, (variants = { etags: [rep.etag, `${rep.etag.slice(0, -1)}-gz"`] }));
   const key = gzip ? 'gzip' : 'plain';
   let variant = variants[key];
   if (!variant) {
     const body = gzip ? rep.gzip() : rep.body;
-    const notModified = { ETag: gzip ? gzipEtag : rep.etag, 'Cache-Control': 'no-cache', Vary: 'Accept-Encoding' };
+    const notModified = { ETag: variants.etags[gzip ? 1 : 0]!, 'Cache-Control': 'no-cache', Vary: 'Accept-Encoding' };
     const ok: AnswerHeaders = { ...notModified, 'Content-Type': rep.contentType };
     if (gzip) ok['Content-Encoding'] = 'gzip';
     ok['Content-Length'] = body.length;

@@ -136,11 +136,11 @@ export async function startRepoServer(options: RepoServerOptions): Promise<RepoS
   /** Whether a route of this access takes a request without looking at credentials. */
   const withoutCredentials = (access: 'public' | 'read' | 'write' | 'login'): boolean =>
     access === 'public' || (access === 'read' && !options.private) || (access === 'login' && !auth.configured);
+  /** For a route withoutCredentials refuses: the user, or the answer that refuses the request. */
   const authorize = async (
     request: IncomingMessage,
     access: 'public' | 'read' | 'write' | 'login',
   ): Promise<RepoResponse | string | undefined> => {
-    if (withoutCredentials(access)) return undefined;
     if (access === 'write' && !auth.configured) {
       if (options.allowAnonymousWrites) return undefined;
       return errorResponse(403, 'uploads are disabled on this server', {});
