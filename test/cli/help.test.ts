@@ -1,22 +1,9 @@
 // Help as a Helm user expects it: `portolan` alone prints it, and each command lists its own flags before the
 // global ones.
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/io.js';
-import { runCli } from '../../src/cli/run.js';
+import { portolan } from '../helpers/cli.js';
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    readStdin: async () => '',
-    isTTY: false,
-    env: { NO_COLOR: '1' },
-    cwd: process.cwd(),
-  };
-  return { code: await runCli(args, io), stdout, stderr };
-}
+const cli = (args: string[]) => portolan(args);
 
 describe('help', () => {
   it('prints the list of commands, exit 0, when no command is given (as helm does)', async () => {

@@ -5,25 +5,13 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/io.js';
-import { runCli } from '../../src/cli/run.js';
 import { helm, projectRoot } from '../helpers/peers.js';
+import { portolan as portolanCli } from '../helpers/cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'portolan-round-trips-'));
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    readStdin: async () => '',
-    isTTY: false,
-    env: { NO_COLOR: '1' },
-    cwd: work,
-  };
-  return { code: await runCli(args, io), stdout, stderr };
-}
+/** portolan in this process, in the work folder. */
+const cli = (args: string[]) => portolanCli(args, { cwd: work });
 
 async function convert(chart: string, to: 'go' | 'handlebars', out: string, partial = false): Promise<string> {
   const result = await cli([

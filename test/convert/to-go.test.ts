@@ -4,30 +4,17 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/io.js';
-import { runCli } from '../../src/cli/run.js';
 import { handlebarsToGo } from '../../src/convert/to-go.js';
 import { helperNames } from '../../src/render/engine.js';
 import { helm, projectRoot } from '../helpers/peers.js';
+import { portolan } from '../helpers/cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'portolan-convert-'));
 const helpers = new Set(helperNames());
 const toGo = (text: string, defaults: unknown = {}) => handlebarsToGo(text, 't.yaml', (n) => helpers.has(n), defaults);
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    readStdin: async () => '',
-    isTTY: false,
-    env: { NO_COLOR: '1' },
-    cwd: work,
-  };
-  const code = await runCli(args, io);
-  return { code, stdout, stderr };
-}
+/** portolan in this process, in the work folder. */
+const cli = (args: string[]) => portolan(args, { cwd: work });
 
 /** helm's render of `goChart` against portolan's of `original`, the same text but for the managed-by label. */
 async function expectSameRender(original: string, goChart: string, set: string[] = []): Promise<void> {

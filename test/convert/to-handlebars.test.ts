@@ -5,8 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ChartFile } from '../../src/chart/types.js';
-import type { CliIo } from '../../src/cli/io.js';
-import { runCli } from '../../src/cli/run.js';
 import { convertChartFiles } from '../../src/convert/index.js';
 import { goToHandlebars } from '../../src/convert/to-handlebars.js';
 import { loadChartFiles } from '../../src/chart/load.js';
@@ -14,22 +12,12 @@ import { renderChart } from '../../src/render/index.js';
 import { prepareChart } from '../../src/values/index.js';
 import { userValues } from '../helpers/charts.js';
 import { helm, projectRoot } from '../helpers/peers.js';
+import { portolan } from '../helpers/cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'portolan-convert-hbs-'));
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    readStdin: async () => '',
-    isTTY: false,
-    env: { NO_COLOR: '1' },
-    cwd: work,
-  };
-  return { code: await runCli(args, io), stdout, stderr };
-}
+/** portolan in this process, in the work folder. */
+const cli = (args: string[]) => portolan(args, { cwd: work });
 
 describe('Go templates as handlebars', () => {
   it.each([
