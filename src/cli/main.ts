@@ -3,9 +3,11 @@
 import module from 'node:module';
 import { runCli } from './run.js';
 import { processIo } from './io.js';
+import { keepYoungGenerationSmall } from './young-generation.js';
 
 // Node 22.1+ keeps compiled code on disk between runs; Node 20 has no compile cache and skips this.
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+keepYoungGenerationSmall();
 
 // A reader that stops early (`portolan template … | head -1`) closes the pipe: stop quietly, as helm does.
 for (const stream of [process.stdout, process.stderr]) {

@@ -4,6 +4,7 @@ import { UsageError } from '../../errors.js';
 import type { FailureRule, Sandbox } from '../../sandbox/index.js';
 import { defineCommand } from '../command.js';
 import type { CliIo } from '../io.js';
+import { letYoungGenerationGrow } from '../young-generation.js';
 
 /** The flags of `sandbox start`, as run() receives them. */
 export interface SandboxFlags {
@@ -57,6 +58,7 @@ export async function runSandbox(args: SandboxFlags, io: CliIo, signal: AbortSig
     failureRules: failureRules(args),
     rbac: args.rbac === true,
   });
+  letYoungGenerationGrow();
   io.stdout(
     [
       `portolan sandbox listening on ${sandbox.url}`,

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { PortolanError, UsageError, messageOf } from '../../errors.js';
 import { defineCommand } from '../command.js';
 import { colours } from '../io.js';
+import { letYoungGenerationGrow } from '../young-generation.js';
 
 /** Parses 20971520, 20MiB, 20M, 512KiB, 1GiB (binary units). */
 export function parseSize(text: string): number | undefined {
@@ -97,6 +98,7 @@ export const serveCommand = defineCommand({
       maxUploadSize,
       log: quiet ? undefined : (line) => io.stdout(`${line}\n`),
     });
+    letYoungGenerationGrow();
     const report = server.startReport;
     for (const w of report.warnings) io.stderr(`${colours(io).yellow('Warning:')} ${w}\n`);
     if (report.repaired && !(report.archives === 0 && report.repaired.includes('missing')))
