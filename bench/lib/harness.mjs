@@ -64,6 +64,46 @@ export function compare(name, a, b, { runs = 10, warmup = 2 } = {}) {
   return result;
 }
 
+// GNU time (Debian's `time` package) reports a process's peak resident memory (its maximum RSS, in KiB).
+const gnuTime = ['/usr/bin/time'].find((p) => spawnSync(p, ['-f', '%M', 'true']).status === 0);
+
+/**
+ * Peak resident memory of two commands, run in turn (A B A B …): medians in MiB and the median of the per-pair
+ * ratios A/B. Undefined, with a note, where GNU time is missing.
+ */
+export function comparePeakMemory(name, a, b, { runs = 5 } = {}) {
+  if (!gnuTime) {
+    console.log(`${name}
+  skipped: peak memory needs GNU time (apt-get install time)`);
+    return undefined;
+  }
+  const peakMiB = (x) => {
+    const result = spawnSync(gnuTime, ['-f', '%M', x.command, ...x.args], {
+      env: { ...process.env, ...(x.env ?? {}) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    if (result.status !== 0) throw new Error(`${x.command} ${x.args.join(' ')} exited ${result.status}`);
+    return Number(String(result.stderr).trim().split('\n').at(-1)) / 1024;
+  };
+  const ma = [];
+  const mb = [];
+  for (let i = 0; i < runs; i++) {
+    ma.push(peakMiB(a));
+    mb.push(peakMiB(b));
+  }
+  const result = {
+    name,
+    runs,
+    a: { label: a.label, medianMiB: median(ma) },
+    b: { label: b.label, medianMiB: median(mb) },
+    ratio: median(ma.map((x, i) => x / mb[i])),
+  };
+  console.log(
+    `${name}\n  ${a.label.padEnd(10)} ${result.a.medianMiB.toFixed(1)} MiB\n  ${b.label.padEnd(10)} ${result.b.medianMiB.toFixed(1)} MiB\n  ratio ${a.label}/${b.label}: ${result.ratio.toFixed(3)} (median of ${runs} paired runs)`,
+  );
+  return result;
+}
+
 /** A free TCP port on 127.0.0.1, for a server a benchmark starts. */
 export function freePort() {
   return new Promise((resolve, reject) => {

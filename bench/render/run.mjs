@@ -1,9 +1,10 @@
 // bench/render: `portolan template` against `helm template` on the same work, same machine, same run.
+// Peak memory is read with GNU time (apt-get install time).
 // Usage: npm run build && node bench/render/run.mjs [--runs N]
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compare, peer, portolanBin, root } from '../lib/harness.mjs';
+import { compare, comparePeakMemory, peer, portolanBin, root } from '../lib/harness.mjs';
 import { generateLargeCharts, generateLibraryChart } from './generate.mjs';
 
 const runsFlag = process.argv.indexOf('--runs');
@@ -12,6 +13,8 @@ const out = join(root, 'bench', 'out');
 mkdirSync(out, { recursive: true });
 const { hbsDir, goDir, keyCount, templates } = generateLargeCharts(join(out, 'render'));
 console.log(`large chart: ${templates} templates, ${keyCount} value keys`);
+const big = generateLargeCharts(join(out, 'render-800'), { templates: 800 });
+console.log(`big chart: ${big.templates} templates, ${big.keyCount} value keys`);
 const library = generateLibraryChart(join(out, 'render'));
 console.log(`library chart: ${library.templates} templates, each including the library's helpers 14 times`);
 
@@ -37,6 +40,24 @@ const results = [
     { label: 'portolan', command: node, args: [portolanBin, 'template', 'bench', goDir] },
     { label: 'helm', command: helm, args: ['template', 'bench', goDir], env: helmEnv },
     { runs },
+  ),
+  compare(
+    'template: big chart, 800 templates, Go templates in both',
+    { label: 'portolan', command: node, args: [portolanBin, 'template', 'bench', big.goDir] },
+    { label: 'helm', command: helm, args: ['template', 'bench', big.goDir], env: helmEnv },
+    { runs },
+  ),
+  // Peak resident memory of the same renders (targets: <= 1.2x helm).
+  ...[
+    ['200', goDir],
+    ['800', big.goDir],
+  ].map(([count, dir]) =>
+    comparePeakMemory(
+      `peak memory: large chart, ${count} templates`,
+      { label: 'portolan', command: node, args: [portolanBin, 'template', 'bench', dir] },
+      { label: 'helm', command: helm, args: ['template', 'bench', dir], env: helmEnv },
+      { runs: Math.max(5, Math.ceil(runs / 2)) },
+    ),
   ),
   // The Go dialect must not be slower than handlebars on the same chart.
   compare(
