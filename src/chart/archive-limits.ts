@@ -1,7 +1,7 @@
 // The limits every reader of a chart archive applies, and the gunzip that enforces the first of them. The
 // decompression limit is a budget shared by every layer of one reading: a subchart archive inside a chart (or an
 // archive inside that) inflates from what the outer archive left, so nesting cannot multiply the limit.
-import { gunzipSync } from 'node:zlib';
+import { nodeZlib } from '../lazy-builtins.js';
 import { PortolanError } from '../errors.js';
 
 export const MAX_DECOMPRESSED_BYTES = 100 * 1024 * 1024;
@@ -28,7 +28,7 @@ export function gunzipChartArchive(archive: Buffer, source: string, budget: Infl
   let tar: Buffer;
   try {
     if (budget.remaining <= 0) throw new RangeError('budget spent');
-    tar = gunzipSync(archive, { maxOutputLength: budget.remaining });
+    tar = nodeZlib().gunzipSync(archive, { maxOutputLength: budget.remaining });
   } catch (error) {
     const tooLarge = error instanceof RangeError || (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
     throw new PortolanError(

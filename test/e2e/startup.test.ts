@@ -31,6 +31,8 @@ writeFileSync(
     `register(${JSON.stringify(pathToFileURL(hooks).href)});`,
     'const required = createRequire(import.meta.url).cache;',
     "process.on('exit', () => appendFileSync(process.env.PORTOLAN_TEST_REQUIRED, Object.keys(required).join('\\n')));",
+    // …and Node's own built-in modules, as `node:NAME`.
+    'process.on(\'exit\', () => appendFileSync(process.env.PORTOLAN_TEST_BUILTINS, process.moduleLoadList.filter((m) => m.startsWith("NativeModule ")).map((m) => `node:${m.slice(13)}`).join("\\n")));',
   ].join('\n'),
 );
 
@@ -38,13 +40,17 @@ writeFileSync(
  * The packages whose code `portolan ARGS` loads: those bundled into the files of the bundle it imports, and those
  * Node's require loads from node_modules; and what it printed.
  */
-async function packagesLoaded(args: string[]): Promise<{ packages: string[]; stdout: string }> {
+async function packagesLoaded(args: string[]): Promise<{ packages: string[]; builtins: string[]; stdout: string }> {
   const id = Math.random().toString(36).slice(2);
-  const [list, required] = [join(dir, `resolved-${id}.txt`), join(dir, `required-${id}.txt`)];
-  writeFileSync(list, '');
-  writeFileSync(required, '');
+  const [list, required, builtins] = ['resolved', 'required', 'builtins'].map((k) => join(dir, `${k}-${id}.txt`));
+  for (const file of [list, required, builtins]) writeFileSync(file ?? '', '');
   const result = await run(process.execPath, ['--import', register, binPath(), ...args], {
-    env: { ...process.env, PORTOLAN_TEST_RESOLVED: list, PORTOLAN_TEST_REQUIRED: required },
+    env: {
+      ...process.env,
+      PORTOLAN_TEST_RESOLVED: list,
+      PORTOLAN_TEST_REQUIRED: required,
+      PORTOLAN_TEST_BUILTINS: builtins,
+    },
   });
   expect(result.code, result.stderr).toBe(0);
   const files = [
@@ -60,7 +66,13 @@ async function packagesLoaded(args: string[]): Promise<{ packages: string[]; std
       packages.add(m[1] ?? '');
   for (const m of readFileSync(required, 'utf8').matchAll(/[\\/]node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/g))
     packages.add((m[1] ?? '').replace('\\', '/'));
-  return { packages: [...packages], stdout: result.stdout };
+  return {
+    packages: [...packages],
+    builtins: readFileSync(builtins ?? '', 'utf8')
+      .split('\n')
+      .filter(Boolean),
+    stdout: result.stdout,
+  };
 }
 
 describe('start-up', () => {
@@ -90,6 +102,35 @@ describe('start-up', () => {
     expect(hello.packages).not.toContain('re2js');
     expect(regex.packages).toContain('re2js');
     expect(regex.stdout).toContain('match: "true"');
+  });
+
+  it('loads node:crypto, node:zlib and bcryptjs only for a chart that hashes or reads an archive', async () => {
+    const chart = join(dir, 'hash-chart');
+    mkdirSync(join(chart, 'templates'), { recursive: true });
+    writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: hash-chart\nversion: 0.1.0\n');
+    writeFileSync(
+      join(chart, 'templates', 'cm.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: h\ndata:\n' +
+        '  sum: {{ sha256sum "abc" | quote }}\n  auth: {{ htpasswd "user" "pass" | hasPrefix "user:$2a$" | quote }}\n',
+    );
+    const archive = join(dir, 'hello-archive');
+    mkdirSync(archive, { recursive: true });
+    const packaged = await run(process.execPath, [binPath(), 'package', 'charts/hello', '-d', archive]);
+    expect(packaged.code, packaged.stderr).toBe(0);
+    const tgz = join(archive, readdirSync(archive)[0] ?? '');
+    const [hello, hashes, fromArchive] = await Promise.all([
+      packagesLoaded(['template', 'x', 'charts/hello']),
+      packagesLoaded(['template', 'x', chart]),
+      packagesLoaded(['template', 'x', tgz]),
+    ]);
+    for (const builtin of ['node:crypto', 'node:zlib']) expect(hello.builtins).not.toContain(builtin);
+    expect(hello.packages).not.toContain('bcryptjs');
+    expect(hashes.builtins).toContain('node:crypto');
+    expect(hashes.packages).toContain('bcryptjs');
+    expect(hashes.stdout).toContain('sum: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"');
+    expect(hashes.stdout).toContain('auth: "true"');
+    expect(fromArchive.builtins).toContain('node:zlib');
+    expect(fromArchive.stdout).toBe(hello.stdout);
   });
 
   it("leaves client-node's node-fetch and SOCKS code and yargs' package search out of the bundle; socks5 still works", async () => {

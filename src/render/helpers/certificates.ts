@@ -2,18 +2,9 @@
 // and buildCustomCert, built as Sprig builds them with Go's crypto/x509: RSA 2048 keys, a random 128-bit serial,
 // validity from now, the same key usages, basic constraints and key identifiers, SANs from IPs and DNS names, keys
 // written in Sprig's PEM formats. node:crypto makes keys and signs; node-forge lays out the certificate's ASN.1.
-import {
-  X509Certificate,
-  createPrivateKey,
-  createPublicKey,
-  createHash,
-  generateKeyPairSync,
-  randomBytes,
-  sign,
-  type KeyObject,
-} from 'node:crypto';
-import { isIP } from 'node:net';
+import type { KeyObject } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { nodeCrypto, nodeNet } from '../../lazy-builtins.js';
 import type forgeTypes from 'node-forge';
 import { isDict } from './go.js';
 import { randomPrime } from './primes.js';
@@ -119,11 +110,13 @@ export function generatePrivateKey(type: string): string {
     case 'rsa':
       return privateKeyPem(rsaPrivateKey(4096));
     case 'dsa':
-      return privateKeyPem(generateKeyPairSync('dsa', { modulusLength: 2048, divisorLength: 256 }).privateKey);
+      return privateKeyPem(
+        nodeCrypto().generateKeyPairSync('dsa', { modulusLength: 2048, divisorLength: 256 }).privateKey,
+      );
     case 'ecdsa':
-      return privateKeyPem(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
+      return privateKeyPem(nodeCrypto().generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
     case 'ed25519':
-      return privateKeyPem(generateKeyPairSync('ed25519').privateKey);
+      return privateKeyPem(nodeCrypto().generateKeyPairSync('ed25519').privateKey);
     default:
       return `Unknown type ${type}`;
   }
@@ -141,20 +134,24 @@ export function parsePrivateKeyPem(text: string): KeyObject {
     }
   };
   if (block.type === 'PRIVATE KEY')
-    return parse('decoding PEM as PKCS#8', () => createPrivateKey({ key: block.der, format: 'der', type: 'pkcs8' }));
+    return parse('decoding PEM as PKCS#8', () =>
+      nodeCrypto().createPrivateKey({ key: block.der, format: 'der', type: 'pkcs8' }),
+    );
   if (!block.type.endsWith(' PRIVATE KEY')) throw new Error(`no private key data in PEM block of type ${block.type}`);
   switch (block.type.slice(0, -' PRIVATE KEY'.length)) {
     case 'RSA':
       return parse('parsing RSA private key from PEM', () =>
-        createPrivateKey({ key: block.der, format: 'der', type: 'pkcs1' }),
+        nodeCrypto().createPrivateKey({ key: block.der, format: 'der', type: 'pkcs1' }),
       );
     case 'EC':
       return parse('parsing EC private key from PEM', () =>
-        createPrivateKey({ key: block.der, format: 'der', type: 'sec1' }),
+        nodeCrypto().createPrivateKey({ key: block.der, format: 'der', type: 'sec1' }),
       );
     case 'DSA':
       // OpenSSL reads its own DSA layout from PEM (there is no DER type name for it).
-      return parse('parsing DSA private key from PEM', () => createPrivateKey(pemEncode('DSA PRIVATE KEY', block.der)));
+      return parse('parsing DSA private key from PEM', () =>
+        nodeCrypto().createPrivateKey(pemEncode('DSA PRIVATE KEY', block.der)),
+      );
     default:
       throw new Error(`invalid private key type ${block.type}`);
   }
@@ -187,7 +184,7 @@ function signatureAlgorithm(key: KeyObject): { identifier: Asn1; hash: string | 
 
 /** net.ParseIP's bytes for a SAN: 4 for IPv4 (and IPv4-mapped IPv6, as Go writes them), else 16. */
 function ipBytes(text: string): Buffer | undefined {
-  const family = isIP(text);
+  const family = nodeNet().isIP(text);
   if (family === 4) return Buffer.from(text.split('.').map(Number));
   if (family !== 6 || text.includes('%')) return undefined;
   // The URL parser writes an IPv6 address in hexadecimal groups only (`::ffff:1.2.3.4` becomes `::ffff:102:304`).
@@ -248,7 +245,7 @@ interface Signer {
 }
 
 function readSigner(der: Buffer): Signer {
-  const publicKey = new X509Certificate(der).publicKey;
+  const publicKey = new (nodeCrypto().X509Certificate)(der).publicKey;
   const tbs = (fromDer(der).value as Asn1[])[0] as Asn1;
   const fields = tbs.value as Asn1[];
   const hasVersion = fields[0]?.tagClass === asn1.Class.CONTEXT_SPECIFIC;
@@ -289,19 +286,19 @@ export function createCertificate(
   const dnsNames = parseDnsNames(template.dnsNames);
   const signingKey = signer?.key ?? subjectKey;
   const algorithm = signatureAlgorithm(signingKey);
-  const subjectPublic = createPublicKey(subjectKey).export({ type: 'spki', format: 'der' });
+  const subjectPublic = nodeCrypto().createPublicKey(subjectKey).export({ type: 'spki', format: 'der' });
   const parent = signer ? readSigner(signer.cert) : undefined;
   if (
     parent &&
     !parent.publicKey
       .export({ type: 'spki', format: 'der' })
-      .equals(createPublicKey(signingKey).export({ type: 'spki', format: 'der' }))
+      .equals(nodeCrypto().createPublicKey(signingKey).export({ type: 'spki', format: 'der' }))
   ) {
     throw new Error("error creating certificate: x509: provided PrivateKey doesn't match parent's PublicKey");
   }
 
   const cert = forge.pki.createCertificate();
-  cert.serialNumber = unsignedDer(randomBytes(16).toString('hex'));
+  cert.serialNumber = unsignedDer(nodeCrypto().randomBytes(16).toString('hex'));
   const now = Date.now();
   cert.validity.notBefore = new Date(now);
   cert.validity.notAfter = new Date(now + template.days * 24 * 3600 * 1000);
@@ -314,7 +311,7 @@ export function createCertificate(
   // Go's key identifier (since Go 1.25): SHA-256 of the public key's bits, cut to 160 bits; only a CA gets one.
   const spkiBits = ((fromDer(subjectPublic).value as Asn1[])[1]?.value as string).slice(1);
   const subjectKeyId = template.isCA
-    ? createHash('sha256').update(bytes(spkiBits)).digest().subarray(0, 20)
+    ? nodeCrypto().createHash('sha256').update(bytes(spkiBits)).digest().subarray(0, 20)
     : undefined;
   const octets = (data: string) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, data);
   const extensions: object[] = [
@@ -345,7 +342,7 @@ export function createCertificate(
   if (parent) fields[3] = parent.subject;
   fields[6] = fromDer(subjectPublic);
   const tbsDer = toDer(tbs);
-  const signature = sign(algorithm.hash, tbsDer, signingKey);
+  const signature = nodeCrypto().sign(algorithm.hash, tbsDer, signingKey);
   const der = toDer(
     asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
       tbs,
@@ -368,7 +365,7 @@ export function readCertificateAuthority(ca: unknown): { cert: Buffer; key: KeyO
   const block = pemDecode(typeof fields.Cert === 'string' ? fields.Cert : '');
   if (!block) throw new Error('unable to decode certificate');
   try {
-    new X509Certificate(block.der);
+    new (nodeCrypto().X509Certificate)(block.der);
   } catch (error) {
     throw new Error(
       `error parsing certificate: decodedSignerCert.Bytes: ${error instanceof Error ? error.message : String(error)}`,
@@ -414,7 +411,7 @@ export function rsaPrivateKey(bits: number): KeyObject {
       const hex = value.toString(16);
       return Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex').toString('base64url');
     };
-    return createPrivateKey({
+    return nodeCrypto().createPrivateKey({
       format: 'jwk',
       key: {
         kty: 'RSA',
@@ -458,7 +455,7 @@ export function buildCustomCertificate(base64Cert: string, base64Key: string): C
   const block = pemDecode(cert);
   if (!block) throw new Error('unable to decode certificate');
   try {
-    new X509Certificate(block.der);
+    new (nodeCrypto().X509Certificate)(block.der);
   } catch (error) {
     throw new Error(
       `error parsing certificate: decodedCert.Bytes: ${error instanceof Error ? error.message : String(error)}`,

@@ -1,8 +1,9 @@
 // Sprig's certificate, key, password and encoding functions (genCA, genPrivateKey, htpasswd, encryptAES,
 // derivePassword, …) and Helm's toToml/fromToml, each as Sprig v3.3 / Helm 4 define them. Pure except for
 // randomness (keys, serials, salts, IVs).
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, scryptSync } from 'node:crypto';
-import bcryptjs from 'bcryptjs';
+import { createRequire } from 'node:module';
+import type Bcrypt from 'bcryptjs';
+import { nodeCrypto } from '../../lazy-builtins.js';
 import { parse as parseToml } from 'smol-toml';
 import {
   buildCustomCertificate,
@@ -40,12 +41,16 @@ function givenKey(pem: unknown) {
 
 // ---- passwords
 
+// bcryptjs (and the node:crypto it imports) loads on the first htpasswd a template asks for.
+let loadedBcrypt: typeof Bcrypt | undefined;
+
 // Go's bcrypt refuses what it cannot hash whole; bcryptjs would silently cut the password at 72 bytes.
 function bcryptHash(input: unknown): string {
   const password = strval(input);
   if (Buffer.byteLength(password) > 72)
     return 'failed to encrypt string with bcrypt: bcrypt: password length exceeds 72 bytes';
   // Go writes the $2a$ prefix; the hash is the same as bcryptjs's $2b$ for passwords of this length.
+  const bcryptjs = (loadedBcrypt ??= createRequire(import.meta.url)('bcryptjs') as typeof Bcrypt);
   const salt = bcryptjs.genSaltSync(10).replace(/^\$2b\$/, '$2a$');
   return bcryptjs.hashSync(password, salt);
 }
@@ -125,8 +130,14 @@ function derivePassword(
   const siteBytes = Buffer.from(strval(site));
   const salt = Buffer.concat([seed, uint32(userBytes.length), userBytes]);
   // N = 32768, r = 8 needs 32 MiB, more than node's default allowance.
-  const key = scryptSync(Buffer.from(strval(password)), salt, 64, { N: 32768, r: 8, p: 2, maxmem: 256 * 1024 * 1024 });
-  const mac = createHmac('sha256', key)
+  const key = nodeCrypto().scryptSync(Buffer.from(strval(password)), salt, 64, {
+    N: 32768,
+    r: 8,
+    p: 2,
+    maxmem: 256 * 1024 * 1024,
+  });
+  const mac = nodeCrypto()
+    .createHmac('sha256', key)
     .update(Buffer.concat([seed, uint32(siteBytes.length), siteBytes, uint32(counter)]))
     .digest();
   const chosen = templates[(mac[0] as number) % templates.length] as string;
@@ -151,8 +162,8 @@ function aesKey(password: unknown): Buffer {
 function encryptAES(password: unknown, plaintext: unknown): string {
   const text = strval(plaintext);
   if (text === '') return '';
-  const iv = randomBytes(16);
-  const cipher = createCipheriv('aes-256-cbc', aesKey(password), iv);
+  const iv = nodeCrypto().randomBytes(16);
+  const cipher = nodeCrypto().createCipheriv('aes-256-cbc', aesKey(password), iv);
   return Buffer.concat([iv, cipher.update(text, 'utf8'), cipher.final()]).toString('base64');
 }
 
@@ -165,7 +176,7 @@ function decryptAES(password: unknown, encrypted: unknown): string {
   const data = Buffer.from(text, 'base64');
   if (data.length < 32 || data.length % 16 !== 0)
     throw new Error(`the encrypted text is ${data.length} bytes: AES-CBC needs a 16-byte IV and whole 16-byte blocks`);
-  const decipher = createDecipheriv('aes-256-cbc', aesKey(password), data.subarray(0, 16));
+  const decipher = nodeCrypto().createDecipheriv('aes-256-cbc', aesKey(password), data.subarray(0, 16));
   // Sprig drops as many bytes as the last one says without checking the padding (a wrong key gives garbage, not an
   // error).
   decipher.setAutoPadding(false);
@@ -228,7 +239,10 @@ export const cryptoHelpers: Record<string, HelperFn> = {
   derivePassword,
   encryptAES,
   decryptAES,
-  randBytes: (count) => randomBytes(Math.max(0, toInt64(count))).toString('base64'),
+  randBytes: (count) =>
+    nodeCrypto()
+      .randomBytes(Math.max(0, toInt64(count)))
+      .toString('base64'),
   toToml,
   mustToToml,
   fromToml,

@@ -1,7 +1,7 @@
 // Helpers over data: math (sprig's integer math truncates, as Go's int64 does), logic and comparison with Go's
 // template rules, defaults, type tests and conversions, encodings and hashes, JSON and YAML, dates, SemVer. Pure
 // except for the clock, randomness and uuidv4.
-import { createHash, randomInt, randomUUID } from 'node:crypto';
+import { nodeCrypto } from '../../lazy-builtins.js';
 import { formatVersion, parseVersion, semverCompare } from '../../chart/version-range.js';
 import { isPortolanError, messageOf } from '../../errors.js';
 import { toYamlValue } from '../../yaml-emit.js';
@@ -52,7 +52,7 @@ function decode(text: unknown, parse: (t: string) => unknown, wantList: boolean)
 }
 
 function hash(algorithm: string, value: unknown): string {
-  return createHash(algorithm).update(strval(value)).digest('hex');
+  return nodeCrypto().createHash(algorithm).update(strval(value)).digest('hex');
 }
 
 function adler32(text: string): number {
@@ -404,8 +404,8 @@ export const dataHelpers: Record<string, HelperFn> = {
   sha512sum: (value) => hash('sha512', value),
   md5sum: (value) => hash('md5', value),
   adler32sum: (value) => String(adler32(strval(value))),
-  uuidv4: () => randomUUID(),
-  randInt: (min, max) => randomInt(toInt64(min), toInt64(max)),
+  uuidv4: () => nodeCrypto().randomUUID(),
+  randInt: (min, max) => nodeCrypto().randomInt(toInt64(min), toInt64(max)),
   // JSON and YAML
   toJson: (value) => valuesToJson(value ?? null),
   mustToJson: (value) => valuesToJson(value ?? null),

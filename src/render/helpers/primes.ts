@@ -4,7 +4,7 @@
 // what helm's own genCA and genPrivateKey run. This search does that: a sieve over a window of odd numbers after a
 // random start (as OpenSSL's search walks), then the rounds on each survivor, each round's modular exponentiation
 // done by OpenSSL. A 2048-bit key takes about 24 ms instead of 80, a 4096-bit key about 280 ms instead of 690.
-import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../../lazy-builtins.js';
 
 /** Odd primes below 2^18, in groups whose product stays below 2^53 (one bigint remainder per group). */
 let sieveGroups: { product: bigint; primes: number[] }[] | undefined;
@@ -48,8 +48,9 @@ const fromBytes = (bytes: Buffer): bigint => (bytes.length === 0 ? 0n : BigInt(`
 function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
   const length = toBytes(modulus).length;
   const jwk = { kty: 'RSA', n: toBytes(modulus).toString('base64url'), e: toBytes(exponent).toString('base64url') };
-  const key = createPublicKey({ format: 'jwk', key: jwk });
-  return fromBytes(publicEncrypt({ key, padding: constants.RSA_NO_PADDING }, toBytes(base, length)));
+  const crypto = nodeCrypto();
+  const key = crypto.createPublicKey({ format: 'jwk', key: jwk });
+  return fromBytes(crypto.publicEncrypt({ key, padding: crypto.constants.RSA_NO_PADDING }, toBytes(base, length)));
 }
 
 /** Miller-Rabin rounds for a random candidate of at least so many bits (FIPS 186-5 Table B.1, as Go's crypto/rsa). */
@@ -78,7 +79,7 @@ export function millerRabin(n: bigint, rounds: number): boolean {
   const bytes = toBytes(n).length;
   for (let round = 0; round < rounds; round++) {
     let base: bigint;
-    do base = fromBytes(randomBytes(bytes)) % n;
+    do base = fromBytes(nodeCrypto().randomBytes(bytes)) % n;
     while (base < 2n || base > n - 2n);
     let x = modPow(base, d, n);
     if (x === 1n || x === n - 1n) continue;
@@ -104,7 +105,7 @@ export function randomPrime(bits: number): bigint {
   const rounds = millerRabinRounds(bits);
   const sieve = new Uint8Array(WINDOW);
   for (;;) {
-    const start = randomBytes(bits / 8);
+    const start = nodeCrypto().randomBytes(bits / 8);
     start[0]! |= 0xc0;
     start[start.length - 1]! |= 1;
     const base = fromBytes(start);

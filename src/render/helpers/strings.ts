@@ -1,6 +1,6 @@
 // Sprig's string functions with Helm's argument order: the string comes last so pipelines feed it
 // (`{{ .Values.name | trunc 63 | trimSuffix "-" }}`). Pure.
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../../lazy-builtins.js';
 import { formatValue, goQuote, isGoStyle, sprintf, strval, toInt64, type Dict } from './go.js';
 import { goSprintf } from './gofmt.js';
 import { checkStringSize } from './limits.js';
@@ -47,7 +47,7 @@ function randomFrom(alphabet: string, length: unknown): string {
   const out = Buffer.allocUnsafe(n);
   let filled = 0;
   while (filled < n) {
-    for (const byte of randomBytes(Math.min(65536, 2 * (n - filled)))) {
+    for (const byte of nodeCrypto().randomBytes(Math.min(65536, 2 * (n - filled)))) {
       if (byte >= unbiased) continue;
       out[filled++] = alphabet.charCodeAt(byte % alphabet.length);
       if (filled === n) break;
