@@ -12,6 +12,8 @@ export interface CommandModule {
   run(args: Record<string, unknown>, io: CliIo): Promise<number>;
   /** Commands under this one (`repo add`, `repo list`): the command itself then only groups them. */
   subcommands?: CommandModule[];
+  /** Talks to a cluster (see main.ts: such a run keeps V8's default young generation). */
+  cluster?: boolean;
 }
 
 /** `kube-context` → `kubeContext`: the name yargs' camel-case expansion gives a flag. */
@@ -44,6 +46,7 @@ export interface CommandSpec<C extends string, T> {
   builder: (yargs: Argv) => Argv<T>;
   run(args: Flags<T, C>, io: CliIo): Promise<number>;
   subcommands?: CommandModule[];
+  cluster?: boolean;
 }
 
 /** A command whose run() gets the flags its builder declares, typed (see the comment at the top of run.ts). */

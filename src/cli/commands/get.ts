@@ -8,6 +8,7 @@ const PARTS = ['values', 'manifest', 'notes', 'hooks', 'all'] as const;
 
 export const getCommand = defineCommand({
   command: 'get <part> <name>',
+  cluster: true,
   describe: "Show a release's values, manifest, notes or hooks (part: values, manifest, notes, hooks, all)",
   builder: (y) =>
     withOutputFlag(withReleaseFlags(y))

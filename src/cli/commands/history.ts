@@ -7,6 +7,7 @@ import { ansiTime, chartLabel, machineOutput, withRelease, withReleaseFlags } fr
 export const historyCommand = defineCommand({
   command: 'history <name>',
   aliases: ['hist'],
+  cluster: true,
   describe: 'Show the revisions of a release',
   builder: (y) =>
     withOutputFlag(withReleaseFlags(y))

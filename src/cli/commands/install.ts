@@ -120,6 +120,7 @@ export function deployOptions(args: DeployFlags): SharedDeployOptions {
 
 export const installCommand = defineCommand({
   command: 'install [name] [chart]',
+  cluster: true,
   describe: 'Install a chart as a release (CHART: folder, .tgz, or REPO/CHART)',
   builder: (y) =>
     withOutputFlag(withDeployFlags(y))

@@ -36,6 +36,7 @@ function withStateFlags<T>(y: Argv<T>) {
 export const listCommand = defineCommand({
   command: 'list',
   aliases: ['ls'],
+  cluster: true,
   describe: 'List releases',
   builder: (y) =>
     withStateFlags(

@@ -12,6 +12,7 @@ import {
 
 export const rollbackCommand = defineCommand({
   command: 'rollback <name> [revision]',
+  cluster: true,
   describe: 'Roll a release back to an earlier revision (default: the previous one)',
   builder: (y) =>
     withLockFlag(withReleaseFlags(y))

@@ -14,6 +14,7 @@ import {
 
 export const statusCommand = defineCommand({
   command: 'status <name>',
+  cluster: true,
   describe: 'Show the status of a release',
   builder: (y) =>
     withOutputFlag(withReleaseFlags(y))

@@ -12,6 +12,7 @@ import {
 
 export const testCommand = defineCommand({
   command: 'test <name>',
+  cluster: true,
   describe: 'Run the tests of a release',
   builder: (y) =>
     withLockFlag(withReleaseFlags(y))

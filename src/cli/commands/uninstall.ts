@@ -15,6 +15,7 @@ const PROPAGATION: Record<(typeof CASCADES)[number], Propagation> = {
 export const uninstallCommand = defineCommand({
   command: 'uninstall <names..>',
   aliases: ['delete', 'del', 'un'],
+  cluster: true,
   describe: 'Uninstall releases: delete their objects and history',
   builder: (y) =>
     withLockFlag(withReleaseFlags(y))

@@ -15,6 +15,7 @@ import { deployOptions, withDeployFlags } from './install.js';
 
 export const upgradeCommand = defineCommand({
   command: 'upgrade <name> <chart>',
+  cluster: true,
   describe: 'Upgrade a release (-i: install it if it does not exist)',
   builder: (y) =>
     withOutputFlag(withDeployFlags(y))
