@@ -2,7 +2,8 @@
 // semi-space. A one-shot command builds long-lived trees (parsed templates, rendered documents, a repository index),
 // so it ends up holding tens of MiB of mostly empty young space: its peak memory. Kept at its first size, the same
 // run does more, cheaper scavenges that promote survivors sooner, in the same time: 800 templates peak at 79 instead
-// of 108 MiB. A server under load does better with room, so `serve` and `sandbox` let it grow once started. Later
+// of 108 MiB. A server under load does better with room, so `serve` and `sandbox` let it grow once started; commands
+// that talk to a cluster (short-lived requests and answers) never keep it small: see main.ts. Later
 // V8s raise the flag's floor to 2 and size the young generation differently: the flag is set only where measured.
 import v8 from 'node:v8';
 
