@@ -42,8 +42,9 @@ writeFileSync(
  */
 async function packagesLoaded(args: string[]): Promise<{ packages: string[]; builtins: string[]; stdout: string }> {
   const id = Math.random().toString(36).slice(2);
-  const [list, required, builtins] = ['resolved', 'required', 'builtins'].map((k) => join(dir, `${k}-${id}.txt`));
-  for (const file of [list, required, builtins]) writeFileSync(file ?? '', '');
+  const file = (kind: string) => join(dir, `${kind}-${id}.txt`);
+  const [list, required, builtins] = [file('resolved'), file('required'), file('builtins')];
+  for (const path of [list, required, builtins]) writeFileSync(path, '');
   const result = await run(process.execPath, ['--import', register, binPath(), ...args], {
     env: {
       ...process.env,
@@ -68,9 +69,7 @@ async function packagesLoaded(args: string[]): Promise<{ packages: string[]; bui
     packages.add((m[1] ?? '').replace('\\', '/'));
   return {
     packages: [...packages],
-    builtins: readFileSync(builtins ?? '', 'utf8')
-      .split('\n')
-      .filter(Boolean),
+    builtins: readFileSync(builtins, 'utf8').split('\n').filter(Boolean),
     stdout: result.stdout,
   };
 }
