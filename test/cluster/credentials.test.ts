@@ -5,6 +5,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/cluster/index.js';
@@ -106,6 +107,43 @@ describe('static kubeconfig credentials', () => {
     } finally {
       client.close();
     }
+  });
+
+  it('builds one TLS context for all its connections, and names credentials OpenSSL refuses before any request', async () => {
+    const file = kubeconfig(
+      'shared-context',
+      { server: sandbox.url, 'certificate-authority-data': Buffer.from(sandbox.caCert).toString('base64') },
+      { token: sandbox.token },
+    );
+    // Node's TLS connect calls tls.createSecureContext (the CommonJS export) for a socket given no context.
+    const nodeTls = createRequire(import.meta.url)('node:tls') as typeof import('node:tls');
+    const original = nodeTls.createSecureContext;
+    let perSocket = 0;
+    nodeTls.createSecureContext = (...args) => {
+      perSocket++;
+      return original(...args);
+    };
+    const client = await connect({ kubeconfig: file, retries: 0 });
+    try {
+      const answers = await Promise.all(Array.from({ length: 16 }, () => client.serverVersion()));
+      expect(answers.map((a) => a.gitVersion)).toEqual(Array(16).fill('v1.34.0'));
+      expect(perSocket).toBe(0);
+    } finally {
+      nodeTls.createSecureContext = original;
+      client.close();
+    }
+    const broken = kubeconfig(
+      'broken-key',
+      { server: sandbox.url, 'certificate-authority-data': Buffer.from(sandbox.caCert).toString('base64') },
+      {
+        'client-certificate-data': Buffer.from('not a certificate').toString('base64'),
+        'client-key-data': Buffer.from('not a key').toString('base64'),
+      },
+    );
+    await expect(connect({ kubeconfig: broken, retries: 0 })).rejects.toMatchObject({
+      code: 'KUBECONFIG',
+      message: expect.stringContaining('cannot use the TLS credentials of context "x": ') as unknown,
+    });
   });
 });
 
