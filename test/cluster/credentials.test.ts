@@ -6,6 +6,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
+import type * as NodeTls from 'node:tls';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/cluster/index.js';
@@ -116,7 +117,7 @@ describe('static kubeconfig credentials', () => {
       { token: sandbox.token },
     );
     // Node's TLS connect calls tls.createSecureContext (the CommonJS export) for a socket given no context.
-    const nodeTls = createRequire(import.meta.url)('node:tls') as typeof import('node:tls');
+    const nodeTls = createRequire(import.meta.url)('node:tls') as typeof NodeTls;
     const original = nodeTls.createSecureContext;
     let perSocket = 0;
     nodeTls.createSecureContext = (...args) => {
