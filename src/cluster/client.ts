@@ -172,6 +172,7 @@ export class HttpClusterClient implements ClusterClient {
   private readonly basePath: string;
   private readonly agent: http.Agent;
   private headers: Record<string, string> = {};
+  private headerList: string[] = [];
   private mappings = new Map<string, ResourceMapping>();
   private discovered = false;
   private loadedFromCache = false;
@@ -249,6 +250,19 @@ export class HttpClusterClient implements ClusterClient {
       if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
     if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
     this.headers = headers;
+    // Every request's headers as a flat [name, value, …] list, Host included (URL's host: the port only when not the
+    // scheme's default, an IPv6 address in brackets, as Node writes it). Given an object, http.request sets each
+    // header through its own map first, with a Host lookup: about 5 µs a request.
+    const own = Object.entries(headers).filter(([k]) => !/^(accept|user-agent|host)$/i.test(k));
+    this.headerList = [
+      ...own.flat(),
+      'Accept',
+      'application/json',
+      'User-Agent',
+      this.userAgent,
+      'Host',
+      this.base.host,
+    ];
   }
 
   /** Closes idle keep-alive connections. */
@@ -269,15 +283,15 @@ export class HttpClusterClient implements ClusterClient {
       options.body === undefined
         ? undefined
         : Buffer.from(typeof options.body === 'string' ? options.body : JSON.stringify(options.body));
-    const headers: Record<string, string> = {
-      ...this.headers,
-      Accept: 'application/json',
-      'User-Agent': this.userAgent,
-    };
-    if (payload) {
-      headers['Content-Type'] = options.contentType ?? 'application/json';
-      headers['Content-Length'] = String(payload.length);
-    }
+    const headers = payload
+      ? [
+          ...this.headerList,
+          'Content-Type',
+          options.contentType ?? 'application/json',
+          'Content-Length',
+          String(payload.length),
+        ]
+      : this.headerList;
     const mod = this.base.protocol === 'http:' ? http : https;
     this.requestCount++;
     return new Promise((resolve, reject) => {

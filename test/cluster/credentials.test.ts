@@ -65,10 +65,16 @@ async function headersFor(file: string): Promise<IncomingHttpHeaders> {
 
 describe('static kubeconfig credentials', () => {
   it('sends a bearer token, and one read from token-file', async () => {
-    expect(
-      (await headersFor(kubeconfig('token', { server: url, 'insecure-skip-tls-verify': true }, { token: 'abc' })))
-        .authorization,
-    ).toBe('Bearer abc');
+    const headers = await headersFor(
+      kubeconfig('token', { server: url, 'insecure-skip-tls-verify': true }, { token: 'abc' }),
+    );
+    expect(headers.authorization).toBe('Bearer abc');
+    // The headers the client writes itself, Host among them.
+    expect([headers.host, headers.accept, headers['user-agent']]).toEqual([
+      new URL(url).host,
+      'application/json',
+      'portolan',
+    ]);
     writeFileSync(join(dir, 'tok'), 'from-file');
     expect(
       (
