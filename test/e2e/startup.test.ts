@@ -74,6 +74,16 @@ async function packagesLoaded(args: string[]): Promise<{ packages: string[]; bui
   };
 }
 
+/** A chart NAME in the test folder with these templates (file name → text) and values; returns its path. */
+function writeChart(name: string, templates: Record<string, string>, values = ''): string {
+  const chart = join(dir, name);
+  mkdirSync(join(chart, 'templates'), { recursive: true });
+  writeFileSync(join(chart, 'Chart.yaml'), `apiVersion: v2\nname: ${name}\nversion: 0.1.0\n`);
+  writeFileSync(join(chart, 'values.yaml'), values);
+  for (const [file, text] of Object.entries(templates)) writeFileSync(join(chart, 'templates', file), text);
+  return chart;
+}
+
 describe('start-up', () => {
   it('template of a chart without a schema loads no Ajv; one with a schema does', async () => {
     const [{ packages: hello }, { packages: webapp }] = await Promise.all([
@@ -87,13 +97,10 @@ describe('start-up', () => {
   });
 
   it('loads the regular expression engine only for a chart that uses it', async () => {
-    const chart = join(dir, 'regex-chart');
-    mkdirSync(join(chart, 'templates'), { recursive: true });
-    writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: regex-chart\nversion: 0.1.0\n');
-    writeFileSync(
-      join(chart, 'templates', 'cm.yaml'),
-      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: r\ndata:\n  match: {{ regexMatch "^a.c$" "abc" | quote }}\n',
-    );
+    const chart = writeChart('regex-chart', {
+      'cm.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: r\ndata:\n  match: {{ regexMatch "^a.c$" "abc" | quote }}\n',
+    });
     const [hello, regex] = await Promise.all([
       packagesLoaded(['template', 'x', 'charts/hello']),
       packagesLoaded(['template', 'x', chart]),
@@ -104,14 +111,11 @@ describe('start-up', () => {
   });
 
   it('loads node:crypto, node:zlib and bcryptjs only for a chart that hashes or reads an archive', async () => {
-    const chart = join(dir, 'hash-chart');
-    mkdirSync(join(chart, 'templates'), { recursive: true });
-    writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: hash-chart\nversion: 0.1.0\n');
-    writeFileSync(
-      join(chart, 'templates', 'cm.yaml'),
-      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: h\ndata:\n' +
+    const chart = writeChart('hash-chart', {
+      'cm.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: h\ndata:\n' +
         '  sum: {{ sha256sum "abc" | quote }}\n  auth: {{ htpasswd "user" "pass" | hasPrefix "user:$2a$" | quote }}\n',
-    );
+    });
     const archive = join(dir, 'hello-archive');
     mkdirSync(archive, { recursive: true });
     const packaged = await run(process.execPath, [binPath(), 'package', 'charts/hello', '-d', archive]);
@@ -171,17 +175,15 @@ describe('start-up', () => {
 
 describe('memory', () => {
   it('a one-shot command keeps V8 young generation near its first size (Node 20: 2 instead of 16 MiB)', async () => {
-    const chart = join(dir, 'many-templates');
-    mkdirSync(join(chart, 'templates'), { recursive: true });
-    writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: many-templates\nversion: 0.1.0\n');
     const keys = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, `value-${i}`]));
-    writeFileSync(join(chart, 'values.yaml'), JSON.stringify({ keys }));
-    for (let i = 0; i < 300; i++)
-      writeFileSync(
-        join(chart, 'templates', `cm${i}.yaml`),
+    const templates = Object.fromEntries(
+      Array.from({ length: 300 }, (_, i) => [
+        `cm${i}.yaml`,
         `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\ndata:\n` +
           '{{- range $k, $v := .Values.keys }}\n  {{ $k }}: {{ $v | upper | quote }}\n{{- end }}\n',
-      );
+      ]),
+    );
+    const chart = writeChart('many-templates', templates, JSON.stringify({ keys }));
     // Loaded before the binary: the young generation's size then, and at exit.
     const sizes = join(dir, 'young-generation.txt');
     const probe = join(dir, 'young-generation.mjs');
