@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { median, peer, portolanBin, root } from '../lib/harness.mjs';
+import { helmHomeEnv, median, peer, portolanBin, root } from '../lib/harness.mjs';
 
 const argv = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -58,12 +58,7 @@ function measure(script, env) {
 const helm = peer('helm');
 const home = join(root, 'bench', 'out', 'many-helm-home');
 mkdirSync(home, { recursive: true });
-const helmEnv = {
-  HOME: home,
-  HELM_CACHE_HOME: join(home, 'c'),
-  HELM_CONFIG_HOME: join(home, 'g'),
-  HELM_DATA_HOME: join(home, 'd'),
-};
+const helmEnv = helmHomeEnv(home);
 const helmScript = charts
   .map((chart) => `${quote(helm)} template rel ${quote(chart)} --namespace default >/dev/null 2>&1`)
   .join('\n');

@@ -28,6 +28,7 @@ import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import yaml from 'js-yaml';
+import { helmHomeEnv } from '../lib/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -181,13 +182,7 @@ function helmEnvironment() {
   const home = mkdtempSync(join(tmpdir(), 'corpus-helm-'));
   return {
     home,
-    env: {
-      ...process.env,
-      HOME: home,
-      HELM_CACHE_HOME: join(home, 'c'),
-      HELM_CONFIG_HOME: join(home, 'g'),
-      HELM_DATA_HOME: join(home, 'd'),
-    },
+    env: { ...process.env, ...helmHomeEnv(home) },
   };
 }
 

@@ -10,6 +10,16 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // The `portolan` binary as users run it: the bundle `npm run build` writes.
 export const portolanBin = join(root, 'dist', 'bin', 'portolan.mjs');
 
+/** Helm's environment with a home of its own under `home`: no repositories, plugins or cache of the machine count. */
+export function helmHomeEnv(home) {
+  return {
+    HOME: home,
+    HELM_CACHE_HOME: join(home, 'c'),
+    HELM_CONFIG_HOME: join(home, 'g'),
+    HELM_DATA_HOME: join(home, 'd'),
+  };
+}
+
 export function peer(name) {
   const path = join(root, '.peers', name);
   if (!existsSync(path)) throw new Error(`${path} missing: run npm run peers`);

@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compare, peer, portolanBin, root } from '../lib/harness.mjs';
+import { compare, helmHomeEnv, peer, portolanBin, root } from '../lib/harness.mjs';
 import { generateLargeCharts } from '../render/generate.mjs';
 
 const runsFlag = process.argv.indexOf('--runs');
@@ -30,12 +30,7 @@ for (const dir of [hbsDir, goDir]) {
 console.log(`large chart: ${templates} templates, ${keyCount} value keys`);
 
 const helmHome = mkdtempSync(join(tmpdir(), 'bench-helm-'));
-const helmEnv = {
-  HOME: helmHome,
-  HELM_CACHE_HOME: join(helmHome, 'c'),
-  HELM_CONFIG_HOME: join(helmHome, 'g'),
-  HELM_DATA_HOME: join(helmHome, 'd'),
-};
+const helmEnv = helmHomeEnv(helmHome);
 const helm = peer('helm');
 const node = process.execPath;
 const archives = mkdtempSync(join(tmpdir(), 'bench-package-'));

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
-import { median, peer, portolanBin, root } from '../lib/harness.mjs';
+import { helmHomeEnv, median, peer, portolanBin, root } from '../lib/harness.mjs';
 import { generateReleaseCharts } from './generate.mjs';
 
 const arg = (name, fallback) => {
@@ -23,14 +23,7 @@ const out = join(root, 'bench', 'out');
 mkdirSync(out, { recursive: true });
 const { hbsDir, goDir, objects } = generateReleaseCharts(join(out, 'release'), { objects: OBJECTS });
 const home = mkdtempSync(join(tmpdir(), 'bench-release-'));
-const env = {
-  ...process.env,
-  HOME: home,
-  HELM_CACHE_HOME: join(home, 'c'),
-  HELM_CONFIG_HOME: join(home, 'g'),
-  HELM_DATA_HOME: join(home, 'd'),
-  NO_COLOR: '1',
-};
+const env = { ...process.env, ...helmHomeEnv(home), NO_COLOR: '1' };
 
 // The sandbox in its own process, as a user would run it, so neither tool shares an event loop with it.
 const dist = join(root, 'dist');

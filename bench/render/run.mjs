@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compare, comparePeakMemory, peer, portolanBin, root } from '../lib/harness.mjs';
+import { compare, comparePeakMemory, helmHomeEnv, peer, portolanBin, root } from '../lib/harness.mjs';
 import { generateLargeCharts, generateLibraryChart } from './generate.mjs';
 
 const runsFlag = process.argv.indexOf('--runs');
@@ -19,12 +19,7 @@ const library = generateLibraryChart(join(out, 'render'));
 console.log(`library chart: ${library.templates} templates, each including the library's helpers 14 times`);
 
 const helmHome = mkdtempSync(join(tmpdir(), 'bench-helm-'));
-const helmEnv = {
-  HOME: helmHome,
-  HELM_CACHE_HOME: join(helmHome, 'c'),
-  HELM_CONFIG_HOME: join(helmHome, 'g'),
-  HELM_DATA_HOME: join(helmHome, 'd'),
-};
+const helmEnv = helmHomeEnv(helmHome);
 const helm = peer('helm');
 const node = process.execPath;
 

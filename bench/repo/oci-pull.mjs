@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { compare, freePort, median, peer, portolanBin, root, waitFor } from '../lib/harness.mjs';
+import { compare, freePort, helmHomeEnv, median, peer, portolanBin, root, waitFor } from '../lib/harness.mjs';
 
 const flag = (name, fallback) => {
   const i = process.argv.indexOf(name);
@@ -23,12 +23,7 @@ const registryBin = process.env.PORTOLAN_BENCH_REGISTRY ?? '/usr/bin/docker-regi
 if (!existsSync(registryBin)) throw new Error(`${registryBin} is missing: apt-get install docker-registry`);
 
 const work = mkdtempSync(join(tmpdir(), 'bench-oci-'));
-const helmEnv = {
-  HOME: work,
-  HELM_CACHE_HOME: join(work, 'helm-cache'),
-  HELM_CONFIG_HOME: join(work, 'helm-config'),
-  HELM_DATA_HOME: join(work, 'helm-data'),
-};
+const helmEnv = helmHomeEnv(work);
 const portolanEnv = { HOME: work, XDG_CONFIG_HOME: join(work, 'config'), XDG_CACHE_HOME: join(work, 'cache') };
 
 function run(command, args, env) {

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compare, median, peer, portolanBin, root } from '../lib/harness.mjs';
+import { compare, helmHomeEnv, median, peer, portolanBin, root } from '../lib/harness.mjs';
 import { generateArchives } from './generate.mjs';
 import { load } from './load.mjs';
 import { haveWrk as wrkInstalled, wrk } from './wrk.mjs';
@@ -29,12 +29,7 @@ const out = join(root, 'bench', 'out', 'repo');
 mkdirSync(out, { recursive: true });
 
 const helmHome = mkdtempSync(join(tmpdir(), 'bench-repo-helm-'));
-const helmEnv = {
-  HOME: helmHome,
-  HELM_CACHE_HOME: join(helmHome, 'c'),
-  HELM_CONFIG_HOME: join(helmHome, 'g'),
-  HELM_DATA_HOME: join(helmHome, 'd'),
-};
+const helmEnv = helmHomeEnv(helmHome);
 const portolanHome = mkdtempSync(join(tmpdir(), 'bench-repo-portolan-'));
 const portolanEnv = { XDG_CONFIG_HOME: join(portolanHome, 'config'), XDG_CACHE_HOME: join(portolanHome, 'cache') };
 const sh = (script) => ['-c', script];
