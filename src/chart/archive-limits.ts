@@ -1,7 +1,7 @@
 // The limits every reader of a chart archive applies, and the gunzip that enforces the first of them. The
 // decompression limit is a budget shared by every layer of one reading: a subchart archive inside a chart (or an
 // archive inside that) inflates from what the outer archive left, so nesting cannot multiply the limit.
-import { nodeZlib } from '../lazy-builtins.js';
+import { nodeZlib } from '../lazy-modules.js';
 import { PortolanError } from '../errors.js';
 
 export const MAX_DECOMPRESSED_BYTES = 100 * 1024 * 1024;

@@ -3,17 +3,15 @@
 // validity from now, the same key usages, basic constraints and key identifiers, SANs from IPs and DNS names, keys
 // written in Sprig's PEM formats. node:crypto makes keys and signs; node-forge lays out the certificate's ASN.1.
 import type { KeyObject } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { nodeCrypto, nodeNet } from '../../lazy-builtins.js';
+import { lazyModule, nodeCrypto, nodeNet } from '../../lazy-modules.js';
 import type forgeTypes from 'node-forge';
 import { isDict } from './go.js';
 import { randomPrime } from './primes.js';
 
 // node-forge takes about 20 ms to load: loaded on first use, so only renders that make certificates pay for it.
-let loadedForge: typeof forgeTypes | undefined;
+const loadForge = lazyModule<typeof forgeTypes>('node-forge');
 const forge = new Proxy({} as typeof forgeTypes, {
-  get: (_target, key) =>
-    (loadedForge ??= createRequire(import.meta.url)('node-forge') as typeof forgeTypes)[key as keyof typeof forgeTypes],
+  get: (_target, key) => loadForge()[key as keyof typeof forgeTypes],
 });
 const asn1 = new Proxy({} as typeof forgeTypes.asn1, {
   get: (_target, key) => forge.asn1[key as keyof typeof forgeTypes.asn1],

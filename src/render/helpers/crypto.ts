@@ -1,9 +1,8 @@
 // Sprig's certificate, key, password and encoding functions (genCA, genPrivateKey, htpasswd, encryptAES,
 // derivePassword, …) and Helm's toToml/fromToml, each as Sprig v3.3 / Helm 4 define them. Pure except for
 // randomness (keys, serials, salts, IVs).
-import { createRequire } from 'node:module';
 import type Bcrypt from 'bcryptjs';
-import { nodeCrypto } from '../../lazy-builtins.js';
+import { lazyModule, nodeCrypto } from '../../lazy-modules.js';
 import { parse as parseToml } from 'smol-toml';
 import {
   buildCustomCertificate,
@@ -42,7 +41,7 @@ function givenKey(pem: unknown) {
 // ---- passwords
 
 // bcryptjs (and the node:crypto it imports) loads on the first htpasswd a template asks for.
-let loadedBcrypt: typeof Bcrypt | undefined;
+const bcryptjs = lazyModule<typeof Bcrypt>('bcryptjs');
 
 // Go's bcrypt refuses what it cannot hash whole; bcryptjs would silently cut the password at 72 bytes.
 function bcryptHash(input: unknown): string {
@@ -50,9 +49,10 @@ function bcryptHash(input: unknown): string {
   if (Buffer.byteLength(password) > 72)
     return 'failed to encrypt string with bcrypt: bcrypt: password length exceeds 72 bytes';
   // Go writes the $2a$ prefix; the hash is the same as bcryptjs's $2b$ for passwords of this length.
-  const bcryptjs = (loadedBcrypt ??= createRequire(import.meta.url)('bcryptjs') as typeof Bcrypt);
-  const salt = bcryptjs.genSaltSync(10).replace(/^\$2b\$/, '$2a$');
-  return bcryptjs.hashSync(password, salt);
+  const salt = bcryptjs()
+    .genSaltSync(10)
+    .replace(/^\$2b\$/, '$2a$');
+  return bcryptjs().hashSync(password, salt);
 }
 
 function htpasswd(user: unknown, password: unknown): string {

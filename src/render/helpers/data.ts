@@ -1,7 +1,7 @@
 // Helpers over data: math (sprig's integer math truncates, as Go's int64 does), logic and comparison with Go's
 // template rules, defaults, type tests and conversions, encodings and hashes, JSON and YAML, dates, SemVer. Pure
 // except for the clock, randomness and uuidv4.
-import { nodeCrypto } from '../../lazy-builtins.js';
+import { nodeCrypto } from '../../lazy-modules.js';
 import { formatVersion, parseVersion, semverCompare } from '../../chart/version-range.js';
 import { isPortolanError, messageOf } from '../../errors.js';
 import { toYamlValue } from '../../yaml-emit.js';

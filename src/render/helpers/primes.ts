@@ -4,7 +4,7 @@
 // what helm's own genCA and genPrivateKey run. This search does that: a sieve over a window of odd numbers after a
 // random start (as OpenSSL's search walks), then the rounds on each survivor, each round's modular exponentiation
 // done by OpenSSL. A 2048-bit key takes about 24 ms instead of 80, a 4096-bit key about 280 ms instead of 690.
-import { nodeCrypto } from '../../lazy-builtins.js';
+import { nodeCrypto } from '../../lazy-modules.js';
 
 /** Odd primes below 2^18, in groups whose product stays below 2^53 (one bigint remainder per group). */
 let sieveGroups: { product: bigint; primes: number[] }[] | undefined;

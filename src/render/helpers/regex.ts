@@ -1,18 +1,17 @@
 // Go's regexp as sprig's regex* functions use it: RE2 syntax and linear-time matching (re2js, a port of Go's engine),
 // with Go's own rules for FindAll, Split and ReplaceAllString's `$` expansion written out here, since re2js follows
 // JavaScript's and Java's rules for those. Positions are UTF-16 indexes; "one character" is one code point. Pure.
-import { createRequire } from 'node:module';
 import type { RE2JS, Matcher } from 're2js';
+import { lazyModule } from '../../lazy-modules.js';
 import { checkListSize, checkStringSize } from './limits.js';
 
 // re2js is 290 KB of code that most charts never run: loaded on the first pattern compiled (as node-forge is for
 // certificates), not with every render.
-let loadedRe2: typeof RE2JS | undefined;
+const re2js = lazyModule<{ RE2JS: typeof RE2JS }>('re2js');
 
 /** re2js's RE2JS.compile: Go's regexp syntax, linear-time matching. */
 export function compileRe2(pattern: string): RE2JS {
-  loadedRe2 ??= (createRequire(import.meta.url)('re2js') as { RE2JS: typeof RE2JS }).RE2JS;
-  return loadedRe2.compile(pattern);
+  return re2js().RE2JS.compile(pattern);
 }
 
 const compiled = new Map<string, RE2JS>();

@@ -1,6 +1,6 @@
 // Sprig's string functions with Helm's argument order: the string comes last so pipelines feed it
 // (`{{ .Values.name | trunc 63 | trimSuffix "-" }}`). Pure.
-import { nodeCrypto } from '../../lazy-builtins.js';
+import { nodeCrypto } from '../../lazy-modules.js';
 import { formatValue, goQuote, isGoStyle, sprintf, strval, toInt64, type Dict } from './go.js';
 import { goSprintf } from './gofmt.js';
 import { checkStringSize } from './limits.js';
